@@ -1,0 +1,60 @@
+"""The composition root: everything is built here from Settings, once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.settings import Settings
+from dialogs.content import default_content
+from dialogs.engine import Coach
+from dialogs.model import Event, Outcome, UserKey
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    """The coach and its database: what every front end (Telegram, terminal) talks to."""
+
+    settings: Settings
+    database: Database
+    coach: Coach
+
+    @classmethod
+    async def start(cls, settings: Settings) -> App:
+        """Builds the app and brings the database schema up to date."""
+        coach = Coach(default_content(), SystemClock(), default_timezone=settings.default_timezone)
+        database = Database(settings.database())
+        await database.migrate()
+        log.info("database ready (%s)", database.backend)
+        return cls(settings, database, coach)
+
+    async def turn(
+        self, key: UserKey, display_name: str, event: Event, update_id: int | None = None
+    ) -> Outcome | None:
+        """Runs one turn in one transaction; None if `update_id` was handled before."""
+        async with self.database.transaction() as store:
+            if update_id is not None and not await store.claim_update(update_id):
+                return None
+            return await self.coach.handle(store, key, display_name, event)
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+async def migrate(settings: Settings) -> None:
+    """`mentor-coach db upgrade`: applies migrations and exits."""
+    database = Database(settings.database())
+    try:
+        await database.migrate()
+    finally:
+        await database.dispose()
+    log.warning("database is up to date (%s)", database.backend)

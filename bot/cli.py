@@ -1,0 +1,49 @@
+"""The `mentor-coach` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+
+from bot import logs
+from bot.app import migrate
+from bot.console import chat
+from bot.settings import Settings
+from bot.telegram.runner import run
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="mentor-coach",
+        description="A coach for turning a professional hero into a mentor.",
+    )
+    commands = main.add_subparsers(dest="command", required=True)
+    chat = commands.add_parser("chat", help="talk to the coach in this terminal (no token needed)")
+    chat.add_argument("--json", action="store_true", help="one JSON line out per line in")
+    chat.add_argument("--user", default=None, help="which local user is talking")
+    commands.add_parser("run", help="run the Telegram bot (long polling)")
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"], help="apply migrations")
+    return main
+
+
+def main(argv: list[str] | None = None) -> None:
+    arguments = parser().parse_args(argv)
+    settings = Settings()
+    secrets = (
+        [settings.telegram_bot_token.get_secret_value()] if settings.telegram_bot_token else []
+    )
+    if arguments.command == "chat":
+        # The terminal is for the conversation; only problems are logged, to stderr.
+        logs.configure("WARNING", secrets)
+        user = arguments.user or getpass.getuser() or "me"
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(chat(settings, user, arguments.json))
+        return
+    logs.configure(settings.log_level, secrets)
+    if arguments.command == "run":
+        asyncio.run(run(settings))
+    elif arguments.command == "db":
+        asyncio.run(migrate(settings))

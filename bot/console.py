@@ -1,0 +1,133 @@
+"""The coach in a terminal: the same engine and database, no Telegram needed.
+
+Human mode shows buttons as numbered choices. JSON mode (for scripts) reads one
+input per line (text, a /command, or {"button": "<id>"}) and writes exactly one
+JSON line per input line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot.app import App
+from bot.settings import Settings
+from dialogs.model import Button, Command, Event, Press, Reply, Text, UserKey
+
+CHANNEL = "console"
+
+
+def parse_command(text: str) -> Command:
+    """Splits "/cmd@bot args" into a Command (the bot name is dropped)."""
+    head, _, args = text.strip().partition(" ")
+    name = head[1:].split("@", 1)[0].lower()
+    return Command(name, args.strip())
+
+
+def to_json(replies: Sequence[Reply]) -> dict[str, object]:
+    return {
+        "replies": [
+            {
+                "text": r.text,
+                "buttons": [{"id": b.id, "label": b.label} for b in r.buttons],
+                "advice": list(r.advice),
+            }
+            for r in replies
+        ]
+    }
+
+
+class Console:
+    def __init__(self, app: App, user: str, out: TextIO) -> None:
+        self.app = app
+        self.key = UserKey(CHANNEL, user)
+        self.user = user
+        self.out = out
+        self.buttons: tuple[Button, ...] = ()
+        self.turn: int | None = None
+
+    async def send(self, event: Event) -> tuple[Reply, ...]:
+        outcome = await self.app.turn(self.key, self.user, event)
+        assert outcome is not None  # only Telegram updates are de-duplicated
+        with_buttons = [r for r in outcome.replies if r.buttons]
+        if with_buttons:
+            self.buttons, self.turn = with_buttons[-1].buttons, with_buttons[-1].turn
+        return outcome.replies
+
+    def event_for_line(self, line: str) -> Event:
+        line = line.strip()
+        if line.startswith("/"):
+            return parse_command(line)
+        return Text(line)
+
+    # --- human mode --------------------------------------------------------------------
+
+    async def human(self, lines: TextIO) -> None:
+        self.show(await self.send(Command("start")))
+        while True:
+            self.out.write("\n> ")
+            self.out.flush()
+            line = await asyncio.to_thread(lines.readline)
+            if not line:
+                self.out.write("\nBye!\n")
+                return
+            line = line.strip()
+            if not line:
+                continue
+            if line in {"/quit", "/exit"}:
+                return
+            event: Event
+            if line.isdigit() and 1 <= int(line) <= len(self.buttons):
+                event = Press(self.buttons[int(line) - 1].id, self.turn)
+            else:
+                event = self.event_for_line(line)
+            self.show(await self.send(event))
+
+    def show(self, replies: Sequence[Reply]) -> None:
+        for reply in replies:
+            self.out.write(f"\n{reply.text}\n")
+            for number, button in enumerate(reply.buttons, 1):
+                self.out.write(f"  [{number}] {button.label}\n")
+        self.out.flush()
+
+    # --- JSON mode -------------------------------------------------------------------
+
+    async def json_lines(self, lines: TextIO) -> None:
+        while True:
+            line = await asyncio.to_thread(lines.readline)
+            if not line:
+                return
+            self.out.write(json.dumps(await self.json_turn(line), ensure_ascii=False) + "\n")
+            self.out.flush()
+
+    async def json_turn(self, line: str) -> dict[str, object]:
+        stripped = line.strip()
+        if not stripped:
+            return {"replies": []}
+        if stripped.startswith("{"):
+            try:
+                message = json.loads(stripped)
+            except json.JSONDecodeError as error:
+                return {"replies": [], "error": f"not valid JSON: {error.msg}"}
+            button = message.get("button") if isinstance(message, dict) else None
+            if not isinstance(button, str):
+                return {"replies": [], "error": 'expected {"button": "<id>"}'}
+            if button not in {b.id for b in self.buttons}:
+                return {"replies": [], "error": f"no button {button!r} in the last reply"}
+            return to_json(await self.send(Press(button, self.turn)))
+        return to_json(await self.send(self.event_for_line(stripped)))
+
+
+async def chat(settings: Settings, user: str, as_json: bool) -> None:
+    app = await App.start(settings)
+    try:
+        console = Console(app, user, sys.stdout)
+        if as_json:
+            await console.json_lines(sys.stdin)
+        else:
+            await console.human(sys.stdin)
+    finally:
+        await app.close()

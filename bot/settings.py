@@ -1,0 +1,80 @@
+"""Settings from the environment (and a `.env` file): the only place that reads them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_API = "https://api.telegram.org"
+
+
+def default_data_dir() -> Path:
+    """Returns $XDG_DATA_HOME/mentor-coach, or ~/.local/share/mentor-coach."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "mentor-coach"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Needed only to talk to Telegram; the terminal chat runs without it.
+    telegram_bot_token: SecretStr | None = None
+    # The Bot API server: Telegram's, a self-hosted one, or a test double.
+    telegram_api_url: str = TELEGRAM_API
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # Default: a SQLite file in data_dir. PostgreSQL: postgresql://user:pass@host/db
+    database_url: str | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Timezone of new users until they choose their own.
+    default_timezone: str = "UTC"
+    # Seconds a getUpdates long poll waits for an update.
+    polling_timeout: int = Field(default=30, ge=0, le=50)
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown timezone {value!r}; use an IANA name") from error
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    def database(self) -> str:
+        """Returns the async SQLAlchemy URL, creating the data directory for SQLite."""
+        if self.database_url is None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            return f"sqlite+aiosqlite:///{self.data_dir / 'mentor-coach.db'}"
+        url = self.database_url
+        for plain, driver in (
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if url.startswith(plain):
+                return driver + url.removeprefix(plain)
+        return url
+
+    def token(self) -> str:
+        """Returns the bot token, or explains where to get one."""
+        if self.telegram_bot_token is None or not self.telegram_bot_token.get_secret_value():
+            raise SystemExit(
+                "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather on Telegram "
+                "(/newbot), then: export TELEGRAM_BOT_TOKEN=... "
+                "(Without a token, try the coach in a terminal: mentor-coach chat)"
+            )
+        return self.telegram_bot_token.get_secret_value()

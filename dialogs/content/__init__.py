@@ -1,0 +1,248 @@
+"""The coach's words as validated data: questions, advice and messages.
+
+The content file is read once at start-up; a missing advice id, a question
+without options or a misspelt message key fails there, not in a user's chat.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from dialogs.model import StepId
+
+# The advice catalogue of the playbook: a contract with tests and exports.
+ADVICE_IDS: tuple[str, ...] = (
+    "intro.be_wanted",
+    "interests.their_world",
+    "interests.surface_problems",
+    "interests.insight_over_solutions",
+    "interests.well_done",
+    "germ.one_compliment",
+    "germ.regular_people",
+    "germ.value_their_time",
+    "germ.no_live_tweeting",
+    "germ.well_done",
+    "radar.read_temperature",
+    "radar.warm_open_door",
+    "radar.lukewarm_add_value",
+    "radar.cold_give_space",
+    "radar.social_intelligence",
+    "distance.they_are_the_guru",
+    "distance.autonomy_authority",
+    "distance.respectful_deference",
+    "ask.not_yet",
+    "ask.check_the_room",
+    "ask.offer_skills",
+    "ask.go_ask",
+    "ask.outcome_yes",
+    "ask.outcome_not_now",
+    "ask.outcome_no",
+    "principles.servant_leadership",
+    "principles.permission_marketing",
+    "principles.create_a_vacuum",
+)
+
+_OPTION_ID = re.compile(r"^[a-z0-9_]{1,20}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Strict):
+    id: str
+    label: str = Field(min_length=1, max_length=40)
+    says: tuple[str, ...] = ()
+
+    @field_validator("id")
+    @classmethod
+    def _short_id(cls, value: str) -> str:
+        # Option ids travel in Telegram callback_data (64 bytes at most).
+        if not _OPTION_ID.match(value):
+            raise ValueError(f"option id {value!r} must match {_OPTION_ID.pattern}")
+        return value
+
+
+class Question(_Strict):
+    kind: Literal["choice", "text"] = "choice"
+    text: str
+    options: tuple[Option, ...] = ()
+    skip: str | None = None
+
+    @model_validator(mode="after")
+    def _options_fit_kind(self) -> Question:
+        if self.kind == "choice" and len(self.options) < 2:
+            raise ValueError("a choice question needs at least two options")
+        if self.kind == "text" and self.options:
+            raise ValueError("a text question has no options (use `skip` for a skip button)")
+        ids = [option.id for option in self.options]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"duplicate option ids: {ids}")
+        return self
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+class StepText(_Strict):
+    title: str
+    goal: str
+    why_now: str
+
+
+class Advice(_Strict):
+    text: str
+
+
+class Temperature(_Strict):
+    labels: dict[int, str]
+    signals: dict[str, float]
+
+    @field_validator("labels")
+    @classmethod
+    def _one_to_five(cls, value: dict[int, str]) -> dict[int, str]:
+        if sorted(value) != [1, 2, 3, 4, 5]:
+            raise ValueError("temperature labels are needed for 1 to 5")
+        return value
+
+
+class Cadence(_Strict):
+    days: dict[int, int]
+
+    @field_validator("days")
+    @classmethod
+    def _one_to_five(cls, value: dict[int, int]) -> dict[int, int]:
+        if sorted(value) != [1, 2, 3, 4, 5] or any(d < 1 for d in value.values()):
+            raise ValueError("cadence needs a positive number of days for temperatures 1 to 5")
+        return value
+
+
+class Readiness(_Strict):
+    min_meetings: int = Field(default=3, ge=1)
+    warm: int = Field(default=4, ge=1, le=5)
+    need_less_awkward: bool = True
+
+
+class Source(_Strict):
+    title: str
+    author: str
+
+
+class Messages(_Strict):
+    """Every sentence the engine says outside questions and advice."""
+
+    welcome: str
+    welcome_back: str
+    hero_added: str
+    first_checkin_offer: str
+    help: str
+    cancelled: str
+    cancelled_checkin: str
+    nothing_to_cancel: str
+    need_hero: str
+    unknown_command: str
+    unsupported: str
+    edited: str
+    still_waiting: str
+    stale_button: str
+    pick_an_option: str
+    need_text: str
+    text_too_long: str
+    bad_date: str
+    future_date: str
+    too_old_date: str
+    story_intro: str
+    story_too_little: str
+    checkin_start: str
+    checkin_saved: str
+    next_touchpoint: str
+    step_going_well: str
+    step_keep_going: str
+    step_last: str
+    progress_header: str
+    progress_line: str
+    interactions_one: str
+    interactions_many: str
+    progress_temperature: str
+    progress_no_interactions: str
+    progress_open_door: str
+    progress_lit_up: str
+    no_heroes: str
+    heroes_header: str
+    hero_line: str
+    hero_switch: str
+    hero_archive: str
+    hero_switched: str
+    hero_archived: str
+    hero_kept: str
+    archive_which: str
+    nextstep_moved: str
+    nextstep_goal: str
+    nextstep_at_last: str
+    too_soon: str
+    reason_meetings: str
+    reason_temperature: str
+    reason_awkward: str
+    stayed: str
+    story_dismissed: str
+    trend_rising: str
+    trend_falling: str
+    trend_steady: str
+    trend_unknown: str
+    group_chat: str
+    oops: str
+    button_checkin: str
+    button_nextstep: str
+    button_add_hero: str
+
+
+class Content(_Strict):
+    source: Source
+    steps: dict[StepId, StepText]
+    temperature: Temperature
+    cadence: Cadence
+    readiness: Readiness
+    advice: dict[str, Advice]
+    questions: dict[str, Question]
+    messages: Messages
+    # The command menu: command name (without the slash) -> description.
+    commands: dict[str, str]
+
+    @model_validator(mode="after")
+    def _complete(self) -> Content:
+        missing_steps = set(StepId) - set(self.steps)
+        if missing_steps:
+            raise ValueError(f"steps missing from the content: {sorted(missing_steps)}")
+        missing = set(ADVICE_IDS) - set(self.advice)
+        unknown = set(self.advice) - set(ADVICE_IDS)
+        if missing or unknown:
+            raise ValueError(
+                f"advice must match the catalogue: missing {sorted(missing)}, "
+                f"unknown {sorted(unknown)}"
+            )
+        return self
+
+    def question(self, question_id: str) -> Question:
+        return self.questions[question_id]
+
+
+def load_content(path: Path | None = None) -> Content:
+    """Reads and validates a content file (the packaged one by default)."""
+    if path is None:
+        raw = resources.files("dialogs.content").joinpath("coach.toml").read_text("utf-8")
+    else:
+        raw = path.read_text("utf-8")
+    return Content.model_validate(tomllib.loads(raw))
+
+
+@cache
+def default_content() -> Content:
+    """Returns the packaged content, read once per process."""
+    return load_content()

@@ -1,0 +1,188 @@
+"""The coach's vocabulary: events in, replies out, and the records it remembers.
+
+Nothing here knows about Telegram or a database. Events and replies are frozen
+dataclasses (they are built on every turn); the dialog state is a pydantic model
+because it is stored as JSON and must be validated when it is read back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class StepId(StrEnum):
+    """The five steps of the playbook, in order."""
+
+    INTERESTS = "interests"
+    GERM = "germ"
+    RADAR = "radar"
+    DISTANCE = "distance"
+    ASK = "ask"
+
+    @property
+    def number(self) -> int:
+        return list(StepId).index(self) + 1
+
+    @property
+    def next(self) -> StepId | None:
+        order = list(StepId)
+        index = order.index(self)
+        return order[index + 1] if index + 1 < len(order) else None
+
+
+class InteractionKind(StrEnum):
+    COFFEE = "coffee"
+    CALL = "call"
+    EMAIL = "email"
+    EVENT = "event"
+    MESSAGE = "message"
+
+    @property
+    def is_meeting(self) -> bool:
+        """Tells whether this kind counts as a meeting for the readiness rule."""
+        return self in {InteractionKind.COFFEE, InteractionKind.CALL, InteractionKind.EVENT}
+
+
+# --- events: what the user did -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A plain message typed by the user."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A /command, lower-cased, without the slash; args is the rest of the line."""
+
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """A button pressed. `turn` is the turn the button was shown on (None: the latest)."""
+
+    button: str
+    turn: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unsupported:
+    """Anything the coach cannot read: a sticker, a photo, a voice note, an edit."""
+
+    what: str
+
+
+EDITED = "edited message"  # the `what` of an Unsupported edit: it gets its own reply
+
+Event = Text | Command | Press | Unsupported
+
+
+# --- replies: what the coach says --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to the user. `turn` stamps its buttons so stale presses are caught."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    advice: tuple[str, ...] = ()
+    turn: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The replies of one turn; `stale` says the event was a button of an old message."""
+
+    replies: tuple[Reply, ...]
+    stale: bool = False
+
+
+# --- what the coach remembers ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UserKey:
+    """Who is talking: the channel ("telegram", "console") and its own id for them."""
+
+    channel: str
+    external_id: str
+
+
+class PausedCheckin(BaseModel):
+    hero_id: int
+    state: str
+    answers: dict[str, str] = Field(default_factory=dict)
+
+
+class DialogState(BaseModel):
+    """Where a user stands in a conversation; stored as JSON beside the user.
+
+    `state` is a question id from the content file (like "radar.reaction") or
+    one of the engine's own states; `answers` holds the check-in so far.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    state: str = "idle"
+    turn: int = 0
+    hero_id: int | None = None
+    answers: dict[str, str] = Field(default_factory=dict)
+    # A check-in left half-way, kept so /checkin can pick it up again.
+    paused: PausedCheckin | None = None
+
+
+@dataclass(slots=True)
+class User:
+    id: int
+    key: UserKey
+    display_name: str
+    timezone: str
+    current_hero_id: int | None
+    dialog: DialogState
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class Hero:
+    id: int
+    user_id: int
+    name: str
+    role: str
+    how_met: str
+    met_on: date | None
+    step: StepId
+    created_at: datetime
+    archived: bool = False
+
+
+@dataclass(slots=True)
+class Interaction:
+    """One logged contact with a hero and what the coach made of it."""
+
+    hero_id: int
+    happened_on: date
+    kind: InteractionKind
+    story: str
+    step: StepId
+    temperature: int
+    answers: dict[str, str] = field(default_factory=dict)
+    advice: tuple[str, ...] = ()
+    open_door: bool = False
+    lit_up: str = ""
+    id: int | None = None
+    created_at: datetime | None = None

@@ -1,0 +1,61 @@
+"""What the coach needs from the outside world, declared here and implemented elsewhere.
+
+A `Store` is bound to one transaction: the caller opens it, hands it to the
+engine for one turn, and commits after the turn. Implementations never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+
+from dialogs.model import Hero, Interaction, StepId, User, UserKey
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Returns the current time, timezone-aware."""
+        ...
+
+
+class Store(Protocol):
+    async def user(self, key: UserKey, display_name: str, timezone: str) -> User:
+        """Returns the user for `key`, created on first contact, locked for this turn."""
+        ...
+
+    async def save_user(self, user: User) -> None:
+        """Writes the user's dialog state, current hero and profile."""
+        ...
+
+    async def heroes(self, user_id: int) -> list[Hero]:
+        """Returns the user's heroes that are not archived, oldest first."""
+        ...
+
+    async def hero(self, user_id: int, hero_id: int) -> Hero | None:
+        """Returns one of the user's heroes (archived too), or None if it isn't theirs."""
+        ...
+
+    async def add_hero(
+        self,
+        user_id: int,
+        *,
+        name: str,
+        role: str,
+        how_met: str,
+        met_on: date | None,
+        step: StepId,
+    ) -> Hero:
+        """Creates a hero for the user."""
+        ...
+
+    async def save_hero(self, hero: Hero) -> None:
+        """Writes a hero's step and archived flag."""
+        ...
+
+    async def add_interaction(self, user_id: int, interaction: Interaction) -> Interaction:
+        """Records an interaction and returns it with its id."""
+        ...
+
+    async def interactions(self, user_id: int, hero_id: int) -> list[Interaction]:
+        """Returns the hero's interactions, oldest first."""
+        ...

@@ -1,0 +1,38 @@
+"""Step 5: ask (after a few warm coffees, ask to shadow them)."""
+
+from collections.abc import Mapping
+
+from dialogs.model import StepId
+from dialogs.playbook import readiness
+from dialogs.steps.base import Facts, Step, Verdict
+
+OUTCOMES = {"yes": "ask.outcome_yes", "not_now": "ask.outcome_not_now", "no": "ask.outcome_no"}
+
+
+def questions(answers: Mapping[str, str]) -> tuple[str, ...]:
+    """Asks about readiness until they have asked; then only the outcome matters."""
+    if answers.get("ask.asked", "not_yet") != "not_yet":
+        return ("ask.asked",)
+    return ("ask.asked", "ask.awkward", "ask.skills")
+
+
+def judge(facts: Facts) -> Verdict:
+    """Says whether it is time to ask, or what to do after the answer."""
+    asked = facts.answers["ask.asked"]
+    if asked in OUTCOMES:
+        move_to = StepId.RADAR if asked == "not_now" else None
+        # A yes starts the mentorship; serving them is how it is kept.
+        serve = ("principles.servant_leadership",) if asked == "yes" else ()
+        return Verdict((OUTCOMES[asked], *serve), move_to=move_to)
+    advice = ["ask.check_the_room"]
+    if facts.answers["ask.skills"] == "yes":
+        advice.append("ask.offer_skills")
+    less_awkward = facts.answers["ask.awkward"] == "less"
+    if readiness(facts.history, less_awkward, facts.content).ready:
+        advice.append("ask.go_ask")
+    else:
+        advice.insert(0, "ask.not_yet")
+    return Verdict(tuple(advice))
+
+
+STEP = Step(id=StepId.ASK, questions=questions, judge=judge)

@@ -1,0 +1,26 @@
+"""Step 1: always talk in terms of their interests (insight over solutions)."""
+
+from dialogs.model import StepId
+from dialogs.steps.base import Facts, Step, Verdict, fixed
+
+
+def judge(facts: Facts) -> Verdict:
+    """Finds what to work on: whose world, their problems, insight over a pitch."""
+    answers = facts.answers
+    advice = []
+    if answers["interests.whose"] in {"half", "mine"}:
+        advice.append("interests.their_world")
+    if answers["interests.problem"] == "no":
+        advice.append("interests.surface_problems")
+    if answers["interests.offer"] in {"solution", "nothing"}:
+        advice.append("interests.insight_over_solutions")
+    if not advice:
+        return Verdict(("interests.well_done",), going_well=True)
+    return Verdict(tuple(advice))
+
+
+STEP = Step(
+    id=StepId.INTERESTS,
+    questions=fixed("interests.whose", "interests.problem", "interests.offer", "interests.lit_up"),
+    judge=judge,
+)

@@ -1,0 +1,1107 @@
+"""Reads a free-text debrief of a meeting with the hero into playbook signals and advice ids.
+
+The reader is rule-based and offline: a table of regular expressions per signal,
+a small negation check that looks back within the clause, and a fixed mapping from
+signals to the advice ids of the playbook catalogue (docs: playbook.md).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeAlias
+
+
+class Signal(StrEnum):
+    """Something a story says about the last interaction with the hero."""
+
+    ABOUT_ME = "about_me"
+    ABOUT_THEM = "about_them"
+    PROBLEM_SHARED = "problem_shared"
+    PITCHED_SOLUTION = "pitched_solution"
+    OFFERED_INSIGHT = "offered_insight"
+    MANY_COMPLIMENTS = "many_compliments"
+    STARSTRUCK = "starstruck"
+    AT_EASE = "at_ease"
+    ACHIEVEMENTS = "achievements"
+    POSTED = "posted"
+    WARM = "warm"
+    LUKEWARM = "lukewarm"
+    COLD = "cold"
+    OPEN_DOOR = "open_door"
+    FOLLOW_UP_QUESTIONS = "follow_up_questions"
+    QUICK_REPLY = "quick_reply"
+    CUT_SHORT = "cut_short"
+    PEER = "peer"
+    DEFERENCE = "deference"
+    ASKED_GUIDANCE = "asked_guidance"
+    PUSHED = "pushed"
+    LESS_AWKWARD = "less_awkward"
+    MORE_AWKWARD = "more_awkward"
+    OUTCOME_YES = "outcome_yes"
+    OUTCOME_NOT_NOW = "outcome_not_now"
+    OUTCOME_NO = "outcome_no"
+
+
+@dataclass(frozen=True, slots=True)
+class StoryReading:
+    """What a story says: its signals, the meeting count it mentions and the advice chosen."""
+
+    signals: frozenset[Signal]
+    coffees: int | None
+    advice: tuple[str, ...]
+
+    @property
+    def says_too_little(self) -> bool:
+        """Tells whether the story gave the coach nothing to advise on."""
+        return not self.advice
+
+
+# --- the pattern table ----------------------------------------------------------------
+
+# Placeholders keep the table readable; names are lower-cased like everything else, so a
+# hero's name can only be guessed as "a word that is not a pronoun or a function word".
+_NOT_A_NAME = (
+    r"(?!(?:i|me|my|myself|we|us|our|you|your|it|its|this|that|these|those|there|here|"
+    r"the|a|an|some|any|what|how|who|which|to|on|in|at|for|about|with|and|but|or|so|"
+    r"off|up|out|back|down|over|again|then|also|just|really|even|still)\b)"
+)
+_PLACEHOLDERS = {
+    "<HE>": r"(?:he|she|they)",
+    "<HIM>": r"(?:him|her|them)",
+    "<HIS>": r"(?:his|her|their)",
+    "<OBJ>": r"(?:him|her|them|" + _NOT_A_NAME + r"[a-z]+)",
+    "<SUBJ>": r"(?:he|she|they|" + _NOT_A_NAME + r"[a-z]+)",
+    "<POSS>": r"(?:his|her|their|(?!(?:it|that|what|there|here|let|he|she|who)'s)[a-z]+'s)",
+    "<W>": r"(?:[\w'-]+ )",
+}
+
+
+def _expand(pattern: str) -> str:
+    for token, regex in _PLACEHOLDERS.items():
+        pattern = pattern.replace(token, regex)
+    return pattern
+
+
+@dataclass(frozen=True, slots=True)
+class _Finder:
+    """A regex and its cues: word beginnings of which every match holds at least one."""
+
+    cues: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+
+def _finder(cues: str, *patterns: str) -> _Finder:
+    alternatives = "|".join(f"(?:{_expand(pattern)})" for pattern in patterns)
+    return _Finder(tuple(cues.split("|")), re.compile(alternatives))
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    signal: Signal
+    finder: _Finder
+    # Patterns that carry their own negation ("not awkward anymore") must not be
+    # cancelled by it.
+    negatable: bool
+    # Outcome phrases like "she said yes" only answer the ask when the story is about
+    # mentoring or shadowing at all.
+    gated: bool
+
+
+def _rule(
+    signal: Signal, cues: str, *patterns: str, negatable: bool = True, gated: bool = False
+) -> _Rule:
+    return _Rule(signal, _finder(cues, *patterns), negatable, gated)
+
+
+_RULES: tuple[_Rule, ...] = (
+    _rule(
+        Signal.ABOUT_ME,
+        "about|talk",
+        r"\b(?:mostly|mainly|largely|all|entirely|half|only|just) about (?:me|myself)\b",
+        r"\b(?:i|we)\b (?:<W>){0,4}?(?:talk\w*|spoke|speaking|rambl\w*|went on|going on|"
+        r"droned on|chatt\w*|blabb\w*|told <OBJ>) (?:<W>){0,3}?about (?:me|myself|my)\b",
+        r"\btalk(?:ed|ing)? about myself\b",
+        r"\b(?:half(?: the time| of it)?|the whole time|most of the time|most of it)"
+        r"(?: was| went)? (?:about|on) (?:me|myself|my)\b",
+        r"\bi (?:<W>){0,2}(?:did|was doing) (?:most of |all of |all )?the talking\b",
+        r"\bi (?:<W>){0,2}talked (?:too much|the whole time|most of the time|non-?stop|"
+        r"the entire time|way too much)\b",
+        r"\bmade (?:it|the (?:conversation|coffee|meeting)) (?:all )?about me\b",
+    ),
+    _rule(
+        Signal.ABOUT_THEM,
+        "about|what|passion|interest|project|new |talk|let|asked",
+        r"\b(?:talk\w*|spoke|speak\w*|chatt?\w*|went on|going on|told me|telling me|opened up|"
+        r"asked|asking|heard|hearing|learn\w*|geeked out|nerded out|dug into|digging into|raved|"
+        r"curious) (?:<W>){0,4}?about (?:<POSS>|him|her|them|himself|herself|themselves)\b",
+        r"\bwhat <HE>(?:'s|'re| is| are| was| were| has been| had been)? (?:<W>)?"
+        r"(?:passionate about|working on|excited about|obsessed with|into|building|"
+        r"dreaming about)\b",
+        r"\b<HIS> (?:passions?|interests|pet project|side project|current project|"
+        r"latest project|new (?:album|book|project|company|label|film|show|venture|record))\b",
+        r"\blet(?:ting)? <OBJ> (?:do (?:most of |all of |all )?the talking|talk)\b",
+        r"\b<SUBJ> did (?:most of |all of |all )?the talking\b",
+        r"\b(?:mostly|mainly|largely|all|entirely) about (?:him|her|them|his|their)\b",
+        r"\basked (?:<OBJ> )?(?:what|how|why|where|when) <HE>(?:'s|'d|'re| is| was| had| has|"
+        r" does| did| do| are| were)?\b",
+        r"\b<HE> (?:<W>){0,5}?(?:telling me|told me|talked|talking|went on|going on|spoke|"
+        r"raved|rambled|opened up) (?:<W>){0,2}?about (?!me\b|my\b|myself\b)",
+    ),
+    _rule(
+        Signal.PROBLEM_SHARED,
+        "problem|concern|struggl|challenge|headache|frustrat|worr|pain|bottleneck|issue|stress|"
+        "stuck|overwhelm|swamp|burn|complain|vent|fret|wrestl|battl|trouble|hard|difficult|"
+        "killing|drowning|crushing",
+        r"\b<POSS> (?:<W>){0,2}?(?:problems?|concerns?|struggles?|challenges?|headaches?|"
+        r"frustrations?|worries|pain points?|bottlenecks?|issues)\b",
+        r"\b<HE>(?:'s|'re| is| are| was| were| has been| have been| had been)? (?:<W>){0,2}?"
+        r"(?:struggl\w+|worried|worrying|frustrated|stressed|stuck|overwhelmed|swamped|"
+        r"burn(?:ed|t) out|complain\w*|vent\w*|fretting|wrestling with|battling)\b",
+        r"\b(?:killing|drowning|crushing|stressing) <HIM>(?: out)?\b",
+        r"\b(?:shared|mentioned|opened up about|told me about|talked about|admitted|confided|"
+        r"confessed|brought up|complained about|vented about) (?:<W>){0,3}?"
+        r"(?:problems?|concerns?|struggles?|challenges?|headaches?|frustrations?|"
+        r"worr(?:y|ies)|pain points?|bottlenecks?|issues?|trouble)\b",
+        r"\b(?:biggest|main|real|big|current|ongoing) (?:problem|challenge|headache|worry|"
+        r"concern|struggle|pain point|bottleneck)\b",
+        r"\b<HE> (?:<W>){0,2}?(?:having|has|had|have) (?:a |real |some )?(?:hard time|trouble|"
+        r"difficult\w*|issues?|problems?)\b",
+    ),
+    _rule(
+        Signal.PITCHED_SOLUTION,
+        "pitch|solution|fix|solve|product|app|tool|service|platform|agency|startup|company|"
+        "software|plugin|consulting|offer|propos|volunteer|team|sold|demo",
+        r"(?<!perfect )\bpitch(?:ed|ing|es)?\b",
+        r"\b(?:proposed|suggested|offered|presented|recommended|sold|pushed|laid out|showed|"
+        r"explained|came up with|jumped in with|jumped to|tried to sell|gave <OBJ>) "
+        r"(?:<W>){0,3}?(?:solutions?|fix|(?:my|our) (?:product|app|tool|services?|platform|"
+        r"agency|startup|company|software|plugin|consulting))\b",
+        r"\b(?:offered|proposed|volunteered) to (?:fix|solve|build|redo|redesign|rebuild|"
+        r"handle|automate|take care of|sort out|help (?:fix|solve))\b",
+        r"\b(?:told|showed) <OBJ> (?:exactly )?how (?:to|i would|i'd|we could|<HE> could|"
+        r"<HE> should) (?:fix|solve)\b",
+        r"\b(?:my|our) (?:product|app|tool|platform|agency|startup|software|company|services?|"
+        r"team|plugin) (?:could|would|can|will|might) (?:<W>){0,2}?(?:fix|solve|help|handle|"
+        r"sort)\b",
+        r"\bsold <OBJ> on\b",
+        r"\bdemo(?:ed|'d)\b",
+    ),
+    _rule(
+        Signal.OFFERED_INSIGHT,
+        "idea|perspective|insight|thought|angle|observation|take|reframe|looking|hypothes|"
+        "connection|parallel|analog|question|made|thinking|ponder|intrigu|point|pause|stopped|"
+        "wrote",
+        r"\b(?:i|we)\b (?:<W>){0,2}?(?:offered|shared|gave|floated|raised|brought up|"
+        r"mentioned|suggested|threw out|pointed out|added|posed|asked) (?!me\b)(?:<W>){0,3}?"
+        r"(?:idea|ideas|perspective|insight|insights|thought|thoughts|angle|observation|take|"
+        r"reframe|way of looking|hypothesis|connection|parallel|analogy|"
+        r"(?:good|sharp|thoughtful|provocative|interesting|smart|big|hard|deep|clever) "
+        r"question)\b",
+        r"\bmade <OBJ> (?:<W>)?(?:think|stop and think|pause|reconsider|rethink)\b",
+        r"\b(?:got|had|left) <OBJ> (?:thinking|pondering|intrigued)\b",
+        r"\b(?:that's|that was|it's|it was|what|such) (?:a |an )?(?:really |such a |very )?"
+        r"(?:great|good|interesting|fair|fresh|smart|sharp|excellent|brilliant|thoughtful|"
+        r"provocative|novel) (?:point|question|idea|take|angle|perspective|observation|"
+        r"insight)\b",
+        r"\b<HE> (?:said|says|called it|admitted|told me|replied) (?:<W>){0,3}?(?:great|good|"
+        r"interesting|fair|fresh|smart|sharp|excellent|brilliant|thoughtful|provocative|novel) "
+        r"(?:point|question|idea|take|angle|perspective|thought|observation|insight)\b",
+        r"\b(?:food for thought|fresh perspective|new perspective|different perspective|"
+        r"new angle|different angle|thought-? ?provoking|outside perspective)\b",
+        r"\b<HE> (?:<W>)?(?:paused to think|stopped to think|paused and thought|"
+        r"wrote (?:it|that) down|made a note)\b",
+    ),
+    _rule(
+        Signal.OFFERED_INSIGHT,
+        "thought|looked|considered|seen",
+        r"\b(?:never|hadn't|had not|haven't|has not|hasn't) (?:<W>)?(?:thought|looked at it|"
+        r"considered (?:it|that)|seen it) (?:<W>){0,2}?(?:that|this) way\b",
+        r"\b(?:hadn't|had not|never) (?:thought of|considered) (?:that|it)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.MANY_COMPLIMENTS,
+        "count|compliment|kept|gush|fawn|suck|kiss|butter|shower|praise|flatter",
+        r"\blost count\b",
+        r"\b(?:so many|too many|lots of|a lot of|tons of|a ton of|loads of|a bunch of|several|"
+        r"multiple|endless|countless|many|numerous|non-?stop|constant|a few|a couple(?: of)?|"
+        r"two|three|four|five|six|a dozen|a million|way too many|a string of|a stream of) "
+        r"(?:<W>)?compliments\b",
+        r"\bi (?:<W>){0,3}?(?:gave|paid|threw|heaped|kept paying|kept giving) (?:<W>){0,3}?"
+        r"compliments\b",
+        r"\bcompliment(?:ed|ing)? (?:<W>){0,3}?(?:again and again|over and over|non-?stop|"
+        r"constantly|the whole time|repeatedly|every (?:chance|few minutes|five minutes|"
+        r"opportunity)|at every turn|all the time|(?:way )?too much|endlessly|a lot|so much|"
+        r"like crazy)\b",
+        r"\bcompliment(?:ed|ing)? (?:<W>){0,3}?(?:two|three|four|five|six|ten|a dozen|\d+|"
+        r"a few|several|many|multiple|a million) times\b",
+        r"\bcompliment after compliment\b",
+        r"\bkept (?:on )?(?:complimenting|praising|gushing|fawning|flattering|raving|"
+        r"telling <OBJ> how (?:great|amazing|much|brilliant|awesome|talented))\b",
+        r"\bgush(?:ed|ing|es)?\b",
+        r"\bfawn(?:ed|ing)?\b",
+        r"\b(?:sucked|sucking|kissed|kissing) up\b",
+        r"\bbutter(?:ed|ing) <OBJ> up\b",
+        r"\bshower(?:ed|ing) <OBJ> with (?:praise|compliments)\b",
+        r"\b(?:praised|flattered) <OBJ> (?:<W>){0,2}?(?:endlessly|non-?stop|over and over|"
+        r"constantly|the whole time|to the skies|a lot|repeatedly)\b",
+    ),
+    _rule(
+        Signal.STARSTRUCK,
+        "star|awe|froze|freez|nervous|fan|tongue|blank|stammer|stutter|babbl|shak|sweat|pound|"
+        "words|freak|germ|groupie",
+        r"\bstar-? ?struck\b",
+        r"\bawe-? ?struck\b",
+        r"\bin awe\b",
+        r"\bstarry-? ?eyed\b",
+        r"\bfroze\b",
+        r"\bfreez(?:e|ing)(?: up)?\b",
+        r"\bnervous (?:wreck|mess)\b",
+        r"\b(?:so|super|really|very|incredibly|too|totally|insanely|ridiculously|crazy|"
+        r"extremely) nervous\b",
+        r"\bfan-? ?(?:boy|girl)\w*\b",
+        r"\btongue-? ?tied\b",
+        r"\b(?:blanked|went blank|drew a blank)\b",
+        r"\b(?:stammer|stutter|babbl)(?:ed|ing)\b",
+        r"\b(?:shaking|shaky hands|sweaty palms|heart was pounding|hands were shaking|"
+        r"palms were sweating)\b",
+        r"\b(?:lost|forgot) (?:all )?my words\b",
+        r"\b(?:freaked|freaking) out\b",
+        r"\b(?:was|am|acted like|felt like) (?:a |such a |total |a total |a complete )?"
+        r"(?:germ|groupie)\b",
+    ),
+    _rule(
+        Signal.STARSTRUCK,
+        "could|can|barely|hardly",
+        r"\b(?:couldn't|could not|could barely|can't|cannot|barely could) (?:<W>)?(?:speak|talk|"
+        r"think straight|get (?:a|the) words? out|form (?:a )?sentences?|string (?:two|a few) "
+        r"words|look <OBJ> in the eye|believe i was (?:talking|sitting|there|meeting))\b",
+        r"\bi (?:<W>)?(?:barely|hardly) (?:spoke|said a word|got a word out|managed a word)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.AT_EASE,
+        "ease|relax|calm|comfort|compos|confiden|myself|natural|normal|fine|cool|together|"
+        "friend|regular",
+        r"\bat ease\b",
+        r"\bi (?:<W>){0,2}?(?:was|felt|stayed) (?:<W>)?(?:relaxed|calm|comfortable|composed|"
+        r"confident|myself|natural|normal|fine)\b",
+        r"\b(?:kept|keep) my cool\b",
+        r"\bheld it together\b",
+        r"\blike (?:talking to )?(?:a |an )?(?:old )?(?:friend|normal person|regular person)\b",
+    ),
+    _rule(
+        Signal.AT_EASE,
+        "star|awe|nervous|freez|froze|freak|tongue|fan|germ",
+        r"(?:\bnot|n't|\bnever|\bno longer)(?: (?!so\b|more\b)[\w']+){0,2} (?:star-? ?struck|"
+        r"nervous|freeze|freezing|froze|freak(?:ed)? out|awe-? ?struck|tongue-? ?tied|"
+        r"fan-? ?girl\w*|fan-? ?boy\w*|a germ)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.ACHIEVEMENTS,
+        "achievement|accomplish|award|grammy|oscar|emmy|tony|troph|prize|accolade|resume|cv|"
+        "track|legacy|highlight|credit|wins|success|fame|famous|hit|best|seller|selling|nobel|"
+        "pulitzer|medal|iconic|legend|classic|breakthrough|landmark|seminal|platinum|won",
+        r"\b<POSS> (?:<W>){0,2}?(?:achievements?|accomplishments?|awards?|grammys?|oscars?|"
+        r"emmys?|tonys?|trophies|trophy|prizes?|accolades|resume|cv|track record|legacy|"
+        r"career highlights|credits|big wins|successes|fame|hits|hit (?:song|record|album|show)s?"
+        r"|best-?sellers?|greatest hits|nobel|pulitzer|medals?|famous \w+)\b",
+        r"\b(?:famous|iconic|legendary|award-winning|classic|breakthrough|landmark|seminal|"
+        r"platinum|best-?selling|grammy-winning|oscar-winning) (?:<W>)?(?:album|record|book|"
+        r"paper|talk|ted talk|film|movie|song|track|campaign|project|work|novel|game|show|"
+        r"design|building|keynote|article|study|exit|company|startup)s?\b",
+        r"\b(?:the|that) (?:<W>)?(?:award|grammy|oscar|emmy|pulitzer|nobel|prize|trophy)\b",
+        r"\bhow <HE> won\b",
+    ),
+    _rule(
+        Signal.POSTED,
+        "post|live|tweet|insta|snap|tiktok|selfie|photo|pic|video|ig |film|record|stor|feed|"
+        "social|twitter|linkedin",
+        r"(?<!him )(?<!her )(?<!them )(?<!you )(?<!me )(?<!us )\bposted\b",
+        r"(?<!a )(?<!her )(?<!his )(?<!their )(?<!the )(?<!latest )(?<!blog )"
+        r"\bpost(?:ing|s)?\b(?![-']| office| mortem| meeting| coffee| lunch| call| game| show)",
+        r"\b(?:live-? ?tweet\w*|live-? ?post\w*|live-? ?stream\w*|live-? ?blog\w*|"
+        r"tweet(?:ed|ing)|instagramm?(?:ed|ing)|snapchatt?(?:ed|ing)|tiktok(?:ed|ing)|selfies?)\b",
+        r"\b(?:took|take|taking|snapped|snap|snapping|grabbed|grab|shot|shooting|got|get|"
+        r"getting|asked for|ask for|posed for) (?:<W>){0,3}?(?:photos?|pictures?|pics?|"
+        r"selfies?|snaps|videos?|photo ?ops?)\b",
+        r"\b(?:my|an?) (?:instagram|insta|ig) (?:story|stories|post|reel)\b",
+        r"\b(?:filmed|recorded) (?:<HIM>|the (?:whole )?(?:conversation|meeting|chat|thing|talk)"
+        r"|it all|everything)\b",
+        r"\bphoto ?op\b",
+        r"\b(?:on|to|in) my (?:story|stories|feed|socials|instagram|insta|twitter|linkedin)\b",
+    ),
+    _rule(
+        Signal.WARM,
+        "warm|enthusias|animat|engag|friend|lovely|delight|excit|thrill|keen|interest|generous|"
+        "kind|open|chatty|attentive|welcom|into|curious|happy|fun|great|present|invest|sweet|"
+        "nice|impressed|lit|light|laugh|smil|grinn|hit it off|click|good|amazing|fantastic|"
+        "awesome|wonderful|brilliant|excellent|real|genuine|well|swimming|perfect|long|over|"
+        "lively",
+        r"\bwarm(?:ly|th|ed up|er|est)?\b",
+        r"\b<SUBJ>(?:'s| was| were| is| are| seemed| seems| looked| got| sounded| became| "
+        r"stayed| felt)(?: really| so| super| very| quite| genuinely| pretty| incredibly| "
+        r"clearly| totally| visibly| actually)* (?:enthusiastic|animated|engaged|friendly|lovely|"
+        r"delighted|excited|thrilled|keen|interested|generous|kind|open|chatty|attentive|"
+        r"welcoming|into it|curious|happy|fun|great|present|invested|sweet|nice|impressed)\b",
+        r"\benthusiastic(?:ally)?\b",
+        r"\b(?:so|super|really|very|incredibly|genuinely|visibly) (?:animated|engaged|excited|"
+        r"friendly|chatty|lively|open|into it)\b",
+        r"\b(?:lit|lights?|lighting) up\b",
+        r"\blaugh(?:ed|ing|s)?\b",
+        r"\blaughter\b",
+        r"\b(?:smil(?:ed|ing|es)|grinn(?:ed|ing))\b",
+        r"\bhit it off\b",
+        r"\bclicked\b",
+        r"\b(?:great|good|amazing|fantastic|awesome|wonderful|brilliant|excellent|lovely|fun|"
+        r"real|genuine) (?:vibes?|energy|chat|conversation|rapport|connection|coffee|meeting|"
+        r"talk|time)\b",
+        r"\b(?:went|going|gone) (?:really |so |super |very |incredibly |surprisingly )?"
+        r"(?:great|well|amazingly|fantastic(?:ally)?|brilliantly|swimmingly)\b",
+        r"\b(?:it|that|things|coffee|the coffee|the meeting|the chat|the call|the conversation|"
+        r"lunch|everything|today) (?:was|felt|turned out)(?: really| so| super| very| pretty| "
+        r"just| actually| honestly| incredibly)* (?:great|amazing|fantastic|awesome|wonderful|"
+        r"brilliant|excellent|lovely|fun|perfect|good)\b",
+        r"\b(?:ran|went) (?:long|over)\b",
+        r"\blonger than (?:planned|expected|scheduled)\b",
+    ),
+    _rule(
+        Signal.LUKEWARM,
+        "lukewarm|tepid|so-so|so so|soso|meh|polite|flat|neutral|reserved|guarded|non|committal|"
+        "muted|ok|fine|alright|all right|average|mediocre|decent|civil|cordial|special|mixed",
+        r"\blukewarm\b",
+        r"\btepid\b",
+        r"\b(?:ok|okay)-? ?ish\b",
+        r"\bso-? ?so\b",
+        r"\bmeh\b",
+        r"\bpolite(?:ly)? but\b",
+        r"\b(?:just|merely|only|perfectly|coolly|formally) polite(?:ly)?\b",
+        r"\bpolite enough\b",
+        r"\b(?:flat(?! white)|neutral|reserved|guarded|non-? ?committal|muted)\b",
+        r"\b(?:it|that|things|coffee|the meeting|the chat|the call|the conversation|lunch|he|"
+        r"she|they|it all) (?:was|went|felt|seemed|were)(?: just| kind of| kinda| sort of| "
+        r"pretty| fairly)* (?:ok|okay|fine|alright|all right|average|mediocre|decent|polite|"
+        r"civil|cordial)\b(?!-? ?ish)",
+        r"\bmixed (?:signals|feelings|vibes?)\b",
+    ),
+    _rule(
+        Signal.LUKEWARM,
+        "nothing|engag|interest|enthusias|warm|into|excit|chatty|friend|animat|keen|tell|say|"
+        "read|call|bad|terrible|hot|cold",
+        r"(?:\bnot|n't)(?: (?:that|very|super|particularly|really|especially|overly|exactly|"
+        r"terribly|hugely|all that|too|quite|so))+ (?:engaged|interested|enthusiastic|warm|"
+        r"into it|excited|chatty|friendly|animated|keen)\b",
+        r"\b(?:can't|cannot|couldn't|could not|hard to|difficult to) (?:really )?(?:tell|say|"
+        r"read <OBJ>)\b",
+        r"\b(?:wouldn't|would not|can't|couldn't) (?:exactly )?(?:say|call) it (?:warm|great)\b",
+        r"(?:\bnot|n't) (?:bad|terrible)\b",
+        r"\bnothing (?:special|much|remarkable)\b",
+        r"\b(?:neither|not) (?:warm|hot) (?:nor|or) cold\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.COLD,
+        "cold|distant|distract|curt|bored|dismissive|uninterested|disinterested|aloof|frost|icy|"
+        "standoff|stand-off|impatient|annoy|irritat|brusque|detach|indifferent|unimpress|yawn|"
+        "sigh|checked|short|phone|watch|email|laptop|slack|clock|word|off|ghost|read|early|"
+        "abrupt|rush|hurry|elsewhere|miles",
+        r"(?<!had a )(?<!got a )(?<!caught a )(?<!have a )\bcold(?:ly|er|ness)?\b(?! (?:brew|"
+        r"coffee|drink|drinks|water|weather|outside|day|morning|snap|calls?|emails?|e-mails?|"
+        r"outreach|open|feet|turkey|case|hands|start)\b)",
+        r"\b(?:distant|distracted|curt|bored|dismissive|uninterested|disinterested|aloof|"
+        r"frosty|icy|standoffish|stand-offish|impatient|annoyed|irritated|brusque|detached|"
+        r"indifferent|unimpressed|yawn\w*|sigh(?:ed|ing)|checked out|short with me)\b",
+        r"\b(?:check(?:ed|ing|s)?|look(?:ed|ing|s)? at|on|glanc(?:ed|ing) at|scroll(?:ed|ing)"
+        r"(?: through)?|typing on|texting on) <HIS> (?:phone|watch|email|laptop|slack)\b",
+        r"\bglanc(?:ed|ing) at the clock\b",
+        r"\bone[- ]word (?:answers|replies|responses)\b",
+        r"\b(?:brushed|blew) me off\b",
+        r"\bcold shoulder\b",
+        r"\bghost(?:ed|ing)\b",
+        r"\bleft me on read\b",
+        r"\bended (?:it |things |the (?:meeting|call|chat|coffee|conversation) )?(?:early|"
+        r"abruptly)\b",
+        r"\b(?:seemed|felt|was|looked) (?:<W>)?(?:rushed|in a rush|in a hurry|elsewhere|"
+        r"a million miles away)\b",
+    ),
+    _rule(
+        Signal.COLD,
+        "barely|hardly|look|smile|make|ask|seem|interest|engag|impress|into|repl|respon|written|"
+        "wrote|back|answer|heard|wait|want|itching|eager|keen|dying",
+        r"\b<SUBJ> (?:barely|hardly) (?:spoke|talked|said (?:a word|anything|much)|"
+        r"looked (?:at me|up)|engaged|smiled|responded|reacted|listened|made eye contact)\b",
+        r"\b(?:didn't|did not|never|wouldn't|would not) (?:even )?(?:look (?:at me|up)|smile|"
+        r"make eye contact|ask (?:me )?(?:(?:a single|any|one) (?:question|thing)|anything|"
+        r"any questions)|"
+        r"seem (?:<W>)?(?:interested|engaged|into it))\b",
+        r"\b(?:wasn't|was not|weren't|were not|isn't|is not) (?:at all )?(?:interested|engaged|"
+        r"impressed|into it)\b(?! in (?:taking|mentoring|having|being))",
+        r"\b(?:hasn't|has not|haven't|have not|never|didn't|did not|still hasn't|no) "
+        r"(?:<W>)?(?:replied|responded|written back|wrote back|gotten back|got back|answered|"
+        r"heard back|reply|response|answer)\b",
+        r"\bcouldn't wait to (?:leave|get away|go|get out)\b",
+        r"(?<!\bi )\b(?:wanted|itching|eager|keen|dying) to (?:leave|get away|get going|"
+        r"wrap (?:it |things )?up|get out)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.OPEN_DOOR,
+        "let|again|touch|invit|offer|promis|volunteer|said|told|reach|door|gave|asked|more|"
+        "agreed|soon|next|coffee|meeting|chat|call|lunch|catch",
+        r"\blet'?s (?:do (?:this|it|that) again|(?:grab|get|have|do) (?:<W>){0,2}?again|"
+        r"keep in touch|stay in touch|(?:meet|catch up|talk|chat) again)\b",
+        r"\b(?:do|doing) (?:this|it) again\b",
+        r"\b(?:keep|stay|kept|staying|keeping) in touch\b",
+        r"\b(?:invited|invites|inviting) me\b",
+        r"\binvitation\b",
+        r"\b(?:offered|promised|volunteered) (?:me )?(?:to )?(?:an? )?(?:intro(?:duc\w+)?s?|"
+        r"connect me|send me|share|help me|look at|review|put me in touch|loop me in|"
+        r"bring me|take me)\b",
+        r"\b(?:said|told me) (?:i (?:could|can|should)|to) (?:<W>){0,2}?(?:email|call|text|"
+        r"message|ping|reach out|get in touch|drop by|come by|send|follow up)\b",
+        r"\breach out (?:any ?time|whenever|again)\b",
+        r"\b(?:my|her|his|their|the) door is (?:always )?open\b",
+        r"\bopen door\b",
+        r"\bgave me <HIS> (?:<W>)?(?:number|card|email|cell|contact|details|handle)\b",
+        r"\b<SUBJ> (?:<W>)?asked me (?:to|for|if i could|whether i could)\b",
+        r"\b<SUBJ>(?:'d| would| wants| wanted| was keen| is keen| seemed keen)(?: love| like)? "
+        r"to (?:meet|catch up|grab|get|have|do|chat|talk|hear more|see)\b"
+        r"(?: [\w']+){0,4} (?:again|more|soon|next (?:week|month|time))\b",
+        r"\b<HE> (?:<W>)?(?:suggested|proposed|offered|set up|booked|scheduled) (?:<W>){0,2}?"
+        r"(?:coffee|meeting|chat|call|lunch|catch-? ?up)\b",
+        r"\bsame time next (?:week|month)\b",
+        r"\b(?:said yes|agreed) to (?:a |another |one more )?(?:<W>)?(?:coffee|meeting|chat|"
+        r"call|lunch|catch-? ?up)\b",
+        r"\bwe(?:'ve| have)? (?:already )?(?:got|have|set up|booked|scheduled|planned) "
+        r"(?:another|a second|a third|a follow-? ?up|the next|our next) (?:<W>)?(?:coffee|"
+        r"meeting|chat|call|lunch)\b",
+    ),
+    _rule(
+        Signal.FOLLOW_UP_QUESTIONS,
+        "question|asked|know|curious|quiz",
+        r"\b<SUBJ> (?:also |even |then |actually |kept |really )?(?:asked|asking|had) "
+        r"(?:me )?(?:<W>){0,3}?questions\b",
+        r"(?<!\bi )\basked (?:me )?(?:about )?(?:what|how|why|where|when|whether|if) "
+        r"(?:i|i'm|i've|i'd|i'll|my)\b",
+        r"\basked me (?:<W>){0,3}?(?:questions|about|what|how|why|where|when|whether|if|"
+        r"for my (?:take|opinion|thoughts|view))\b",
+        r"\b(?:wanted|want|wants) to know (?:more )?(?:about )?(?:my|me|what i|how i|where i|"
+        r"why i|when i)\b",
+        r"\bcurious about (?:my|me|what i|how i)\b",
+        r"\bquizz?ed me\b",
+        r"\bfollow-? ?up questions\b",
+        r"\bquestions (?:about|on) my\b",
+        r"\basked (?:me )?(?:for )?my (?:opinion|take|thoughts|view|advice|input|feedback)\b",
+    ),
+    _rule(
+        Signal.QUICK_REPLY,
+        "repl|respon|answer|back|turnaround|texted|emailed|messaged|wrote|dm|pinged|called",
+        r"\b(?:repl(?:ied|y|ies)|respond(?:ed|s)?|answer(?:ed|s)?|wrote back|writes back|"
+        r"got back to me|texted back|emailed back|messaged back|got a (?:reply|response|answer)) "
+        r"(?:[\w']+ ){0,4}?(?:quickly|fast|right away|immediately|straight away|instantly|"
+        r"in no time|within (?:<W>)?(?:minutes?|an hour|the hour|hours?|a day)|"
+        r"in (?:<W>)?minutes|the same day|same day|that (?:same )?(?:day|evening|afternoon|"
+        r"night|morning)|within the day)\b",
+        r"\b(?:texted|emailed|messaged|wrote|dm'?d|pinged|called) me(?: back)? (?:<W>){0,3}?"
+        r"(?:right after(?:wards)?|straight after|soon after|right away|immediately|"
+        r"the same day|same day|that (?:same )?(?:day|evening|night)|minutes later|"
+        r"an hour later|within (?:<W>)?(?:minutes?|an hour|the hour|hours?))\b",
+        r"\b(?:quick|fast|speedy|prompt|instant|immediate|same-? ?day) (?:reply|replies|"
+        r"response|responses|answer|turnaround)\b",
+    ),
+    _rule(
+        Signal.CUT_SHORT,
+        "short|early|had to|than|only|abrupt|wrapped",
+        r"\bcut (?:it |things |the (?:meeting|call|chat|coffee|conversation) |our (?:<W>)?|"
+        r"us |me )?short\b",
+        r"\b(?:left|leave|leaving|bailed|ducked out|dashed off|ran off|rushed off|headed out|"
+        r"took off) (?:<W>){0,2}?early\b",
+        r"\bhad to (?:leave|run|dash|rush off|head out|go|jump (?:off|on (?:a|another) call)|"
+        r"take (?:a|another) call)\b",
+        r"\b(?:shorter|less time) than (?:planned|expected|scheduled|promised|"
+        r"i (?:hoped|expected|thought))\b",
+        r"\bonly (?:(?:had|got|lasted|stayed|gave me|for|about|like|maybe) )*(?:\d+|five|ten|"
+        r"fifteen|twenty|thirty|a few) ?min(?:ute)?s?\b",
+        r"\bended (?:it |things |the (?:meeting|call|chat|coffee|conversation) )?(?:early|"
+        r"abruptly)\b",
+        r"\bwrapped (?:it |things )?up (?:early|abruptly|fast|quickly)\b",
+    ),
+    _rule(
+        Signal.PEER,
+        "correct|argu|debat|fought|bicker|disagree|spat|one-up|one up|oneup|compet|tried|wrong|"
+        "peer|equal|colleague|buddy|rival|than|brag|show|over|interrupt|pushed back|pointed|"
+        "told|explained|insisted|clashed",
+        r"\bcorrect(?:ed|ing)? <OBJ>\b",
+        r"\b(?:argu(?:ed|ing)|debat(?:ed|ing)|fought|bicker(?:ed|ing)) with <OBJ>\b",
+        r"\b(?:got into|had) (?:an? )?(?:<W>)?(?:argument|debate|disagreement|spat)\b",
+        r"\bdisagreed with <OBJ>\b",
+        r"\bone-? ?upp?(?:ed|ing)?\b",
+        r"\bcompet(?:ed|ing) with <OBJ>\b",
+        r"\b(?:i|we) (?:<W>)?(?:competed|got competitive|was competitive|were competitive)\b",
+        r"\btried to (?:top|outdo|one-? ?up|compete|show <OBJ> up|prove)\b",
+        r"\b(?:told|showed) <OBJ> (?:that )?<HE> (?:was|were|is|are|had it) wrong\b",
+        r"\b(?:acted|talked|behaved|spoke|treated <OBJ>|carried myself) (?:<W>)?(?:like|as) "
+        r"(?:an? |<HIS> )?(?:peer|equal|colleague|buddy|rival)s?\b",
+        r"\bas equals\b",
+        r"\bi (?:<W>)?(?:knew|know) (?:more|better) than\b",
+        r"\bbragg?(?:ed|ing)\b",
+        r"\bshow(?:ed|ing)? off\b",
+        r"\btalked over <OBJ>\b",
+        r"\binterrupt(?:ed|ing)? <OBJ>\b",
+        r"\bpushed back on <OBJ>\b",
+        r"\b(?:told <OBJ>|pointed out|explained|insisted|argued) (?:that )?<POSS> (?:<W>){0,3}?"
+        r"(?:was|were|is|are) (?:wrong|outdated|off|a mistake|flawed|broken|dated|"
+        r"old-fashioned|bad)\b",
+        r"\bwe (?:<W>)?(?:debated|argued|bickered|clashed)\b",
+    ),
+    _rule(
+        Signal.DEFERENCE,
+        "defer|expert|guru|authority|master|teacher|sensei|pro|boss|oracle|listen|notes|let|"
+        "hung|soak|respect|humbl|learn",
+        r"\bdefer(?:red|ring|ential|ence)?\b",
+        r"\b(?:treated|treating|saw|see) <OBJ> (?:<W>)?(?:like|as) (?:the|an?) (?:<W>)?"
+        r"(?:expert|guru|authority|master|teacher|sensei|pro|boss|oracle)\b",
+        r"\bi (?:<W>){0,2}?listen(?:ed|ing)\b",
+        r"(?<!she )(?<!he )(?<!they )\b(?:just|mostly|mainly|actively|simply) listen(?:ed|ing)\b",
+        r"\blisten(?:ed|ing)? (?:more than i (?:talked|spoke)|carefully|intently|closely|hard)\b",
+        r"(?<!she )(?<!he )(?<!they )\b(?:took|take|taking) (?:lots of |a lot of |some |"
+        r"careful |detailed |loads of |tons of |many |pages of )?notes\b",
+        r"\blet <OBJ> (?:lead|steer|drive|take the lead|do (?:most of |all )?the talking|talk)\b",
+        r"\bhung on <HIS> every word\b",
+        r"\bsoak(?:ed|ing)? (?:it |everything )?(?:all )?(?:in|up)\b",
+        r"\brespectful(?:ly)?\b",
+        r"\bhumbl(?:e|y)\b",
+        r"\blearn(?:ed|t|ing)? (?:so much|a lot|a ton|tons|loads) from\b",
+        r"\b(?:did|do) (?:most of |a lot of |all of )?the listening\b",
+    ),
+    _rule(
+        Signal.ASKED_GUIDANCE,
+        "ask|sought|seek|brain",
+        r"(?<!she )(?<!he )(?<!they )\basked (?!me\b|(?:for )?my\b)(?:<OBJ> )?(?:for )?"
+        r"(?:<W>){0,2}?(?:advice|guidance|opinion|opinions|"
+        r"thoughts|input|feedback|take|perspective|views?|pointers|tips|counsel|suggestions?|"
+        r"wisdom)\b",
+        r"\basked (?!me\b)(?:<OBJ> )?(?:what|how) <HE>(?: would|'d| thinks?| thought|"
+        r" recommends?| suggests?| makes? of| made of)\b",
+        r"\b(?:sought|seek|seeking|ask for|asking for) (?:his |her |their |some |any )?(?:advice|"
+        r"guidance|counsel|input|opinion|feedback|perspective|wisdom|pointers|tips)\b",
+        r"\bpick(?:ed|ing)? <POSS> brains?\b",
+    ),
+    _rule(
+        Signal.PUSHED,
+        "ask|begged|brought|press|push|nudg|hint|overst|forward|crossed|came on|jumped|"
+        "presumptuous|too|insist|angl|kept|keep|followed|weekly|recurring|regular|standing|"
+        "monthly|daily|time|stayed",
+        r"\b(?:asked|begged|pressed|pushed|nudged|hinted)(?! me\b)(?: <OBJ>)? (?:<W>){0,2}?for "
+        r"(?:a |an |some |<HIS> )?(?:job|internship|position|role|gig|intro|introduction|"
+        r"referral|reference|favou?r|loan|money|investment|funding|spot|contacts?|connections?|"
+        r"more (?:of <HIS> )?time|another meeting|a second meeting|weekly (?:meetings|calls|"
+        r"coffees)|regular (?:meetings|calls|coffees))\b",
+        r"\basked (?!me\b)(?:<OBJ> )?(?:if|whether) (?:<W>){0,4}?(?:hire|introduce|intro|connect|"
+        r"invest|fund|sign|refer|recommend|give me a job|put in a word|put me in touch)\b",
+        r"\basked <OBJ> to (?:hire|introduce|intro|connect|invest|fund|sign|refer|recommend|"
+        r"put in a word|put me in touch|meet (?:every|weekly|monthly|again next week)|review|"
+        r"read|look at|listen to|promote|retweet|repost|feature|book)\b",
+        r"\b(?:pushy|overst(?:epped|ep|epping)|too forward|crossed (?:a|the) line|"
+        r"came on (?:too )?strong|too much too soon|jumped the gun|presumptuous)\b",
+        r"\b(?:asked|pushed|pressed|brought (?:it |that |this )?up) (?:<W>){0,4}?"
+        r"too (?:soon|early|fast)\b",
+        r"\b(?:pushed|pushing|pressed|pressing|insisted|insisting|angling|angled) (?:hard )?"
+        r"(?:for|on)\b",
+        r"\b(?:kept|keep|keeps) (?:on )?(?:emailing|texting|messaging|calling|pinging|bugging|"
+        r"nagging|hounding|following up|chasing|dming)\b",
+        r"\bfollowed up (?:<W>)?(?:two|three|four|five|several|multiple|\d+|a bunch of|many) "
+        r"times\b",
+        r"\b(?:booked|scheduled|set up|proposed|suggested|asked for|pushed for) (?:<W>){0,2}?"
+        r"(?:weekly|recurring|regular|standing|monthly|daily) (?:meetings?|coffees?|calls?|"
+        r"sessions?|check-? ?ins?)\b",
+        r"\b(?:took|taking) up (?:<W>)?(?:her|his|their|so much|too much) (?:of )?(?:<W>)?time\b",
+        r"\b(?:overstayed|stayed (?:way )?too long)\b",
+    ),
+    _rule(
+        Signal.PUSHED,
+        "let|take",
+        r"\b(?:wouldn't|did not|didn't) (?:let <OBJ> (?:go|leave)|take no for an answer)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.LESS_AWKWARD,
+        "less|easier|more|natural|flow|awkwardness|ice|warm|friend|smoother|comfortable|it|"
+        "feels|felt",
+        r"\bless (?:and less )?(?:awkward|stiff|formal|weird|tense|nervous|uncomfortable)\b",
+        r"\b(?:getting|got|much|way|lot|far|gets|is|it's|it is|was|felt|feels) easier\b",
+        r"\beasier (?:this time|now|than (?:before|last time|the first time))\b",
+        r"\b(?:it's|it is|it was|it felt|it feels|feels|felt) (?:so |super |really |very |pretty |"
+        r"much |way )?easy\b(?! to)",
+        r"\bmore (?:natural|relaxed|comfortable|casual|easy-? ?going|fluid|normal)\b",
+        r"\b(?:felt|feels|feeling|getting) (?:<W>)?natural\b",
+        r"\bflow(?:s|ed|ing)? (?:<W>)?(?:naturally|better|easily|nicely|smoothly)\b",
+        r"\bawkwardness (?:is |has |was )?(?:gone|fading|faded|disappeared|melted|wore off|"
+        r"wearing off|went away)\b",
+        r"\bice(?: is|'s| was| has been) broken\b",
+        r"\bbr(?:oke|eaking) the ice\b",
+        r"\bwarm(?:ed|ing) up to (?:each other|me)\b",
+        r"\blike (?:old )?friends\b",
+        r"\bsmoother\b",
+        r"\bcomfortable with each other\b",
+    ),
+    _rule(
+        Signal.LESS_AWKWARD,
+        "awkward|stiff|weird|tense|uncomfortable",
+        r"(?:\bnot|n't|\bno longer|\bnever|\bno)(?: (?:as|so|that|even|at all|really|too|very|"
+        r"a bit|the least bit|remotely|one bit|a single|one|an|a|any))* (?:awkward|stiff|"
+        r"weird|tense|uncomfortable)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.MORE_AWKWARD,
+        "awkward|stiff|tense|weird|forced|uncomfortable|strained|silence|cringe|stilted",
+        r"(?<!less )(?<!less and )\bawkward(?:ly|ness)?\b(?! (?:at first|in the beginning|"
+        r"at the start|to begin with|initially|the first time)\b| (?:is |has |was )?(?:gone|"
+        r"fading|faded|disappeared|melted|wore off|wearing off|went away)\b)",
+        r"(?<!less )\bstiff(?:er|ly|ness)?\b",
+        r"\b(?:still|even more|more|just as) (?:<W>){0,3}?(?:awkward|stiff|tense|weird|forced|"
+        r"uncomfortable|stilted)\b",
+        r"\b(?:felt|feels|feeling) (?:<W>){0,2}?(?:forced|tense|strained|uncomfortable|weird|"
+        r"stilted)\b",
+        r"\b(?:uncomfortable|long) silences?\b",
+        r"\bcringe\w*\b",
+    ),
+    _rule(
+        Signal.MORE_AWKWARD,
+        "awkward|easier|natural|comfortable",
+        r"(?:\bnot|n't) (?:getting |any )?(?:any )?(?:less awkward|easier|more natural|"
+        r"more comfortable)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.OUTCOME_YES,
+        "mentor|take me on|shadow|ropes|mentee|apprentice|took me",
+        r"\b(?:agreed|offered|happy|willing|glad|love|keen) to (?:mentor me|be my mentor|"
+        r"take me on|let me shadow|have me shadow|show me the ropes)\b",
+        r"(?<!will )(?<!would )(?<!could )(?<!might )(?<!can )(?<!if )(?<!whether )"
+        r"\b<HE>(?:'s|'ll| is| will)? (?:<W>){0,2}?(?:let|lets|letting) me shadow\b",
+        r"\b(?:i'm|i am|i'll be|i will be|i get to|gonna be|going to be|start(?:ing)?|"
+        r"begin(?:ning)?) (?:<W>){0,2}?(?:shadowing <OBJ>|<POSS> (?:mentee|apprentice|shadow))\b",
+        r"\b<HE>(?:'ll| will| is going to|'s going to| agreed to| offered to| wants to| is happy "
+        r"to) (?:<W>)?mentor me\b",
+        r"\btook me (?:on|under <HIS> wing)\b",
+        r"\b(?:officially )?my mentor now\b",
+    ),
+    _rule(
+        Signal.OUTCOME_YES,
+        "yes|yeah|yep|sure|course|absolutely|definitely|agreed|accepted",
+        r"\b(?:said|says|answered|replied|was like) (?:an? )?(?:<W>)?(?:yes|yeah|yep|sure|"
+        r"of course|absolutely|definitely)\b(?! to (?:a |another |coffee|lunch|drinks|meeting|"
+        r"a call))",
+        r"\b<HE> (?:agreed|accepted)\b",
+        gated=True,
+    ),
+    _rule(
+        Signal.OUTCOME_NOT_NOW,
+        "not|timing",
+        r"\bnot (?:right now|now|at the moment|this (?:year|quarter|month|season|semester)|"
+        r"the right time|(?:quite )?yet|a good time)\b",
+        r"\btiming (?:isn't|wasn't|is not|was not) right\b",
+        negatable=False,
+        gated=True,
+    ),
+    _rule(
+        Signal.OUTCOME_NOT_NOW,
+        "maybe|later|month|week|next|after|new year|fall|spring|summer|autumn|winter|busy|"
+        "swamped|slammed|down the|revisit|once|when|rain",
+        r"\bmaybe (?:later|next (?:year|quarter|month|season|time)|in (?:a few|a couple of|"
+        r"six|three|<W>)(?:months|weeks)|down the (?:road|line)|someday|one day|eventually)\b",
+        r"\b(?:ask|check (?:back|in)|come back|try|circle back|revisit|reach out|talk) "
+        r"(?:me |her |him |them )?(?:again |about (?:it|this|that) |back )?(?:in (?:a few|"
+        r"a couple of|<W>)(?:months?|weeks?)|later|next (?:year|quarter|month|season)|"
+        r"after (?:the|<HIS>) \w+|in the (?:new year|fall|spring|summer|autumn|winter))\b",
+        r"\b(?:too|really|super|very|incredibly|crazy|so) (?:busy|swamped|slammed) "
+        r"(?:right now|at the moment|this (?:year|quarter|month|season|semester)|for now|"
+        r"to (?:take|have|mentor))\b",
+        r"\b(?:down the (?:road|line)|later this year|in the new year|revisit)\b",
+        r"\b(?:once|when|after) (?:things|the (?:tour|launch|season|release|project|semester)|"
+        r"<HIS> \w+) (?:calm|settle|quiet|slow|wrap|end|is over|are over|wraps|ends|finish)",
+        r"\brain ?check\b",
+        gated=True,
+    ),
+    _rule(
+        Signal.OUTCOME_NO,
+        "said|says|answered|replied|declin|turned|reject|refus|passed|shot|shut",
+        r"\b(?:said|says|answered|replied) (?:a |an )?(?:<W>)?(?:no|nope)\b(?! (?:problem|"
+        r"worries|worry|big deal|rush|pressure|need|stress|doubt|idea|matter)\b)",
+        r"\b(?:declined|turned me down|turned it down|rejected|refused|passed on|"
+        r"shot (?:me|it) down|shut (?:me|it) down)\b",
+        gated=True,
+    ),
+    _rule(
+        Signal.OUTCOME_NO,
+        "tak|mentor|have|do|open",
+        r"\b<HE>(?:'s|'re| is| are| was| were| does| do| did| can| could| will| would| wo|"
+        r" ca)?(?:n't| not| never) (?:<W>){0,2}?(?:tak(?:e|ing) on|tak(?:e|ing) (?:anyone|"
+        r"anybody|mentees|interns|people)|mentor(?:ing|s)?|have (?:anyone|anybody|someone|me) "
+        r"shadow|do (?:mentoring|shadowing|mentees|that)|open to (?:mentoring|shadowing|it|that|"
+        r"mentees))\b",
+        negatable=False,
+        gated=True,
+    ),
+)
+
+
+# The story is about the ask itself, so "she said yes" answers it.
+_MENTORSHIP = _finder(
+    "shadow|mentor|mentee|apprentic|take me|wing",
+    r"\b(?:shadow\w*|mentor\w*|mentee\w*|apprentic\w*|take me (?:on|under))\b",
+    r"\bunder <HIS> wing\b",
+)
+
+# The user wonders whether it is time to ask: the readiness check applies.
+_WONDERING = _finder(
+    "ask|broach|bring|raise|pop|should i|is it|am i",
+    r"\b(?:should|shall|can|could|may|when|whether|if|how|ready|time|soon|early|wondering|"
+    r"wonder|thinking|think|planning|plan|want|going|gonna|about|considering|tempted|dare)\b"
+    r"(?: [\w']+){0,6}? (?:ask(?:ing)?|broach(?:ing)?|bring(?:ing)? (?:it )?up|rais(?:e|ing)|"
+    r"pop the question)\b(?: [\w']+){0,6}? "
+    r"(?:shadow\w*|mentor\w*|mentee|mentorship|apprentic\w*|take me (?:on|under))",
+    r"\b(?:ready|time|too soon|too early) (?:<W>){0,2}?(?:to ask|for the ask|to broach)\b",
+    r"\bshould i (?:ask|bring (?:it|this) up|broach|pop)\b",
+    r"\b(?:is it|am i) (?:<W>){0,2}?(?:time|ready|too soon|too early)\b",
+)
+
+# --- normalising ---------------------------------------------------------------------
+
+# Telegram caps a message at 4,096 characters; the cap only bounds the work on odd input.
+_MAX_CHARS = 20_000
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u02bc": "'",
+        "\u2032": "'", "\u00b4": "'", "`": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2013": " - ", "\u2014": " - ", "\u2015": " - ",
+    }
+)  # fmt: skip
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile(r"\s*[\n\r\u2028\u2029\x0b\x0c]\s*")
+_SPACES = re.compile(r"\s+")
+
+
+def _normalise(text: str) -> str:
+    """Lower-cases the text and straightens its quotes, controls, breaks and spaces."""
+    text = unicodedata.normalize("NFKC", text[:_MAX_CHARS]).translate(_QUOTES).lower()
+    text = _INVISIBLE.sub("", text)
+    # A line break ends a thought as a full stop does, so it also ends a negation.
+    text = _LINE_BREAK.sub(" . ", text)
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+# --- from signals to advice ----------------------------------------------------------
+
+# The catalogue of playbook.md in its own order, which is step order.
+_ADVICE_ORDER = (
+    "interests.their_world",
+    "interests.surface_problems",
+    "interests.insight_over_solutions",
+    "interests.well_done",
+    "germ.one_compliment",
+    "germ.regular_people",
+    "germ.value_their_time",
+    "germ.no_live_tweeting",
+    "germ.well_done",
+    "radar.read_temperature",
+    "radar.warm_open_door",
+    "radar.lukewarm_add_value",
+    "radar.cold_give_space",
+    "radar.social_intelligence",
+    "distance.they_are_the_guru",
+    "distance.autonomy_authority",
+    "distance.respectful_deference",
+    "ask.not_yet",
+    "ask.check_the_room",
+    "ask.offer_skills",
+    "ask.go_ask",
+    "ask.outcome_yes",
+    "ask.outcome_not_now",
+    "ask.outcome_no",
+)
+_DIRECT_ADVICE = {
+    Signal.ABOUT_ME: "interests.their_world",
+    Signal.PITCHED_SOLUTION: "interests.insight_over_solutions",
+    Signal.MANY_COMPLIMENTS: "germ.one_compliment",
+    Signal.STARSTRUCK: "germ.regular_people",
+    Signal.ACHIEVEMENTS: "germ.value_their_time",
+    Signal.POSTED: "germ.no_live_tweeting",
+    Signal.PEER: "distance.they_are_the_guru",
+    Signal.PUSHED: "distance.autonomy_authority",
+    Signal.OUTCOME_YES: "ask.outcome_yes",
+    Signal.OUTCOME_NOT_NOW: "ask.outcome_not_now",
+    Signal.OUTCOME_NO: "ask.outcome_no",
+}
+_WARM_EVIDENCE = frozenset(
+    {Signal.WARM, Signal.OPEN_DOOR, Signal.FOLLOW_UP_QUESTIONS, Signal.QUICK_REPLY}
+)
+_COLD_EVIDENCE = frozenset({Signal.COLD, Signal.CUT_SHORT})
+_OUTCOMES = (Signal.OUTCOME_NOT_NOW, Signal.OUTCOME_YES, Signal.OUTCOME_NO)
+
+
+def _radar_advice(signals: frozenset[Signal]) -> set[str]:
+    """Chooses the radar advice from the temperature evidence."""
+    warm = bool(signals & _WARM_EVIDENCE)
+    cold = bool(signals & _COLD_EVIDENCE)
+    lukewarm = Signal.LUKEWARM in signals
+    if warm + cold + lukewarm > 1:
+        # The story points two ways: that is the reading the post says is hard.
+        return {"radar.read_temperature", "radar.social_intelligence"}
+    if warm:
+        return {"radar.warm_open_door"}
+    if cold:
+        return {"radar.cold_give_space"}
+    if lukewarm:
+        return {"radar.lukewarm_add_value"}
+    return set()
+
+
+def _ask_advice(
+    signals: frozenset[Signal], coffees: int | None, *, wondering: bool, min_meetings: int
+) -> set[str]:
+    """Chooses the readiness advice when the story speaks of readiness at all."""
+    if any(outcome in signals for outcome in _OUTCOMES):
+        # The ask already happened; readiness advice would contradict the answer.
+        return set()
+    awkward = signals & {Signal.LESS_AWKWARD, Signal.MORE_AWKWARD}
+    if coffees is None and not awkward and not wondering:
+        return set()
+    ready = (
+        coffees is not None
+        and coffees >= min_meetings
+        and Signal.LESS_AWKWARD in signals
+        and Signal.MORE_AWKWARD not in signals
+        and not signals & _COLD_EVIDENCE
+    )
+    return {"ask.check_the_room", "ask.go_ask" if ready else "ask.not_yet"}
+
+
+def _advise(
+    signals: frozenset[Signal], coffees: int | None, *, wondering: bool, min_meetings: int
+) -> tuple[str, ...]:
+    chosen = {advice for signal, advice in _DIRECT_ADVICE.items() if signal in signals}
+    if (
+        {Signal.ABOUT_THEM, Signal.PROBLEM_SHARED, Signal.OFFERED_INSIGHT} <= signals
+        and Signal.ABOUT_ME not in signals
+        and Signal.PITCHED_SOLUTION not in signals
+    ):
+        chosen.add("interests.well_done")
+    chosen |= _radar_advice(signals)
+    if (
+        signals & {Signal.DEFERENCE, Signal.ASKED_GUIDANCE}
+        and Signal.PEER not in signals
+        and Signal.PUSHED not in signals
+    ):
+        chosen.add("distance.respectful_deference")
+    chosen |= _ask_advice(signals, coffees, wondering=wondering, min_meetings=min_meetings)
+    return tuple(advice for advice in _ADVICE_ORDER if advice in chosen)
+
+
+# --- negation ------------------------------------------------------------------------
+
+# How far back a negation still governs a match: a few words, and never across a clause.
+_NEGATION_REACH = 6
+_LOOKBACK_CHARS = 160
+_PEEK_CHARS = 12
+_NEGATOR = re.compile(
+    r"\b(?:not|no|never|without|hardly|barely|nor|neither|none|nothing|nobody|zero|cannot|"
+    r"[a-z]+n't|(?:did|does|do|was|were|is|are|has|have|had|could|would|should|ca|wo|ai|"
+    r"must|need)nt|hard to (?:say|tell|call)|far from|instead of|rather than)\b"
+)
+_CLAUSE_BREAK = re.compile(
+    r"[.!?;:,()\[\]\"]|\s-+\s|\b(?:but|though|although|however|whereas|except|then|because|"
+    r"and (?=(?:then|he|she|they|i|we|it|you|my|his|her|their|the)\b))\b"
+)
+# "I pitched nothing" negates from behind.
+_NEGATED_AFTER = re.compile(r" (?:nothing|none|zero|no one|nobody|at no point)\b")
+# Phrases that contain a negator yet affirm what follows ("couldn't stop laughing").
+_NOT_A_NEGATION = re.compile(
+    r"\b(?:not only|not just|no doubt|without (?:a )?doubt|no matter|no wonder|nothing but|"
+    r"not to mention|no end of|no shortage of|never stop(?:ped)?|in no time|"
+    r"(?:could|can|did|would)(?:n't| not) (?:stop|help|wait|believe|resist|hesitate|"
+    r"get enough)|never (?:been|felt|seen [\w']+|had|heard [\w']+) (?:so|more|such|this))\b"
+)
+
+
+def _negated(text: str, start: int, end: int) -> bool:
+    """Tells whether a negation in its clause governs the match from start to end."""
+    # A match's last word is its point ("pitch", "said no"); negators before it count, in
+    # the match ("i didn't talk about myself") or up to a few words ahead of it.
+    point = text.rfind(" ", start, end) + 1 or start
+    # Both scans run a little past the point: "and she" only breaks a clause if "she"
+    # follows, and "never seen her so" affirms only if "so" follows.
+    low, high = max(0, start - _LOOKBACK_CHARS), end + _PEEK_CHARS
+    breaks = [found.end() for found in _CLAUSE_BREAK.finditer(text, low, high)]
+    clause = max([low, *(found for found in breaks if found <= point)])
+    window = _NOT_A_NEGATION.sub(_blank, text[clause:high])[: point - clause]
+    split = max(0, start - clause)
+    words = [*window[:split].split()[-_NEGATION_REACH:], *window[split:].split()]
+    if _NEGATOR.search(" ".join(words)):
+        return True
+    return _NEGATED_AFTER.match(text, end) is not None
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
+# --- meeting counts ------------------------------------------------------------------
+
+_CARDINALS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "once": 1, "twice": 2, "thrice": 3,
+}  # fmt: skip
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+    "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+}  # fmt: skip
+_CARD = r"(?:" + "|".join(k for k in _CARDINALS if not k.endswith("ce")) + r"|\d{1,2})"
+_ORD = r"(?:" + "|".join(_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))"
+_MEETING = (
+    r"(?:coffee|meeting|meet-? ?up|catch-? ?up|chat|lunch|call|sit-? ?down|session|"
+    r"coffee (?:date|chat|meeting))"
+)
+_MET = (
+    r"(?:met|met up|had coffee|grabbed coffee|got coffee|gotten coffee|caught up|sat down|"
+    r"seen each other|hung out|had lunch)"
+)
+# Each pattern names its number "n" (or "m" for once/twice); "a few coffees" names none.
+_COUNTS = _finder(
+    "coffee|meet|catch|chat|lunch|call|sit|session|time|once|twice|thrice",
+    rf"(?<!to a )(?<!for a )\b(?P<n>{_ORD}) {_MEETING}\b",
+    rf"\b(?P<n2>{_ORD}) time (?:that )?(?:we|i)(?: [\w']+){{0,2}} (?:met|had coffee|"
+    rf"grabbed coffee|got coffee|caught up|sat down|saw each other|hung out|talked)\b",
+    rf"\b{_MET}(?: [\w']+){{0,3}}? for the (?P<n3>{_ORD}) time\b",
+    rf"\b(?P<n4>{_CARD}) {_MEETING}(?:e?s)?\b",
+    rf"\b{_MET}(?: [\w']+){{0,3}}? (?:(?P<n5>{_CARD}) times|(?P<n6>once|twice|thrice))\b",
+    rf"\b{_MEETING} (?:number |no\.? ?|#) ?(?P<n7>{_CARD})\b",
+)
+
+
+def _number(word: str) -> int | None:
+    if word.isdigit():
+        return int(word)
+    if word[:-2].isdigit():
+        return int(word[:-2])
+    return _CARDINALS.get(word, _ORDINALS.get(word))
+
+
+# --- cue scanning --------------------------------------------------------------------
+
+# Running some forty rule regexes over a long story is slow in Python's engine; one scan
+# for every rule's cues (word beginnings), arranged as a trie, tells which sentences each
+# rule must read.
+_ALL_FINDERS = (*(rule.finder for rule in _RULES), _MENTORSHIP, _WONDERING, _COUNTS)
+_ALL_CUES = sorted({cue for finder in _ALL_FINDERS for cue in finder.cues})
+
+
+_Trie: TypeAlias = dict[str, "_Trie"]
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """Builds a regex that matches the longest of the words starting at a position."""
+    root: _Trie = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # the word ends here
+
+    def branch(node: _Trie) -> str:
+        arms = [re.escape(char) + branch(child) for char, child in node.items() if char]
+        if not arms:
+            return ""
+        group = "(?:" + "|".join(arms) + ")"
+        return group + "?" if "" in node else group
+
+    return branch(root)
+
+
+# A lookahead reports a cue at every word start, so cues that overlap are all seen.
+_CUE_SCAN = re.compile(r"(?<!\w)(?=(" + _trie_pattern(_ALL_CUES) + "))")
+# The longest cue starting at a position stands for the shorter cues it begins with.
+_CUES_STARTING = {hit: [cue for cue in _ALL_CUES if hit.startswith(cue)] for hit in _ALL_CUES}
+# Patterns never cross a sentence; "coffee no. 5" is no sentence end.
+_SENTENCE_END = re.compile(r"(?<!\bno)[.!?;]+ ")
+
+
+class _Story:
+    """A normalised story cut into sentences, with the sentences that hold each cue."""
+
+    __slots__ = ("_sentences", "_sentences_by_cue", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0, *(end.end() for end in _SENTENCE_END.finditer(text))]
+        self._sentences = list(zip(starts, [*starts[1:], len(text)], strict=True))
+        self._sentences_by_cue: dict[str, set[int]] = {}
+        for hit in _CUE_SCAN.finditer(text):
+            sentence = bisect_right(starts, hit.start()) - 1
+            for cue in _CUES_STARTING[hit.group(1)]:
+                self._sentences_by_cue.setdefault(cue, set()).add(sentence)
+
+    def matches(self, finder: _Finder) -> Iterator[re.Match[str]]:
+        """Yields the finder's matches, reading only the sentences that hold its cues."""
+        found: set[int] = set()
+        for cue in finder.cues:
+            found |= self._sentences_by_cue.get(cue, set())
+        for index in sorted(found):
+            start, end = self._sentences[index]
+            yield from finder.pattern.finditer(self.text, start, end)
+
+    def affirms(self, finder: _Finder, *, negatable: bool = True) -> bool:
+        """Tells whether the finder matches somewhere that no negation cancels."""
+        return any(
+            not negatable or not _negated(self.text, match.start(), match.end())
+            for match in self.matches(finder)
+        )
+
+    def meetings(self) -> int | None:
+        """Finds the highest meeting count the story states, if it states one."""
+        counts = [
+            _number(word)
+            for match in self.matches(_COUNTS)
+            if not _negated(self.text, match.start(), match.end())
+            for word in match.groupdict().values()
+            if word
+        ]
+        return max((count for count in counts if count is not None), default=None)
+
+    def signals(self) -> set[Signal]:
+        """Finds every signal the story affirms."""
+        about_mentoring = self.affirms(_MENTORSHIP, negatable=False)
+        found: set[Signal] = set()
+        for rule in _RULES:
+            if rule.signal in found or (rule.gated and not about_mentoring):
+                continue
+            if self.affirms(rule.finder, negatable=rule.negatable):
+                found.add(rule.signal)
+        # One answer per ask: "no, not right now" is a not-now, and a later yes beats a no.
+        for index, outcome in enumerate(_OUTCOMES):
+            if outcome in found:
+                found.difference_update(_OUTCOMES[index + 1 :])
+                break
+        return found
+
+
+def read_story(text: str, *, min_meetings: int = 3) -> StoryReading:
+    """Reads a debrief into signals, the stated meeting count and the advice they select."""
+    story = _Story(_normalise(text))
+    signals = frozenset(story.signals())
+    coffees = story.meetings()
+    wondering = story.affirms(_WONDERING, negatable=False)
+    advice = _advise(signals, coffees, wondering=wondering, min_meetings=min_meetings)
+    return StoryReading(signals=signals, coffees=coffees, advice=advice)

@@ -1,0 +1,95 @@
+"""The database: engine, one-transaction units of work, and migrations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event, make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from storage.repositories import SqlStore
+
+log = logging.getLogger(__name__)
+
+# Any fixed number works; it only has to be the same for every replica.
+MIGRATION_LOCK = 7_320_011
+
+
+def create_engine(url: str, **options: Any) -> AsyncEngine:
+    """Creates an async engine; SQLite gets WAL, foreign keys and write-locking BEGIN."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(url, pool_pre_ping=True, **options)
+    engine = create_async_engine(url, **options)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if parsed.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Every turn reads then writes; taking the write lock up front makes a second
+        # process wait (busy_timeout) instead of failing on a lock upgrade.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Database:
+    """Owns the engine; hands out one store per transaction."""
+
+    def __init__(self, url: str, **options: Any) -> None:
+        self.url = url
+        self.engine = create_engine(url, **options)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqlStore]:
+        """Yields a store; commits when the block ends, rolls back if it raises."""
+        async with self._sessions.begin() as session:
+            yield SqlStore(session)
+
+    async def migrate(self, revision: str = "head") -> None:
+        """Brings the schema up to `revision`; safe to run from several replicas at once."""
+        async with self.engine.begin() as connection:
+            if self.backend == "postgresql":
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
+            await connection.run_sync(_upgrade, revision)
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("storage") / "migrations"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    command.upgrade(alembic_config(connection), revision)

@@ -1,0 +1,172 @@
+"""The dialogs' `Store`, on SQLAlchemy. Never commits: the caller's transaction does."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs.model import (
+    DialogState,
+    Hero,
+    Interaction,
+    InteractionKind,
+    StepId,
+    User,
+    UserKey,
+)
+from storage.models import HeroRow, InteractionRow, ProcessedUpdate, UserRow
+
+
+def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+    """Returns the dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+class SqlStore:
+    """Users, heroes and interactions of one transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim_update(self, update_id: int) -> bool:
+        """Records a Telegram update id; False if it was handled before."""
+        claimed = await self.session.scalar(
+            _insert(self.session)(ProcessedUpdate)
+            .values(update_id=update_id)
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(ProcessedUpdate.update_id)
+        )
+        return claimed is not None
+
+    async def user(self, key: UserKey, display_name: str, timezone: str) -> User:
+        # Insert-if-missing first, so two first messages at once can't both create the
+        # user; then lock the row so one user's turns run one at a time (PostgreSQL).
+        await self.session.execute(
+            _insert(self.session)(UserRow)
+            .values(
+                channel=key.channel,
+                external_id=key.external_id,
+                display_name=display_name[:128],
+                timezone=timezone,
+                dialog=DialogState().model_dump(mode="json"),
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        )
+        row = await self.session.scalar(
+            select(UserRow)
+            .where(UserRow.channel == key.channel, UserRow.external_id == key.external_id)
+            .with_for_update()
+        )
+        assert row is not None
+        return User(
+            id=row.id,
+            key=key,
+            display_name=row.display_name,
+            timezone=row.timezone,
+            current_hero_id=row.current_hero_id,
+            dialog=DialogState.model_validate(row.dialog),
+            created_at=row.created_at,
+        )
+
+    async def save_user(self, user: User) -> None:
+        row = await self.session.get_one(UserRow, user.id)
+        row.display_name = user.display_name[:128]
+        row.timezone = user.timezone
+        row.current_hero_id = user.current_hero_id
+        row.dialog = user.dialog.model_dump(mode="json")
+
+    async def heroes(self, user_id: int) -> list[Hero]:
+        rows = await self.session.scalars(
+            select(HeroRow)
+            .where(HeroRow.user_id == user_id, HeroRow.archived.is_(False))
+            .order_by(HeroRow.id)
+        )
+        return [_hero(row) for row in rows]
+
+    async def hero(self, user_id: int, hero_id: int) -> Hero | None:
+        row = await self.session.get(HeroRow, hero_id)
+        return _hero(row) if row is not None and row.user_id == user_id else None
+
+    async def add_hero(
+        self,
+        user_id: int,
+        *,
+        name: str,
+        role: str,
+        how_met: str,
+        met_on: date | None,
+        step: StepId,
+    ) -> Hero:
+        row = HeroRow(
+            user_id=user_id, name=name, role=role, how_met=how_met, met_on=met_on, step=step.value
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _hero(row)
+
+    async def save_hero(self, hero: Hero) -> None:
+        row = await self.session.get_one(HeroRow, hero.id)
+        if row.user_id != hero.user_id:
+            raise PermissionError("a hero can only be changed by its own user")
+        row.step = hero.step.value
+        row.archived = hero.archived
+
+    async def add_interaction(self, user_id: int, interaction: Interaction) -> Interaction:
+        row = InteractionRow(
+            user_id=user_id,
+            hero_id=interaction.hero_id,
+            happened_on=interaction.happened_on,
+            kind=interaction.kind.value,
+            story=interaction.story,
+            step=interaction.step.value,
+            temperature=interaction.temperature,
+            answers=dict(interaction.answers),
+            advice=list(interaction.advice),
+            open_door=interaction.open_door,
+            lit_up=interaction.lit_up,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _interaction(row)
+
+    async def interactions(self, user_id: int, hero_id: int) -> list[Interaction]:
+        rows = await self.session.scalars(
+            select(InteractionRow)
+            .where(InteractionRow.user_id == user_id, InteractionRow.hero_id == hero_id)
+            .order_by(InteractionRow.happened_on, InteractionRow.id)
+        )
+        return [_interaction(row) for row in rows]
+
+
+def _hero(row: HeroRow) -> Hero:
+    return Hero(
+        id=row.id,
+        user_id=row.user_id,
+        name=row.name,
+        role=row.role,
+        how_met=row.how_met,
+        met_on=row.met_on,
+        step=StepId(row.step),
+        created_at=row.created_at,
+        archived=row.archived,
+    )
+
+
+def _interaction(row: InteractionRow) -> Interaction:
+    return Interaction(
+        id=row.id,
+        hero_id=row.hero_id,
+        happened_on=row.happened_on,
+        kind=InteractionKind(row.kind),
+        story=row.story,
+        step=StepId(row.step),
+        temperature=row.temperature,
+        answers=dict(row.answers),
+        advice=tuple(row.advice),
+        open_door=row.open_door,
+        lit_up=row.lit_up,
+        created_at=row.created_at,
+    )

@@ -1,0 +1,165 @@
+"""Shared fixtures: a fixed clock, the content, an in-memory coach, and databases.
+
+PostgreSQL tests run when TEST_POSTGRES_URL names a server (the tests create
+and drop a database of their own there); otherwise they are skipped with a reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import make_url
+
+from dialogs.content import Content, default_content
+from dialogs.engine import Coach
+from dialogs.model import Command, Event, Outcome, Press, Reply, Text, UserKey
+from tests.memory import MemoryStore
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+
+
+class FixedClock:
+    def __init__(self, now: datetime = NOW) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+
+@pytest.fixture
+def content() -> Content:
+    return default_content()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@dataclass
+class Chat:
+    """Drives the coach like a user would, keeping the last buttons to press."""
+
+    coach: Coach
+    store: MemoryStore
+    key: UserKey = field(default_factory=lambda: UserKey("test", "1"))
+    name: str = "Ana"
+    last: Outcome | None = None
+
+    async def send(self, event: Event) -> Outcome:
+        self.last = await self.coach.handle(self.store, self.key, self.name, event)
+        return self.last
+
+    async def say(self, text: str) -> Outcome:
+        if text.startswith("/"):
+            name, _, args = text[1:].partition(" ")
+            return await self.send(Command(name, args))
+        return await self.send(Text(text))
+
+    async def press(self, button_id: str) -> Outcome:
+        """Presses a button of the latest reply that has buttons; fails if it isn't there."""
+        reply = self.buttoned()
+        assert button_id in [b.id for b in reply.buttons], (button_id, reply)
+        return await self.send(Press(button_id, reply.turn))
+
+    def buttoned(self) -> Reply:
+        assert self.last is not None
+        with_buttons = [r for r in self.last.replies if r.buttons]
+        assert with_buttons, f"no buttons in {self.last.replies}"
+        return with_buttons[-1]
+
+    @property
+    def text(self) -> str:
+        assert self.last is not None
+        return "\n\n".join(r.text for r in self.last.replies)
+
+    @property
+    def advice(self) -> tuple[str, ...]:
+        assert self.last is not None
+        return tuple(a for r in self.last.replies for a in r.advice)
+
+    @property
+    def state(self) -> str:
+        return self.store.users[self.key].dialog.state
+
+
+@pytest.fixture
+def chat(content: Content, clock: FixedClock) -> Chat:
+    return Chat(Coach(content, clock), MemoryStore())
+
+
+# --- databases ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """Creates a database of the tests' own on the PostgreSQL server; drops it after."""
+    if not POSTGRES_URL:
+        pytest.skip("TEST_POSTGRES_URL is not set (e.g. postgresql://postgres@127.0.0.1/postgres)")
+    import asyncpg
+
+    server = make_url(POSTGRES_URL)
+    name = f"mentor_coach_test_{uuid.uuid4().hex[:8]}"
+    dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def admin(sql: str) -> None:
+        connection = await asyncpg.connect(dsn)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(drivername="postgresql+asyncpg", database=name).render_as_string(
+            hide_password=False
+        )
+    finally:
+        asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """A URL of an empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
+    return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture
+def postgres_database(postgres_server: str) -> str:
+    """Empties the tests' PostgreSQL database before each test that uses it."""
+    import asyncpg
+
+    dsn = (
+        make_url(postgres_server)
+        .set(drivername="postgresql")
+        .render_as_string(hide_password=False)
+    )
+
+    async def reset() -> None:
+        connection = await asyncpg.connect(dsn)
+        try:
+            await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        finally:
+            await connection.close()
+
+    asyncio.run(reset())
+    return postgres_server
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[object]:
+    from storage.db import Database
+
+    db = Database(database_url)
+    await db.migrate()
+    yield db
+    await db.dispose()

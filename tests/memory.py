@@ -1,0 +1,75 @@
+"""An in-memory Store for engine tests: the same contract as storage.SqlStore."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from dialogs.model import DialogState, Hero, Interaction, StepId, User, UserKey
+
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self.users: dict[UserKey, User] = {}
+        self.hero_rows: dict[int, Hero] = {}
+        self.interaction_rows: list[tuple[int, Interaction]] = []
+
+    async def user(self, key: UserKey, display_name: str, timezone: str) -> User:
+        if key not in self.users:
+            self.users[key] = User(
+                id=len(self.users) + 1,
+                key=key,
+                display_name=display_name,
+                timezone=timezone,
+                current_hero_id=None,
+                dialog=DialogState(),
+                created_at=EPOCH,
+            )
+        # A copy, as a database would hand out: changes count only once saved.
+        return copy.deepcopy(self.users[key])
+
+    async def save_user(self, user: User) -> None:
+        # Round-trips the dialog through JSON, as the database column does.
+        dialog = DialogState.model_validate_json(user.dialog.model_dump_json())
+        self.users[user.key] = replace(copy.deepcopy(user), dialog=dialog)
+
+    async def heroes(self, user_id: int) -> list[Hero]:
+        return [
+            copy.copy(h)
+            for h in self.hero_rows.values()
+            if h.user_id == user_id and not h.archived
+        ]
+
+    async def hero(self, user_id: int, hero_id: int) -> Hero | None:
+        hero = self.hero_rows.get(hero_id)
+        return copy.copy(hero) if hero is not None and hero.user_id == user_id else None
+
+    async def add_hero(
+        self,
+        user_id: int,
+        *,
+        name: str,
+        role: str,
+        how_met: str,
+        met_on: date | None,
+        step: StepId,
+    ) -> Hero:
+        hero = Hero(len(self.hero_rows) + 1, user_id, name, role, how_met, met_on, step, EPOCH)
+        self.hero_rows[hero.id] = hero
+        return copy.copy(hero)
+
+    async def save_hero(self, hero: Hero) -> None:
+        assert self.hero_rows[hero.id].user_id == hero.user_id
+        self.hero_rows[hero.id] = copy.copy(hero)
+
+    async def add_interaction(self, user_id: int, interaction: Interaction) -> Interaction:
+        stored = replace(interaction, id=len(self.interaction_rows) + 1, created_at=EPOCH)
+        self.interaction_rows.append((user_id, stored))
+        return stored
+
+    async def interactions(self, user_id: int, hero_id: int) -> list[Interaction]:
+        found = [i for u, i in self.interaction_rows if u == user_id and i.hero_id == hero_id]
+        return sorted(found, key=lambda i: (i.happened_on, i.id or 0))

@@ -1,0 +1,497 @@
+"""The coach's dialogs, driven turn by turn through an in-memory store."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+
+import pytest
+
+from dialogs.content import ADVICE_IDS
+from dialogs.model import Command, InteractionKind, Press, StepId, Text, Unsupported
+from tests.conftest import NOW, Chat
+
+TODAY = NOW.date()
+
+
+async def onboard(chat: Chat, name: str = "Dana") -> None:
+    await chat.say("/start")
+    await chat.say(name)
+    await chat.say("Producer at a label")
+    await chat.say("At a conference talk")
+    await chat.say("2026-10-03")
+
+
+async def checkin(chat: Chat, reaction: str, *answers: str, kind: str = "coffee") -> None:
+    """Runs a whole check-in by buttons: today, `kind`, no story, `reaction`, then answers."""
+    await chat.say("/checkin")
+    await chat.press("checkin.when=today")
+    await chat.press(f"checkin.kind={kind}")
+    await chat.press("checkin.story=")
+    await chat.press(f"checkin.reaction={reaction}")
+    for answer in answers:
+        await chat.press(answer)
+
+
+def set_step(chat: Chat, step: StepId) -> None:
+    for hero in chat.store.hero_rows.values():
+        hero.step = step
+
+
+# --- onboarding ---------------------------------------------------------------------
+
+
+async def test_start_welcomes_with_the_thesis_and_asks_for_the_hero(chat: Chat) -> None:
+    await chat.say("/start")
+    assert chat.advice == ("intro.be_wanted",)
+    assert "Ana" in chat.text
+    assert "want" in chat.text
+    assert chat.state == "onboarding.name"
+
+
+async def test_onboarding_records_the_hero_and_offers_a_checkin(chat: Chat) -> None:
+    await onboard(chat)
+    [hero] = chat.store.hero_rows.values()
+    assert (hero.name, hero.role, hero.how_met) == (
+        "Dana",
+        "Producer at a label",
+        "At a conference talk",
+    )
+    assert hero.met_on == date(2026, 10, 3)
+    assert hero.step is StepId.INTERESTS
+    assert chat.state == "idle"
+    assert [b.id for b in chat.buttoned().buttons] == ["checkin"]
+
+
+async def test_onboarding_questions_can_be_skipped(chat: Chat) -> None:
+    await chat.say("/start")
+    await chat.say("Dana")
+    await chat.press("onboarding.role=")
+    await chat.press("onboarding.how_met=")
+    await chat.press("onboarding.when_met=")
+    [hero] = chat.store.hero_rows.values()
+    assert (hero.role, hero.how_met, hero.met_on) == ("", "", None)
+
+
+async def test_a_name_that_is_too_long_is_refused_kindly(chat: Chat) -> None:
+    await chat.say("/start")
+    await chat.say("D" * 65)
+    assert "64" in chat.text
+    assert chat.state == "onboarding.name"
+    assert not chat.store.hero_rows
+
+
+async def test_a_future_meeting_date_is_questioned(chat: Chat) -> None:
+    await chat.say("/start")
+    await chat.say("Dana")
+    await chat.say("Producer")
+    await chat.say("Conference")
+    await chat.say((TODAY + timedelta(days=3)).isoformat())
+    assert "future" in chat.text
+    assert chat.state == "onboarding.when_met"
+
+
+async def test_start_again_greets_with_where_the_user_stands(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/start")
+    assert "Welcome back" in chat.text
+    assert "Dana" in chat.text
+    assert "step 1/5" in chat.text
+    assert len(chat.store.hero_rows) == 1
+
+
+async def test_a_first_message_from_a_stranger_starts_onboarding(chat: Chat) -> None:
+    await chat.say("hello?")
+    assert chat.advice == ("intro.be_wanted",)
+    assert chat.state == "onboarding.name"
+
+
+# --- check-ins, step by step --------------------------------------------------------
+
+STEP_CASES = [
+    # step 1: interests
+    (StepId.INTERESTS, "warm", ["interests.whose=theirs", "interests.problem=yes",
+      "interests.offer=insight", "interests.lit_up="], ("interests.well_done",)),
+    (StepId.INTERESTS, "warm", ["interests.whose=mine", "interests.problem=no",
+      "interests.offer=solution", "interests.lit_up="], ("interests.their_world",
+      "interests.surface_problems", "interests.insight_over_solutions")),
+    (StepId.INTERESTS, "lukewarm", ["interests.whose=half", "interests.problem=yes",
+      "interests.offer=nothing", "interests.lit_up="], ("interests.their_world",
+      "interests.insight_over_solutions")),
+    # step 2: germ
+    (StepId.GERM, "warm", ["germ.compliments=one", "germ.ease=at_ease", "germ.time=learning",
+      "germ.posting=no"], ("germ.well_done",)),
+    (StepId.GERM, "warm", ["germ.compliments=lost_count", "germ.ease=froze",
+      "germ.time=achievements", "germ.posting=yes"], ("germ.one_compliment",
+      "germ.regular_people", "germ.value_their_time", "germ.no_live_tweeting")),
+    (StepId.GERM, "warm", ["germ.compliments=several", "germ.ease=starstruck",
+      "germ.time=half", "germ.posting=no"], ("germ.one_compliment", "germ.regular_people")),
+    # step 3: radar
+    (StepId.RADAR, "warm", ["radar.follow_up=yes", "radar.door=yes", "radar.pace=long"],
+     ("radar.warm_open_door",)),
+    (StepId.RADAR, "lukewarm", ["radar.follow_up=no", "radar.door=no", "radar.pace=as_planned"],
+     ("radar.lukewarm_add_value", "principles.permission_marketing")),
+    (StepId.RADAR, "cold", ["radar.follow_up=no", "radar.door=no", "radar.pace=short"],
+     ("radar.cold_give_space", "principles.create_a_vacuum")),
+    (StepId.RADAR, "cant_tell", ["radar.follow_up=yes", "radar.door=yes", "radar.pace=long"],
+     ("radar.read_temperature", "radar.warm_open_door")),
+    (StepId.RADAR, "hot", ["radar.follow_up=no", "radar.door=no", "radar.pace=short"],
+     ("radar.warm_open_door", "radar.social_intelligence")),
+    (StepId.RADAR, "cold", ["radar.follow_up=yes", "radar.door=yes", "radar.pace=long"],
+     ("radar.lukewarm_add_value", "principles.permission_marketing",
+      "radar.social_intelligence")),
+    # step 4: distance
+    (StepId.DISTANCE, "warm", ["distance.stance=student", "distance.guidance=yes",
+      "distance.push=no"], ("distance.respectful_deference",)),
+    (StepId.DISTANCE, "warm", ["distance.stance=corrected", "distance.guidance=no",
+      "distance.push=yes"], ("distance.they_are_the_guru", "distance.autonomy_authority")),
+    (StepId.DISTANCE, "warm", ["distance.stance=peer", "distance.guidance=yes",
+      "distance.push=no"], ("distance.they_are_the_guru",)),
+    # step 5: ask (first check-in at this step: not ready)
+    (StepId.ASK, "warm", ["ask.asked=not_yet", "ask.awkward=less", "ask.skills=yes"],
+     ("ask.not_yet", "ask.check_the_room", "ask.offer_skills")),
+    (StepId.ASK, "warm", ["ask.asked=yes"], ("ask.outcome_yes", "principles.servant_leadership")),
+    (StepId.ASK, "warm", ["ask.asked=no"], ("ask.outcome_no",)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("step", "reaction", "answers", "advice"), STEP_CASES)
+async def test_a_checkin_answers_with_the_matching_advice(
+    chat: Chat, step: StepId, reaction: str, answers: list[str], advice: tuple[str, ...]
+) -> None:
+    await onboard(chat)
+    set_step(chat, step)
+    await checkin(chat, reaction, *answers)
+    assert chat.advice == advice
+    assert chat.state == "idle"
+    [(_, interaction)] = chat.store.interaction_rows
+    assert interaction.advice == advice
+    assert interaction.step is step
+    assert interaction.happened_on == TODAY
+
+
+async def test_ask_is_ready_after_three_warm_coffees_that_get_less_awkward(chat: Chat) -> None:
+    await onboard(chat)
+    set_step(chat, StepId.ASK)
+    for _ in range(2):
+        await checkin(chat, "warm", "ask.asked=not_yet", "ask.awkward=less", "ask.skills=no")
+        assert "ask.not_yet" in chat.advice
+    await checkin(chat, "hot", "ask.asked=not_yet", "ask.awkward=less", "ask.skills=no")
+    assert chat.advice == ("ask.check_the_room", "ask.go_ask")
+
+
+async def test_emails_do_not_count_as_meetings_for_readiness(chat: Chat) -> None:
+    await onboard(chat)
+    set_step(chat, StepId.ASK)
+    for _ in range(3):
+        await checkin(
+            chat, "hot", "ask.asked=not_yet", "ask.awkward=less", "ask.skills=no", kind="email"
+        )
+    assert "ask.not_yet" in chat.advice
+
+
+async def test_not_now_sends_the_hero_back_to_stay_on_their_radar(chat: Chat) -> None:
+    await onboard(chat)
+    set_step(chat, StepId.ASK)
+    await checkin(chat, "warm", "ask.asked=not_now")
+    assert chat.advice == ("ask.outcome_not_now",)
+    [hero] = chat.store.hero_rows.values()
+    assert hero.step is StepId.RADAR
+
+
+async def explore(chat: Chat) -> set[str]:
+    """Presses every button of every question until each check-in ends; returns the advice."""
+    reached = set(chat.advice)
+    if chat.state == "idle":
+        return reached
+    for button in chat.buttoned().buttons:
+        branch = copy.deepcopy(chat)
+        await branch.press(button.id)
+        reached |= await explore(branch)
+    return reached
+
+
+async def test_every_advice_id_of_the_catalogue_is_reached_by_some_answer_path(
+    chat: Chat,
+) -> None:
+    await onboard(chat)
+    reached = {"intro.be_wanted"}  # /start shows it (asserted above)
+    for step in StepId:
+        set_step(chat, step)
+        if step is StepId.ASK:
+            # Two hot coffees before, so that this one can make the user ready.
+            for _ in range(2):
+                await checkin(chat, "hot", "ask.asked=not_yet", "ask.awkward=less",
+                              "ask.skills=no")  # fmt: skip
+        start = copy.deepcopy(chat)
+        await start.say("/checkin")
+        await start.press("checkin.when=today")
+        await start.press("checkin.kind=coffee")
+        await start.press("checkin.story=")
+        reached |= await explore(start)
+    assert reached == set(ADVICE_IDS)
+
+
+async def test_a_checkin_records_the_interaction_with_its_temperature(chat: Chat) -> None:
+    await onboard(chat)
+    set_step(chat, StepId.RADAR)
+    await checkin(chat, "lukewarm", "radar.follow_up=yes", "radar.door=yes", "radar.pace=long")
+    [(_, interaction)] = chat.store.interaction_rows
+    # lukewarm 3 + open door 1 + follow-up 0.5 + quick reply 0.5
+    assert interaction.temperature == 5
+    assert interaction.open_door
+    assert interaction.kind is InteractionKind.COFFEE
+    assert "temperature 5/5" in chat.text
+    assert "4 days" in chat.text  # the cadence for a hot contact
+
+
+async def test_a_typed_date_answers_when_it_happened(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.say("3 days ago")
+    assert chat.state == "checkin.kind"
+    await chat.say("coffee")
+    await chat.say("We talked about her tour.")
+    await chat.say("warm")
+    await chat.say("mostly theirs")
+    await chat.say("yes")
+    await chat.say("an insight")
+    await chat.say("touring logistics")
+    [(_, interaction)] = chat.store.interaction_rows
+    assert interaction.happened_on == TODAY - timedelta(days=3)
+    assert interaction.lit_up == "touring logistics"
+    assert interaction.story == "We talked about her tour."
+    assert chat.advice == ("interests.well_done",)
+
+
+async def test_earlier_asks_which_day_and_rejects_nonsense(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.press("checkin.when=earlier")
+    assert chat.state == "checkin.date"
+    await chat.say("the day the music died")
+    assert chat.state == "checkin.date"
+    assert "couldn't read" in chat.text
+    await chat.say("2025-02-30")
+    assert chat.state == "checkin.date"
+    await chat.say("last friday")
+    assert chat.state == "checkin.kind"
+
+
+async def test_an_unclear_typed_answer_gets_the_options_again(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.press("checkin.when=today")
+    await chat.say("a carrier pigeon")
+    assert chat.state == "checkin.kind"
+    assert "Coffee" in chat.text
+    assert chat.buttoned().buttons
+
+
+# --- leaving and resuming --------------------------------------------------------------
+
+
+async def test_cancel_keeps_a_checkin_to_resume_where_it_stopped(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.press("checkin.when=yesterday")
+    await chat.press("checkin.kind=call")
+    await chat.say("/cancel")
+    assert chat.state == "idle"
+    assert "/checkin" in chat.text
+    await chat.say("/checkin")
+    assert chat.state == "checkin.resume"
+    await chat.press("checkin.resume=resume")
+    assert chat.state == "checkin.story"
+
+
+async def test_start_over_discards_the_paused_answers(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.press("checkin.when=yesterday")
+    await chat.say("/progress")  # informs only: the check-in stays open
+    assert chat.state == "checkin.kind"
+    await chat.say("/heroes")  # starts something else: the check-in is paused
+    await chat.say("/checkin")
+    await chat.press("checkin.resume=restart")
+    assert chat.state == "checkin.when"
+
+
+async def test_cancel_with_nothing_open_says_so(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/cancel")
+    assert "Nothing to cancel" in chat.text
+
+
+# --- stories outside a dialog -----------------------------------------------------------
+
+
+async def test_a_story_gets_advice_at_once_and_can_become_a_checkin(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("Had coffee with Dana. I pitched my app the whole time and took a selfie.")
+    assert "interests.insight_over_solutions" in chat.advice
+    assert "germ.no_live_tweeting" in chat.advice
+    assert chat.state == "story.offer"
+    await chat.press("story.offer=record")
+    # The story is kept; the check-in asks the rest.
+    assert chat.state == "checkin.when"
+    await chat.press("checkin.when=today")
+    await chat.press("checkin.kind=coffee")
+    assert chat.state == "checkin.reaction"
+
+
+async def test_a_story_that_says_too_little_gets_a_question_not_a_guess(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("ok")
+    assert chat.advice == ()
+    assert "Tell me a bit more" in chat.text
+    assert chat.state == "idle"
+
+
+# --- /nextstep ------------------------------------------------------------------------
+
+
+async def test_nextstep_moves_the_hero_on_and_says_why(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/nextstep")
+    [hero] = chat.store.hero_rows.values()
+    assert hero.step is StepId.GERM
+    assert "step 2" in chat.text
+    assert "Why now" in chat.text
+
+
+async def test_nextstep_to_ask_too_soon_says_why_and_lets_the_user_go_on(chat: Chat) -> None:
+    await onboard(chat)
+    set_step(chat, StepId.DISTANCE)
+    await checkin(chat, "lukewarm", "distance.stance=student", "distance.guidance=yes",
+                  "distance.push=no")  # fmt: skip
+    await chat.say("/nextstep")
+    assert "too soon" in chat.text
+    assert "meetings logged so far: 1" in chat.text
+    assert "ask.not_yet" in chat.advice
+    [hero] = chat.store.hero_rows.values()
+    assert hero.step is StepId.DISTANCE
+    await chat.press("nextstep.early=go")
+    assert chat.store.hero_rows[hero.id].step is StepId.ASK
+
+
+async def test_nextstep_when_ready_asks_about_awkwardness_first(chat: Chat) -> None:
+    await onboard(chat)
+    set_step(chat, StepId.DISTANCE)
+    for _ in range(3):
+        await checkin(chat, "warm", "distance.stance=student", "distance.guidance=yes",
+                      "distance.push=no")  # fmt: skip
+    await chat.say("/nextstep")
+    assert chat.state == "nextstep.awkward"
+    await chat.press("nextstep.awkward=same")
+    assert "isn't getting less awkward" in chat.text
+    await chat.press("nextstep.early=wait")
+    [hero] = chat.store.hero_rows.values()
+    assert hero.step is StepId.DISTANCE
+    await chat.say("/nextstep")
+    await chat.press("nextstep.awkward=less")
+    assert chat.store.hero_rows[hero.id].step is StepId.ASK
+
+
+async def test_nextstep_at_the_last_step_says_so(chat: Chat) -> None:
+    await onboard(chat)
+    set_step(chat, StepId.ASK)
+    await chat.say("/nextstep")
+    assert "last step" in chat.text
+
+
+# --- several heroes ----------------------------------------------------------------------
+
+
+async def test_heroes_can_be_added_switched_and_archived(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/heroes")
+    await chat.press("hero.add")
+    await chat.say("Sam")
+    await chat.press("onboarding.role=")
+    await chat.press("onboarding.how_met=")
+    await chat.press("onboarding.when_met=")
+    dana, sam = chat.store.hero_rows.values()
+    assert chat.store.users[chat.key].current_hero_id == sam.id
+    await chat.say("/heroes")
+    await chat.press(f"hero.switch:{dana.id}")
+    assert chat.store.users[chat.key].current_hero_id == dana.id
+    await chat.say("/heroes")
+    await chat.press("hero.archive")
+    await chat.press(f"hero.archive:{dana.id}")
+    await chat.press("heroes.archive=yes")
+    assert chat.store.hero_rows[dana.id].archived
+    assert chat.store.users[chat.key].current_hero_id == sam.id
+    await chat.say("/progress")
+    assert "Sam" in chat.text
+    assert "Dana" not in chat.text
+
+
+async def test_each_hero_keeps_its_own_step(chat: Chat) -> None:
+    await onboard(chat, "Dana")
+    await chat.say("/nextstep")
+    await chat.say("/heroes")
+    await chat.press("hero.add")
+    await chat.say("Sam")
+    await chat.press("onboarding.role=")
+    await chat.press("onboarding.how_met=")
+    await chat.press("onboarding.when_met=")
+    await chat.say("/progress")
+    assert "Dana (Producer at a label): step 2/5" in chat.text
+    assert "Sam: step 1/5" in chat.text
+
+
+# --- odd input -----------------------------------------------------------------------------
+
+
+async def test_a_button_from_an_old_message_is_recognised_as_stale(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    old = chat.buttoned()
+    await chat.press("checkin.when=today")
+    outcome = await chat.send(Press("checkin.when=yesterday", old.turn))
+    assert outcome.stale
+    assert "earlier message" in chat.text
+    assert chat.state == "checkin.kind"
+    assert chat.store.users[chat.key].dialog.answers["checkin.date"] == TODAY.isoformat()
+
+
+async def test_a_forged_button_changes_nothing(chat: Chat) -> None:
+    await onboard(chat)
+    before = chat.store.users[chat.key].dialog.model_copy(deep=True)
+    for forged in ("hero.switch:999", "checkin.kind=coffee", "nonsense", "hero.switch:abc"):
+        outcome = await chat.send(Press(forged, None))
+        assert outcome.stale
+    after = chat.store.users[chat.key].dialog
+    assert (after.state, after.answers) == (before.state, before.answers)
+
+
+async def test_stickers_and_edits_get_a_friendly_word_and_keep_the_dialog(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.send(Unsupported("sticker"))
+    assert "sticker" in chat.text
+    await chat.send(Unsupported("edited message"))
+    assert "first sent" in chat.text
+    assert chat.state == "checkin.when"
+
+
+async def test_unknown_commands_point_to_help(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/frobnicate now")
+    assert "/help" in chat.text
+
+
+async def test_a_ten_thousand_character_story_is_read_and_kept_within_limits(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.send(Text("We talked about her tour and she asked me lots of questions. " * 170))
+    assert chat.state == "story.offer"
+    assert len(chat.store.users[chat.key].dialog.answers["checkin.story"]) <= 3000
+
+
+async def test_commands_before_any_hero_ask_for_one(chat: Chat) -> None:
+    for command in ("checkin", "nextstep"):
+        await chat.send(Command(command))
+        assert "/start" in chat.text
+    await chat.say("/progress")
+    assert "no heroes" in chat.text

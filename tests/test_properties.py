@@ -1,0 +1,77 @@
+"""Random conversations never crash the coach or leave it in an invalid state."""
+
+from __future__ import annotations
+
+import asyncio
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dialogs.content import default_content
+from dialogs.engine import COMMANDS, IDLE, Coach, checkin_questions
+from dialogs.model import Command, Event, Press, Text, Unsupported, UserKey
+from tests.conftest import FixedClock
+from tests.memory import MemoryStore
+
+CONTENT = default_content()
+KEY = UserKey("test", "1")
+TEXTS = ["Dana", "yes", "no", "1", "3", "today", "3 days ago", "2025-02-30", "", "   ",
+         "I pitched my startup and took selfies", "she was cold", "x" * 5000, "🙂", "warm",
+         "mostly theirs", "coffee", "resume", "/", "\x00\x1f"]  # fmt: skip
+# Buttons a user could press: every answer the content offers, and the coach's own actions.
+BUTTONS = [f"{q}={o.id}" for q, question in CONTENT.questions.items() for o in question.options]
+BUTTONS += [f"{q}=" for q in CONTENT.questions]
+BUTTONS += ["checkin", "nextstep", "hero.add", "hero.archive", "hero.switch:1", "hero.switch:2",
+            "hero.archive:1", "hero.archive:2", "x", ""]  # fmt: skip
+
+events = st.one_of(
+    st.builds(Text, st.sampled_from(TEXTS) | st.text(max_size=60)),
+    st.builds(Command, st.sampled_from([*COMMANDS, "nope", "START"]), st.sampled_from(["", "x"])),
+    st.builds(Unsupported, st.sampled_from(["sticker", "photo", "edited message"])),
+    st.builds(Press, st.sampled_from(BUTTONS), st.none() | st.integers(-1, 40)),
+    st.integers(0, 9),  # press that button of the latest reply
+)
+
+
+def check_invariants(store: MemoryStore) -> None:
+    user = store.users[KEY]
+    dialog = user.dialog
+    assert dialog.state == IDLE or dialog.state in CONTENT.questions
+    if dialog.state in checkin_questions():
+        assert dialog.hero_id is not None
+        assert store.hero_rows[dialog.hero_id].user_id == user.id
+    if user.current_hero_id is not None:
+        assert user.current_hero_id in store.hero_rows
+    for _, interaction in store.interaction_rows:
+        assert 1 <= interaction.temperature <= 5
+        assert interaction.advice
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(events, min_size=1, max_size=40))
+def test_random_conversations_keep_the_state_valid(script: list[Event | int]) -> None:
+    async def run() -> None:
+        coach = Coach(CONTENT, FixedClock())
+        store = MemoryStore()
+        latest: list[Press] = []
+        turn = 0
+        for item in script:
+            if isinstance(item, int):
+                if not latest:
+                    continue
+                event: Event = latest[item % len(latest)]
+            else:
+                event = item
+            outcome = await coach.handle(store, KEY, "Ana", event)
+            assert outcome.replies, f"no reply to {event!r}"
+            for reply in outcome.replies:
+                assert reply.text.strip()
+                assert all(len(b.id) <= 54 for b in reply.buttons)
+            buttoned = [r for r in outcome.replies if r.buttons]
+            if buttoned:
+                latest = [Press(b.id, buttoned[-1].turn) for b in buttoned[-1].buttons]
+            assert store.users[KEY].dialog.turn >= turn
+            turn = store.users[KEY].dialog.turn
+            check_invariants(store)
+
+    asyncio.run(run())

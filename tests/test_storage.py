@@ -1,0 +1,207 @@
+"""The repositories and migrations, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
+
+from dialogs.content import default_content
+from dialogs.engine import Coach
+from dialogs.model import (
+    Command,
+    DialogState,
+    Interaction,
+    InteractionKind,
+    PausedCheckin,
+    StepId,
+    Text,
+    UserKey,
+)
+from storage.db import Database, alembic_config
+from storage.models import HeroRow, InteractionRow, UserRow
+from tests.conftest import FixedClock
+
+ANA = UserKey("telegram", "1001")
+BEN = UserKey("telegram", "2002")
+TABLES = {"users", "heroes", "interactions", "processed_updates", "alembic_version"}
+
+
+async def test_migrations_build_the_schema_from_empty(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        await db.migrate()
+        await db.migrate()  # a second run finds nothing to do
+        async with db.engine.connect() as connection:
+            tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+            version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+        assert tables == TABLES
+        assert version == "0001"
+        async with db.engine.begin() as connection:
+            await connection.run_sync(lambda c: command.downgrade(alembic_config(c), "base"))
+        async with db.engine.connect() as connection:
+            tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert tables == {"alembic_version"}
+    finally:
+        await db.dispose()
+
+
+async def test_a_user_is_created_once_and_keeps_its_dialog(database: Database) -> None:
+    async with database.transaction() as store:
+        user = await store.user(ANA, "Ana", "Europe/Berlin")
+        user.dialog = DialogState(
+            state="checkin.kind",
+            turn=7,
+            hero_id=3,
+            answers={"checkin.when": "today"},
+            paused=PausedCheckin(hero_id=3, state="checkin.story", answers={"a": "b"}),
+        )
+        await store.save_user(user)
+    async with database.transaction() as store:
+        again = await store.user(ANA, "Ana B.", "UTC")
+    assert again.id == user.id
+    assert again.timezone == "Europe/Berlin"
+    assert again.dialog == user.dialog
+
+
+async def test_heroes_belong_to_their_user(database: Database) -> None:
+    async with database.transaction() as store:
+        ana = await store.user(ANA, "Ana", "UTC")
+        ben = await store.user(BEN, "Ben", "UTC")
+        dana = await store.add_hero(
+            ana.id,
+            name="Dana",
+            role="producer",
+            how_met="conference",
+            met_on=date(2026, 1, 2),
+            step=StepId.INTERESTS,
+        )
+        sam = await store.add_hero(
+            ana.id, name="Sam", role="", how_met="", met_on=None, step=StepId.GERM
+        )
+        sam.archived = True
+        await store.save_hero(sam)
+    async with database.transaction() as store:
+        assert [h.name for h in await store.heroes(ana.id)] == ["Dana"]
+        assert await store.heroes(ben.id) == []
+        assert await store.hero(ben.id, dana.id) is None
+        stored = await store.hero(ana.id, dana.id)
+        assert stored is not None
+        assert stored.met_on == date(2026, 1, 2)
+        stored.user_id = ben.id
+        with pytest.raises(PermissionError):
+            await store.save_hero(stored)
+
+
+async def test_interactions_come_back_in_the_order_they_happened(database: Database) -> None:
+    async with database.transaction() as store:
+        ana = await store.user(ANA, "Ana", "UTC")
+        hero = await store.add_hero(
+            ana.id, name="Dana", role="", how_met="", met_on=None, step=StepId.RADAR
+        )
+        for day, temp in ((date(2026, 3, 5), 4), (date(2026, 3, 1), 2), (date(2026, 3, 9), 5)):
+            await store.add_interaction(
+                ana.id,
+                Interaction(
+                    hero_id=hero.id,
+                    happened_on=day,
+                    kind=InteractionKind.COFFEE,
+                    story="Talked about touring — «ça va» 🎸",
+                    step=StepId.RADAR,
+                    temperature=temp,
+                    answers={"radar.door": "yes"},
+                    advice=("radar.warm_open_door",),
+                    open_door=True,
+                ),
+            )
+    async with database.transaction() as store:
+        found = await store.interactions(ana.id, hero.id)
+        assert [i.temperature for i in found] == [2, 4, 5]
+        assert found[0].story == "Talked about touring — «ça va» 🎸"
+        assert found[0].answers == {"radar.door": "yes"}
+        assert found[0].advice == ("radar.warm_open_door",)
+        assert await store.interactions((await store.user(BEN, "Ben", "UTC")).id, hero.id) == []
+
+
+async def test_the_database_refuses_a_temperature_out_of_range(database: Database) -> None:
+    async def add_too_hot() -> None:
+        async with database.transaction() as store:
+            ana = await store.user(ANA, "Ana", "UTC")
+            hero = await store.add_hero(
+                ana.id, name="Dana", role="", how_met="", met_on=None, step=StepId.RADAR
+            )
+            interaction = Interaction(
+                hero.id, date(2026, 1, 1), InteractionKind.CALL, "", StepId.RADAR, temperature=6
+            )
+            await store.add_interaction(ana.id, interaction)
+
+    with pytest.raises(IntegrityError):
+        await add_too_hot()
+    async with database.transaction() as store:
+        # The whole transaction rolled back: not even the hero is left.
+        assert await store.heroes((await store.user(ANA, "Ana", "UTC")).id) == []
+
+
+async def test_an_update_id_is_claimed_once(database: Database) -> None:
+    async with database.transaction() as store:
+        assert await store.claim_update(123456789012)
+    async with database.transaction() as store:
+        assert not await store.claim_update(123456789012)
+        assert await store.claim_update(5)
+
+
+async def test_deleting_a_user_removes_their_heroes_and_interactions(database: Database) -> None:
+    async with database.transaction() as store:
+        ana = await store.user(ANA, "Ana", "UTC")
+        hero = await store.add_hero(
+            ana.id, name="Dana", role="", how_met="", met_on=None, step=StepId.RADAR
+        )
+        await store.add_interaction(
+            ana.id,
+            Interaction(hero.id, date(2026, 1, 1), InteractionKind.CALL, "", StepId.RADAR, 3),
+        )
+    async with database.transaction() as store:
+        await store.session.delete(await store.session.get_one(UserRow, ana.id))
+    async with database.transaction() as store:
+        assert (await store.session.scalars(select(HeroRow))).all() == []
+        assert (await store.session.scalars(select(InteractionRow))).all() == []
+
+
+async def test_the_coach_runs_on_the_database(database: Database) -> None:
+    coach = Coach(default_content(), FixedClock())
+    typed = [
+        "Dana", "Producer", "A gig", "yesterday", "/checkin", "today", "coffee",
+        "She asked about my band.", "warm", "mostly theirs", "yes", "insight", "touring",
+    ]  # fmt: skip
+    script = [Command("start")]
+    script += [Command(t[1:]) if t.startswith("/") else Text(t) for t in typed]
+    for event in script:
+        async with database.transaction() as store:
+            outcome = await coach.handle(store, ANA, "Ana", event)
+        assert outcome.replies
+    async with database.transaction() as store:
+        user = await store.user(ANA, "Ana", "UTC")
+        [hero] = await store.heroes(user.id)
+        [interaction] = await store.interactions(user.id, hero.id)
+    assert user.dialog.state == "idle"
+    assert interaction.advice == ("interests.well_done",)
+    assert interaction.lit_up == "touring"
+
+
+async def test_simultaneous_first_messages_create_one_user(database: Database) -> None:
+    coach = Coach(default_content(), FixedClock())
+
+    async def first_message() -> None:
+        async with database.transaction() as store:
+            await coach.handle(store, ANA, "Ana", Command("heroes"))
+
+    await asyncio.gather(*(first_message() for _ in range(8)))
+    async with database.transaction() as store:
+        rows = (await store.session.scalars(select(UserRow))).all()
+    assert len(rows) == 1
+    # Each turn answered with buttons and so bumped the turn counter; none was lost.
+    assert rows[0].dialog["turn"] == 8
