@@ -1,0 +1,301 @@
+"""The real bot process (`mentor-coach run`) against a fake Bot API server.
+
+Each test starts the bot as a user would, from its console script, pointed at a
+fake Telegram on 127.0.0.1 through TELEGRAM_API_URL, and talks to it as a user
+would: messages, button presses, odd updates. Nothing reaches the internet.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakebotapi import FakeBotApi
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "4242:e2e-secret-token-Xq9"
+ANA = 1001
+BEN = 2002
+
+
+class BotProcess:
+    """`mentor-coach run` in a subprocess, logging at DEBUG to a file."""
+
+    def __init__(self, api: FakeBotApi, workdir: Path, database_url: str) -> None:
+        self.api = api
+        self.log_path = workdir / "bot.log"
+        script = Path(sys.executable).with_name("mentor-coach")
+        self.command = (
+            [str(script), "run"] if script.exists() else [sys.executable, "-m", "bot", "run"]
+        )
+        self.env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": api.url,
+            "DATABASE_URL": database_url,
+            "DATA_DIR": str(workdir / "data"),
+            "LOG_LEVEL": "DEBUG",
+            "POLLING_TIMEOUT": "1",
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.workdir = workdir
+
+    def start(self) -> BotProcess:
+        polls = len(self.api.calls_to("getUpdates"))
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir
+            )
+        self.api.wait_for(
+            lambda api: len(api.calls_to("getUpdates")) > polls or self.exited(),
+            timeout=30,
+            description="the bot to start polling",
+        )
+        assert not self.exited(), self.log()
+        return self
+
+    def exited(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
+
+    def kill(self) -> None:
+        """kill -9: no chance to clean up."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> int:
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise AssertionError("the bot did not stop within 15 s of SIGTERM") from None
+        return self.process.returncode
+
+    def log(self) -> str:
+        return self.log_path.read_text("utf-8", errors="replace")
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def bot_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'coach.db'}"
+    return str(request.getfixturevalue("postgres_database"))
+
+
+@pytest.fixture
+def bot(api: FakeBotApi, tmp_path: Path, bot_database: str) -> Iterator[BotProcess]:
+    process = BotProcess(api, tmp_path, bot_database).start()
+    yield process
+    process.stop()
+
+
+def texts(api: FakeBotApi, chat_id: int) -> list[str]:
+    return [m["text"] for m in api.messages_to(chat_id)]
+
+
+def say(api: FakeBotApi, user_id: int, text: str, expect: int = 1) -> list[dict[str, Any]]:
+    """Sends a message and waits for `expect` new messages from the bot; returns them."""
+    before = len(api.messages_to(user_id))
+    api.send_text(user_id, text)
+    return api.wait_for_messages(user_id, before + expect)[before:]
+
+
+def press(api: FakeBotApi, user_id: int, label: str, expect: int = 1) -> list[dict[str, Any]]:
+    """Presses a button on the bot's latest message that has buttons."""
+    before = len(api.messages_to(user_id))
+    message = next(m for m in reversed(api.messages_to(user_id)) if m.get("reply_markup"))
+    api.press_label(user_id, message, label)
+    return api.wait_for_messages(user_id, before + expect)[before:]
+
+
+def onboard(api: FakeBotApi, user_id: int = ANA) -> None:
+    [welcome, question] = say(api, user_id, "/start", expect=2)
+    assert "Mentor Coach" in welcome["text"]
+    assert "Who is your hero" in question["text"]
+    say(api, user_id, "Dana")
+    say(api, user_id, "Tour manager")
+    say(api, user_id, "At a festival")
+    [added] = say(api, user_id, "last week")
+    assert "Dana is on your list" in added["text"]
+
+
+def test_a_whole_coaching_session_over_the_bot_api(api: FakeBotApi, bot: BotProcess) -> None:
+    commands = api.wait_for_call("setMyCommands")[0].params["commands"]
+    assert {c["command"] for c in commands} >= {"start", "checkin", "nextstep", "progress", "help"}
+
+    onboard(api)
+
+    [question] = press(api, ANA, "Check in")
+    assert "When was your last contact with Dana" in question["text"]
+    assert [label for label, _ in api.buttons(question)] == ["Today", "Yesterday", "Earlier"]
+    press(api, ANA, "Today")
+    # The pressed message shows the choice, its keyboard gone, and the spinner stopped.
+    edited = api.message(ANA, question["message_id"])
+    assert edited["text"].endswith("› Today")
+    assert not edited.get("reply_markup")
+    assert all(answer is not None for answer in api.callback_answers().values())
+
+    press(api, ANA, "☕ Coffee")
+    say(api, ANA, "She told me about routing a 40-date tour; I asked how she picks cities.")
+    press(api, ANA, "Warm")
+    press(api, ANA, "Mostly theirs")
+    press(api, ANA, "Yes")
+    press(api, ANA, "An insight or a good question")
+    [advice, summary] = say(api, ANA, "touring logistics", expect=2)
+    assert "light up" in advice["text"]
+    assert "Saved: coffee" in summary["text"]
+    assert "temperature" in summary["text"]
+
+    [progress] = say(api, ANA, "/progress")
+    assert "Dana (Tour manager): step 1/5" in progress["text"]
+    assert "Lit up about: touring logistics" in progress["text"]
+
+    [moved] = say(api, ANA, "/nextstep")
+    assert "step 2" in moved["text"]
+    assert "Why now" in moved["text"]
+
+
+def test_kill_9_between_a_question_and_its_answer_loses_nothing(
+    api: FakeBotApi, bot: BotProcess
+) -> None:
+    onboard(api)
+    press(api, ANA, "Check in")
+    press(api, ANA, "Yesterday")
+    bot.kill()
+
+    # The answer arrives while the bot is down; Telegram keeps it.
+    api.send_text(ANA, "call")
+    bot.start()
+    [question] = api.wait_for_messages(ANA, len(api.messages_to(ANA)) + 1)[-1:]
+    assert "how did it go" in question["text"]
+    press(api, ANA, "Skip")
+    press(api, ANA, "🔥 Hot")
+    assert "Whose world" in texts(api, ANA)[-1]
+
+
+def test_a_repeated_update_is_handled_once(api: FakeBotApi, bot: BotProcess) -> None:
+    onboard(api)
+    update = api.send_text(ANA, "/progress")
+    api.wait_for_messages(ANA, len(api.messages_to(ANA)) + 1)
+    count = len(api.messages_to(ANA))
+    api.redeliver(update)
+    api.send_text(ANA, "/help")
+    # The /help reply comes; the repeated /progress got none.
+    [reply] = api.wait_for_messages(ANA, count + 1)[count:]
+    assert "Here's what I can do" in reply["text"]
+    api.wait_for(lambda a: not a.pending_updates, description="the queue to drain")
+    assert len(api.messages_to(ANA)) == count + 1
+
+
+def test_odd_updates_get_a_friendly_word_and_break_nothing(
+    api: FakeBotApi, bot: BotProcess
+) -> None:
+    onboard(api)
+    press(api, ANA, "Check in")
+    stale = next(m for m in reversed(api.messages_to(ANA)) if m.get("reply_markup"))
+    press(api, ANA, "Today")
+
+    count = len(api.messages_to(ANA))
+    api.send_sticker(ANA)
+    api.send_photo(ANA)
+    api.send_voice(ANA)
+    api.send_location(ANA)
+    api.edit_text(ANA, 1, "edited")
+    replies = api.wait_for_messages(ANA, count + 5)[count:]
+    assert ["sticker" in replies[0]["text"], "photo" in replies[1]["text"]] == [True, True]
+    assert "voice" in replies[2]["text"]
+    assert "location" in replies[3]["text"]
+    assert "first sent" in replies[4]["text"]
+
+    # A button of an old message (a second device may still show it): recognised, and
+    # the current question comes again.
+    yesterday = dict(api.buttons(stale))["Yesterday"]
+    api.press(ANA, stale, yesterday)
+    [again] = api.wait_for_messages(ANA, count + 6)[count + 5 :]
+    assert "earlier message" in again["text"]
+    assert "What kind of contact" in again["text"]
+
+    # Callback data the bot never made.
+    api.press(ANA, stale, "forged|data")
+    api.wait_for_messages(ANA, count + 7)
+
+    [unknown] = say(api, ANA, "/teleport")
+    assert "/help" in unknown["text"]
+
+    # Longer than Telegram allows: still read, and the answer fits Telegram's limits.
+    [long_reply] = say(api, ANA, "She asked me a lot of questions. " * 320)
+    assert long_reply["text"]
+
+    # In a group the coach stays quiet, except to point to a private chat.
+    api.send_group_text(BEN, 777, "hello everyone")
+    api.send_group_text(BEN, 777, "/start")
+    [hint] = api.wait_for(lambda a: a.messages_to(-777), description="a hint in the group")
+    assert "one-to-one" in hint["text"]
+
+    # The dialog survived all of it.
+    [kinds] = press(api, ANA, "📞 Call")
+    assert "how did it go" in kinds["text"]
+    assert "Traceback" not in bot.log()
+
+
+def test_the_bot_starts_even_if_the_command_menu_cannot_be_set(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    api.fail("setMyCommands", 500, "Internal Server Error")
+    process = BotProcess(api, tmp_path, f"sqlite:///{tmp_path / 'coach.db'}").start()
+    try:
+        [welcome, _] = say(api, ANA, "/start", expect=2)
+        assert "Mentor Coach" in welcome["text"]
+        assert "could not set the command menu" in process.log()
+    finally:
+        process.stop()
+
+
+def test_a_rate_limited_reply_is_retried_after_the_wait(api: FakeBotApi, bot: BotProcess) -> None:
+    api.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    [welcome, _] = say(api, ANA, "/start", expect=2)
+    assert "Mentor Coach" in welcome["text"]
+    assert [c.status for c in api.calls_to("sendMessage")][:2] == [429, 200]
+
+
+def test_sigterm_stops_the_bot_promptly(api: FakeBotApi, bot: BotProcess) -> None:
+    say(api, ANA, "/start", expect=2)
+    assert bot.stop() == 0
+    assert "stopped" in bot.log()
+
+
+def test_a_debug_log_of_a_whole_session_never_contains_the_token(
+    api: FakeBotApi, bot: BotProcess
+) -> None:
+    onboard(api)
+    press(api, ANA, "Check in")
+    api.fail("sendMessage", 400, "Bad Request: chat not found")
+    api.send_text(ANA, "/help")
+    api.wait_for_call("sendMessage", len(api.calls_to("sendMessage")) + 1)
+    bot.kill()
+    bot.start()
+    say(api, ANA, "/progress")
+    bot.stop()
+    log = bot.log()
+    assert "DEBUG" in log
+    assert "getUpdates" in log
+    assert TOKEN not in log
+    assert TOKEN.split(":", 1)[1] not in log
