@@ -19,32 +19,32 @@ from typing import TypeAlias
 class Signal(StrEnum):
     """Something a story says about the last interaction with the hero."""
 
-    ABOUT_ME = "about_me"
-    ABOUT_THEM = "about_them"
-    PROBLEM_SHARED = "problem_shared"
-    PITCHED_SOLUTION = "pitched_solution"
-    OFFERED_INSIGHT = "offered_insight"
-    MANY_COMPLIMENTS = "many_compliments"
-    STARSTRUCK = "starstruck"
+    ABOUT_ME = "about_me"  # the conversation was mostly or half about the user
+    ABOUT_THEM = "about_them"  # it was about the hero's work, interests, passions
+    PROBLEM_SHARED = "problem_shared"  # the hero shared a problem, concern or struggle
+    PITCHED_SOLUTION = "pitched_solution"  # the user pitched a fix, product or services
+    OFFERED_INSIGHT = "offered_insight"  # an idea or question of the user's made them think
+    MANY_COMPLIMENTS = "many_compliments"  # several compliments, gushing, "lost count"
+    STARSTRUCK = "starstruck"  # starstruck, froze, nervous wreck, fangirled, tongue-tied
     AT_EASE = "at_ease"
-    ACHIEVEMENTS = "achievements"
-    POSTED = "posted"
-    WARM = "warm"
-    LUKEWARM = "lukewarm"
-    COLD = "cold"
-    OPEN_DOOR = "open_door"
-    FOLLOW_UP_QUESTIONS = "follow_up_questions"
-    QUICK_REPLY = "quick_reply"
-    CUT_SHORT = "cut_short"
-    PEER = "peer"
-    DEFERENCE = "deference"
-    ASKED_GUIDANCE = "asked_guidance"
-    PUSHED = "pushed"
-    LESS_AWKWARD = "less_awkward"
-    MORE_AWKWARD = "more_awkward"
-    OUTCOME_YES = "outcome_yes"
-    OUTCOME_NOT_NOW = "outcome_not_now"
-    OUTCOME_NO = "outcome_no"
+    ACHIEVEMENTS = "achievements"  # time went on their awards and famous work
+    POSTED = "posted"  # posted, live-tweeted, took photos or selfies
+    WARM = "warm"  # enthusiastic, lit up, laughed, engaged, went great
+    LUKEWARM = "lukewarm"  # polite but flat, ok-ish, hard to call it warm
+    COLD = "cold"  # cold, distracted, on the phone, curt, bored, ghosted
+    OPEN_DOOR = "open_door"  # "let's do this again", an invitation, an intro, a request
+    FOLLOW_UP_QUESTIONS = "follow_up_questions"  # they asked the user questions
+    QUICK_REPLY = "quick_reply"  # they replied quickly or the same day
+    CUT_SHORT = "cut_short"  # shorter than planned, left early
+    PEER = "peer"  # the user competed with, corrected, argued with or one-upped them
+    DEFERENCE = "deference"  # the user deferred, listened, took notes
+    ASKED_GUIDANCE = "asked_guidance"  # the user asked for their advice or opinion
+    PUSHED = "pushed"  # the user pushed for time, a favour, an intro or a job too soon
+    LESS_AWKWARD = "less_awkward"  # it is getting easier, more natural
+    MORE_AWKWARD = "more_awkward"  # still or more awkward, stiff
+    OUTCOME_YES = "outcome_yes"  # the user asked to shadow or be mentored: yes
+    OUTCOME_NOT_NOW = "outcome_not_now"  # maybe later, not now, too busy right now
+    OUTCOME_NO = "outcome_no"  # they declined
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +78,8 @@ _PLACEHOLDERS = {
     "<SUBJ>": r"(?:he|she|they|" + _NOT_A_NAME + r"[a-z]+)",
     "<POSS>": r"(?:his|her|their|(?!(?:it|that|what|there|here|let|he|she|who)'s)[a-z]+'s)",
     "<W>": r"(?:[\w'-]+ )",
+    "<MONTH>": r"(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december)",
 }
 
 
@@ -118,13 +120,16 @@ def _rule(
     return _Rule(signal, _finder(cues, *patterns), negatable, gated)
 
 
+# Each rule is a signal, its cues and its patterns. Cues are "|"-separated word beginnings
+# and every pattern of the rule must contain one: a sentence holding none of them is not
+# read at all (see the cue scanning below).
 _RULES: tuple[_Rule, ...] = (
     _rule(
         Signal.ABOUT_ME,
-        "about|talk",
+        "about|talk|half|whole|most",
         r"\b(?:mostly|mainly|largely|all|entirely|half|only|just) about (?:me|myself)\b",
         r"\b(?:i|we)\b (?:<W>){0,4}?(?:talk\w*|spoke|speaking|rambl\w*|went on|going on|"
-        r"droned on|chatt\w*|blabb\w*|told <OBJ>) (?:<W>){0,3}?about (?:me|myself|my)\b",
+        r"droned on|chatt\w*|blabb\w*|told <OBJ> all) (?:<W>){0,3}?about (?:me|myself|my)\b",
         r"\btalk(?:ed|ing)? about myself\b",
         r"\b(?:half(?: the time| of it)?|the whole time|most of the time|most of it)"
         r"(?: was| went)? (?:about|on) (?:me|myself|my)\b",
@@ -166,7 +171,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:shared|mentioned|opened up about|told me about|talked about|admitted|confided|"
         r"confessed|brought up|complained about|vented about) (?:<W>){0,3}?"
         r"(?:problems?|concerns?|struggles?|challenges?|headaches?|frustrations?|"
-        r"worr(?:y|ies)|pain points?|bottlenecks?|issues?|trouble)\b",
+        r"worr(?:y|ies)|pain points?|bottlenecks?|issues?|trouble|struggl\w*)\b",
         r"\b(?:biggest|main|real|big|current|ongoing) (?:problem|challenge|headache|worry|"
         r"concern|struggle|pain point|bottleneck)\b",
         r"\b<HE> (?:<W>){0,2}?(?:having|has|had|have) (?:a |real |some )?(?:hard time|trouble|"
@@ -176,7 +181,9 @@ _RULES: tuple[_Rule, ...] = (
         Signal.PITCHED_SOLUTION,
         "pitch|solution|fix|solve|product|app|tool|service|platform|agency|startup|company|"
         "software|plugin|consulting|offer|propos|volunteer|team|sold|demo",
-        r"(?<!perfect )\bpitch(?:ed|ing|es)?\b",
+        # Someone else's pitch, or one still to come, is not this meeting's.
+        r"(?<!perfect )(?<!her )(?<!his )(?<!their )(?<!need to )(?<!have to )(?<!going to )"
+        r"(?<!want to )(?<!plan to )\bpitch(?:ed|ing)?\b",
         r"\b(?:proposed|suggested|offered|presented|recommended|sold|pushed|laid out|showed|"
         r"explained|came up with|jumped in with|jumped to|tried to sell|gave <OBJ>) "
         r"(?:<W>){0,3}?(?:solutions?|fix|(?:my|our) (?:product|app|tool|services?|platform|"
@@ -226,7 +233,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         Signal.MANY_COMPLIMENTS,
-        "count|compliment|kept|gush|fawn|suck|kiss|butter|shower|praise|flatter",
+        "count|compliment|kept|gush|fawn|suck|kiss|butter|shower|praise|flatter|told|times",
         r"\blost count\b",
         r"\b(?:so many|too many|lots of|a lot of|tons of|a ton of|loads of|a bunch of|several|"
         r"multiple|endless|countless|many|numerous|non-?stop|constant|a few|a couple(?: of)?|"
@@ -241,6 +248,10 @@ _RULES: tuple[_Rule, ...] = (
         r"\bcompliment(?:ed|ing)? (?:<W>){0,3}?(?:two|three|four|five|six|ten|a dozen|\d+|"
         r"a few|several|many|multiple|a million) times\b",
         r"\bcompliment after compliment\b",
+        r"\btold <OBJ> (?:<W>){0,2}?(?:\d+|two|three|four|five|six|ten|a dozen|a few|several|"
+        r"many|multiple|a million|a hundred) times\b",
+        r"\b(?:\d+|two|three|four|five|six|ten|a dozen|a million|a hundred) times how "
+        r"(?:much|great|amazing|brilliant|talented|awesome|good)\b",
         r"\bkept (?:on )?(?:complimenting|praising|gushing|fawning|flattering|raving|"
         r"telling <OBJ> how (?:great|amazing|much|brilliant|awesome|talented))\b",
         r"\bgush(?:ed|ing|es)?\b",
@@ -373,12 +384,13 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         Signal.LUKEWARM,
-        "lukewarm|tepid|so-so|so so|soso|meh|polite|flat|neutral|reserved|guarded|non|committal|"
-        "muted|ok|fine|alright|all right|average|mediocre|decent|civil|cordial|special|mixed",
+        "lukewarm|tepid|repl|answer|respon|wrote|got|so-so|so so|soso|meh|polite|flat|neutral|"
+        "reserved|guarded|non|committal|muted|ok|fine|alright|all right|average|mediocre|decent|"
+        "civil|cordial|special|mixed",
         r"\blukewarm\b",
         r"\btepid\b",
         r"\b(?:ok|okay)-? ?ish\b",
-        r"\bso-? ?so\b",
+        r"\bso[- ]?so\b",
         r"\bmeh\b",
         r"\bpolite(?:ly)? but\b",
         r"\b(?:just|merely|only|perfectly|coolly|formally) polite(?:ly)?\b",
@@ -389,6 +401,8 @@ _RULES: tuple[_Rule, ...] = (
         r"pretty| fairly)* (?:ok|okay|fine|alright|all right|average|mediocre|decent|polite|"
         r"civil|cordial)\b(?!-? ?ish)",
         r"\bmixed (?:signals|feelings|vibes?)\b",
+        r"\b(?:replied|answered|responded|wrote back|got back to me)(?: [\w'-]+){0,4}? "
+        r"(?:two|three|four|a few|several|\d+|a couple of) (?:weeks|days) later\b",
     ),
     _rule(
         Signal.LUKEWARM,
@@ -407,10 +421,10 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         Signal.COLD,
-        "cold|distant|distract|curt|bored|dismissive|uninterested|disinterested|aloof|frost|icy|"
-        "standoff|stand-off|impatient|annoy|irritat|brusque|detach|indifferent|unimpress|yawn|"
-        "sigh|checked|short|phone|watch|email|laptop|slack|clock|word|off|ghost|read|early|"
-        "abrupt|rush|hurry|elsewhere|miles",
+        "cold|went|fell|got|distant|distract|curt|bored|dismissive|uninterested|disinterested|"
+        "aloof|frost|icy|standoff|stand-off|impatient|annoy|irritat|brusque|detach|indifferent|"
+        "unimpress|yawn|sigh|checked|short|phone|watch|email|laptop|slack|clock|word|off|ghost|"
+        "read|early|abrupt|rush|hurry|elsewhere|miles",
         r"(?<!had a )(?<!got a )(?<!caught a )(?<!have a )\bcold(?:ly|er|ness)?\b(?! (?:brew|"
         r"coffee|drink|drinks|water|weather|outside|day|morning|snap|calls?|emails?|e-mails?|"
         r"outreach|open|feet|turkey|case|hands|start)\b)",
@@ -423,6 +437,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\bone[- ]word (?:answers|replies|responses)\b",
         r"\b(?:brushed|blew) me off\b",
         r"\bcold shoulder\b",
+        r"\b(?:went|fell|got) (?:very |really |a bit )?(?:quiet|silent)\b",
         r"\bghost(?:ed|ing)\b",
         r"\bleft me on read\b",
         r"\bended (?:it |things |the (?:meeting|call|chat|coffee|conversation) )?(?:early|"
@@ -446,6 +461,7 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:<W>)?(?:replied|responded|written back|wrote back|gotten back|got back|answered|"
         r"heard back|reply|response|answer)\b",
         r"\bcouldn't wait to (?:leave|get away|go|get out)\b",
+        r"\basked (?:me )?(?:no|zero) questions\b",
         r"(?<!\bi )\b(?:wanted|itching|eager|keen|dying) to (?:leave|get away|get going|"
         r"wrap (?:it |things )?up|get out)\b",
         negatable=False,
@@ -469,7 +485,9 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:my|her|his|their|the) door is (?:always )?open\b",
         r"\bopen door\b",
         r"\bgave me <HIS> (?:<W>)?(?:number|card|email|cell|contact|details|handle)\b",
-        r"\b<SUBJ> (?:<W>)?asked me (?:to|for|if i could|whether i could)\b",
+        r"\b<SUBJ> (?:<W>)?asked me (?:for|if i could|whether i could|to (?:send|share|forward|"
+        r"help|come|join|look|review|email|follow up|keep|bring|introduce|drop by|stop by|"
+        r"visit|connect|reach out|get in touch|think about|put together|write|sit in))\b",
         r"\b<SUBJ>(?:'d| would| wants| wanted| was keen| is keen| seemed keen)(?: love| like)? "
         r"to (?:meet|catch up|grab|get|have|do|chat|talk|hear more|see)\b"
         r"(?: [\w']+){0,4} (?:again|more|soon|next (?:week|month|time))\b",
@@ -497,6 +515,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\bquizz?ed me\b",
         r"\bfollow-? ?up questions\b",
         r"\bquestions (?:about|on) my\b",
+        r"(?<!\bi )(?<!\bwe )\basked (?:me )?about (?:my|me|myself)\b",
         r"\basked (?:me )?(?:for )?my (?:opinion|take|thoughts|view|advice|input|feedback)\b",
     ),
     _rule(
@@ -504,7 +523,7 @@ _RULES: tuple[_Rule, ...] = (
         "repl|respon|answer|back|turnaround|texted|emailed|messaged|wrote|dm|pinged|called",
         r"\b(?:repl(?:ied|y|ies)|respond(?:ed|s)?|answer(?:ed|s)?|wrote back|writes back|"
         r"got back to me|texted back|emailed back|messaged back|got a (?:reply|response|answer)) "
-        r"(?:[\w']+ ){0,4}?(?:quickly|fast|right away|immediately|straight away|instantly|"
+        r"(?:<W>){0,4}?(?:quickly|fast|right away|immediately|straight away|instantly|"
         r"in no time|within (?:<W>)?(?:minutes?|an hour|the hour|hours?|a day)|"
         r"in (?:<W>)?minutes|the same day|same day|that (?:same )?(?:day|evening|afternoon|"
         r"night|morning)|within the day)\b",
@@ -541,7 +560,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:argu(?:ed|ing)|debat(?:ed|ing)|fought|bicker(?:ed|ing)) with <OBJ>\b",
         r"\b(?:got into|had) (?:an? )?(?:<W>)?(?:argument|debate|disagreement|spat)\b",
         r"\bdisagreed with <OBJ>\b",
-        r"\bone-? ?upp?(?:ed|ing)?\b",
+        r"\bone[- ]?upp?(?:ed|ing)?\b",
         r"\bcompet(?:ed|ing) with <OBJ>\b",
         r"\b(?:i|we) (?:<W>)?(?:competed|got competitive|was competitive|were competitive)\b",
         r"\btried to (?:top|outdo|one-? ?up|compete|show <OBJ> up|prove)\b",
@@ -555,9 +574,10 @@ _RULES: tuple[_Rule, ...] = (
         r"\btalked over <OBJ>\b",
         r"\binterrupt(?:ed|ing)? <OBJ>\b",
         r"\bpushed back on <OBJ>\b",
-        r"\b(?:told <OBJ>|pointed out|explained|insisted|argued) (?:that )?<POSS> (?:<W>){0,3}?"
-        r"(?:was|were|is|are) (?:wrong|outdated|off|a mistake|flawed|broken|dated|"
-        r"old-fashioned|bad)\b",
+        r"\b(?:told <OBJ>|pointed out|explained|insisted|argued) (?:that )?(?:<POSS> |it |"
+        r"this |that |the )(?:<W>){0,3}?(?:was|were|is|are) (?:<W>)?(?:wrong|outdated|off|"
+        r"a mistake|flawed|broken|dated|old-fashioned|bad|weaker|worse|overrated|derivative|"
+        r"boring|mediocre)\b",
         r"\bwe (?:<W>)?(?:debated|argued|bickered|clashed)\b",
     ),
     _rule(
@@ -676,8 +696,9 @@ _RULES: tuple[_Rule, ...] = (
     _rule(
         Signal.MORE_AWKWARD,
         "awkward|easier|natural|comfortable",
-        r"(?:\bnot|n't) (?:getting |any )?(?:any )?(?:less awkward|easier|more natural|"
-        r"more comfortable)\b",
+        r"(?:\bnot|n't)(?: (?!but\b|though\b)[\w']+){0,4}? (?:getting |any )?(?:any )?"
+        r"(?:less awkward|easier|"
+        r"more natural|more comfortable)\b",
         negatable=False,
     ),
     _rule(
@@ -709,19 +730,23 @@ _RULES: tuple[_Rule, ...] = (
         r"\bnot (?:right now|now|at the moment|this (?:year|quarter|month|season|semester)|"
         r"the right time|(?:quite )?yet|a good time)\b",
         r"\btiming (?:isn't|wasn't|is not|was not) right\b",
+        r"\bnot (?:until|till|before) (?:after )?(?:the|<HIS>|next|later|she|he|they)\b",
         negatable=False,
         gated=True,
     ),
     _rule(
         Signal.OUTCOME_NOT_NOW,
         "maybe|later|month|week|next|after|new year|fall|spring|summer|autumn|winter|busy|"
-        "swamped|slammed|down the|revisit|once|when|rain",
+        "swamped|slammed|down the|revisit|once|when|rain|ask|check|come|try|circle|reach|talk|"
+        "stretched",
         r"\bmaybe (?:later|next (?:year|quarter|month|season|time)|in (?:a few|a couple of|"
         r"six|three|<W>)(?:months|weeks)|down the (?:road|line)|someday|one day|eventually)\b",
         r"\b(?:ask|check (?:back|in)|come back|try|circle back|revisit|reach out|talk) "
         r"(?:me |her |him |them )?(?:again |about (?:it|this|that) |back )?(?:in (?:a few|"
         r"a couple of|<W>)(?:months?|weeks?)|later|next (?:year|quarter|month|season)|"
-        r"after (?:the|<HIS>) \w+|in the (?:new year|fall|spring|summer|autumn|winter))\b",
+        r"after (?:the|<HIS>) \w+|in the (?:new year|fall|spring|summer|autumn|winter)|"
+        r"in (?:the )?(?:<MONTH>|spring|summer|fall|autumn|winter))\b",
+        r"\b(?:busy|swamped|slammed|stretched) (?:until|till|through|for the next)\b",
         r"\b(?:too|really|super|very|incredibly|crazy|so) (?:busy|swamped|slammed) "
         r"(?:right now|at the moment|this (?:year|quarter|month|season|semester)|for now|"
         r"to (?:take|have|mentor))\b",
@@ -763,7 +788,7 @@ _MENTORSHIP = _finder(
 
 # The user wonders whether it is time to ask: the readiness check applies.
 _WONDERING = _finder(
-    "ask|broach|bring|raise|pop|should i|is it|am i",
+    "ask|broach|bring|rais|pop|should i|is it|am i",
     r"\b(?:should|shall|can|could|may|when|whether|if|how|ready|time|soon|early|wondering|"
     r"wonder|thinking|think|planning|plan|want|going|gonna|about|considering|tempted|dare)\b"
     r"(?: [\w']+){0,6}? (?:ask(?:ing)?|broach(?:ing)?|bring(?:ing)? (?:it )?up|rais(?:e|ing)|"
@@ -788,7 +813,7 @@ _QUOTES = str.maketrans(
 )  # fmt: skip
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_LINE_BREAK = re.compile(r"\s*[\n\r\u2028\u2029\x0b\x0c]\s*")
+_LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _SPACES = re.compile(r"\s+")
 
 
@@ -856,16 +881,21 @@ def _radar_advice(signals: frozenset[Signal]) -> set[str]:
     warm = bool(signals & _WARM_EVIDENCE)
     cold = bool(signals & _COLD_EVIDENCE)
     lukewarm = Signal.LUKEWARM in signals
-    if warm + cold + lukewarm > 1:
+    if warm and cold:
         # The story points two ways: that is the reading the post says is hard.
         return {"radar.read_temperature", "radar.social_intelligence"}
+    chosen: set[str] = set()
     if warm:
-        return {"radar.warm_open_door"}
-    if cold:
-        return {"radar.cold_give_space"}
-    if lukewarm:
-        return {"radar.lukewarm_add_value"}
-    return set()
+        chosen.add("radar.warm_open_door")
+    elif cold:
+        chosen.add("radar.cold_give_space")
+    elif lukewarm:
+        chosen.add("radar.lukewarm_add_value")
+    if lukewarm and (warm or cold):
+        # A lukewarm reading against a plain warm or cold sign: the evidence leads, and the
+        # disagreement is what social intelligence is about.
+        chosen.add("radar.social_intelligence")
+    return chosen
 
 
 def _ask_advice(
@@ -930,6 +960,7 @@ _NEGATED_AFTER = re.compile(r" (?:nothing|none|zero|no one|nobody|at no point)\b
 _NOT_A_NEGATION = re.compile(
     r"\b(?:not only|not just|no doubt|without (?:a )?doubt|no matter|no wonder|nothing but|"
     r"not to mention|no end of|no shortage of|never stop(?:ped)?|in no time|"
+    r"should(?:n't| not) have|wish i (?:hadn't|had not|didn't)|"
     r"(?:could|can|did|would)(?:n't| not) (?:stop|help|wait|believe|resist|hesitate|"
     r"get enough)|never (?:been|felt|seen [\w']+|had|heard [\w']+) (?:so|more|such|this))\b"
 )
@@ -978,7 +1009,7 @@ _MET = (
     r"(?:met|met up|had coffee|grabbed coffee|got coffee|gotten coffee|caught up|sat down|"
     r"seen each other|hung out|had lunch)"
 )
-# Each pattern names its number "n" (or "m" for once/twice); "a few coffees" names none.
+# Each pattern captures its number in one group; "a few coffees" captures none.
 _COUNTS = _finder(
     "coffee|meet|catch|chat|lunch|call|sit|session|time|once|twice|thrice",
     rf"(?<!to a )(?<!for a )\b(?P<n>{_ORD}) {_MEETING}\b",
@@ -1002,12 +1033,10 @@ def _number(word: str) -> int | None:
 # --- cue scanning --------------------------------------------------------------------
 
 # Running some forty rule regexes over a long story is slow in Python's engine; one scan
-# for every rule's cues (word beginnings), arranged as a trie, tells which sentences each
-# rule must read.
+# for every rule's cues (word beginnings), arranged as a trie, tells which pieces of the
+# story each rule must read.
 _ALL_FINDERS = (*(rule.finder for rule in _RULES), _MENTORSHIP, _WONDERING, _COUNTS)
 _ALL_CUES = sorted({cue for finder in _ALL_FINDERS for cue in finder.cues})
-
-
 _Trie: TypeAlias = dict[str, "_Trie"]
 
 
@@ -1034,32 +1063,33 @@ def _trie_pattern(words: list[str]) -> str:
 _CUE_SCAN = re.compile(r"(?<!\w)(?=(" + _trie_pattern(_ALL_CUES) + "))")
 # The longest cue starting at a position stands for the shorter cues it begins with.
 _CUES_STARTING = {hit: [cue for cue in _ALL_CUES if hit.startswith(cue)] for hit in _ALL_CUES}
-# Patterns never cross a sentence; "coffee no. 5" is no sentence end.
-_SENTENCE_END = re.compile(r"(?<!\bno)[.!?;]+ ")
+# Patterns never cross punctuation, so the story is read in pieces between marks;
+# "coffee no. 5" is one piece.
+_PIECE_END = re.compile(r"(?<![.!?;,:])(?:(?<!\bno)\.|[!?;,:])[.!?;,:]*+ ")
 
 
 class _Story:
-    """A normalised story cut into sentences, with the sentences that hold each cue."""
+    """A normalised story cut into pieces, with the pieces that hold each cue."""
 
-    __slots__ = ("_sentences", "_sentences_by_cue", "text")
+    __slots__ = ("_pieces", "_pieces_by_cue", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [0, *(end.end() for end in _SENTENCE_END.finditer(text))]
-        self._sentences = list(zip(starts, [*starts[1:], len(text)], strict=True))
-        self._sentences_by_cue: dict[str, set[int]] = {}
+        starts = [0, *(end.end() for end in _PIECE_END.finditer(text))]
+        self._pieces = list(zip(starts, [*starts[1:], len(text)], strict=True))
+        self._pieces_by_cue: dict[str, set[int]] = {}
         for hit in _CUE_SCAN.finditer(text):
-            sentence = bisect_right(starts, hit.start()) - 1
+            piece = bisect_right(starts, hit.start()) - 1
             for cue in _CUES_STARTING[hit.group(1)]:
-                self._sentences_by_cue.setdefault(cue, set()).add(sentence)
+                self._pieces_by_cue.setdefault(cue, set()).add(piece)
 
     def matches(self, finder: _Finder) -> Iterator[re.Match[str]]:
-        """Yields the finder's matches, reading only the sentences that hold its cues."""
+        """Yields the finder's matches, reading only the pieces that hold its cues."""
         found: set[int] = set()
         for cue in finder.cues:
-            found |= self._sentences_by_cue.get(cue, set())
+            found |= self._pieces_by_cue.get(cue, set())
         for index in sorted(found):
-            start, end = self._sentences[index]
+            start, end = self._pieces[index]
             yield from finder.pattern.finditer(self.text, start, end)
 
     def affirms(self, finder: _Finder, *, negatable: bool = True) -> bool:
