@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,8 +10,9 @@ from datetime import UTC, datetime
 from bot.settings import Settings
 from dialogs.content import default_content
 from dialogs.engine import Coach
-from dialogs.model import Event, Outcome, UserKey
+from dialogs.model import Event, Outcome, ReminderStatus, Reply, UserKey
 from storage.db import Database
+from storage.queue import ReminderQueue
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +20,9 @@ log = logging.getLogger(__name__)
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 @dataclass
@@ -31,7 +36,7 @@ class App:
     @classmethod
     async def start(cls, settings: Settings) -> App:
         """Builds the app and brings the database schema up to date."""
-        coach = Coach(default_content(), SystemClock(), default_timezone=settings.default_timezone)
+        coach = Coach(default_content(), SystemClock(), defaults=settings.preferences())
         database = Database(settings.database())
         await database.migrate()
         log.info("database ready (%s)", database.backend)
@@ -45,6 +50,21 @@ class App:
             if update_id is not None and not await store.claim_update(update_id):
                 return None
             return await self.coach.handle(store, key, display_name, event)
+
+    async def due_here(self, key: UserKey) -> tuple[Reply, ...]:
+        """Hands a terminal user their due reminders (the terminal has no dispatcher)."""
+        async with self.database.transaction() as store:
+            user = await store.user(key, key.external_id, self.coach.defaults)
+            queue = ReminderQueue(store.session)
+            claimed = await queue.claim(
+                self.coach.clock.now(), "console", 1, channel=key.channel, only_user=user.id
+            )
+            replies = []
+            for due in claimed:
+                replies.append(await self.coach.reminder_reply(store, due.user, due.reminders))
+                await queue.start_sending(due.ids, min(due.ids))
+                await queue.finish(due.ids, ReminderStatus.SENT, at=self.coach.clock.now())
+        return tuple(replies)
 
     async def close(self) -> None:
         await self.database.dispose()

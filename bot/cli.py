@@ -11,7 +11,7 @@ from bot import logs
 from bot.app import migrate
 from bot.console import chat
 from bot.settings import Settings
-from bot.telegram.runner import run
+from bot.telegram.runner import dispatch, run
 
 
 def parser() -> argparse.ArgumentParser:
@@ -23,7 +23,8 @@ def parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="talk to the coach in this terminal (no token needed)")
     chat.add_argument("--json", action="store_true", help="one JSON line out per line in")
     chat.add_argument("--user", default=None, help="which local user is talking")
-    commands.add_parser("run", help="run the Telegram bot (long polling)")
+    commands.add_parser("run", help="run the Telegram bot (long polling) and its reminders")
+    commands.add_parser("dispatch", help="send due reminders only (a worker; no polling)")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"], help="apply migrations")
     return main
@@ -45,5 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     logs.configure(settings.log_level, secrets)
     if arguments.command == "run":
         asyncio.run(run(settings))
+    elif arguments.command == "dispatch":
+        asyncio.run(dispatch(settings))
     elif arguments.command == "db":
         asyncio.run(migrate(settings))

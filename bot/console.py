@@ -52,10 +52,12 @@ class Console:
     async def send(self, event: Event) -> tuple[Reply, ...]:
         outcome = await self.app.turn(self.key, self.user, event)
         assert outcome is not None  # only Telegram updates are de-duplicated
-        with_buttons = [r for r in outcome.replies if r.buttons]
+        # No dispatcher serves the terminal: due reminders come with the next answer.
+        replies = outcome.replies + await self.app.due_here(self.key)
+        with_buttons = [r for r in replies if r.buttons]
         if with_buttons:
             self.buttons, self.turn = with_buttons[-1].buttons, with_buttons[-1].turn
-        return outcome.replies
+        return replies
 
     def event_for_line(self, line: str) -> Event:
         line = line.strip()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from datetime import time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dialogs.model import Preferences
 
 TELEGRAM_API = "https://api.telegram.org"
 
@@ -30,10 +33,19 @@ class Settings(BaseSettings):
     # Default: a SQLite file in data_dir. PostgreSQL: postgresql://user:pass@host/db
     database_url: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    # Timezone of new users until they choose their own.
+    # New users' timezone and reminder window until they choose their own (/settings).
     default_timezone: str = "UTC"
+    default_window_start: time = time(9, 0)
+    default_window_end: time = time(20, 0)
     # Seconds a getUpdates long poll waits for an update.
     polling_timeout: int = Field(default=30, ge=0, le=50)
+    # Reminder messages per second across all processes; 0 turns the limit off.
+    # Telegram allows about 30/s for free, up to 1000/s with paid broadcasts.
+    reminder_rate: float = Field(default=25.0, ge=0, le=1000)
+    reminder_batch: int = Field(default=100, ge=1, le=10_000)
+    reminder_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    # A claimed reminder whose dispatcher died is taken back after this many seconds.
+    reminder_claim_timeout: int = Field(default=300, ge=10)
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -53,6 +65,20 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> Settings:
+        if self.default_window_start >= self.default_window_end:
+            raise ValueError("DEFAULT_WINDOW_START must come before DEFAULT_WINDOW_END")
+        return self
+
+    def preferences(self) -> Preferences:
+        """Returns what new users start with."""
+        return Preferences(
+            timezone=self.default_timezone,
+            window_start=self.default_window_start,
+            window_end=self.default_window_end,
+        )
 
     def database(self) -> str:
         """Returns the async SQLAlchemy URL, creating the data directory for SQLite."""

@@ -13,7 +13,7 @@ resumes exactly where it stopped.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,9 +28,12 @@ from dialogs.model import (
     Hero,
     Interaction,
     InteractionKind,
+    Membership,
     Outcome,
     PausedCheckin,
+    Preferences,
     Press,
+    Reminder,
     Reply,
     StepId,
     Text,
@@ -39,8 +42,8 @@ from dialogs.model import (
     UserKey,
 )
 from dialogs.playbook import READINGS, Shortfall, readiness, temperature, trend
-from dialogs.playbook import follow_up_days as cadence_days
 from dialogs.ports import Clock, Store
+from dialogs.reminding import Reminding, compose
 from dialogs.steps import STEPS, Facts, Step
 from dialogs.story import read_story
 
@@ -63,6 +66,7 @@ TEXT_LIMITS: Mapping[str, int] = {
     "checkin.date": 100,
     "checkin.story": 3000,
     "interests.lit_up": 200,
+    "remind.date": 100,
 }
 # States that are not part of a check-in or onboarding, each with its own handler.
 SIDE_QUESTIONS = (
@@ -71,10 +75,18 @@ SIDE_QUESTIONS = (
     "nextstep.awkward",
     "nextstep.early",
     "heroes.archive",
+    "checkin.followup",
+    "remind.when",
+    "remind.date",
+    "settings.timezone",
+    "settings.window",
 )
 # Commands that only inform: they leave the dialog where it was.
 INFO_COMMANDS = frozenset({"help", "progress"})
-COMMANDS = ("start", "checkin", "nextstep", "progress", "heroes", "help", "cancel")
+COMMANDS = (
+    "start", "checkin", "nextstep", "progress", "heroes", "help", "cancel",
+    "remind", "reminders", "settings",
+)  # fmt: skip
 WHEN_DAYS_BACK = {"today": 0, "yesterday": 1}
 
 
@@ -128,14 +140,19 @@ def check_graph(content: Content) -> None:
         raise PlaybookError("; ".join(problems))
 
 
-def match_option(question: Question, typed: str) -> Option | None:
-    """Finds the option a typed answer means: its number, its label or one of its words."""
+def match_option(question: Question, typed: str, *, loose: bool = True) -> Option | None:
+    """Finds the option a typed answer means: its number, its label or one of its words.
+
+    `loose` also accepts a label or word inside a longer answer ("yes, she did").
+    """
     text = _plain(typed)
     if text.isdigit() and 1 <= int(text) <= len(question.options):
         return question.options[int(text) - 1]
     for option in question.options:
         if text in {_plain(option.label), option.id.replace("_", " "), *option.says}:
             return option
+    if not loose:
+        return None
     hits = {
         option.id: option
         for option in question.options
@@ -154,22 +171,33 @@ def _plain(text: str) -> str:
 class Coach:
     """The coaching engine; one instance serves every user."""
 
-    def __init__(self, content: Content, clock: Clock, *, default_timezone: str = "UTC") -> None:
+    def __init__(
+        self, content: Content, clock: Clock, *, defaults: Preferences | None = None
+    ) -> None:
         check_graph(content)
-        ZoneInfo(default_timezone)  # fails at start-up, not in a user's turn
+        self.defaults = defaults or Preferences()
+        ZoneInfo(self.defaults.timezone)  # fails at start-up, not in a user's turn
         self.content = content
         self.clock = clock
-        self.default_timezone = default_timezone
 
     async def handle(self, store: Store, key: UserKey, display_name: str, event: Event) -> Outcome:
         """Runs one turn for one user and returns what to send them."""
-        user = await store.user(key, display_name, self.default_timezone)
-        turn = _Turn(self, store, user)
+        user = await store.user(key, display_name, self.defaults)
+        if not isinstance(event, Membership):
+            # Whoever writes to the bot has (again) not blocked it.
+            user.active = True
+        turn = Turn(self, store, user)
         await turn.dispatch(event)
         return await turn.close()
 
+    async def reminder_reply(
+        self, store: Store, user: User, reminders: Sequence[Reminder]
+    ) -> Reply:
+        """Writes the message for reminders that are due together (for the dispatcher)."""
+        return await compose(store, self.content, user.id, user.prefs.timezone, reminders)
 
-class _Turn:
+
+class Turn:
     """One event for one user: reads and changes their state, collects replies."""
 
     def __init__(self, coach: Coach, store: Store, user: User) -> None:
@@ -180,6 +208,7 @@ class _Turn:
         self.user = user
         self.replies: list[Reply] = []
         self.was_stale = False
+        self.reminding = Reminding(self)
 
     @property
     def dialog(self) -> DialogState:
@@ -193,6 +222,9 @@ class _Turn:
 
     async def dispatch(self, event: Event) -> None:
         match event:
+            case Membership(blocked=blocked):
+                # Telegram tells us the user blocked or unblocked the bot: no reply.
+                self.user.active = not blocked
             case Unsupported(what=what) if what == EDITED:
                 self.say(self.messages.edited)
             case Unsupported(what=what):
@@ -269,7 +301,7 @@ class _Turn:
         return None if hero is None or hero.archived else hero
 
     def today(self) -> date:
-        return self.clock.now().astimezone(ZoneInfo(self.user.timezone)).date()
+        return self.clock.now().astimezone(ZoneInfo(self.user.prefs.timezone)).date()
 
     # --- events ------------------------------------------------------------------------
 
@@ -286,6 +318,10 @@ class _Turn:
             await self.cancel()
             return
         self.leave_dialog()
+        reminder_commands = self.reminding.commands()
+        if name in reminder_commands:
+            await reminder_commands[name](args)
+            return
         match name:
             case "start":
                 await self.start()
@@ -307,7 +343,13 @@ class _Turn:
             return
         question = self.content.question(state)
         if question.kind == "choice":
-            option = match_option(question, text)
+            fallback = self.reminding.typed().get(state)
+            # Where a typed answer of its own is expected ("UTC+13", "in 5 days"), only an
+            # exact option wins over it.
+            option = match_option(question, text, loose=fallback is None)
+            if option is None and fallback is not None:
+                await fallback(text)
+                return
             if option is None and state == "checkin.when":
                 # "Or type a date": a day typed instead of a button.
                 day = await self.checked_text("checkin.date", text)
@@ -331,7 +373,9 @@ class _Turn:
         await self.answer(state, value)
 
     async def press(self, button: str, turn: int | None) -> None:
-        if turn is not None and turn != self.dialog.turn:
+        # Buttons on a reminder come from the dispatcher, not from a turn: they are checked
+        # against the reminder itself instead.
+        if turn is not None and turn != self.dialog.turn and not button.startswith("rem."):
             await self.stale()
             return
         question_id, is_answer, value = button.partition("=")
@@ -361,6 +405,11 @@ class _Turn:
     async def action(self, button: str) -> None:
         """Handles a button that starts something rather than answering a question."""
         name, _, arg = button.partition(":")
+        reminder_actions = self.reminding.actions()
+        if name in reminder_actions:
+            self.leave_dialog()
+            await reminder_actions[name](arg)
+            return
         simple = {
             "checkin": self.start_checkin,
             "nextstep": self.next_step,
@@ -423,6 +472,7 @@ class _Turn:
             "nextstep.awkward": self.nextstep_awkward,
             "nextstep.early": self.nextstep_early,
             "heroes.archive": self.archive,
+            **self.reminding.answers(),
         }
         if question_id in side:
             await side[question_id](value)
@@ -587,19 +637,14 @@ class _Turn:
         self.dialog = DialogState(turn=self.dialog.turn, paused=self.dialog.paused)
 
         self.advise(verdict.advice)
-        days = cadence_days(temp, self.content)
         summary = [
             self.messages.checkin_saved.format(
                 kind=interaction.kind.value,
                 date=_day(interaction.happened_on),
                 temperature=temp,
                 label=self.content.temperature.labels[temp],
-            ),
-            self.messages.next_touchpoint.format(
-                days=days, date=_day(self.today() + timedelta(days=days))
-            ),
+            )
         ]
-        buttons: tuple[Button, ...] = ()
         following = hero.step.next
         if hero.step is StepId.ASK:
             summary.append(self.messages.step_last)
@@ -610,12 +655,14 @@ class _Turn:
                     hero=hero.name, number=following.number, title=title
                 )
             )
-            buttons = (Button("nextstep", self.messages.button_nextstep),)
         else:
             summary.append(
                 self.messages.step_keep_going.format(hero=hero.name, number=hero.step.number)
             )
-        self.say("\n".join(summary), buttons)
+        self.say("\n".join(summary))
+        # A new contact resets the hero's reminder clock: the old follow-up goes.
+        await self.store.cancel_follow_ups(self.user.id, hero.id)
+        await self.reminding.propose(hero, temp)
 
     # --- stories told outside a dialog -------------------------------------------------
 

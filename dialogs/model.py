@@ -8,7 +8,7 @@ because it is stored as JSON and must be validated when it is read back.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -80,9 +80,16 @@ class Unsupported:
     what: str
 
 
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """The user blocked (or unblocked) the bot."""
+
+    blocked: bool
+
+
 EDITED = "edited message"  # the `what` of an Unsupported edit: it gets its own reply
 
-Event = Text | Command | Press | Unsupported
+Event = Text | Command | Press | Unsupported | Membership
 
 
 # --- replies: what the coach says --------------------------------------------------
@@ -147,14 +154,25 @@ class DialogState(BaseModel):
 
 
 @dataclass(slots=True)
+class Preferences:
+    """How and when a user wants to hear from the coach (new users get the deployment's)."""
+
+    timezone: str = "UTC"
+    window_start: time = time(9, 0)
+    window_end: time = time(20, 0)
+    paused: bool = False  # reminders paused by the user
+
+
+@dataclass(slots=True)
 class User:
     id: int
     key: UserKey
     display_name: str
-    timezone: str
+    prefs: Preferences
     current_hero_id: int | None
     dialog: DialogState
     created_at: datetime
+    active: bool = True  # False while the user has blocked the bot
 
 
 @dataclass(slots=True)
@@ -186,3 +204,36 @@ class Interaction:
     lit_up: str = ""
     id: int | None = None
     created_at: datetime | None = None
+
+
+class ReminderKind(StrEnum):
+    FOLLOW_UP = "follow_up"  # proposed after a check-in; replaced by the next one
+    MANUAL = "manual"  # set with /remind
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"  # a dispatcher took it; not yet tried
+    SENDING = "sending"  # a send was started: if its process dies, it may have arrived
+    SENT = "sent"
+    UNCERTAIN = "uncertain"  # the send timed out after the request: not resent
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class ReminderResponse(StrEnum):
+    DONE = "done"
+    SNOOZED = "snoozed"
+    SKIPPED = "skipped"
+
+
+@dataclass(slots=True)
+class Reminder:
+    id: int
+    user_id: int
+    hero_id: int | None
+    due_at: datetime
+    kind: ReminderKind
+    status: ReminderStatus = ReminderStatus.PENDING
+    response: ReminderResponse | None = None
+    batch: int | None = None  # reminders sent together in one digest share it

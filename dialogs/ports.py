@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Protocol
 
-from dialogs.model import Hero, Interaction, StepId, User, UserKey
+from dialogs.model import (
+    Hero,
+    Interaction,
+    Preferences,
+    Reminder,
+    ReminderKind,
+    ReminderResponse,
+    StepId,
+    User,
+    UserKey,
+)
 
 
 class Clock(Protocol):
@@ -19,12 +29,12 @@ class Clock(Protocol):
 
 
 class Store(Protocol):
-    async def user(self, key: UserKey, display_name: str, timezone: str) -> User:
+    async def user(self, key: UserKey, display_name: str, defaults: Preferences) -> User:
         """Returns the user for `key`, created on first contact, locked for this turn."""
         ...
 
     async def save_user(self, user: User) -> None:
-        """Writes the user's dialog state, current hero and profile."""
+        """Writes the user's dialog state, current hero, preferences and active flag."""
         ...
 
     async def heroes(self, user_id: int) -> list[Hero]:
@@ -58,4 +68,34 @@ class Store(Protocol):
 
     async def interactions(self, user_id: int, hero_id: int) -> list[Interaction]:
         """Returns the hero's interactions, oldest first."""
+        ...
+
+    async def add_reminder(
+        self, user_id: int, hero_id: int | None, due_at: datetime, kind: ReminderKind
+    ) -> Reminder:
+        """Schedules a reminder."""
+        ...
+
+    async def upcoming_reminders(self, user_id: int) -> list[Reminder]:
+        """Returns the user's reminders not yet sent, soonest first."""
+        ...
+
+    async def reminder(self, user_id: int, reminder_id: int) -> Reminder | None:
+        """Returns one of the user's reminders, or None if it isn't theirs."""
+        ...
+
+    async def batch(self, user_id: int, batch: int) -> list[Reminder]:
+        """Returns the reminders the user received together in one message."""
+        ...
+
+    async def cancel_reminder(self, user_id: int, reminder_id: int) -> bool:
+        """Cancels a reminder not yet sent; False if there was none to cancel."""
+        ...
+
+    async def respond(self, user_id: int, reminder_id: int, response: ReminderResponse) -> None:
+        """Records what the user did with a reminder they received."""
+        ...
+
+    async def cancel_follow_ups(self, user_id: int, hero_id: int) -> None:
+        """Cancels the hero's pending follow-up reminders: a new contact resets the clock."""
         ...

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,11 +13,16 @@ from dialogs.model import (
     Hero,
     Interaction,
     InteractionKind,
+    Preferences,
+    Reminder,
+    ReminderKind,
+    ReminderResponse,
+    ReminderStatus,
     StepId,
     User,
     UserKey,
 )
-from storage.models import HeroRow, InteractionRow, ProcessedUpdate, UserRow
+from storage.models import HeroRow, InteractionRow, ProcessedUpdate, ReminderRow, UserRow
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
@@ -41,7 +46,7 @@ class SqlStore:
         )
         return claimed is not None
 
-    async def user(self, key: UserKey, display_name: str, timezone: str) -> User:
+    async def user(self, key: UserKey, display_name: str, defaults: Preferences) -> User:
         # Insert-if-missing first, so two first messages at once can't both create the
         # user; then lock the row so one user's turns run one at a time (PostgreSQL).
         await self.session.execute(
@@ -50,7 +55,11 @@ class SqlStore:
                 channel=key.channel,
                 external_id=key.external_id,
                 display_name=display_name[:128],
-                timezone=timezone,
+                timezone=defaults.timezone,
+                window_start=defaults.window_start,
+                window_end=defaults.window_end,
+                reminders_paused=defaults.paused,
+                active=True,
                 dialog=DialogState().model_dump(mode="json"),
             )
             .on_conflict_do_nothing(index_elements=["channel", "external_id"])
@@ -61,20 +70,16 @@ class SqlStore:
             .with_for_update()
         )
         assert row is not None
-        return User(
-            id=row.id,
-            key=key,
-            display_name=row.display_name,
-            timezone=row.timezone,
-            current_hero_id=row.current_hero_id,
-            dialog=DialogState.model_validate(row.dialog),
-            created_at=row.created_at,
-        )
+        return user_from(row, key)
 
     async def save_user(self, user: User) -> None:
         row = await self.session.get_one(UserRow, user.id)
         row.display_name = user.display_name[:128]
-        row.timezone = user.timezone
+        row.timezone = user.prefs.timezone
+        row.window_start = user.prefs.window_start
+        row.window_end = user.prefs.window_end
+        row.reminders_paused = user.prefs.paused
+        row.active = user.active
         row.current_hero_id = user.current_hero_id
         row.dialog = user.dialog.model_dump(mode="json")
 
@@ -132,6 +137,76 @@ class SqlStore:
         await self.session.flush()
         return _interaction(row)
 
+    async def add_reminder(
+        self, user_id: int, hero_id: int | None, due_at: datetime, kind: ReminderKind
+    ) -> Reminder:
+        row = ReminderRow(
+            user_id=user_id,
+            hero_id=hero_id,
+            kind=kind.value,
+            due_at=due_at,
+            next_attempt_at=due_at,
+            status=ReminderStatus.PENDING.value,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return reminder_from(row)
+
+    async def upcoming_reminders(self, user_id: int) -> list[Reminder]:
+        rows = await self.session.scalars(
+            select(ReminderRow)
+            .where(
+                ReminderRow.user_id == user_id,
+                ReminderRow.status.in_([ReminderStatus.PENDING, ReminderStatus.CLAIMED]),
+            )
+            .order_by(ReminderRow.due_at, ReminderRow.id)
+        )
+        return [reminder_from(row) for row in rows]
+
+    async def reminder(self, user_id: int, reminder_id: int) -> Reminder | None:
+        row = await self.session.get(ReminderRow, reminder_id)
+        return reminder_from(row) if row is not None and row.user_id == user_id else None
+
+    async def batch(self, user_id: int, batch: int) -> list[Reminder]:
+        rows = await self.session.scalars(
+            select(ReminderRow)
+            .where(ReminderRow.user_id == user_id, ReminderRow.batch == batch)
+            .order_by(ReminderRow.id)
+        )
+        return [reminder_from(row) for row in rows]
+
+    async def cancel_reminder(self, user_id: int, reminder_id: int) -> bool:
+        result = await self.session.scalar(
+            update(ReminderRow)
+            .where(
+                ReminderRow.id == reminder_id,
+                ReminderRow.user_id == user_id,
+                ReminderRow.status == ReminderStatus.PENDING,
+            )
+            .values(status=ReminderStatus.CANCELLED)
+            .returning(ReminderRow.id)
+        )
+        return result is not None
+
+    async def respond(self, user_id: int, reminder_id: int, response: ReminderResponse) -> None:
+        await self.session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id == reminder_id, ReminderRow.user_id == user_id)
+            .values(response=response.value)
+        )
+
+    async def cancel_follow_ups(self, user_id: int, hero_id: int) -> None:
+        await self.session.execute(
+            update(ReminderRow)
+            .where(
+                ReminderRow.user_id == user_id,
+                ReminderRow.hero_id == hero_id,
+                ReminderRow.kind == ReminderKind.FOLLOW_UP,
+                ReminderRow.status == ReminderStatus.PENDING,
+            )
+            .values(status=ReminderStatus.CANCELLED)
+        )
+
     async def interactions(self, user_id: int, hero_id: int) -> list[Interaction]:
         rows = await self.session.scalars(
             select(InteractionRow)
@@ -139,6 +214,19 @@ class SqlStore:
             .order_by(InteractionRow.happened_on, InteractionRow.id)
         )
         return [_interaction(row) for row in rows]
+
+
+def user_from(row: UserRow, key: UserKey) -> User:
+    return User(
+        id=row.id,
+        key=key,
+        display_name=row.display_name,
+        prefs=Preferences(row.timezone, row.window_start, row.window_end, row.reminders_paused),
+        current_hero_id=row.current_hero_id,
+        dialog=DialogState.model_validate(row.dialog),
+        created_at=row.created_at,
+        active=row.active,
+    )
 
 
 def _hero(row: HeroRow) -> Hero:
@@ -152,6 +240,19 @@ def _hero(row: HeroRow) -> Hero:
         step=StepId(row.step),
         created_at=row.created_at,
         archived=row.archived,
+    )
+
+
+def reminder_from(row: ReminderRow) -> Reminder:
+    return Reminder(
+        id=row.id,
+        user_id=row.user_id,
+        hero_id=row.hero_id,
+        due_at=row.due_at,
+        kind=ReminderKind(row.kind),
+        status=ReminderStatus(row.status),
+        response=ReminderResponse(row.response) if row.response else None,
+        batch=row.batch,
     )
 
 

@@ -11,7 +11,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import make_url
@@ -26,11 +26,23 @@ NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 
 
 class FixedClock:
+    """Time that moves only when a test (or a sleeper) moves it: no test really waits."""
+
     def __init__(self, now: datetime = NOW) -> None:
         self.current = now
+        self.slept: list[float] = []
 
     def now(self) -> datetime:
         return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+    async def sleep(self, seconds: float) -> None:
+        # Sleepers wake at the time they asked for; concurrent ones don't add up.
+        self.slept.append(seconds)
+        self.current = max(self.current, self.current + timedelta(seconds=max(seconds, 0)))
+        await asyncio.sleep(0)
 
 
 @pytest.fixture
@@ -52,6 +64,7 @@ class Chat:
     key: UserKey = field(default_factory=lambda: UserKey("test", "1"))
     name: str = "Ana"
     last: Outcome | None = None
+    last_reply: Reply | None = None
 
     async def send(self, event: Event) -> Outcome:
         self.last = await self.coach.handle(self.store, self.key, self.name, event)
@@ -62,6 +75,10 @@ class Chat:
             name, _, args = text[1:].partition(" ")
             return await self.send(Command(name, args))
         return await self.send(Text(text))
+
+    async def send_press(self, button_id: str) -> Outcome:
+        """Presses a button of a message sent outside a turn (a reminder): no turn stamp."""
+        return await self.send(Press(button_id, 0))
 
     async def press(self, button_id: str) -> Outcome:
         """Presses a button of the latest reply that has buttons; fails if it isn't there."""

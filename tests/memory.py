@@ -6,7 +6,19 @@ import copy
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from dialogs.model import DialogState, Hero, Interaction, StepId, User, UserKey
+from dialogs.model import (
+    DialogState,
+    Hero,
+    Interaction,
+    Preferences,
+    Reminder,
+    ReminderKind,
+    ReminderResponse,
+    ReminderStatus,
+    StepId,
+    User,
+    UserKey,
+)
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -16,14 +28,15 @@ class MemoryStore:
         self.users: dict[UserKey, User] = {}
         self.hero_rows: dict[int, Hero] = {}
         self.interaction_rows: list[tuple[int, Interaction]] = []
+        self.reminder_rows: dict[int, Reminder] = {}
 
-    async def user(self, key: UserKey, display_name: str, timezone: str) -> User:
+    async def user(self, key: UserKey, display_name: str, defaults: Preferences) -> User:
         if key not in self.users:
             self.users[key] = User(
                 id=len(self.users) + 1,
                 key=key,
                 display_name=display_name,
-                timezone=timezone,
+                prefs=copy.copy(defaults),
                 current_hero_id=None,
                 dialog=DialogState(),
                 created_at=EPOCH,
@@ -73,3 +86,48 @@ class MemoryStore:
     async def interactions(self, user_id: int, hero_id: int) -> list[Interaction]:
         found = [i for u, i in self.interaction_rows if u == user_id and i.hero_id == hero_id]
         return sorted(found, key=lambda i: (i.happened_on, i.id or 0))
+
+    async def add_reminder(
+        self, user_id: int, hero_id: int | None, due_at: datetime, kind: ReminderKind
+    ) -> Reminder:
+        reminder = Reminder(len(self.reminder_rows) + 1, user_id, hero_id, due_at, kind)
+        self.reminder_rows[reminder.id] = reminder
+        return copy.copy(reminder)
+
+    async def upcoming_reminders(self, user_id: int) -> list[Reminder]:
+        waiting = (ReminderStatus.PENDING, ReminderStatus.CLAIMED)
+        found = [
+            copy.copy(r)
+            for r in self.reminder_rows.values()
+            if r.user_id == user_id and r.status in waiting
+        ]
+        return sorted(found, key=lambda r: (r.due_at, r.id))
+
+    async def reminder(self, user_id: int, reminder_id: int) -> Reminder | None:
+        found = self.reminder_rows.get(reminder_id)
+        return copy.copy(found) if found is not None and found.user_id == user_id else None
+
+    async def batch(self, user_id: int, batch: int) -> list[Reminder]:
+        found = [
+            r for r in self.reminder_rows.values() if r.user_id == user_id and r.batch == batch
+        ]
+        return [copy.copy(r) for r in sorted(found, key=lambda r: r.id)]
+
+    async def cancel_reminder(self, user_id: int, reminder_id: int) -> bool:
+        found = self.reminder_rows.get(reminder_id)
+        if found is None or found.user_id != user_id or found.status != ReminderStatus.PENDING:
+            return False
+        found.status = ReminderStatus.CANCELLED
+        return True
+
+    async def respond(self, user_id: int, reminder_id: int, response: ReminderResponse) -> None:
+        found = self.reminder_rows[reminder_id]
+        assert found.user_id == user_id
+        found.response = response
+
+    async def cancel_follow_ups(self, user_id: int, hero_id: int) -> None:
+        for r in self.reminder_rows.values():
+            if (r.user_id, r.hero_id, r.kind, r.status) == (
+                user_id, hero_id, ReminderKind.FOLLOW_UP, ReminderStatus.PENDING
+            ):  # fmt: skip
+                r.status = ReminderStatus.CANCELLED

@@ -163,7 +163,7 @@ async def test_a_checkin_answers_with_the_matching_advice(
     set_step(chat, step)
     await checkin(chat, reaction, *answers)
     assert chat.advice == advice
-    assert chat.state == "idle"
+    assert chat.state == "checkin.followup"
     [(_, interaction)] = chat.store.interaction_rows
     assert interaction.advice == advice
     assert interaction.step is step
@@ -202,7 +202,7 @@ async def test_not_now_sends_the_hero_back_to_stay_on_their_radar(chat: Chat) ->
 async def explore(chat: Chat) -> set[str]:
     """Presses every button of every question until each check-in ends; returns the advice."""
     reached = set(chat.advice)
-    if chat.state == "idle":
+    if chat.state in {"idle", "checkin.followup"}:
         return reached
     for button in chat.buttoned().buttons:
         branch = copy.deepcopy(chat)

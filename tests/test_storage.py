@@ -18,6 +18,7 @@ from dialogs.model import (
     Interaction,
     InteractionKind,
     PausedCheckin,
+    Preferences,
     StepId,
     Text,
     UserKey,
@@ -28,7 +29,10 @@ from tests.conftest import FixedClock
 
 ANA = UserKey("telegram", "1001")
 BEN = UserKey("telegram", "2002")
-TABLES = {"users", "heroes", "interactions", "processed_updates", "alembic_version"}
+TABLES = {
+    "users", "heroes", "interactions", "processed_updates", "reminders", "send_slots",
+    "alembic_version",
+}  # fmt: skip
 
 
 async def test_migrations_build_the_schema_from_empty(database_url: str) -> None:
@@ -40,7 +44,7 @@ async def test_migrations_build_the_schema_from_empty(database_url: str) -> None
             tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
             version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
         assert tables == TABLES
-        assert version == "0001"
+        assert version == "0002"
         async with db.engine.begin() as connection:
             await connection.run_sync(lambda c: command.downgrade(alembic_config(c), "base"))
         async with db.engine.connect() as connection:
@@ -52,7 +56,7 @@ async def test_migrations_build_the_schema_from_empty(database_url: str) -> None
 
 async def test_a_user_is_created_once_and_keeps_its_dialog(database: Database) -> None:
     async with database.transaction() as store:
-        user = await store.user(ANA, "Ana", "Europe/Berlin")
+        user = await store.user(ANA, "Ana", Preferences(timezone="Europe/Berlin"))
         user.dialog = DialogState(
             state="checkin.kind",
             turn=7,
@@ -62,16 +66,16 @@ async def test_a_user_is_created_once_and_keeps_its_dialog(database: Database) -
         )
         await store.save_user(user)
     async with database.transaction() as store:
-        again = await store.user(ANA, "Ana B.", "UTC")
+        again = await store.user(ANA, "Ana B.", Preferences())
     assert again.id == user.id
-    assert again.timezone == "Europe/Berlin"
+    assert again.prefs.timezone == "Europe/Berlin"
     assert again.dialog == user.dialog
 
 
 async def test_heroes_belong_to_their_user(database: Database) -> None:
     async with database.transaction() as store:
-        ana = await store.user(ANA, "Ana", "UTC")
-        ben = await store.user(BEN, "Ben", "UTC")
+        ana = await store.user(ANA, "Ana", Preferences())
+        ben = await store.user(BEN, "Ben", Preferences())
         dana = await store.add_hero(
             ana.id,
             name="Dana",
@@ -99,7 +103,7 @@ async def test_heroes_belong_to_their_user(database: Database) -> None:
 
 async def test_interactions_come_back_in_the_order_they_happened(database: Database) -> None:
     async with database.transaction() as store:
-        ana = await store.user(ANA, "Ana", "UTC")
+        ana = await store.user(ANA, "Ana", Preferences())
         hero = await store.add_hero(
             ana.id, name="Dana", role="", how_met="", met_on=None, step=StepId.RADAR
         )
@@ -124,13 +128,16 @@ async def test_interactions_come_back_in_the_order_they_happened(database: Datab
         assert found[0].story == "Talked about touring — «ça va» 🎸"
         assert found[0].answers == {"radar.door": "yes"}
         assert found[0].advice == ("radar.warm_open_door",)
-        assert await store.interactions((await store.user(BEN, "Ben", "UTC")).id, hero.id) == []
+        assert (
+            await store.interactions((await store.user(BEN, "Ben", Preferences())).id, hero.id)
+            == []
+        )
 
 
 async def test_the_database_refuses_a_temperature_out_of_range(database: Database) -> None:
     async def add_too_hot() -> None:
         async with database.transaction() as store:
-            ana = await store.user(ANA, "Ana", "UTC")
+            ana = await store.user(ANA, "Ana", Preferences())
             hero = await store.add_hero(
                 ana.id, name="Dana", role="", how_met="", met_on=None, step=StepId.RADAR
             )
@@ -143,7 +150,7 @@ async def test_the_database_refuses_a_temperature_out_of_range(database: Databas
         await add_too_hot()
     async with database.transaction() as store:
         # The whole transaction rolled back: not even the hero is left.
-        assert await store.heroes((await store.user(ANA, "Ana", "UTC")).id) == []
+        assert await store.heroes((await store.user(ANA, "Ana", Preferences())).id) == []
 
 
 async def test_an_update_id_is_claimed_once(database: Database) -> None:
@@ -156,7 +163,7 @@ async def test_an_update_id_is_claimed_once(database: Database) -> None:
 
 async def test_deleting_a_user_removes_their_heroes_and_interactions(database: Database) -> None:
     async with database.transaction() as store:
-        ana = await store.user(ANA, "Ana", "UTC")
+        ana = await store.user(ANA, "Ana", Preferences())
         hero = await store.add_hero(
             ana.id, name="Dana", role="", how_met="", met_on=None, step=StepId.RADAR
         )
@@ -176,6 +183,7 @@ async def test_the_coach_runs_on_the_database(database: Database) -> None:
     typed = [
         "Dana", "Producer", "A gig", "yesterday", "/checkin", "today", "coffee",
         "She asked about my band.", "warm", "mostly theirs", "yes", "insight", "touring",
+        "in a week",
     ]  # fmt: skip
     script = [Command("start")]
     script += [Command(t[1:]) if t.startswith("/") else Text(t) for t in typed]
@@ -184,11 +192,13 @@ async def test_the_coach_runs_on_the_database(database: Database) -> None:
             outcome = await coach.handle(store, ANA, "Ana", event)
         assert outcome.replies
     async with database.transaction() as store:
-        user = await store.user(ANA, "Ana", "UTC")
+        user = await store.user(ANA, "Ana", Preferences())
         [hero] = await store.heroes(user.id)
         [interaction] = await store.interactions(user.id, hero.id)
+        [reminder] = await store.upcoming_reminders(user.id)
     assert user.dialog.state == "idle"
     assert interaction.advice == ("interests.well_done",)
+    assert reminder.hero_id == hero.id
     assert interaction.lit_up == "touring"
 
 

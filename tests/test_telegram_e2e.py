@@ -163,6 +163,9 @@ def test_a_whole_coaching_session_over_the_bot_api(api: FakeBotApi, bot: BotProc
     assert "light up" in advice["text"]
     assert "Saved: coffee" in summary["text"]
     assert "temperature" in summary["text"]
+    assert "Shall I remind you to reach out to Dana" in summary["text"]
+    [confirmed] = press(api, ANA, "Yes, remind me")
+    assert "I'll remind you about Dana on" in confirmed["text"]
 
     [progress] = say(api, ANA, "/progress")
     assert "Dana (Tour manager): step 1/5" in progress["text"]

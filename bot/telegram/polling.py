@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
 
-from bot.telegram.gateway import retry_seconds
+from bot.telegram.sending import retry_seconds
 
 log = logging.getLogger(__name__)
 

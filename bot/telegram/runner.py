@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
+from datetime import timedelta
 
 from telegram import Bot, BotCommand
 from telegram.error import InvalidToken, TelegramError
 from telegram.request import HTTPXRequest
 
-from bot.app import App
+from bot.app import App, SystemClock
+from bot.reminders import Dispatcher, DispatchSettings
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
 from bot.telegram.polling import poll
+from bot.telegram.sending import TelegramSender
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +43,55 @@ async def set_commands(bot: Bot, commands: dict[str, str]) -> None:
         log.warning("could not set the command menu: %s", error.message)
 
 
-async def run(settings: Settings) -> None:
-    bot = make_bot(settings)
-    app = await App.start(settings)
+def make_dispatcher(app: App, bot: Bot, settings: Settings) -> Dispatcher:
+    return Dispatcher(
+        app,
+        TelegramSender(bot, asyncio.sleep),
+        SystemClock(),
+        DispatchSettings(
+            worker=f"{socket.gethostname()}:{os.getpid()}",
+            rate=settings.reminder_rate,
+            batch=settings.reminder_batch,
+            poll=settings.reminder_poll_seconds,
+            stale_after=timedelta(seconds=settings.reminder_claim_timeout),
+        ),
+    )
+
+
+def stop_on_signals() -> asyncio.Event:
+    """Returns an event set by SIGTERM or SIGINT: the way to a graceful stop."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+async def dispatch(settings: Settings) -> None:
+    """`mentor-coach dispatch`: only the reminder dispatcher (a worker beside webhooks)."""
+    bot = make_bot(settings)
+    app = await App.start(settings)
+    stop = stop_on_signals()
+    try:
+        async with bot:
+            await make_dispatcher(app, bot, settings).run(stop)
+    finally:
+        await app.close()
+
+
+async def run(settings: Settings) -> None:
+    bot = make_bot(settings)
+    app = await App.start(settings)
+    stop = stop_on_signals()
+    dispatcher = make_dispatcher(app, bot, settings)
     try:
         async with bot:
             await set_commands(bot, app.coach.content.commands)
             log.info("polling as @%s", bot.username)
-            await poll(bot, Gateway(app, bot).process, stop, settings.polling_timeout)
+            await asyncio.gather(
+                poll(bot, Gateway(app, bot).process, stop, settings.polling_timeout),
+                dispatcher.run(stop),
+            )
         log.info("stopped")
     except InvalidToken:
         raise SystemExit(

@@ -15,9 +15,19 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatType, MessageLimit
+from telegram.constants import ChatMemberStatus, ChatType, MessageLimit
 
-from dialogs.model import EDITED, Command, Event, Press, Reply, Text, Unsupported, UserKey
+from dialogs.model import (
+    EDITED,
+    Command,
+    Event,
+    Membership,
+    Press,
+    Reply,
+    Text,
+    Unsupported,
+    UserKey,
+)
 
 CHANNEL = "telegram"
 CALLBACK_DATA_BYTES = 64
@@ -77,6 +87,15 @@ def translate(update: Update) -> Incoming | GroupHint | None:
     """Turns an update into what the coach should handle, or None for silence."""
     if update.callback_query is not None:
         return _from_callback(update.callback_query)
+    member = update.my_chat_member
+    if member is not None:
+        if member.chat.type != ChatType.PRIVATE:
+            return None
+        blocked = member.new_chat_member.status == ChatMemberStatus.BANNED
+        user = member.from_user
+        return Incoming(
+            member.chat.id, UserKey(CHANNEL, str(user.id)), user.first_name, Membership(blocked)
+        )
     message = update.message or update.edited_message
     if message is None or message.from_user is None or message.from_user.is_bot:
         return None

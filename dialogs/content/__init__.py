@@ -60,6 +60,7 @@ class Option(_Strict):
     id: str
     label: str = Field(min_length=1, max_length=40)
     says: tuple[str, ...] = ()
+    value: str | None = None  # what the option stands for, where the id can't say it
 
     @field_validator("id")
     @classmethod
@@ -162,7 +163,6 @@ class Messages(_Strict):
     story_too_little: str
     checkin_start: str
     checkin_saved: str
-    next_touchpoint: str
     step_going_well: str
     step_keep_going: str
     step_last: str
@@ -201,6 +201,53 @@ class Messages(_Strict):
     button_checkin: str
     button_nextstep: str
     button_add_hero: str
+    reminder_one: str
+    reminder_digest: str
+    reminder_general: str
+    reminder_step: str
+    reminder_last: str
+    reminder_lit_up: str
+    reminder_open_door: str
+    button_reached_out: str
+    button_reached_out_to: str
+    button_snooze_1: str
+    button_snooze_3: str
+    button_snooze_7: str
+    button_skip: str
+    snoozed: str
+    skipped: str
+    already_handled: str
+    remind_set: str
+    remind_set_general: str
+    remind_in_window: str
+    remind_unknown_hero: str
+    remind_past: str
+    remind_too_far: str
+    remind_bad_date: str
+    remind_unreadable: str
+    remind_which_hero: str
+    followup_skipped: str
+    reminders_header: str
+    reminders_line: str
+    reminders_none: str
+    reminders_paused: str
+    reminder_cancel: str
+    reminder_cancelled: str
+    reminder_gone: str
+    anyone: str
+    settings_show: str
+    reminders_on: str
+    reminders_off: str
+    button_timezone: str
+    button_window: str
+    button_pause: str
+    button_resume: str
+    timezone_set: str
+    timezone_unknown: str
+    window_set: str
+    window_bad: str
+    paused: str
+    resumed: str
 
 
 class Content(_Strict):

@@ -1,0 +1,88 @@
+"""Sending one message through the Bot API, with an honest account of what happened.
+
+The outcome decides what may be retried: a 429 waits as Telegram asks; a refused
+connection never reached Telegram and is tried again; a timeout after the request
+may have been delivered and is never resent (PTB issue #1045: resending on
+TimedOut delivered one message three times); 403 and 400 are final.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+import httpx
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.telegram.translate import render
+from dialogs.model import Reply
+
+log = logging.getLogger(__name__)
+
+RATE_LIMIT_RETRIES = 5
+# Failures that happen before a request leaves this machine: safe to try again.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class Delivery(StrEnum):
+    SENT = "sent"
+    BLOCKED = "blocked"  # 403: the user blocked the bot
+    REJECTED = "rejected"  # 400: Telegram refused this message; retrying won't help
+    UNCERTAIN = "uncertain"  # the request may have arrived: never resent
+    UNREACHABLE = "unreachable"  # it never left: try again later
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    delivery: Delivery
+    error: str | None = None
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """Returns how long Telegram asked us to wait, whichever type PTB reports it in."""
+    with warnings.catch_warnings():
+        # PTB 22 warns that the int form is deprecated; both forms are handled here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramSender:
+    def __init__(self, bot: Bot, sleep: Callable[[float], Awaitable[None]]) -> None:
+        self.bot = bot
+        self.sleep = sleep
+
+    async def send(self, chat_id: int, reply: Reply) -> Sent:
+        """Sends a reply (in parts, if long); stops at the first part that fails."""
+        result = Sent(Delivery.SENT)
+        for arguments in render(reply):
+            result = await self.send_message(chat_id, arguments)
+            if result.delivery is not Delivery.SENT:
+                return result
+        return result
+
+    async def send_message(self, chat_id: int, arguments: dict[str, object]) -> Sent:
+        for _ in range(RATE_LIMIT_RETRIES):
+            try:
+                await self.bot.send_message(chat_id, **arguments)  # type: ignore[arg-type]
+            except RetryAfter as error:
+                wait = retry_seconds(error)
+                log.warning("rate limited by Telegram; waiting %.1f s", wait)
+                await self.sleep(wait)
+            except Forbidden as error:
+                return Sent(Delivery.BLOCKED, error.message)
+            except BadRequest as error:
+                return Sent(Delivery.REJECTED, error.message)
+            except (TimedOut, NetworkError) as error:
+                if isinstance(error.__cause__, _NOT_SENT):
+                    return Sent(Delivery.UNREACHABLE, error.message)
+                return Sent(Delivery.UNCERTAIN, error.message)
+            else:
+                return Sent(Delivery.SENT)
+        return Sent(Delivery.UNREACHABLE, "still rate limited")

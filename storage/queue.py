@@ -1,0 +1,176 @@
+"""The reminder queue: claiming due reminders, recording sends, the shared send slot.
+
+Claims lock the user rows with FOR UPDATE SKIP LOCKED on PostgreSQL, so several
+dispatchers never take the same user's reminders, and one user's due reminders
+are claimed together (one digest). SQLite ignores FOR UPDATE; there the claim
+runs in a BEGIN IMMEDIATE transaction (storage.db), which serializes claims
+between processes just as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs.model import Reminder, ReminderStatus, User, UserKey
+from storage.models import ReminderRow, SendSlot, UserRow
+from storage.repositories import reminder_from, user_from
+
+GLOBAL_SLOT = "global"
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """One user's reminders, claimed together to go out as one message."""
+
+    user: User
+    reminders: tuple[Reminder, ...]
+
+    @property
+    def ids(self) -> list[int]:
+        return [r.id for r in self.reminders]
+
+
+class ReminderQueue:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def release_stale(self, now: datetime, stale_after: timedelta) -> None:
+        """Takes back the claims of a dispatcher that died.
+
+        Claimed but never tried: pending again. A send was started: it may have
+        reached Telegram, so it is recorded as uncertain rather than sent twice.
+        """
+        expired = ReminderRow.claimed_at < now - stale_after
+        for held, becomes in (
+            (ReminderStatus.CLAIMED, ReminderStatus.PENDING),
+            (ReminderStatus.SENDING, ReminderStatus.UNCERTAIN),
+        ):
+            await self.session.execute(
+                update(ReminderRow)
+                .where(ReminderRow.status == held, expired)
+                .values(status=becomes, claimed_by=None)
+            )
+
+    async def claim(
+        self,
+        now: datetime,
+        worker: str,
+        users: int,
+        channel: str = "telegram",
+        only_user: int | None = None,
+    ) -> list[Due]:
+        """Claims the due reminders of up to `users` users that nobody else is handling."""
+        due = (ReminderRow.status == ReminderStatus.PENDING) & (ReminderRow.next_attempt_at <= now)
+        reachable = (
+            UserRow.active.is_(True)
+            & UserRow.reminders_paused.is_(False)
+            & (UserRow.channel == channel)
+        )
+        if only_user is not None:
+            reachable &= UserRow.id == only_user
+        # Over-fetch candidates: some may be locked by another dispatcher right now.
+        candidates = (
+            select(ReminderRow.user_id)
+            .join(UserRow, UserRow.id == ReminderRow.user_id)
+            .where(due, reachable)
+            .group_by(ReminderRow.user_id)
+            .order_by(func.min(ReminderRow.next_attempt_at))
+            .limit(users * 4)
+        )
+        locked = (
+            await self.session.scalars(
+                select(UserRow)
+                .where(UserRow.id.in_(candidates), reachable)
+                .order_by(UserRow.id)
+                .limit(users)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        if not locked:
+            return []
+        by_id = {row.id: row for row in locked}
+        claimed = (
+            await self.session.scalars(
+                update(ReminderRow)
+                .where(ReminderRow.user_id.in_(by_id), due)
+                .values(status=ReminderStatus.CLAIMED, claimed_by=worker, claimed_at=now)
+                .returning(ReminderRow)
+            )
+        ).all()
+        grouped: dict[int, list[Reminder]] = {}
+        for row in sorted(claimed, key=lambda r: r.id):
+            grouped.setdefault(row.user_id, []).append(reminder_from(row))
+        return [
+            Due(
+                user_from(by_id[user_id], UserKey(channel, by_id[user_id].external_id)),
+                tuple(reminders),
+            )
+            for user_id, reminders in grouped.items()
+        ]
+
+    async def postpone(self, ids: Sequence[int], until: datetime) -> None:
+        """Puts claimed reminders back, to be tried at `until` (outside the window)."""
+        await self._set(ids, status=ReminderStatus.PENDING, next_attempt_at=until, claimed_by=None)
+
+    async def start_sending(self, ids: Sequence[int], batch: int) -> None:
+        await self.session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id.in_(ids), ReminderRow.status == ReminderStatus.CLAIMED)
+            .values(status=ReminderStatus.SENDING, batch=batch, attempts=ReminderRow.attempts + 1)
+        )
+
+    async def finish(
+        self,
+        ids: Sequence[int],
+        status: ReminderStatus,
+        *,
+        at: datetime,
+        error: str | None = None,
+    ) -> None:
+        sent_at = at if status in {ReminderStatus.SENT, ReminderStatus.UNCERTAIN} else None
+        await self._set(ids, status=status, sent_at=sent_at, last_error=error and error[:300])
+
+    async def retry(self, ids: Sequence[int], until: datetime, error: str) -> None:
+        """A connection failed before sending: try again later."""
+        await self._set(
+            ids,
+            status=ReminderStatus.PENDING,
+            next_attempt_at=until,
+            claimed_by=None,
+            last_error=error[:300],
+        )
+
+    async def attempts(self, ids: Sequence[int]) -> int:
+        found = await self.session.scalar(
+            select(func.max(ReminderRow.attempts)).where(ReminderRow.id.in_(ids))
+        )
+        return int(found or 0)
+
+    async def deactivate(self, user_id: int) -> None:
+        """The user blocked the bot: nothing more goes out until they write again."""
+        await self.session.execute(
+            update(UserRow).where(UserRow.id == user_id).values(active=False)
+        )
+
+    async def reserve(self, count: int, interval: timedelta, now: datetime) -> datetime:
+        """Reserves `count` send slots `interval` apart; returns when the first one is.
+
+        One row holds the next free moment for every process, so the total rate across
+        replicas holds the limit. Reserving a batch at once keeps that row cool.
+        """
+        # The row is created by the migration, so replicas never race to insert it.
+        slot = await self.session.get_one(SendSlot, GLOBAL_SLOT, with_for_update=True)
+        start = max(slot.next_at, now)
+        slot.next_at = start + interval * count
+        await self.session.flush()
+        return start
+
+    async def _set(self, ids: Sequence[int], **values: object) -> None:
+        await self.session.execute(
+            update(ReminderRow).where(ReminderRow.id.in_(ids)).values(**values)
+        )

@@ -1,0 +1,329 @@
+"""Reminders in the conversation: proposals, /remind, /reminders, buttons, settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from dialogs.model import (
+    Membership,
+    Preferences,
+    ReminderKind,
+    ReminderResponse,
+    ReminderStatus,
+    StepId,
+)
+from tests.conftest import NOW, Chat
+from tests.test_engine import checkin, onboard, set_step
+
+BERLIN = "Europe/Berlin"
+
+
+def pending(chat: Chat) -> list:  # type: ignore[type-arg]
+    rows = chat.store.reminder_rows.values()
+    return sorted((r for r in rows if r.status == ReminderStatus.PENDING), key=lambda r: r.due_at)
+
+
+async def interests_checkin(chat: Chat, reaction: str) -> None:
+    await checkin(chat, reaction, "interests.whose=theirs", "interests.problem=yes",
+                  "interests.offer=insight", "interests.lit_up=")  # fmt: skip
+
+
+# --- the follow-up a check-in proposes ------------------------------------------------
+
+
+@pytest.mark.parametrize(("reaction", "days"), [("hot", 4), ("warm", 7), ("lukewarm", 14),
+                                                 ("cool", 21), ("cold", 30)])  # fmt: skip
+async def test_the_follow_up_is_proposed_from_the_temperature(
+    chat: Chat, reaction: str, days: int
+) -> None:
+    await onboard(chat)
+    await interests_checkin(chat, reaction)
+    assert chat.state == "checkin.followup"
+    assert f"about {days} days" in chat.text
+    await chat.press("checkin.followup=suggested")
+    [reminder] = pending(chat)
+    # Day-level reminders go out when the user's delivery window opens (09:00 UTC here).
+    assert reminder.due_at == datetime.combine(
+        NOW.date() + timedelta(days=days), time(9), tzinfo=UTC
+    )
+    assert reminder.kind is ReminderKind.FOLLOW_UP
+    assert "I'll remind you about Dana on" in chat.text
+
+
+async def test_the_follow_up_can_be_another_time_or_none(chat: Chat) -> None:
+    await onboard(chat)
+    await interests_checkin(chat, "warm")
+    await chat.press("checkin.followup=w2")
+    assert pending(chat)[0].due_at.date() == NOW.date() + timedelta(days=14)
+    await interests_checkin(chat, "warm")
+    await chat.press("checkin.followup=date")
+    await chat.say("in 5 days")
+    assert [r.due_at.date() for r in pending(chat)] == [NOW.date() + timedelta(days=5)]
+    await interests_checkin(chat, "warm")
+    await chat.press("checkin.followup=skip")
+    assert pending(chat) == []
+    assert "No reminder" in chat.text
+
+
+async def test_a_new_contact_resets_the_heros_reminder_clock(chat: Chat) -> None:
+    await onboard(chat)
+    await interests_checkin(chat, "cold")
+    await chat.press("checkin.followup=suggested")
+    await chat.say("/remind Dana in 3 days")
+    await interests_checkin(chat, "hot")
+    # The old follow-up is gone the moment the new contact is logged; the manual one stays.
+    assert [r.kind for r in pending(chat)] == [ReminderKind.MANUAL]
+    await chat.press("checkin.followup=suggested")
+    assert [(r.kind, (r.due_at.date() - NOW.date()).days) for r in pending(chat)] == [
+        (ReminderKind.MANUAL, 3),
+        (ReminderKind.FOLLOW_UP, 4),
+    ]
+
+
+# --- /remind ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "due"),
+    [
+        ("/remind Dana in 10 days", datetime(2026, 12, 6, 9, tzinfo=UTC)),
+        ("/remind in 2 hours", NOW + timedelta(hours=2)),
+        ("/remind in 1 minute", NOW + timedelta(minutes=1)),
+        ("/remind Dana on 2026-12-03 10:00", datetime(2026, 12, 3, 10, tzinfo=UTC)),
+        ("/remind dana tomorrow at 8:30", datetime(2026, 11, 27, 8, 30, tzinfo=UTC)),
+    ],
+)
+async def test_remind_understands_typed_times(chat: Chat, typed: str, due: datetime) -> None:
+    await onboard(chat)
+    await chat.say(typed)
+    [reminder] = pending(chat)
+    assert reminder.due_at == due
+    assert reminder.kind is ReminderKind.MANUAL
+    assert reminder.hero_id == 1
+    assert "Done" in chat.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "reply"),
+    [
+        ("/remind Dana in -3 days", "already passed"),
+        ("/remind Dana on 2025-02-30", "isn't on the calendar"),
+        ("/remind Dana in 500 years", "too far ahead"),
+        ("/remind Dana whenever you feel like it", "couldn't read when"),
+        ("/remind Dana on 2026-11-01", "already passed"),
+        ("/remind Zed in 3 days", 'don\'t know a hero called "Zed"'),
+    ],
+)
+async def test_remind_explains_what_it_cannot_do(chat: Chat, typed: str, reply: str) -> None:
+    await onboard(chat)
+    await chat.say(typed)
+    assert reply in chat.text
+    assert pending(chat) == []
+
+
+async def test_a_reminder_outside_the_window_says_when_it_will_come(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/remind in 6 hours")  # 21:00 UTC, after the 20:00 window end
+    assert "outside your delivery window" in chat.text
+    assert "Fri 27 Nov at 09:00" in chat.text
+
+
+async def test_bare_remind_is_guided_by_buttons(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/heroes")
+    await chat.press("hero.add")
+    await chat.say("Sam")
+    for skip in ("onboarding.role=", "onboarding.how_met=", "onboarding.when_met="):
+        await chat.press(skip)
+    await chat.say("/remind")
+    assert "Which hero" in chat.text
+    await chat.press("remind.hero:1")
+    assert chat.state == "remind.when"
+    await chat.press("remind.when=w1")
+    [reminder] = pending(chat)
+    assert reminder.hero_id == 1
+    assert reminder.due_at.date() == NOW.date() + timedelta(days=7)
+
+
+# --- /reminders ------------------------------------------------------------------------
+
+
+async def test_reminders_lists_what_is_coming_and_cancels(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/remind Dana in 2 days")
+    await chat.say("/remind in 3 hours")
+    await chat.say("/reminders")
+    assert "Sat 28 Nov at 09:00: Dana" in chat.text
+    assert "Thu 26 Nov at 18:00: Dana" in chat.text
+    first, second = pending(chat)
+    await chat.press(f"rem.cancel:{first.id}")
+    assert "Cancelled" in chat.text
+    assert pending(chat) == [second]
+    await chat.say("/reminders")
+    await chat.send_press(f"rem.cancel:{first.id}")
+    assert "isn't pending" in chat.text
+
+
+async def test_reminders_with_none_says_how_to_set_one(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/reminders")
+    assert "/remind" in chat.text
+
+
+# --- a reminder arriving, and its buttons ------------------------------------------------
+
+
+async def deliver(chat: Chat, *reminder_ids: int) -> None:
+    """Does what the dispatcher does: composes the message and marks the batch sent."""
+    user = chat.store.users[chat.key]
+    rows = [chat.store.reminder_rows[i] for i in reminder_ids]
+    for row in rows:
+        row.status = ReminderStatus.SENT
+        row.batch = min(reminder_ids)
+    chat.last_reply = await chat.coach.reminder_reply(chat.store, user, rows)
+
+
+async def test_a_reminder_is_a_coaching_moment(chat: Chat) -> None:
+    await onboard(chat)
+    set_step(chat, StepId.RADAR)
+    await checkin(chat, "cold", "radar.follow_up=no", "radar.door=yes", "radar.pace=as_planned")
+    await chat.press("checkin.followup=suggested")
+    set_step(chat, StepId.INTERESTS)
+    await checkin(chat, "cool", "interests.whose=theirs", "interests.problem=yes",
+                  "interests.offer=insight")  # fmt: skip
+    await chat.say("touring logistics")
+    await chat.press("checkin.followup=suggested")
+    [reminder] = pending(chat)
+    await deliver(chat, reminder.id)
+    reply = chat.last_reply
+    assert "Time to reach out to Dana" in reply.text
+    assert "lit up about touring logistics" in reply.text
+    assert "left a door open" in reply.text
+    assert reply.advice == ("radar.cold_give_space",)
+    assert [b.id for b in reply.buttons] == [
+        f"rem.done:{reminder.id}",
+        f"rem.snooze:{reminder.id}:1",
+        f"rem.snooze:{reminder.id}:3",
+        f"rem.snooze:{reminder.id}:7",
+        f"rem.skip:{reminder.id}",
+    ]
+
+
+async def test_several_heroes_due_together_make_one_digest(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/heroes")
+    await chat.press("hero.add")
+    await chat.say("Sam")
+    for skip in ("onboarding.role=", "onboarding.how_met=", "onboarding.when_met="):
+        await chat.press(skip)
+    await chat.say("/remind Dana in 2 days")
+    await chat.say("/remind Sam in 2 days")
+    dana, sam = pending(chat)
+    assert dana.due_at == sam.due_at  # day-level reminders share the window opening
+    await deliver(chat, dana.id, sam.id)
+    reply = chat.last_reply
+    assert "A few heroes" in reply.text
+    assert "• Dana" in reply.text
+    assert "• Sam" in reply.text
+    labels = [b.label for b in reply.buttons]
+    assert "✅ Reached out to Dana" in labels
+    assert "✅ Reached out to Sam" in labels
+
+
+async def test_i_reached_out_starts_a_checkin_about_that_hero(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/remind Dana in 2 hours")
+    [reminder] = pending(chat)
+    await deliver(chat, reminder.id)
+    await chat.say("/progress")  # the dialog moved on since; reminder buttons still work
+    await chat.send_press(f"rem.done:{reminder.id}")
+    assert chat.state == "checkin.when"
+    assert chat.store.reminder_rows[reminder.id].response is ReminderResponse.DONE
+
+
+async def test_snooze_sets_a_new_reminder_and_skip_closes_it(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/remind Dana in 2 hours")
+    [reminder] = pending(chat)
+    await deliver(chat, reminder.id)
+    await chat.send_press(f"rem.snooze:{reminder.id}:3")
+    assert "Snoozed until Sun 29 Nov at 09:00" in chat.text
+    [again] = pending(chat)
+    assert again.hero_id == reminder.hero_id
+    await chat.send_press(f"rem.snooze:{reminder.id}:3")
+    assert "already taken care of" in chat.text
+    assert len(pending(chat)) == 1
+    await deliver(chat, again.id)
+    await chat.send_press(f"rem.skip:{again.id}")
+    assert chat.store.reminder_rows[again.id].response is ReminderResponse.SKIPPED
+
+
+async def test_reminder_buttons_of_someone_else_do_nothing(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/remind Dana in 2 hours")
+    [reminder] = pending(chat)
+    await deliver(chat, reminder.id)
+    other = Chat(chat.coach, chat.store, key=type(chat.key)("test", "2"), name="Eve")
+    await other.send_press(f"rem.snooze:{reminder.id}:1")
+    await other.send_press(f"rem.done:{reminder.id}")
+    assert chat.store.reminder_rows[reminder.id].response is None
+    assert len(pending(chat)) == 0
+
+
+# --- /settings -------------------------------------------------------------------------
+
+
+async def test_settings_change_timezone_window_and_pause(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/settings")
+    assert "UTC" in chat.text
+    assert "09:00 and 20:00" in chat.text
+    await chat.press("settings.timezone")
+    await chat.press("settings.timezone=berlin")
+    prefs = chat.store.users[chat.key].prefs
+    assert prefs.timezone == BERLIN
+    assert "16:00" in chat.text  # 15:00 UTC is 16:00 in Berlin in November
+    await chat.say("/settings")
+    await chat.press("settings.timezone")
+    await chat.say("UTC+13")
+    assert chat.store.users[chat.key].prefs.timezone == "Etc/GMT-13"
+    await chat.say("/settings")
+    await chat.press("settings.timezone")
+    await chat.say("Atlantis")
+    assert "don't know that place" in chat.text
+    await chat.say("honolulu")
+    assert chat.store.users[chat.key].prefs.timezone == "Pacific/Honolulu"
+    await chat.say("/settings")
+    await chat.press("settings.window")
+    await chat.say("20-9")
+    assert "start before the end" in chat.text
+    await chat.say("8:30-21:00")
+    prefs = chat.store.users[chat.key].prefs
+    assert (prefs.window_start, prefs.window_end) == (time(8, 30), time(21))
+    await chat.say("/settings")
+    await chat.press("settings.pause")
+    assert chat.store.users[chat.key].prefs.paused
+    await chat.say("/settings")
+    await chat.press("settings.resume")
+    assert not chat.store.users[chat.key].prefs.paused
+
+
+async def test_a_users_timezone_decides_what_today_and_days_mean(chat: Chat) -> None:
+    # 15:00 UTC on 26 Nov is already 04:00 on 27 Nov in UTC+13.
+    chat.coach.defaults = Preferences(timezone="Etc/GMT-13")
+    await onboard(chat)
+    await chat.say("/remind Dana in 1 day")
+    [reminder] = pending(chat)
+    assert reminder.due_at == datetime(2026, 11, 28, 9, tzinfo=UTC) - timedelta(hours=13)
+
+
+async def test_writing_again_after_blocking_makes_the_user_reachable(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.send(Membership(blocked=True))
+    assert chat.last is not None
+    assert chat.last.replies == ()
+    assert not chat.store.users[chat.key].active
+    await chat.say("/start")
+    assert chat.store.users[chat.key].active
