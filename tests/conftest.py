@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import make_url
 
+import bot.telegram  # noqa: F401  (sets PTB_TIMEDELTA before PTB is used in tests)
 from dialogs.content import Content, default_content
 from dialogs.engine import Coach
 from dialogs.model import Command, Event, Outcome, Press, Reply, Text, UserKey

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -302,3 +303,31 @@ def test_a_debug_log_of_a_whole_session_never_contains_the_token(
     assert "getUpdates" in log
     assert TOKEN not in log
     assert TOKEN.split(":", 1)[1] not in log
+
+
+def test_a_reminder_set_for_one_minute_arrives_on_time_across_a_restart(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    process = BotProcess(api, tmp_path, f"sqlite:///{tmp_path / 'coach.db'}")
+    # Any hour of the day is inside the window, whenever CI runs.
+    process.env |= {"DEFAULT_WINDOW_START": "00:00", "DEFAULT_WINDOW_END": "23:59:59"}
+    process.start()
+    try:
+        onboard(api)
+        [confirmed] = say(api, ANA, "/remind in 1 minute")
+        assert "I'll remind you about Dana" in confirmed["text"]
+        set_at = api.calls_to("sendMessage")[-1].at
+        time.sleep(15)
+        process.kill()
+        process.start()
+        [reminder] = api.wait_for_messages(ANA, len(api.messages_to(ANA)) + 1, timeout=90)[-1:]
+        arrived = api.calls_to("sendMessage")[-1].at
+        assert "Time to reach out to Dana" in reminder["text"]
+        assert 59 <= arrived - set_at <= 60 + 5
+        labels = [label for label, _ in api.buttons(reminder)]
+        assert labels[0] == "✅ I reached out"
+        # Its buttons work: "I reached out" opens a check-in about Dana.
+        [checkin] = press(api, ANA, "✅ I reached out")
+        assert "When was your last contact with Dana" in checkin["text"]
+    finally:
+        process.stop()

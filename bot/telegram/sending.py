@@ -9,7 +9,6 @@ TimedOut delivered one message three times); 403 and 400 are final.
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +17,6 @@ from enum import StrEnum
 import httpx
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.telegram.translate import render
 from dialogs.model import Reply
@@ -45,11 +43,8 @@ class Sent:
 
 
 def retry_seconds(error: RetryAfter) -> float:
-    """Returns how long Telegram asked us to wait, whichever type PTB reports it in."""
-    with warnings.catch_warnings():
-        # PTB 22 warns that the int form is deprecated; both forms are handled here.
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
+    """Returns how long Telegram asked us to wait (a timedelta with PTB_TIMEDELTA set)."""
+    value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
