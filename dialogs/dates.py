@@ -27,6 +27,10 @@ _AGO = re.compile(
 )
 _WEEKDAY = re.compile(rf"^(?:on\s+|last\s+)?({'|'.join(_WEEKDAYS)})$")
 _MONTH_NAMES = "|".join(m[:3] + r"[a-z]*" for m in _MONTHS)
+# Ways of naming a day still to come: answered with "that's in the future".
+_AHEAD = re.compile(
+    rf"^(?:tomorrow|next\s+(?:week|month|year|{'|'.join(_WEEKDAYS)})|in\s+\w+\s+\w+)$"
+)
 _DAY_MONTH = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_NAMES})\.?(?:,?\s+(\d{{4}}))?$")
 _MONTH_DAY = re.compile(rf"^({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?$")
 
@@ -39,7 +43,10 @@ class DateProblem(StrEnum):
 
 def parse_past_date(text: str, today: date) -> date | DateProblem:
     """Reads a day in the past (today included) from what someone typed."""
-    found = _parse(" ".join(text.lower().replace(",", ", ").split()).strip(" .!"), today)
+    cleaned = " ".join(text.lower().replace(",", ", ").split()).strip(" .!")
+    if _AHEAD.match(cleaned):
+        return DateProblem.FUTURE
+    found = _parse(cleaned, today)
     if found is None:
         return DateProblem.UNREADABLE
     if found > today:

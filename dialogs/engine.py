@@ -162,6 +162,11 @@ def match_option(question: Question, typed: str, *, loose: bool = True) -> Optio
     return next(iter(hits.values())) if len(hits) == 1 else None
 
 
+def _words(label: str) -> str:
+    """Returns a label without its leading emoji, as someone would type it."""
+    return re.sub(r"^\W+", "", label).strip() or label
+
+
 def _plain(text: str) -> str:
     """Lower-cases and keeps letters, digits, spaces and apostrophes (labels carry emoji)."""
     text = text.lower().replace("’", "'")
@@ -289,10 +294,10 @@ class Turn:
 
     async def hero_name(self) -> str:
         if self.dialog.state.startswith("onboarding."):
-            return self.dialog.answers.get("onboarding.name", "your hero")
+            return self.dialog.answers.get("onboarding.name", self.messages.anyone)
         hero_id = self.dialog.hero_id or self.user.current_hero_id
         hero = await self.store.hero(self.user.id, hero_id) if hero_id else None
-        return hero.name if hero else "your hero"
+        return hero.name if hero else self.messages.anyone
 
     async def current_hero(self) -> Hero | None:
         if self.user.current_hero_id is None:
@@ -360,7 +365,7 @@ class Turn:
                 await self.answer("checkin.date", day)
                 return
             if option is None:
-                labels = ", ".join(f'"{o.label}"' for o in question.options)
+                labels = ", ".join(f'"{_words(o.label)}"' for o in question.options)
                 self.say(self.messages.pick_an_option.format(options=labels))
                 await self.ask(state)
                 return
@@ -637,6 +642,14 @@ class Turn:
         self.dialog = DialogState(turn=self.dialog.turn, paused=self.dialog.paused)
 
         self.advise(verdict.advice)
+        if verdict.move_to is not None:
+            self.say(
+                self.messages.moved_back.format(
+                    hero=hero.name,
+                    number=hero.step.number,
+                    title=self.content.steps[hero.step].title,
+                )
+            )
         summary = [
             self.messages.checkin_saved.format(
                 kind=interaction.kind.value,

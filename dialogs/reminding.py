@@ -98,9 +98,12 @@ async def compose(
         doors = [i for i in history if i.open_door]
         if doors:
             about.append(messages.reminder_open_door.format(hero=hero.name, date=_day(doors[-1])))
-        about.append(content.advice[chosen].text)
-        block = " ".join(about)
-        lines.append(f"• {hero.name}: {block}" if len(heroes) > 1 else block)
+        facts = " ".join(about)
+        advice_text = content.advice[chosen].text
+        if len(heroes) > 1:
+            lines.append(f"• {hero.name}: {facts}\n{advice_text}")
+        else:
+            lines += [facts, advice_text]
         reminder = next(r for r in reminders if r.hero_id == hero.id)
         label = (
             messages.button_reached_out

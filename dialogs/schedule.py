@@ -148,7 +148,7 @@ _WINDOW = re.compile(
 def find_timezone(text: str) -> str | None:
     """Finds an IANA zone from a name ("Europe/Berlin"), a city ("new york") or "UTC+13"."""
     cleaned = " ".join(text.strip().split())
-    if not cleaned:
+    if not cleaned or len(cleaned) > 64:
         return None
     if cleaned.lower() in {"utc", "gmt", "z"}:
         return "UTC"
@@ -160,7 +160,7 @@ def find_timezone(text: str) -> str | None:
         return "UTC" if hours == 0 else f"Etc/GMT{'-' if match['sign'] == '+' else '+'}{hours}"
     try:
         ZoneInfo(cleaned)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         pass
     else:
         if "/" in cleaned or cleaned.upper() == cleaned:

@@ -495,3 +495,28 @@ async def test_commands_before_any_hero_ask_for_one(chat: Chat) -> None:
         assert "/start" in chat.text
     await chat.say("/progress")
     assert "no heroes" in chat.text
+
+
+async def test_a_day_still_to_come_is_called_the_future(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.press("checkin.when=earlier")
+    await chat.say("next tuesday")
+    assert "future" in chat.text
+    assert chat.state == "checkin.date"
+
+
+async def test_the_options_to_type_are_given_without_emoji(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.press("checkin.when=today")
+    await chat.say("a carrier pigeon")
+    assert '"Coffee"' in chat.text
+    assert '"☕ Coffee"' not in chat.text
+
+
+async def test_a_not_now_says_the_hero_is_back_at_step_3(chat: Chat) -> None:
+    await onboard(chat)
+    set_step(chat, StepId.ASK)
+    await checkin(chat, "warm", "ask.asked=not_now")
+    assert "Dana is back at step 3" in chat.text

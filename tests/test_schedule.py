@@ -142,3 +142,8 @@ def test_windows_are_read_from_what_people_type(
     typed: str, window: tuple[time, time] | None
 ) -> None:
     assert parse_window(typed) == window
+
+
+def test_a_very_long_timezone_answer_is_simply_unknown() -> None:
+    assert find_timezone("x" * 10_000) is None
+    assert find_timezone("Europe/" + "a" * 300) is None

@@ -191,6 +191,7 @@ class Messages(_Strict):
     reason_temperature: str
     reason_awkward: str
     stayed: str
+    moved_back: str
     story_dismissed: str
     trend_rising: str
     trend_falling: str
@@ -199,7 +200,6 @@ class Messages(_Strict):
     group_chat: str
     oops: str
     button_checkin: str
-    button_nextstep: str
     button_add_hero: str
     reminder_one: str
     reminder_digest: str
