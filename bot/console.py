@@ -11,6 +11,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
@@ -28,16 +29,21 @@ def parse_command(text: str) -> Command:
 
 
 def to_json(replies: Sequence[Reply]) -> dict[str, object]:
-    return {
-        "replies": [
-            {
-                "text": r.text,
-                "buttons": [{"id": b.id, "label": b.label} for b in r.buttons],
-                "advice": list(r.advice),
-            }
-            for r in replies
-        ]
+    return {"replies": [reply_json(r) for r in replies]}
+
+
+def reply_json(reply: Reply) -> dict[str, object]:
+    found: dict[str, object] = {
+        "text": reply.text,
+        "buttons": [{"id": b.id, "label": b.label} for b in reply.buttons],
+        "advice": list(reply.advice),
     }
+    if reply.document is not None:
+        found["document"] = {
+            "filename": reply.document.filename,
+            "content": json.loads(reply.document.content),
+        }
+    return found
 
 
 class Console:
@@ -82,7 +88,7 @@ class Console:
             if line in {"/quit", "/exit"}:
                 return
             event: Event
-            if line.isdigit() and 1 <= int(line) <= len(self.buttons):
+            if line.isdecimal() and 1 <= int(line) <= len(self.buttons):
                 event = Press(self.buttons[int(line) - 1].id, self.turn)
             else:
                 event = self.event_for_line(line)
@@ -91,6 +97,10 @@ class Console:
     def show(self, replies: Sequence[Reply]) -> None:
         for reply in replies:
             self.out.write(f"\n{reply.text}\n")
+            if reply.document is not None:
+                path = Path.cwd() / reply.document.filename
+                path.write_bytes(reply.document.content)
+                self.out.write(f"  (saved to {path})\n")
             for number, button in enumerate(reply.buttons, 1):
                 self.out.write(f"  [{number}] {button.label}\n")
         self.out.flush()

@@ -65,7 +65,7 @@ def _parse(text: str, today: date) -> date | None:
     if text in relative:
         return today - timedelta(days=relative[text])
     if match := _AGO.match(text):
-        count = int(match[1]) if match[1].isdigit() else _NUMBERS[match[1]]
+        count = int(match[1]) if match[1].isdecimal() else _NUMBERS[match[1]]
         try:
             return today - timedelta(days=count * _UNIT_DAYS[match[2]])
         except OverflowError:

@@ -13,7 +13,8 @@ resumes exactly where it stopped.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from dialogs.model import (
     Button,
     Command,
     DialogState,
+    Document,
     Event,
     Hero,
     Interaction,
@@ -40,9 +42,11 @@ from dialogs.model import (
     Unsupported,
     User,
     UserKey,
+    record_id,
 )
 from dialogs.playbook import READINGS, Shortfall, readiness, temperature, trend
 from dialogs.ports import Clock, Store
+from dialogs.privacy import Privacy
 from dialogs.reminding import Reminding, compose
 from dialogs.steps import STEPS, Facts, Step
 from dialogs.story import read_story
@@ -80,12 +84,14 @@ SIDE_QUESTIONS = (
     "remind.date",
     "settings.timezone",
     "settings.window",
+    "forget.confirm",
+    "deleteme.confirm",
 )
 # Commands that only inform: they leave the dialog where it was.
-INFO_COMMANDS = frozenset({"help", "progress"})
+INFO_COMMANDS = frozenset({"help", "progress", "privacy", "export"})
 COMMANDS = (
     "start", "checkin", "nextstep", "progress", "heroes", "help", "cancel",
-    "remind", "reminders", "settings",
+    "remind", "reminders", "settings", "privacy", "export", "forget", "deleteme",
 )  # fmt: skip
 WHEN_DAYS_BACK = {"today": 0, "yesterday": 1}
 
@@ -146,7 +152,7 @@ def match_option(question: Question, typed: str, *, loose: bool = True) -> Optio
     `loose` also accepts a label or word inside a longer answer ("yes, she did").
     """
     text = _plain(typed)
-    if text.isdigit() and 1 <= int(text) <= len(question.options):
+    if text.isdecimal() and 1 <= int(text) <= len(question.options):
         return question.options[int(text) - 1]
     for option in question.options:
         if text in {_plain(option.label), option.id.replace("_", " "), *option.says}:
@@ -214,6 +220,8 @@ class Turn:
         self.replies: list[Reply] = []
         self.was_stale = False
         self.reminding = Reminding(self)
+        self.privacy = Privacy(self)
+        self.user_deleted = False
 
     @property
     def dialog(self) -> DialogState:
@@ -245,26 +253,31 @@ class Turn:
         """Stamps the replies with the turn their buttons belong to and saves the user."""
         if any(reply.buttons for reply in self.replies):
             self.dialog.turn += 1
-        await self.store.save_user(self.user)
+        if not self.user_deleted:
+            await self.store.save_user(self.user)
         turn = self.dialog.turn
         replies: list[Reply] = []
         lead = ""
         for reply in self.replies:
             text = f"{lead}\n\n{reply.text}" if lead else reply.text
-            if not reply.buttons and not reply.advice:
+            if not reply.buttons and not reply.advice and reply.document is None:
                 # A plain line joins the next message: fewer messages, same words.
                 lead = text
                 continue
             lead = ""
-            replies.append(Reply(text, reply.buttons, reply.advice, turn if reply.buttons else 0))
+            replies.append(replace(reply, text=text, turn=turn if reply.buttons else 0))
         if lead:
             replies.append(Reply(lead))
         return Outcome(tuple(replies), self.was_stale)
 
     def say(
-        self, text: str, buttons: tuple[Button, ...] = (), advice: tuple[str, ...] = ()
+        self,
+        text: str,
+        buttons: tuple[Button, ...] = (),
+        advice: tuple[str, ...] = (),
+        document: Document | None = None,
     ) -> None:
-        self.replies.append(Reply(text, buttons, advice))
+        self.replies.append(Reply(text, buttons, advice, document=document))
 
     def advise(self, advice: tuple[str, ...], intro: str = "") -> None:
         paragraphs = [intro] if intro else []
@@ -311,31 +324,29 @@ class Turn:
     # --- events ------------------------------------------------------------------------
 
     async def command(self, name: str, args: str) -> None:
-        if name in INFO_COMMANDS:
-            await (self.help() if name == "help" else self.progress())
-            await self.reprompt()
-            return
-        if name not in COMMANDS:
+        handlers: dict[str, Callable[[str], Awaitable[None]]] = {
+            "start": lambda _: self.start(),
+            "checkin": lambda _: self.start_checkin(),
+            "nextstep": lambda _: self.next_step(),
+            "heroes": lambda _: self.list_heroes(),
+            "progress": lambda _: self.progress(),
+            "help": lambda _: self.help(),
+            "cancel": lambda _: self.cancel(),
+            **self.reminding.commands(),
+            **self.privacy.commands(),
+        }
+        handler = handlers.get(name)
+        if handler is None:
             self.say(self.messages.unknown_command.format(command=name[:32]))
             await self.reprompt()
-            return
-        if name == "cancel":
-            await self.cancel()
-            return
-        self.leave_dialog()
-        reminder_commands = self.reminding.commands()
-        if name in reminder_commands:
-            await reminder_commands[name](args)
-            return
-        match name:
-            case "start":
-                await self.start()
-            case "checkin":
-                await self.start_checkin()
-            case "nextstep":
-                await self.next_step()
-            case "heroes":
-                await self.list_heroes()
+        elif name in INFO_COMMANDS:
+            await handler(args)
+            await self.reprompt()
+        elif name == "cancel":
+            await handler(args)
+        else:
+            self.leave_dialog()
+            await handler(args)
 
     async def typed(self, text: str) -> None:
         state = self.dialog.state
@@ -410,10 +421,10 @@ class Turn:
     async def action(self, button: str) -> None:
         """Handles a button that starts something rather than answering a question."""
         name, _, arg = button.partition(":")
-        reminder_actions = self.reminding.actions()
-        if name in reminder_actions:
+        delegated = {**self.reminding.actions(), **self.privacy.actions()}
+        if name in delegated:
             self.leave_dialog()
-            await reminder_actions[name](arg)
+            await delegated[name](arg)
             return
         simple = {
             "checkin": self.start_checkin,
@@ -425,7 +436,8 @@ class Turn:
             self.leave_dialog()
             await simple[name]()
             return
-        hero = await self.store.hero(self.user.id, int(arg)) if arg.isdigit() else None
+        hero_id = record_id(arg)
+        hero = await self.store.hero(self.user.id, hero_id) if hero_id else None
         if hero is None or hero.archived or name not in {"hero.switch", "hero.archive"}:
             await self.stale()
             return
@@ -478,6 +490,7 @@ class Turn:
             "nextstep.early": self.nextstep_early,
             "heroes.archive": self.archive,
             **self.reminding.answers(),
+            **self.privacy.answers(),
         }
         if question_id in side:
             await side[question_id](value)

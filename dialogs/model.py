@@ -47,6 +47,15 @@ class InteractionKind(StrEnum):
         return self in {InteractionKind.COFFEE, InteractionKind.CALL, InteractionKind.EVENT}
 
 
+def record_id(text: str) -> int | None:
+    """Reads a stored record's id from a button; None unless it is a plausible one.
+
+    Button ids come back from the outside world, so they are checked, never trusted
+    (a 40-digit number would overflow a database integer).
+    """
+    return int(text) if text.isdecimal() and len(text) <= 9 else None
+
+
 # --- events: what the user did -------------------------------------------------
 
 
@@ -102,6 +111,14 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """A file sent with a reply (the /export)."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message to the user. `turn` stamps its buttons so stale presses are caught."""
 
@@ -109,6 +126,7 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     advice: tuple[str, ...] = ()
     turn: int = 0
+    document: Document | None = None
 
 
 @dataclass(frozen=True, slots=True)

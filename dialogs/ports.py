@@ -37,8 +37,8 @@ class Store(Protocol):
         """Writes the user's dialog state, current hero, preferences and active flag."""
         ...
 
-    async def heroes(self, user_id: int) -> list[Hero]:
-        """Returns the user's heroes that are not archived, oldest first."""
+    async def heroes(self, user_id: int, *, archived: bool = False) -> list[Hero]:
+        """Returns the user's heroes, oldest first; archived ones only if asked for."""
         ...
 
     async def hero(self, user_id: int, hero_id: int) -> Hero | None:
@@ -98,4 +98,16 @@ class Store(Protocol):
 
     async def cancel_follow_ups(self, user_id: int, hero_id: int) -> None:
         """Cancels the hero's pending follow-up reminders: a new contact resets the clock."""
+        ...
+
+    async def reminders(self, user_id: int) -> list[Reminder]:
+        """Returns all the user's reminders, whatever their state, oldest first."""
+        ...
+
+    async def delete_hero(self, user_id: int, hero_id: int) -> bool:
+        """Deletes one of the user's heroes with its history and reminders."""
+        ...
+
+    async def delete_user(self, user_id: int) -> None:
+        """Deletes the user and everything stored about them."""
         ...

@@ -24,6 +24,7 @@ from dialogs.model import (
     ReminderResponse,
     Reply,
     StepId,
+    record_id,
 )
 from dialogs.playbook import follow_up_days
 from dialogs.ports import Store
@@ -291,7 +292,8 @@ class Reminding:
         await self.ask_when(heroes[0] if heroes else None)
 
     async def remind_hero(self, arg: str) -> None:
-        hero = await self.turn.store.hero(self.turn.user.id, int(arg)) if arg.isdigit() else None
+        hero_id = record_id(arg)
+        hero = await self.turn.store.hero(self.turn.user.id, hero_id) if hero_id else None
         if hero is None or hero.archived:
             await self.turn.stale()
             return
@@ -337,7 +339,8 @@ class Reminding:
 
     async def cancel(self, arg: str) -> None:
         turn = self.turn
-        reminder = await turn.store.reminder(turn.user.id, int(arg)) if arg.isdigit() else None
+        reminder_id = record_id(arg)
+        reminder = await turn.store.reminder(turn.user.id, reminder_id) if reminder_id else None
         if reminder is None or not await turn.store.cancel_reminder(turn.user.id, reminder.id):
             turn.say(self.messages.reminder_gone)
             return
@@ -348,10 +351,11 @@ class Reminding:
     async def received(self, arg: str) -> list[Reminder] | None:
         """The reminders a button on a reminder message refers to, if still open."""
         batch_id = arg.split(":", 1)[0]
-        if not batch_id.isdigit():
+        batch = record_id(batch_id)
+        if batch is None:
             await self.turn.stale()
             return None
-        found = await self.turn.store.batch(self.turn.user.id, int(batch_id))
+        found = await self.turn.store.batch(self.turn.user.id, batch)
         open_ones = [r for r in found if r.response is None]
         if not open_ones:
             self.turn.say(self.messages.already_handled)
@@ -360,7 +364,8 @@ class Reminding:
 
     async def done(self, arg: str) -> None:
         turn = self.turn
-        reminder = await turn.store.reminder(turn.user.id, int(arg)) if arg.isdigit() else None
+        reminder_id = record_id(arg)
+        reminder = await turn.store.reminder(turn.user.id, reminder_id) if reminder_id else None
         if reminder is None or reminder.batch is None:
             await turn.stale()
             return
@@ -373,7 +378,7 @@ class Reminding:
     async def snooze(self, arg: str) -> None:
         turn = self.turn
         batch_id, _, days = arg.partition(":")
-        if not days.isdigit() or int(days) not in SNOOZE_DAYS:
+        if not days.isdecimal() or int(days) not in SNOOZE_DAYS:
             await turn.stale()
             return
         reminders = await self.received(batch_id)

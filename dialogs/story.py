@@ -1023,9 +1023,9 @@ _COUNTS = _finder(
 
 
 def _number(word: str) -> int | None:
-    if word.isdigit():
+    if word.isdecimal():
         return int(word)
-    if word[:-2].isdigit():
+    if word[:-2].isdecimal():
         return int(word[:-2])
     return _CARDINALS.get(word, _ORDINALS.get(word))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -83,13 +83,11 @@ class SqlStore:
         row.current_hero_id = user.current_hero_id
         row.dialog = user.dialog.model_dump(mode="json")
 
-    async def heroes(self, user_id: int) -> list[Hero]:
-        rows = await self.session.scalars(
-            select(HeroRow)
-            .where(HeroRow.user_id == user_id, HeroRow.archived.is_(False))
-            .order_by(HeroRow.id)
-        )
-        return [_hero(row) for row in rows]
+    async def heroes(self, user_id: int, *, archived: bool = False) -> list[Hero]:
+        query = select(HeroRow).where(HeroRow.user_id == user_id).order_by(HeroRow.id)
+        if not archived:
+            query = query.where(HeroRow.archived.is_(False))
+        return [_hero(row) for row in await self.session.scalars(query)]
 
     async def hero(self, user_id: int, hero_id: int) -> Hero | None:
         row = await self.session.get(HeroRow, hero_id)
@@ -206,6 +204,26 @@ class SqlStore:
             )
             .values(status=ReminderStatus.CANCELLED)
         )
+
+    async def reminders(self, user_id: int) -> list[Reminder]:
+        rows = await self.session.scalars(
+            select(ReminderRow).where(ReminderRow.user_id == user_id).order_by(ReminderRow.id)
+        )
+        return [reminder_from(row) for row in rows]
+
+    async def delete_hero(self, user_id: int, hero_id: int) -> bool:
+        # Foreign keys cascade to the hero's interactions and reminders.
+        deleted = await self.session.scalar(
+            delete(HeroRow)
+            .where(HeroRow.id == hero_id, HeroRow.user_id == user_id)
+            .returning(HeroRow.id)
+        )
+        return deleted is not None
+
+    async def delete_user(self, user_id: int) -> None:
+        # Foreign keys cascade to heroes, interactions, reminders and update records.
+        await self.session.execute(delete(UserRow).where(UserRow.id == user_id))
+        self.session.expunge_all()
 
     async def interactions(self, user_id: int, hero_id: int) -> list[Interaction]:
         rows = await self.session.scalars(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -29,11 +30,14 @@ class MemoryStore:
         self.hero_rows: dict[int, Hero] = {}
         self.interaction_rows: list[tuple[int, Interaction]] = []
         self.reminder_rows: dict[int, Reminder] = {}
+        # One sequence per table, never reused after deletions, as in a database.
+        self.user_ids, self.hero_ids = itertools.count(1), itertools.count(1)
+        self.interaction_ids, self.reminder_ids = itertools.count(1), itertools.count(1)
 
     async def user(self, key: UserKey, display_name: str, defaults: Preferences) -> User:
         if key not in self.users:
             self.users[key] = User(
-                id=len(self.users) + 1,
+                id=next(self.user_ids),
                 key=key,
                 display_name=display_name,
                 prefs=copy.copy(defaults),
@@ -49,11 +53,11 @@ class MemoryStore:
         dialog = DialogState.model_validate_json(user.dialog.model_dump_json())
         self.users[user.key] = replace(copy.deepcopy(user), dialog=dialog)
 
-    async def heroes(self, user_id: int) -> list[Hero]:
+    async def heroes(self, user_id: int, *, archived: bool = False) -> list[Hero]:
         return [
             copy.copy(h)
             for h in self.hero_rows.values()
-            if h.user_id == user_id and not h.archived
+            if h.user_id == user_id and (archived or not h.archived)
         ]
 
     async def hero(self, user_id: int, hero_id: int) -> Hero | None:
@@ -70,7 +74,7 @@ class MemoryStore:
         met_on: date | None,
         step: StepId,
     ) -> Hero:
-        hero = Hero(len(self.hero_rows) + 1, user_id, name, role, how_met, met_on, step, EPOCH)
+        hero = Hero(next(self.hero_ids), user_id, name, role, how_met, met_on, step, EPOCH)
         self.hero_rows[hero.id] = hero
         return copy.copy(hero)
 
@@ -79,7 +83,7 @@ class MemoryStore:
         self.hero_rows[hero.id] = copy.copy(hero)
 
     async def add_interaction(self, user_id: int, interaction: Interaction) -> Interaction:
-        stored = replace(interaction, id=len(self.interaction_rows) + 1, created_at=EPOCH)
+        stored = replace(interaction, id=next(self.interaction_ids), created_at=EPOCH)
         self.interaction_rows.append((user_id, stored))
         return stored
 
@@ -90,7 +94,7 @@ class MemoryStore:
     async def add_reminder(
         self, user_id: int, hero_id: int | None, due_at: datetime, kind: ReminderKind
     ) -> Reminder:
-        reminder = Reminder(len(self.reminder_rows) + 1, user_id, hero_id, due_at, kind)
+        reminder = Reminder(next(self.reminder_ids), user_id, hero_id, due_at, kind)
         self.reminder_rows[reminder.id] = reminder
         return copy.copy(reminder)
 
@@ -131,3 +135,21 @@ class MemoryStore:
                 user_id, hero_id, ReminderKind.FOLLOW_UP, ReminderStatus.PENDING
             ):  # fmt: skip
                 r.status = ReminderStatus.CANCELLED
+
+    async def reminders(self, user_id: int) -> list[Reminder]:
+        return [copy.copy(r) for r in self.reminder_rows.values() if r.user_id == user_id]
+
+    async def delete_hero(self, user_id: int, hero_id: int) -> bool:
+        hero = self.hero_rows.get(hero_id)
+        if hero is None or hero.user_id != user_id:
+            return False
+        del self.hero_rows[hero_id]
+        self.interaction_rows = [(u, i) for u, i in self.interaction_rows if i.hero_id != hero_id]
+        self.reminder_rows = {k: r for k, r in self.reminder_rows.items() if r.hero_id != hero_id}
+        return True
+
+    async def delete_user(self, user_id: int) -> None:
+        for hero in [h for h in self.hero_rows.values() if h.user_id == user_id]:
+            await self.delete_hero(user_id, hero.id)
+        self.reminder_rows = {k: r for k, r in self.reminder_rows.items() if r.user_id != user_id}
+        self.users = {k: u for k, u in self.users.items() if u.id != user_id}

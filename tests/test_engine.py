@@ -459,7 +459,11 @@ async def test_a_button_from_an_old_message_is_recognised_as_stale(chat: Chat) -
 async def test_a_forged_button_changes_nothing(chat: Chat) -> None:
     await onboard(chat)
     before = chat.store.users[chat.key].dialog.model_copy(deep=True)
-    for forged in ("hero.switch:999", "checkin.kind=coffee", "nonsense", "hero.switch:abc"):
+    forged_buttons = (
+        "hero.switch:999", "checkin.kind=coffee", "nonsense", "hero.switch:abc",
+        "hero.switch:²", "rem.snooze:99999999999999999999:1", "forget:1" * 30,
+    )  # fmt: skip
+    for forged in forged_buttons:
         outcome = await chat.send(Press(forged, None))
         assert outcome.stale
     after = chat.store.users[chat.key].dialog

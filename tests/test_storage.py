@@ -19,6 +19,7 @@ from dialogs.model import (
     InteractionKind,
     PausedCheckin,
     Preferences,
+    Press,
     StepId,
     Text,
     UserKey,
@@ -215,3 +216,11 @@ async def test_simultaneous_first_messages_create_one_user(database: Database) -
     assert len(rows) == 1
     # Each turn answered with buttons and so bumped the turn counter; none was lost.
     assert rows[0].dialog["turn"] == 8
+
+
+async def test_forged_buttons_with_huge_ids_change_nothing(database: Database) -> None:
+    coach = Coach(default_content(), FixedClock())
+    for button in ("hero.switch:99999999999999999999", "rem.done:12345678901234", "forget:-1"):
+        async with database.transaction() as store:
+            outcome = await coach.handle(store, ANA, "Ana", Press(button, None))
+        assert outcome.stale

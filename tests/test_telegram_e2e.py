@@ -7,6 +7,7 @@ would: messages, button presses, odd updates. Nothing reaches the internet.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -331,3 +332,15 @@ def test_a_reminder_set_for_one_minute_arrives_on_time_across_a_restart(
         assert "When was your last contact with Dana" in checkin["text"]
     finally:
         process.stop()
+
+
+def test_export_arrives_as_a_json_document(api: FakeBotApi, bot: BotProcess) -> None:
+    onboard(api)
+    api.send_text(ANA, "/export")
+    [call] = api.wait_for_call("sendDocument")
+    assert call.status == 200
+    [upload] = call.files.values()
+    data = json.loads(upload.content)
+    assert upload.filename == "mentor-coach-export.json"
+    assert [hero["name"] for hero in data["heroes"]] == ["Dana"]
+    assert call.params["caption"].startswith("Everything I store about you")

@@ -13,9 +13,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from functools import partial
 
 import httpx
-from telegram import Bot
+from telegram import Bot, InputFile
+from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.telegram.translate import render
@@ -55,17 +57,29 @@ class TelegramSender:
 
     async def send(self, chat_id: int, reply: Reply) -> Sent:
         """Sends a reply (in parts, if long); stops at the first part that fails."""
+        if reply.document is not None:
+            document = reply.document
+            return await self.call(
+                partial(
+                    self.bot.send_document,
+                    chat_id,
+                    InputFile(document.content, filename=document.filename),
+                    caption=reply.text[: MessageLimit.CAPTION_LENGTH],
+                )
+            )
         result = Sent(Delivery.SENT)
         for arguments in render(reply):
-            result = await self.send_message(chat_id, arguments)
+            send = partial(self.bot.send_message, chat_id, **arguments)  # type: ignore[arg-type]
+            result = await self.call(send)
             if result.delivery is not Delivery.SENT:
                 return result
         return result
 
-    async def send_message(self, chat_id: int, arguments: dict[str, object]) -> Sent:
+    async def call(self, request: Callable[[], Awaitable[object]]) -> Sent:
+        """Makes one Bot API request, waiting out 429s, and says what became of it."""
         for _ in range(RATE_LIMIT_RETRIES):
             try:
-                await self.bot.send_message(chat_id, **arguments)  # type: ignore[arg-type]
+                await request()
             except RetryAfter as error:
                 wait = retry_seconds(error)
                 log.warning("rate limited by Telegram; waiting %.1f s", wait)

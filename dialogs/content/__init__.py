@@ -192,6 +192,13 @@ class Messages(_Strict):
     reason_awkward: str
     stayed: str
     moved_back: str
+    privacy: str
+    export_caption: str
+    forget_which: str
+    forgotten: str
+    forget_kept: str
+    deleted_all: str
+    delete_kept: str
     story_dismissed: str
     trend_rising: str
     trend_falling: str
