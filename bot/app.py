@@ -13,6 +13,7 @@ from dialogs.engine import Coach
 from dialogs.model import Event, Outcome, ReminderStatus, Reply, UserKey
 from storage.db import Database
 from storage.queue import ReminderQueue
+from storage.repositories import SqlStore
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +48,20 @@ class App:
     ) -> Outcome | None:
         """Runs one turn in one transaction; None if `update_id` was handled before."""
         async with self.database.transaction() as store:
-            if update_id is not None and not await store.claim_update(update_id):
-                return None
-            return await self.coach.handle(store, key, display_name, event)
+            return await self.turn_in(store, key, display_name, event, update_id)
+
+    async def turn_in(
+        self,
+        store: SqlStore,
+        key: UserKey,
+        display_name: str,
+        event: Event,
+        update_id: int | None = None,
+    ) -> Outcome | None:
+        """Runs one turn inside the caller's transaction (the webhook inbox's)."""
+        if update_id is not None and not await store.claim_update(update_id):
+            return None
+        return await self.coach.handle(store, key, display_name, event)
 
     async def due_here(self, key: UserKey) -> tuple[Reply, ...]:
         """Hands a terminal user their due reminders (the terminal has no dispatcher)."""
@@ -78,3 +90,16 @@ async def migrate(settings: Settings) -> None:
     finally:
         await database.dispose()
     log.warning("database is up to date (%s)", database.backend)
+
+
+async def healthy(settings: Settings) -> bool:
+    """`mentor-coach health`: True if the database answers."""
+    database = Database(settings.database())
+    try:
+        await database.ping()
+    except Exception as error:  # any failure to reach it is "unhealthy"
+        log.warning("database unreachable: %s", type(error).__name__)
+        return False
+    finally:
+        await database.dispose()
+    return True

@@ -8,10 +8,11 @@ import contextlib
 import getpass
 
 from bot import logs
-from bot.app import migrate
+from bot.app import healthy, migrate
 from bot.console import chat
 from bot.settings import Settings
 from bot.telegram.runner import dispatch, run
+from bot.webhook import serve
 
 
 def parser() -> argparse.ArgumentParser:
@@ -25,6 +26,8 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default=None, help="which local user is talking")
     commands.add_parser("run", help="run the Telegram bot (long polling) and its reminders")
     commands.add_parser("dispatch", help="send due reminders only (a worker; no polling)")
+    commands.add_parser("webhook", help="serve Telegram's webhook (for replicas), and reminders")
+    commands.add_parser("health", help="exit 0 if the database is reachable (for healthchecks)")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"], help="apply migrations")
     return main
@@ -33,20 +36,22 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     arguments = parser().parse_args(argv)
     settings = Settings()
-    secrets = (
-        [settings.telegram_bot_token.get_secret_value()] if settings.telegram_bot_token else []
-    )
+    secrets = settings.secrets()
     if arguments.command == "chat":
         # The terminal is for the conversation; only problems are logged, to stderr.
-        logs.configure("WARNING", secrets)
+        logs.configure("WARNING", secrets, settings.log_format)
         user = arguments.user or getpass.getuser() or "me"
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(chat(settings, user, arguments.json))
         return
-    logs.configure(settings.log_level, secrets)
+    logs.configure(settings.log_level, secrets, settings.log_format)
     if arguments.command == "run":
         asyncio.run(run(settings))
     elif arguments.command == "dispatch":
         asyncio.run(dispatch(settings))
+    elif arguments.command == "webhook":
+        asyncio.run(serve(settings))
+    elif arguments.command == "health":
+        raise SystemExit(0 if asyncio.run(healthy(settings)) else 1)
     elif arguments.command == "db":
         asyncio.run(migrate(settings))

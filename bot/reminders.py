@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.app import App
+from bot.metrics import REMINDERS
 from bot.telegram.sending import Delivery, Sent
 from dialogs.model import ReminderStatus, Reply
 from dialogs.schedule import deliverable_at, in_window
@@ -124,6 +125,7 @@ class Dispatcher:
             await self.record(due, sent)
 
     async def record(self, due: Due, sent: Sent) -> None:
+        REMINDERS.labels(sent.delivery.value).inc()
         now = self.timer.now()
         async with self.app.database.transaction() as store:
             queue = ReminderQueue(store.session)

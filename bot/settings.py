@@ -47,6 +47,22 @@ class Settings(BaseSettings):
     # A claimed reminder whose dispatcher died is taken back after this many seconds.
     reminder_claim_timeout: int = Field(default=300, ge=10)
 
+    # Webhook mode (`mentor-coach webhook`), for several replicas behind a load balancer.
+    webhook_host: str = "0.0.0.0"  # noqa: S104 - a server in a container listens on all
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str = "/telegram"
+    # Telegram sends it in X-Telegram-Bot-Api-Secret-Token; required in webhook mode.
+    webhook_secret: SecretStr | None = None
+    # If set, the webhook is registered at start (setWebhook) with this public URL.
+    webhook_url: str | None = None
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    webhook_max_body: int = Field(default=1_048_576, ge=1024)
+    inbox_workers: int = Field(default=4, ge=1, le=64)
+    # An update waits this long before it is handled, so that an earlier update of the
+    # same user delivered a moment later (Telegram sends in parallel) can go first.
+    inbox_settle_seconds: float = Field(default=0.2, ge=0, le=5)
+    log_format: Literal["text", "json"] = "text"
+
     @field_validator("telegram_api_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
@@ -94,6 +110,11 @@ class Settings(BaseSettings):
             if url.startswith(plain):
                 return driver + url.removeprefix(plain)
         return url
+
+    def secrets(self) -> list[str]:
+        """Every secret that must never reach a log line."""
+        found = [self.telegram_bot_token, self.webhook_secret]
+        return [s.get_secret_value() for s in found if s is not None and s.get_secret_value()]
 
     def token(self) -> str:
         """Returns the bot token, or explains where to get one."""

@@ -168,3 +168,21 @@ class SendSlot(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     next_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InboxRow(Base):
+    """An update Telegram delivered to the webhook: acknowledged only once stored here."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_status_user", "status", "user_key", "update_id"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # "telegram:<user id>": one user's updates are handled one at a time, in order.
+    user_key: Mapped[str] = mapped_column(String(80))
+    # Cleared once handled: messages are kept only as long as it takes to handle them.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

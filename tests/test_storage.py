@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from dialogs.content import default_content
@@ -15,8 +16,10 @@ from dialogs.engine import Coach
 from dialogs.model import (
     Command,
     DialogState,
+    Event,
     Interaction,
     InteractionKind,
+    Outcome,
     PausedCheckin,
     Preferences,
     Press,
@@ -27,12 +30,13 @@ from dialogs.model import (
 from storage.db import Database, alembic_config
 from storage.models import HeroRow, InteractionRow, UserRow
 from tests.conftest import FixedClock
+from tests.test_engine import STEP_CASES, checkin, onboard
 
 ANA = UserKey("telegram", "1001")
 BEN = UserKey("telegram", "2002")
 TABLES = {
     "users", "heroes", "interactions", "processed_updates", "reminders", "send_slots",
-    "alembic_version",
+    "inbox", "alembic_version",
 }  # fmt: skip
 
 
@@ -45,7 +49,7 @@ async def test_migrations_build_the_schema_from_empty(database_url: str) -> None
             tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
             version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
         assert tables == TABLES
-        assert version == "0002"
+        assert version == "0003"
         async with db.engine.begin() as connection:
             await connection.run_sync(lambda c: command.downgrade(alembic_config(c), "base"))
         async with db.engine.connect() as connection:
@@ -224,3 +228,73 @@ async def test_forged_buttons_with_huge_ids_change_nothing(database: Database) -
         async with database.transaction() as store:
             outcome = await coach.handle(store, ANA, "Ana", Press(button, None))
         assert outcome.stale
+
+
+async def test_migrations_carry_data_over_from_the_first_release(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        await db.migrate("0001")
+        async with db.engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO users (channel, external_id, display_name, timezone, dialog,"
+                    " created_at, updated_at) VALUES ('telegram', '7', 'Old', 'Europe/Berlin',"
+                    ' \'{"state": "idle", "turn": 3}\', :now, :now)'
+                ),
+                {"now": datetime(2026, 1, 1, tzinfo=UTC)},
+            )
+        await db.migrate()
+        async with db.transaction() as store:
+            user = await store.user(UserKey("telegram", "7"), "Old", Preferences())
+        assert user.prefs == Preferences("Europe/Berlin", time(9), time(20), paused=False)
+        assert user.active
+        assert user.dialog.turn == 3
+    finally:
+        await db.dispose()
+
+
+@dataclass
+class DbChat:
+    """The engine tests' Chat, on a real database: one transaction per event."""
+
+    coach: Coach
+    database: Database
+    key: UserKey = ANA
+    last: Outcome | None = None
+
+    async def send(self, event: Event) -> Outcome:
+        async with self.database.transaction() as store:
+            self.last = await self.coach.handle(store, self.key, "Ana", event)
+        return self.last
+
+    async def say(self, text: str) -> Outcome:
+        name, _, args = text[1:].partition(" ")
+        return await self.send(Command(name, args) if text.startswith("/") else Text(text))
+
+    async def press(self, button_id: str) -> Outcome:
+        assert self.last is not None
+        [reply] = [r for r in self.last.replies if r.buttons][-1:]
+        assert button_id in [b.id for b in reply.buttons], (button_id, reply)
+        return await self.send(Press(button_id, reply.turn))
+
+    @property
+    def advice(self) -> tuple[str, ...]:
+        assert self.last is not None
+        return tuple(a for r in self.last.replies for a in r.advice)
+
+
+@pytest.mark.parametrize(("step", "reaction", "answers", "advice"), STEP_CASES)
+async def test_every_step_transcript_gives_the_same_advice_on_the_database(
+    database: Database, step: StepId, reaction: str, answers: list[str], advice: tuple[str, ...]
+) -> None:
+    chat = DbChat(Coach(default_content(), FixedClock()), database)
+    await onboard(chat)  # type: ignore[arg-type]
+    async with database.transaction() as store:
+        await store.session.execute(update(HeroRow).values(step=step.value))
+    await checkin(chat, reaction, *answers)  # type: ignore[arg-type]
+    assert chat.advice == advice
+    async with database.transaction() as store:
+        user = await store.user(ANA, "Ana", Preferences())
+        [interaction] = await store.interactions(user.id, user.current_hero_id or 0)
+    assert interaction.advice == advice
+    assert user.dialog.state == "checkin.followup"

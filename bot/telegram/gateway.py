@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from bot.app import App
 from bot.telegram.sending import Delivery, TelegramSender
 from bot.telegram.translate import GroupHint, Incoming, chosen_label, translate
-from dialogs.model import Membership, Reply
+from dialogs.model import Membership, Outcome, Reply
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,19 @@ class Gateway:
 
     async def _process(self, update: Update) -> None:
         incoming = translate(update)
+        outcome = None
+        if isinstance(incoming, Incoming):
+            # What people write is private: it shows in the logs at DEBUG only.
+            log.debug("update %s: %r", update.update_id, incoming.event)
+            outcome = await self.app.turn(
+                incoming.key, incoming.name, incoming.event, update_id=update.update_id
+            )
+        await self.respond(update, incoming, outcome)
+
+    async def respond(
+        self, update: Update, incoming: Incoming | GroupHint | None, outcome: Outcome | None
+    ) -> None:
+        """Does what the turn decided, after it was committed: answers, edits, replies."""
         if incoming is None:
             log.debug("update %s: nothing for the coach", update.update_id)
             return
@@ -44,11 +57,8 @@ class Gateway:
             await self.sender.send(incoming.chat_id, Reply(self.messages.group_chat))
             return
         if incoming.pressed is not None:
-            # Stops the button's spinner at once, whatever the turn does next.
+            # Stops the button's spinner, whatever the turn decided.
             await self.call(self.bot.answer_callback_query(incoming.pressed.query_id))
-        outcome = await self.app.turn(
-            incoming.key, incoming.name, incoming.event, update_id=update.update_id
-        )
         if outcome is None:
             log.info("update %s was handled before; ignored", update.update_id)
             return

@@ -1,0 +1,167 @@
+"""The webhook endpoint, in process: what it accepts, what it refuses, what it stores."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import func, select, text
+from telegram import Bot
+
+from bot.app import App
+from bot.settings import Settings
+from bot.telegram.gateway import Gateway
+from bot.webhook import InboxWorker, make_webhook
+from dialogs.content import default_content
+from dialogs.engine import Coach
+from dialogs.model import Outcome
+from storage.db import Database
+from storage.inbox import Inbox
+from storage.models import InboxRow, ProcessedUpdate, UserRow
+from tests.conftest import FixedClock
+from tests.fakebotapi import FakeBotApi
+
+SECRET = "s3cret-webhook-token-for-tests"
+UPDATE = {
+    "update_id": 7001,
+    "message": {
+        "message_id": 1,
+        "date": 1_764_000_000,
+        "chat": {"id": 1001, "type": "private", "first_name": "Ana"},
+        "from": {"id": 1001, "is_bot": False, "first_name": "Ana"},
+        "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    },
+}
+
+
+@pytest.fixture
+async def client(database: Database) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(webhook_secret=SECRET, webhook_max_body=4096)
+    app = App(settings, database, Coach(default_content(), FixedClock()))
+    asgi = make_webhook(app, settings, asyncio.Event())
+    transport = httpx.ASGITransport(app=asgi)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        http.database = database  # type: ignore[attr-defined]
+        yield http
+
+
+def headers(secret: str | None = SECRET, kind: str = "application/json") -> dict[str, str]:
+    found = {"content-type": kind}
+    if secret is not None:
+        found["x-telegram-bot-api-secret-token"] = secret
+    return found
+
+
+async def stored(client: httpx.AsyncClient) -> list[int]:
+    async with client.database.transaction() as store:  # type: ignore[attr-defined]
+        return list(await store.session.scalars(select(InboxRow.update_id)))
+
+
+async def test_an_update_is_stored_before_it_is_acknowledged(client: httpx.AsyncClient) -> None:
+    answer = await client.post("/telegram", content=json.dumps(UPDATE), headers=headers())
+    assert answer.status_code == 200
+    assert await stored(client) == [7001]
+
+
+async def test_the_same_update_twice_is_stored_once(client: httpx.AsyncClient) -> None:
+    first, second = await asyncio.gather(
+        client.post("/telegram", content=json.dumps(UPDATE), headers=headers()),
+        client.post("/telegram", content=json.dumps(UPDATE), headers=headers()),
+    )
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert await stored(client) == [7001]
+
+
+@pytest.mark.parametrize(
+    ("secret", "kind", "body", "status"),
+    [
+        (None, "application/json", json.dumps(UPDATE), 403),
+        ("wrong", "application/json", json.dumps(UPDATE), 403),
+        (SECRET[:-1], "application/json", json.dumps(UPDATE), 403),
+        (SECRET, "text/plain", json.dumps(UPDATE), 415),
+        (SECRET, "application/x-www-form-urlencoded", "update_id=1", 415),
+        (SECRET, "application/json", "{not json", 400),
+        (SECRET, "application/json", "[1, 2]", 400),
+        (SECRET, "application/json", '{"update_id": "7001"}', 400),
+        (SECRET, "application/json", '{"update_id": true}', 400),
+        (SECRET, "application/json", b"\xff\xfe", 400),
+        (SECRET, "application/json", json.dumps({**UPDATE, "pad": "x" * 5000}), 413),
+    ],
+)
+async def test_bad_requests_are_refused_and_nothing_is_stored(
+    client: httpx.AsyncClient, secret: str | None, kind: str, body: str | bytes, status: int
+) -> None:
+    answer = await client.post("/telegram", content=body, headers=headers(secret, kind))
+    assert answer.status_code == status
+    assert await stored(client) == []
+
+
+async def test_a_body_too_large_is_refused_even_without_a_length(
+    client: httpx.AsyncClient,
+) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"update_id": 1, "pad": "'
+        for _ in range(10):
+            yield b"x" * 1000
+        yield b'"}'
+
+    answer = await client.post("/telegram", content=chunks(), headers=headers())
+    assert answer.status_code == 413
+    assert await stored(client) == []
+
+
+async def test_health_and_metrics(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    await client.post("/telegram", content=json.dumps(UPDATE), headers=headers())
+    metrics = (await client.get("/metrics")).text
+    assert "mentor_coach_inbox_depth 1.0" in metrics
+    assert "mentor_coach_updates_received_total" in metrics
+
+
+def test_webhook_mode_needs_a_secret(database: Database) -> None:
+    settings = Settings(webhook_secret=None)
+    app = App(settings, database, Coach(default_content(), FixedClock()))
+    with pytest.raises(SystemExit, match="WEBHOOK_SECRET"):
+        make_webhook(app, settings, asyncio.Event())
+
+
+async def test_a_connection_killed_mid_turn_is_retried_and_nothing_is_half_written(
+    database: Database,
+) -> None:
+    if database.backend != "postgresql":
+        pytest.skip("kills a PostgreSQL server connection")
+
+    class Sabotaged(Coach):
+        """Kills its own database connection in the middle of its first turn."""
+
+        killed = False
+
+        async def handle(self, store, key, display_name, event) -> Outcome:  # type: ignore[no-untyped-def,override]
+            outcome = await super().handle(store, key, display_name, event)
+            if not self.killed:
+                self.killed = True
+                await store.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+            return outcome
+
+    settings = Settings(webhook_secret=SECRET)
+    app = App(settings, database, Sabotaged(default_content(), FixedClock()))
+    async with database.transaction() as store:
+        await Inbox(store.session).add(UPDATE["update_id"], UPDATE)
+    with FakeBotApi(token="4242:kill-test") as api:
+        api.add_user(1001)
+        async with Bot("4242:kill-test", base_url=f"{api.url}/bot") as bot:
+            worker = InboxWorker(app, Gateway(app, bot), bot, timedelta(0), asyncio.Event())
+            assert await worker.round()  # the failed attempt
+            assert api.messages_to(1001) == []
+            assert await worker.round()  # the retry, on a fresh connection from the pool
+            assert len(api.messages_to(1001)) == 2
+    async with database.transaction() as store:
+        [row] = (await store.session.scalars(select(InboxRow))).all()
+        assert (row.status, row.attempts, row.payload) == ("done", 1, None)
+        assert await store.session.scalar(select(func.count()).select_from(UserRow)) == 1
+        assert await store.session.scalar(select(func.count()).select_from(ProcessedUpdate)) == 1
