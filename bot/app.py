@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.settings import Settings
 from dialogs.content import default_content
 from dialogs.engine import Coach
 from dialogs.model import Event, Outcome, ReminderStatus, Reply, UserKey
 from storage.db import Database
+from storage.inbox import Inbox
 from storage.queue import ReminderQueue
 from storage.repositories import SqlStore
 
 log = logging.getLogger(__name__)
+
+
+KEEP_HANDLED = timedelta(days=2)
+
+
+async def first(*waits: Awaitable[object]) -> None:
+    """Waits for the first of several awaitables, cancelling the rest."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class SystemClock:
@@ -77,6 +91,16 @@ class App:
                 await queue.start_sending(due.ids, min(due.ids))
                 await queue.finish(due.ids, ReminderStatus.SENT, at=self.coach.clock.now())
         return tuple(replies)
+
+    async def housekeeping(self, stop: asyncio.Event) -> None:
+        """Hourly: forgets updates handled more than two days ago."""
+        while not stop.is_set():
+            try:
+                async with self.database.transaction() as store:
+                    await Inbox(store.session).prune(datetime.now(UTC) - KEEP_HANDLED)
+            except Exception:
+                log.exception("housekeeping failed; trying again in an hour")
+            await first(stop.wait(), asyncio.sleep(3600))
 
     async def close(self) -> None:
         await self.database.dispose()

@@ -26,7 +26,7 @@ from starlette.routing import Route
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from bot.app import App
+from bot.app import App, first
 from bot.metrics import (
     INBOX_DEPTH,
     PROCESSING_SECONDS,
@@ -46,7 +46,6 @@ from storage.inbox import Inbox
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 - a header name
-KEEP_HANDLED = timedelta(days=2)
 
 
 def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette:
@@ -126,7 +125,7 @@ class InboxWorker:
                 handled = False
             if not handled:
                 self.wake.clear()
-                await _first(stop.wait(), self.wake.wait(), asyncio.sleep(self.poll))
+                await first(stop.wait(), self.wake.wait(), asyncio.sleep(self.poll))
 
     async def round(self) -> bool:
         """Handles one update if any is ready; True if it did."""
@@ -179,25 +178,6 @@ class InboxWorker:
         except Exception:
             log.exception("could not record the failure; the update will be retried")
 
-    async def prune(self, stop: asyncio.Event) -> None:
-        """Forgets handled updates after a while, hourly."""
-        while not stop.is_set():
-            try:
-                async with self.app.database.transaction() as store:
-                    await Inbox(store.session).prune(datetime.now(UTC) - KEEP_HANDLED)
-            except Exception:
-                log.exception("pruning the inbox failed")
-            await _first(stop.wait(), asyncio.sleep(3600))
-
-
-async def _first(*waits: object) -> None:
-    """Waits for the first of several awaitables, cancelling the rest."""
-    tasks = [asyncio.ensure_future(w) for w in waits]  # type: ignore[call-overload]
-    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-
 
 async def register(bot: Bot, settings: Settings) -> None:
     """Points Telegram at this deployment's public URL (WEBHOOK_URL), if configured."""
@@ -245,7 +225,7 @@ async def serve(settings: Settings) -> None:
             background = [
                 asyncio.create_task(worker.run(stop)) for _ in range(settings.inbox_workers)
             ]
-            background.append(asyncio.create_task(worker.prune(stop)))
+            background.append(asyncio.create_task(app.housekeeping(stop)))
             background.append(asyncio.create_task(make_dispatcher(app, bot, settings).run(stop)))
             log.info("webhook listening on port %s", settings.webhook_port)
             # Uvicorn handles SIGTERM/SIGINT: it stops taking requests and finishes

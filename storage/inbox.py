@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import InboxRow
+from storage.models import InboxRow, ProcessedUpdate
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 MAX_ATTEMPTS = 5
@@ -125,7 +125,14 @@ class Inbox:
         return int(found or 0)
 
     async def prune(self, before: datetime) -> None:
-        """Forgets handled updates; their ids are kept a while to catch late duplicates."""
+        """Forgets updates handled before `before`, in both modes.
+
+        Their ids are kept that long to catch late duplicates; Telegram keeps an
+        undelivered update for 24 hours at most.
+        """
         await self.session.execute(
             delete(InboxRow).where(InboxRow.status != PENDING, InboxRow.processed_at < before)
+        )
+        await self.session.execute(
+            delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from alembic import command
@@ -298,3 +298,26 @@ async def test_every_step_transcript_gives_the_same_advice_on_the_database(
         [interaction] = await store.interactions(user.id, user.current_hero_id or 0)
     assert interaction.advice == advice
     assert user.dialog.state == "checkin.followup"
+
+
+async def test_old_update_records_are_pruned_and_pending_ones_kept(database: Database) -> None:
+    from storage.inbox import Inbox
+    from storage.models import InboxRow, ProcessedUpdate
+
+    now = datetime(2026, 11, 26, tzinfo=UTC)
+    async with database.transaction() as store:
+        inbox = Inbox(store.session)
+        for update_id in (1, 2, 3):
+            await inbox.add(update_id, {"update_id": update_id})
+        await inbox.done(1, now - timedelta(days=3))
+        await inbox.done(2, now - timedelta(hours=1))
+        await store.claim_update(10)
+        await store.session.execute(
+            update(ProcessedUpdate).values(processed_at=now - timedelta(days=3))
+        )
+        await store.claim_update(11)
+    async with database.transaction() as store:
+        await Inbox(store.session).prune(now - timedelta(days=2))
+    async with database.transaction() as store:
+        assert sorted(await store.session.scalars(select(InboxRow.update_id))) == [2, 3]
+        assert list(await store.session.scalars(select(ProcessedUpdate.update_id))) == [11]

@@ -91,6 +91,7 @@ async def run(settings: Settings) -> None:
             await asyncio.gather(
                 poll(bot, Gateway(app, bot).process, stop, settings.polling_timeout),
                 dispatcher.run(stop),
+                app.housekeeping(stop),
             )
         log.info("stopped")
     except InvalidToken:
