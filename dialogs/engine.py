@@ -194,6 +194,10 @@ class Coach:
     async def handle(self, store: Store, key: UserKey, display_name: str, event: Event) -> Outcome:
         """Runs one turn for one user and returns what to send them."""
         user = await store.user(key, display_name, self.defaults)
+        if user.dialog.state != IDLE and user.dialog.state not in self.content.questions:
+            # A state this version doesn't know (its question was removed): start afresh
+            # rather than fail on every message.
+            user.dialog = DialogState(turn=user.dialog.turn)
         if not isinstance(event, Membership):
             # Whoever writes to the bot has (again) not blocked it.
             user.active = True
@@ -287,6 +291,7 @@ class Turn:
     async def ask(self, question_id: str, **extra: str) -> None:
         """Puts the dialog in `question_id` and asks it, with its buttons."""
         self.dialog.state = question_id
+        self.dialog.prompt = dict(extra)
         question = self.content.question(question_id)
         names = {"hero": await self.hero_name(), **extra}
         buttons: tuple[Button, ...]
@@ -298,10 +303,14 @@ class Turn:
             buttons = ()
         self.say(question.text.format(**names), buttons)
 
+    async def ask_again(self) -> None:
+        """Asks the pending question once more, worded as it was the first time."""
+        await self.ask(self.dialog.state, **self.dialog.prompt)
+
     async def reprompt(self) -> None:
         if self.dialog.state != IDLE:
             self.say(self.messages.still_waiting)
-            await self.ask(self.dialog.state)
+            await self.ask_again()
 
     # --- who we are talking about --------------------------------------------------
 
@@ -370,7 +379,7 @@ class Turn:
                 # "Or type a date": a day typed instead of a button.
                 day = await self.checked_text("checkin.date", text)
                 if day is None:
-                    await self.ask(state)
+                    await self.ask_again()
                     return
                 self.dialog.answers["checkin.when"] = "typed"
                 await self.answer("checkin.date", day)
@@ -378,13 +387,13 @@ class Turn:
             if option is None:
                 labels = ", ".join(f'"{_words(o.label)}"' for o in question.options)
                 self.say(self.messages.pick_an_option.format(options=labels))
-                await self.ask(state)
+                await self.ask_again()
                 return
             await self.answer(state, option.id)
             return
         value = await self.checked_text(state, text)
         if value is None:
-            await self.ask(state)
+            await self.ask_again()
             return
         await self.answer(state, value)
 

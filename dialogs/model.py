@@ -167,6 +167,8 @@ class DialogState(BaseModel):
     turn: int = 0
     hero_id: int | None = None
     answers: dict[str, str] = Field(default_factory=dict)
+    # The words filled into the pending question, so it can be asked again as it was.
+    prompt: dict[str, str] = Field(default_factory=dict)
     # A check-in left half-way, kept so /checkin can pick it up again.
     paused: PausedCheckin | None = None
 

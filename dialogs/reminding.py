@@ -207,7 +207,7 @@ class Reminding:
         found = parse_when(text, self.turn.clock.now(), self.turn.user.prefs)
         if isinstance(found, WhenProblem):
             self.problem(found)
-            await self.turn.ask(self.turn.dialog.state)
+            await self.turn.ask_again()
             return
         await self.schedule(found.due_at)
 
@@ -433,7 +433,7 @@ class Reminding:
         found = find_timezone(text)
         if found is None:
             self.turn.say(self.messages.timezone_unknown)
-            await self.turn.ask("settings.timezone")
+            await self.turn.ask_again()
             return
         await self.set_timezone(found)
 
@@ -456,7 +456,7 @@ class Reminding:
         window = parse_window(text)
         if window is None:
             turn.say(self.messages.window_bad)
-            await turn.ask("settings.window")
+            await turn.ask_again()
             return
         start, end = window
         turn.user.prefs = replace(turn.user.prefs, window_start=start, window_end=end)

@@ -524,3 +524,23 @@ async def test_a_not_now_says_the_hero_is_back_at_step_3(chat: Chat) -> None:
     set_step(chat, StepId.ASK)
     await checkin(chat, "warm", "ask.asked=not_now")
     assert "Dana is back at step 3" in chat.text
+
+
+async def test_every_pending_question_can_be_asked_again_after_help(chat: Chat) -> None:
+    await onboard(chat)
+    await checkin(chat, "warm", "interests.whose=theirs", "interests.problem=yes",
+                  "interests.offer=insight", "interests.lit_up=")  # fmt: skip
+    assert chat.state == "checkin.followup"
+    await chat.say("/help")
+    assert "Shall I remind you to reach out to Dana" in chat.text
+    assert "about 7 days" in chat.text
+    await chat.say("whenever")  # not understood: the same question, the same words
+    assert "about 7 days" in chat.text
+
+
+async def test_a_state_this_version_does_not_know_starts_afresh(chat: Chat) -> None:
+    await onboard(chat)
+    chat.store.users[chat.key].dialog.state = "radar.retired_question"
+    await chat.say("/help")
+    assert "Here's what I can do" in chat.text
+    assert chat.state == "idle"

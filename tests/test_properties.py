@@ -53,9 +53,29 @@ def check_invariants(store: MemoryStore) -> None:
         assert interaction.advice
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(events, min_size=1, max_size=40))
-def test_random_conversations_keep_the_state_valid(script: list[Event | int]) -> None:
+# Where random conversations start: from nothing, or from states deep in a dialog that
+# random events alone would rarely reach.
+ONBOARDED = [Command("start"), Text("Dana"), Text("Producer"), Text("A gig"), Text("yesterday")]
+PREFIXES = [
+    [],
+    ONBOARDED,
+    [*ONBOARDED, Command("checkin"), Text("today"), Text("coffee")],
+    [*ONBOARDED, Command("checkin"), Text("today"), Text("coffee"), Text("We talked."),
+     Text("warm"), Text("mostly theirs"), Text("yes"), Text("insight"), Text("tour")],
+    [*ONBOARDED, Text("I pitched my app and took selfies; she was cold.")],
+    [*ONBOARDED, Command("remind", "in 2 hours"), Command("reminders")],
+    [*ONBOARDED, Command("settings")],
+    [*ONBOARDED, Command("forget")],
+]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(PREFIXES), st.lists(events, min_size=1, max_size=30))
+def test_random_conversations_keep_the_state_valid(
+    prefix: list[Event], script: list[Event | int]
+) -> None:
+    script = [*prefix, *script]
+
     async def run() -> None:
         coach = Coach(CONTENT, FixedClock())
         store = MemoryStore()
