@@ -229,3 +229,20 @@ def test_sigterm_stops_a_replica_cleanly_and_no_secret_is_logged(
     assert "stopped" in log
     for secret in (TOKEN, TOKEN.split(":", 1)[1], SECRET):
         assert secret not in log
+
+
+def test_a_replica_registers_the_webhook_when_told_its_url(
+    api: FakeBotApi, postgres_database: str, tmp_path: Path
+) -> None:
+    asyncio.run(_migrate(postgres_database))
+    replica = Replica(
+        api, postgres_database, tmp_path / "r.log", WEBHOOK_URL="https://coach.example.com/"
+    ).start()
+    try:
+        [call] = api.wait_for_call("setWebhook")
+        assert call.params["url"] == "https://coach.example.com/telegram"
+        assert call.params["secret_token"] == SECRET
+        assert call.params["max_connections"] == 40
+        assert "callback_query" in call.params["allowed_updates"]
+    finally:
+        assert replica.stop() == 0
