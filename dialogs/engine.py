@@ -897,23 +897,34 @@ class Turn:
         self.say(self.messages.archive_which, buttons)
 
     async def archive(self, choice: str) -> None:
+        hero = await self.confirmed_hero(choice, self.messages.hero_kept)
+        if hero is None:
+            return
+        hero.archived = True
+        await self.store.save_hero(hero)
+        await self.let_go(hero)
+        self.say(self.messages.hero_archived.format(hero=hero.name))
+
+    async def confirmed_hero(self, choice: str, kept: str) -> Hero | None:
+        """Closes a yes/no question about the dialog's hero; returns the hero on a yes."""
         hero_id = self.dialog.hero_id
         hero = await self.store.hero(self.user.id, hero_id) if hero_id else None
         self.dialog = DialogState(turn=self.dialog.turn, paused=self.dialog.paused)
         if hero is None:
             await self.stale()
-            return
+            return None
         if choice != "yes":
-            self.say(self.messages.hero_kept.format(hero=hero.name))
-            return
-        hero.archived = True
-        await self.store.save_hero(hero)
+            self.say(kept.format(hero=hero.name))
+            return None
+        return hero
+
+    async def let_go(self, hero: Hero) -> None:
+        """Stops talking about a hero: their paused check-in goes, another hero comes forward."""
         if self.dialog.paused is not None and self.dialog.paused.hero_id == hero.id:
             self.dialog.paused = None
         if self.user.current_hero_id == hero.id:
             others = await self.store.heroes(self.user.id)
             self.user.current_hero_id = others[0].id if others else None
-        self.say(self.messages.hero_archived.format(hero=hero.name))
 
     async def help(self) -> None:
         self.say(self.messages.help)

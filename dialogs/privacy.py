@@ -96,21 +96,11 @@ class Privacy:
 
     async def forget(self, choice: str) -> None:
         turn = self.turn
-        hero_id = turn.dialog.hero_id
-        hero = await turn.store.hero(turn.user.id, hero_id) if hero_id else None
-        turn.dialog = DialogState(turn=turn.dialog.turn, paused=turn.dialog.paused)
+        hero = await turn.confirmed_hero(choice, self.messages.forget_kept)
         if hero is None:
-            await turn.stale()
-            return
-        if choice != "yes":
-            turn.say(self.messages.forget_kept.format(hero=hero.name))
             return
         await turn.store.delete_hero(turn.user.id, hero.id)
-        if turn.dialog.paused is not None and turn.dialog.paused.hero_id == hero.id:
-            turn.dialog.paused = None
-        if turn.user.current_hero_id == hero.id:
-            others = await turn.store.heroes(turn.user.id)
-            turn.user.current_hero_id = others[0].id if others else None
+        await turn.let_go(hero)
         turn.say(self.messages.forgotten.format(hero=hero.name))
 
     async def confirm_delete(self, _args: str = "") -> None:

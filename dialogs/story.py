@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeAlias
 
+from dialogs.catalogue import ADVICE_IDS
+
 
 class Signal(StrEnum):
     """Something a story says about the last interaction with the hero."""
@@ -829,33 +831,6 @@ def _normalise(text: str) -> str:
 
 # --- from signals to advice ----------------------------------------------------------
 
-# The catalogue of playbook.md in its own order, which is step order.
-_ADVICE_ORDER = (
-    "interests.their_world",
-    "interests.surface_problems",
-    "interests.insight_over_solutions",
-    "interests.well_done",
-    "germ.one_compliment",
-    "germ.regular_people",
-    "germ.value_their_time",
-    "germ.no_live_tweeting",
-    "germ.well_done",
-    "radar.read_temperature",
-    "radar.warm_open_door",
-    "radar.lukewarm_add_value",
-    "radar.cold_give_space",
-    "radar.social_intelligence",
-    "distance.they_are_the_guru",
-    "distance.autonomy_authority",
-    "distance.respectful_deference",
-    "ask.not_yet",
-    "ask.check_the_room",
-    "ask.offer_skills",
-    "ask.go_ask",
-    "ask.outcome_yes",
-    "ask.outcome_not_now",
-    "ask.outcome_no",
-)
 _DIRECT_ADVICE = {
     Signal.ABOUT_ME: "interests.their_world",
     Signal.PITCHED_SOLUTION: "interests.insight_over_solutions",
@@ -936,7 +911,8 @@ def _advise(
     ):
         chosen.add("distance.respectful_deference")
     chosen |= _ask_advice(signals, coffees, wondering=wondering, min_meetings=min_meetings)
-    return tuple(advice for advice in _ADVICE_ORDER if advice in chosen)
+    # The catalogue's own order is step order.
+    return tuple(advice for advice in ADVICE_IDS if advice in chosen)
 
 
 # --- negation ------------------------------------------------------------------------

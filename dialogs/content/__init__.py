@@ -15,39 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dialogs.catalogue import ADVICE_IDS
 from dialogs.model import StepId
-
-# The advice catalogue of the playbook: a contract with tests and exports.
-ADVICE_IDS: tuple[str, ...] = (
-    "intro.be_wanted",
-    "interests.their_world",
-    "interests.surface_problems",
-    "interests.insight_over_solutions",
-    "interests.well_done",
-    "germ.one_compliment",
-    "germ.regular_people",
-    "germ.value_their_time",
-    "germ.no_live_tweeting",
-    "germ.well_done",
-    "radar.read_temperature",
-    "radar.warm_open_door",
-    "radar.lukewarm_add_value",
-    "radar.cold_give_space",
-    "radar.social_intelligence",
-    "distance.they_are_the_guru",
-    "distance.autonomy_authority",
-    "distance.respectful_deference",
-    "ask.not_yet",
-    "ask.check_the_room",
-    "ask.offer_skills",
-    "ask.go_ask",
-    "ask.outcome_yes",
-    "ask.outcome_not_now",
-    "ask.outcome_no",
-    "principles.servant_leadership",
-    "principles.permission_marketing",
-    "principles.create_a_vacuum",
-)
 
 _OPTION_ID = re.compile(r"^[a-z0-9_]{1,20}$")
 
