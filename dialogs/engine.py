@@ -873,12 +873,19 @@ class Turn:
         buttons = []
         for hero in heroes:
             current = hero.id == self.user.current_hero_id
+            history = await self.store.interactions(self.user.id, hero.id)
+            last = ""
+            if history:
+                temp = history[-1].temperature
+                label = f"{self.content.temperature.labels[temp]} ({temp}/5)"
+                last = self.messages.hero_last.format(label=label)
             lines.append(
                 self.messages.hero_line.format(
                     mark="★" if current else "•",
                     hero=hero.name,
                     number=hero.step.number,
                     title=self.content.steps[hero.step].title,
+                    last=last,
                 )
             )
             if not current:

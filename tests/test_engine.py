@@ -439,6 +439,8 @@ async def test_each_hero_keeps_its_own_step(chat: Chat) -> None:
     await chat.say("/progress")
     assert "Dana (Producer at a label): step 2/5" in chat.text
     assert "Sam: step 1/5" in chat.text
+    await chat.say("/heroes")
+    assert "Dana: step 2, Don't be a germ" in chat.text
 
 
 # --- odd input -----------------------------------------------------------------------------
@@ -544,3 +546,11 @@ async def test_a_state_this_version_does_not_know_starts_afresh(chat: Chat) -> N
     await chat.say("/help")
     assert "Here's what I can do" in chat.text
     assert chat.state == "idle"
+
+
+async def test_heroes_shows_each_heros_last_temperature(chat: Chat) -> None:
+    await onboard(chat)
+    await checkin(chat, "hot", "interests.whose=theirs", "interests.problem=yes",
+                  "interests.offer=insight", "interests.lit_up=")  # fmt: skip
+    await chat.say("/heroes")
+    assert "★ Dana: step 1, Talk in terms of their interests, last contact hot (5/5)" in chat.text

@@ -146,6 +146,7 @@ class Messages(_Strict):
     no_heroes: str
     heroes_header: str
     hero_line: str
+    hero_last: str
     hero_switch: str
     hero_archive: str
     hero_switched: str
