@@ -696,7 +696,7 @@ class Turn:
             )
         self.say("\n".join(summary))
         # A new contact resets the hero's reminder clock: the old follow-up goes.
-        await self.store.cancel_follow_ups(self.user.id, hero.id)
+        await self.store.cancel_reminders(self.user.id, hero.id, follow_ups_only=True)
         await self.reminding.propose(hero, temp)
 
     # --- stories told outside a dialog -------------------------------------------------
@@ -909,6 +909,8 @@ class Turn:
             return
         hero.archived = True
         await self.store.save_hero(hero)
+        # "I stop asking about them": their reminders go too.
+        await self.store.cancel_reminders(self.user.id, hero.id, follow_ups_only=False)
         await self.let_go(hero)
         self.say(self.messages.hero_archived.format(hero=hero.name))
 

@@ -96,8 +96,9 @@ class Store(Protocol):
         """Records what the user did with a reminder they received."""
         ...
 
-    async def cancel_follow_ups(self, user_id: int, hero_id: int) -> None:
-        """Cancels the hero's pending follow-up reminders: a new contact resets the clock."""
+    async def cancel_reminders(self, user_id: int, hero_id: int, *, follow_ups_only: bool) -> None:
+        """Cancels the hero's pending reminders (only the follow-ups, when a new contact
+        resets the hero's clock; all of them, when the hero is archived)."""
         ...
 
     async def reminders(self, user_id: int) -> list[Reminder]:

@@ -193,17 +193,15 @@ class SqlStore:
             .values(response=response.value)
         )
 
-    async def cancel_follow_ups(self, user_id: int, hero_id: int) -> None:
-        await self.session.execute(
-            update(ReminderRow)
-            .where(
-                ReminderRow.user_id == user_id,
-                ReminderRow.hero_id == hero_id,
-                ReminderRow.kind == ReminderKind.FOLLOW_UP,
-                ReminderRow.status == ReminderStatus.PENDING,
-            )
-            .values(status=ReminderStatus.CANCELLED)
+    async def cancel_reminders(self, user_id: int, hero_id: int, *, follow_ups_only: bool) -> None:
+        query = update(ReminderRow).where(
+            ReminderRow.user_id == user_id,
+            ReminderRow.hero_id == hero_id,
+            ReminderRow.status == ReminderStatus.PENDING,
         )
+        if follow_ups_only:
+            query = query.where(ReminderRow.kind == ReminderKind.FOLLOW_UP)
+        await self.session.execute(query.values(status=ReminderStatus.CANCELLED))
 
     async def reminders(self, user_id: int) -> list[Reminder]:
         rows = await self.session.scalars(

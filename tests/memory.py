@@ -129,11 +129,10 @@ class MemoryStore:
         assert found.user_id == user_id
         found.response = response
 
-    async def cancel_follow_ups(self, user_id: int, hero_id: int) -> None:
+    async def cancel_reminders(self, user_id: int, hero_id: int, *, follow_ups_only: bool) -> None:
         for r in self.reminder_rows.values():
-            if (r.user_id, r.hero_id, r.kind, r.status) == (
-                user_id, hero_id, ReminderKind.FOLLOW_UP, ReminderStatus.PENDING
-            ):  # fmt: skip
+            mine = (r.user_id, r.hero_id, r.status) == (user_id, hero_id, ReminderStatus.PENDING)
+            if mine and (r.kind is ReminderKind.FOLLOW_UP or not follow_ups_only):
                 r.status = ReminderStatus.CANCELLED
 
     async def reminders(self, user_id: int) -> list[Reminder]:

@@ -8,7 +8,15 @@ from datetime import date, timedelta
 import pytest
 
 from dialogs.content import ADVICE_IDS
-from dialogs.model import Command, InteractionKind, Press, StepId, Text, Unsupported
+from dialogs.model import (
+    Command,
+    InteractionKind,
+    Press,
+    ReminderStatus,
+    StepId,
+    Text,
+    Unsupported,
+)
 from tests.conftest import NOW, Chat
 
 TODAY = NOW.date()
@@ -416,11 +424,13 @@ async def test_heroes_can_be_added_switched_and_archived(chat: Chat) -> None:
     await chat.say("/heroes")
     await chat.press(f"hero.switch:{dana.id}")
     assert chat.store.users[chat.key].current_hero_id == dana.id
+    await chat.say("/remind Dana in 3 days")
     await chat.say("/heroes")
     await chat.press("hero.archive")
     await chat.press(f"hero.archive:{dana.id}")
     await chat.press("heroes.archive=yes")
     assert chat.store.hero_rows[dana.id].archived
+    assert [r.status for r in chat.store.reminder_rows.values()] == [ReminderStatus.CANCELLED]
     assert chat.store.users[chat.key].current_hero_id == sam.id
     await chat.say("/progress")
     assert "Sam" in chat.text
