@@ -88,6 +88,7 @@ class Dispatcher:
             queue = ReminderQueue(store.session)
             await queue.release_stale(now, self.settings.stale_after)
             claimed = await queue.claim(now, self.settings.worker, self.settings.batch)
+        self.forget_old_sends(now)
         if not claimed:
             return 0
         ready = [due for due in claimed if in_window(now, due.user.prefs)]
@@ -104,6 +105,11 @@ class Dispatcher:
             *(self.deliver(due, start + self.interval * i) for i, due in enumerate(ready))
         )
         return len(claimed)
+
+    def forget_old_sends(self, now: datetime) -> None:
+        """Keeps only the chats sent to within the per-chat gap: no per-user state grows."""
+        gap = timedelta(seconds=PER_CHAT_GAP)
+        self.last_sent = {chat: at for chat, at in self.last_sent.items() if now - at < gap}
 
     @property
     def interval(self) -> timedelta:

@@ -35,6 +35,12 @@ class SqlStore:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # The session's identity map holds rows weakly; holding them here lets a turn's
+        # later session.get() find them without another SELECT.
+        self.loaded: list[object] = []
+
+    def _keep(self, *rows: object) -> None:
+        self.loaded.extend(rows)
 
     async def claim_update(self, update_id: int) -> bool:
         """Records a Telegram update id; False if it was handled before."""
@@ -47,8 +53,18 @@ class SqlStore:
         return claimed is not None
 
     async def user(self, key: UserKey, display_name: str, defaults: Preferences) -> User:
-        # Insert-if-missing first, so two first messages at once can't both create the
-        # user; then lock the row so one user's turns run one at a time (PostgreSQL).
+        # Lock the row, so one user's turns run one at a time (PostgreSQL).
+        locked = (
+            select(UserRow)
+            .where(UserRow.channel == key.channel, UserRow.external_id == key.external_id)
+            .with_for_update()
+        )
+        row = await self.session.scalar(locked)
+        if row is not None:
+            self._keep(row)
+            return user_from(row, key)
+        # A new user. Insert-if-missing, so two first messages at once can't both
+        # create them, then lock the row either of them made.
         await self.session.execute(
             _insert(self.session)(UserRow)
             .values(
@@ -64,12 +80,9 @@ class SqlStore:
             )
             .on_conflict_do_nothing(index_elements=["channel", "external_id"])
         )
-        row = await self.session.scalar(
-            select(UserRow)
-            .where(UserRow.channel == key.channel, UserRow.external_id == key.external_id)
-            .with_for_update()
-        )
+        row = await self.session.scalar(locked)
         assert row is not None
+        self._keep(row)
         return user_from(row, key)
 
     async def save_user(self, user: User) -> None:
@@ -87,11 +100,16 @@ class SqlStore:
         query = select(HeroRow).where(HeroRow.user_id == user_id).order_by(HeroRow.id)
         if not archived:
             query = query.where(HeroRow.archived.is_(False))
-        return [_hero(row) for row in await self.session.scalars(query)]
+        rows = (await self.session.scalars(query)).all()
+        self._keep(*rows)
+        return [_hero(row) for row in rows]
 
     async def hero(self, user_id: int, hero_id: int) -> Hero | None:
         row = await self.session.get(HeroRow, hero_id)
-        return _hero(row) if row is not None and row.user_id == user_id else None
+        if row is None or row.user_id != user_id:
+            return None
+        self._keep(row)
+        return _hero(row)
 
     async def add_hero(
         self,
@@ -108,6 +126,7 @@ class SqlStore:
         )
         self.session.add(row)
         await self.session.flush()
+        self._keep(row)
         return _hero(row)
 
     async def save_hero(self, hero: Hero) -> None:

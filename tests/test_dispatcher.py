@@ -252,3 +252,14 @@ async def test_concurrent_dispatchers_deliver_each_reminder_once(rig: Rig) -> No
     assert len(counts) == 300
     assert set(counts.values()) == {1}
     assert await rig.statuses() == {"sent": 300}
+
+
+async def test_the_dispatcher_keeps_no_memory_of_chats_it_sent_to_long_ago(rig: Rig) -> None:
+    for chat in (11, 12):
+        await rig.add(chat)
+    dispatcher = rig.dispatcher()
+    await dispatcher.round()
+    assert set(dispatcher.last_sent) == {11, 12}
+    rig.clock.advance(seconds=2)
+    await dispatcher.round()
+    assert dispatcher.last_sent == {}
