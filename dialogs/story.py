@@ -1038,7 +1038,10 @@ def _trie_pattern(words: list[str]) -> str:
 # A lookahead reports a cue at every word start, so cues that overlap are all seen.
 _CUE_SCAN = re.compile(r"(?<!\w)(?=(" + _trie_pattern(_ALL_CUES) + "))")
 # The longest cue starting at a position stands for the shorter cues it begins with.
-_CUES_STARTING = {hit: [cue for cue in _ALL_CUES if hit.startswith(cue)] for hit in _ALL_CUES}
+_CUE_SET = frozenset(_ALL_CUES)
+_CUES_STARTING = {
+    hit: [hit[:end] for end in range(1, len(hit) + 1) if hit[:end] in _CUE_SET] for hit in _CUE_SET
+}
 # Patterns never cross punctuation, so the story is read in pieces between marks;
 # "coffee no. 5" is one piece.
 _PIECE_END = re.compile(r"(?<![.!?;,:])(?:(?<!\bno)\.|[!?;,:])[.!?;,:]*+ ")
