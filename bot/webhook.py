@@ -14,7 +14,7 @@ import hmac
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import uvicorn
@@ -41,7 +41,7 @@ from bot.telegram.gateway import Gateway
 from bot.telegram.polling import ALLOWED_UPDATES
 from bot.telegram.runner import make_bot, make_dispatcher, set_commands, stop_on_signals
 from bot.telegram.translate import Incoming, translate
-from storage.inbox import Inbox
+from storage.inbox import Inbox, user_turn
 
 log = logging.getLogger(__name__)
 
@@ -115,36 +115,54 @@ class InboxWorker:
     settle: timedelta
     wake: asyncio.Event
     poll: float = 1.0
+    busy: set[str] = field(default_factory=set)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                handled = await self.round()
+                handled, wait = await self.round()
             except Exception:
                 log.exception("inbox round failed; trying again")
-                handled = False
+                handled, wait = False, self.poll
             if not handled:
                 self.wake.clear()
-                await first(stop.wait(), self.wake.wait(), asyncio.sleep(self.poll))
+                await first(stop.wait(), self.wake.wait(), asyncio.sleep(wait))
 
-    async def round(self) -> bool:
-        """Handles one update if any is ready; True if it did."""
+    async def round(self) -> tuple[bool, float]:
+        """Handles one update if any is ready; else says how long until one may be."""
         now = datetime.now(UTC)
         async with self.app.database.transaction() as store:
-            users = await Inbox(store.session).waiting_users(now - self.settle, 16)
+            inbox = Inbox(store.session)
+            users = await inbox.waiting_users(now - self.settle, 16)
+            oldest = None if users else await inbox.oldest_pending()
         for user_key in users:
             if await self.handle_next(user_key):
-                return True
-        return False
+                return True, 0.0
+        if oldest is None:
+            return False, self.poll
+        # Wake when the oldest waiting update has settled, not at the next poll.
+        ready_in = (oldest + self.settle - now).total_seconds()
+        return False, min(self.poll, max(ready_in, 0.01))
 
     async def handle_next(self, user_key: str) -> bool:
+        if user_key in self.busy:
+            return False  # another worker of this replica has this user
+        self.busy.add(user_key)
+        try:
+            async with user_turn(self.app.database.engine, user_key) as held:
+                # Held until the replies are sent, so they can't be overtaken.
+                return held and await self.handle_held(user_key)
+        finally:
+            self.busy.discard(user_key)
+
+    async def handle_held(self, user_key: str) -> bool:
         started = time.perf_counter()
         try:
             async with self.app.database.transaction() as store:
                 inbox = Inbox(store.session)
                 stored = await inbox.take(user_key)
                 if stored is None:
-                    return False  # another worker has this user right now
+                    return False  # handled meanwhile by another replica
                 update = Update.de_json(stored.payload, self.bot)
                 incoming = translate(update)
                 outcome = None

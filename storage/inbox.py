@@ -2,21 +2,24 @@
 handled from here, so a crash after the acknowledgement loses nothing.
 
 One user's updates are handled one at a time and in update_id order across all
-replicas: the handler takes a transaction-scoped advisory lock on the user's key
-(PostgreSQL) before it picks that user's lowest pending update. SQLite needs no
-lock: its BEGIN IMMEDIATE transactions run one at a time anyway.
+replicas: `user_turn` holds an advisory lock on the user's key (PostgreSQL), on a
+connection of its own, from picking their lowest pending update until its replies
+are sent, so replies can't overtake each other either. SQLite runs one replica,
+whose workers keep out of each other's way in process.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.models import InboxRow, ProcessedUpdate
 
@@ -79,18 +82,14 @@ class Inbox:
         )
         return list(rows)
 
-    async def take(self, user_key: str) -> Stored | None:
-        """Locks the user for this transaction and returns their first pending update.
+    async def oldest_pending(self) -> datetime | None:
+        """When the longest-waiting pending update arrived (None if none waits)."""
+        return await self.session.scalar(
+            select(func.min(InboxRow.received_at)).where(InboxRow.status == PENDING)
+        )
 
-        None if another handler holds the user right now, or nothing is pending.
-        """
-        if self.postgres:
-            locked = await self.session.scalar(
-                text("SELECT pg_try_advisory_xact_lock(:key)"),
-                {"key": zlib.crc32(user_key.encode())},
-            )
-            if not locked:
-                return None
+    async def take(self, user_key: str) -> Stored | None:
+        """Returns the user's first pending update (call it holding `user_turn`)."""
         row = await self.session.scalar(
             select(InboxRow)
             .where(InboxRow.user_key == user_key, InboxRow.status == PENDING)
@@ -136,3 +135,26 @@ class Inbox:
         await self.session.execute(
             delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)
         )
+
+
+@asynccontextmanager
+async def user_turn(engine: AsyncEngine, user_key: str) -> AsyncIterator[bool]:
+    """Holds a user across replicas for the block; yields False if someone else holds them.
+
+    A session-level advisory lock on a connection of its own outlives the turn's
+    transaction, so it covers sending the replies too; if the process dies, the
+    connection closes and the lock goes with it.
+    """
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = zlib.crc32(user_key.encode())
+    async with engine.connect() as connection:
+        held = bool(
+            await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
+        )
+        try:
+            yield held
+        finally:
+            if held:
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})

@@ -246,3 +246,18 @@ def test_a_replica_registers_the_webhook_when_told_its_url(
         assert "callback_query" in call.params["allowed_updates"]
     finally:
         assert replica.stop() == 0
+
+
+def test_replies_keep_the_order_of_a_users_updates_under_a_burst(
+    api: FakeBotApi, replicas: list[Replica]
+) -> None:
+    one, two = replicas
+    # Telegram sends a user's next update once the previous one got its 200; the
+    # replies must still come out in the conversation's order, whichever replica.
+    for i, text in enumerate(["/start", "Dana", "Tour manager", "At a festival", "last week"]):
+        assert (one if i % 2 else two).post(api.send_text(ANA, text)) == 200
+    api.wait_for_messages(ANA, 6, timeout=30)
+    sent = texts(api)
+    expected = ["Mentor Coach", "Who is your hero", "What does Dana do", "How did you meet Dana",
+                "When did you meet", "Dana is on your list"]  # fmt: skip
+    assert [next(i for i, t in enumerate(sent) if e in t) for e in expected] == list(range(6))
