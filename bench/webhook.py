@@ -1,0 +1,932 @@
+"""Webhook throughput: `mentor-coach webhook` on PostgreSQL, one replica and two, against
+a bare python-telegram-bot echo bot behind the same kind of server (bench/echo_bot.py).
+
+The load is what Telegram sends a bot that many people start at once: each of N users
+goes through the coach's onboarding (/start, the hero's name, role, how and when they
+met, /progress), six updates in order. Like Telegram, the load generator keeps at most
+40 connections open (setWebhook's default max_connections) and sends a user's next
+update only once the previous one got its 200, but many users' updates at once. With
+two replicas, connection i goes to replica i % 2, as a load balancer would spread them.
+
+The fake Bot API server (tests/fakebotapi.py) answers every call in 20 ms and runs in a
+process of its own, so that its threads and the load generator don't share one
+interpreter lock. Every figure is taken where it happens:
+
+* time-to-200: from writing a POST to reading its answer, at the load generator;
+* time-to-reply: from writing a POST to the arrival, at the fake server, of the first
+  sendMessage answering that update (found by its text: the coach's onboarding
+  questions, or the echoed text);
+* updates/s: all updates over the time from the first POST to the last reply's arrival,
+  so an inbox still full when the last 200 goes out counts against its replica;
+* CPU seconds of each part, read from /proc: the servers, this database's PostgreSQL
+  backends, the fake server and the load generator, against the machine's busy time;
+  and PostgreSQL's count of transactions in the database, per update;
+* whether each chat got the coach's messages in the conversation's order.
+
+The echo bot answers 200 first and replies afterwards, as PTB's own webhook does; Mentor
+Coach answers 200 only after the update is committed to its inbox, and replies after the
+turn is committed. At full speed the 200s come back faster than the replies go out, so
+time-to-reply there is mostly the wait in the inbox; hence a second part: at a light,
+steady rate, the time-to-reply of one replica with INBOX_SETTLE_SECONDS at its default
+(0.2) and at 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import multiprocessing
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from sqlalchemy import make_url
+
+from bench.common import postgres_database
+from bench.report import ROOT, Section, median, ms, percentile
+from bot.settings import Settings
+from storage.db import Database
+from tests.fakebotapi import FakeBotApi
+
+TOKEN = "4242:bench-webhook-token-Zz1"
+SECRET = "bench-webhook-secret-Qw8"
+PATH = "/telegram"
+API_LATENCY = 0.020  # every Bot API answer takes this long
+# Telegram's default webhook max_connections: at most this many updates in flight.
+CONNECTIONS = int(Settings.model_fields["webhook_max_connections"].default)
+DEFAULT_SETTLE = float(Settings.model_fields["inbox_settle_seconds"].default)
+SETTINGS = set(Settings.model_fields)  # read from the environment, case-insensitively
+FIRST_USER = 700_000_001
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+MACHINE_CORES = os.cpu_count() or 1
+
+# The goals from the product owner's issue.
+GOAL_SHARE_OF_BASELINE = 0.70
+GOAL_TWO_REPLICAS = 1.7
+
+# --------------------------------------------------------------------------------------------
+# What the users write, and what the coach answers
+# --------------------------------------------------------------------------------------------
+
+HEROES = ("Dana Levy", "Sam Okafor", "Mira Chen", "Jon Reyes", "Ava Novak")
+ROLES = ("Tour manager", "Sound engineer", "Label head", "Booking agent")
+PLACES = ("At a festival", "Backstage in Leeds", "Through a friend")
+WHEN = ("last week", "3 months ago", "yesterday")
+
+# A piece of each message the coach sends during the onboarding, in order...
+COACH_SAYS = (
+    "I'm Mentor Coach",  # /start: the welcome,
+    "Who is your hero",  # and the first question
+    "What does",  # the name
+    "How did you meet",  # the role
+    "When did you meet",  # how they met
+    "is on your list",  # when they met
+    "Your heroes",  # /progress
+)
+# ...and which of them answers each of the six updates first.
+FIRST_ANSWER = (0, 2, 3, 4, 5, 6)
+
+
+def onboarding(user: int) -> list[str]:
+    """What one user writes: the onboarding, then a look at their progress."""
+    return [
+        "/start",
+        HEROES[user % len(HEROES)],
+        ROLES[user % len(ROLES)],
+        PLACES[user % len(PLACES)],
+        WHEN[user % len(WHEN)],
+        "/progress",
+    ]
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What one chat should receive: a piece of each message in order, and which message
+    answers each update first."""
+
+    says: tuple[str, ...]
+    first_answer: tuple[int, ...]
+
+
+# --------------------------------------------------------------------------------------------
+# The fake Bot API server, in a process of its own
+# --------------------------------------------------------------------------------------------
+
+# One sendMessage as the server saw it: chat id, arrival (time.monotonic()), text.
+Sent = tuple[int, float, str]
+
+
+def _serve_fake_api(conn: Connection, scripts: dict[int, list[str]], latency: float) -> None:
+    """The server process: makes every user's updates (so it knows their chats), then
+    answers "count", "sent" and "stop" requests on `conn`."""
+    api = FakeBotApi(token=TOKEN).start()
+    try:
+        api.set_latency(latency)
+        updates = {
+            user: [api.send_text(user, text) for text in texts] for user, texts in scripts.items()
+        }
+        conn.send((api.url, updates))
+        sent: list[Sent] = []
+        seen = 0
+        while True:
+            request = conn.recv()
+            # Only the new calls are looked at: a check costs one copy of the call list.
+            calls = api.calls
+            sent += [
+                (c.params["chat_id"], c.at, c.params.get("text", ""))
+                for c in calls[seen:]
+                if c.method == "sendMessage" and c.ok
+            ]
+            seen = len(calls)
+            if request == "count":
+                conn.send(len(sent))
+            elif request == "sent":
+                conn.send(sent)
+            else:
+                conn.send(api.server_errors)
+                return
+    finally:
+        api.stop()
+
+
+class FakeApiProcess:
+    """A FakeBotApi in a child process while in the `with`; `updates` holds each user's
+    updates, made by it."""
+
+    def __init__(self, scripts: dict[int, list[str]], latency: float) -> None:
+        context = multiprocessing.get_context("spawn")  # no inherited threads or event loops
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve_fake_api,
+            args=(child, scripts, latency),
+            name="fake-bot-api",
+            daemon=True,
+        )
+        self.url = ""
+        self.updates: dict[int, list[dict[str, Any]]] = {}
+
+    def __enter__(self) -> FakeApiProcess:
+        self._process.start()
+        try:
+            if not self._conn.poll(120):
+                raise RuntimeError("the fake Bot API server did not start")
+            self.url, self.updates = self._conn.recv()
+        except BaseException:
+            self._process.kill()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._conn.send("stop")
+            if self._conn.poll(30) and (errors := self._conn.recv()):
+                print("fake Bot API server errors:\n" + "\n".join(errors), file=sys.stderr)
+            self._process.join(30)
+        finally:
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join()
+
+    @property
+    def pid(self) -> int:
+        return int(self._process.pid or 0)
+
+    def count(self) -> int:
+        """sendMessage calls answered so far."""
+        self._conn.send("count")
+        return int(self._conn.recv())
+
+    def sent(self) -> list[Sent]:
+        self._conn.send("sent")
+        return list(self._conn.recv())
+
+
+# --------------------------------------------------------------------------------------------
+# The servers under test
+# --------------------------------------------------------------------------------------------
+
+
+class ServerProcess:
+    """One webhook server: a `mentor-coach webhook` replica or the echo bot."""
+
+    def __init__(self, command: list[str], env: dict[str, str], log: Path) -> None:
+        self.command = command
+        self.env = env
+        self.log = log
+        self.port = int(env["WEBHOOK_PORT"])
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid if self.process is not None else 0
+
+    def start(self) -> None:
+        """Starts the process; `wait_until_healthy` then waits for it to answer."""
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                self.command,
+                env=self.env,
+                cwd=self.log.parent,  # not the repository: no .env file is read
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_until_healthy(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.command} exited:\n{self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).is_success:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.command} did not become healthy:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports nobody listens on now; held open together so they differ."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
+def server_env(api_url: str, port: int, **extra: str) -> dict[str, str]:
+    """The environment of a server: this one's, but no setting of the bot but ours."""
+    ours = {name: value for name, value in os.environ.items() if name.lower() not in SETTINGS}
+    return {
+        **ours,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": api_url,
+        "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_HOST": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_PATH": PATH,
+        "LOG_LEVEL": "INFO",  # the product's default
+        **extra,
+    }
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What serves the webhook in one run."""
+
+    label: str
+    coach: bool  # Mentor Coach replicas, else echo bots
+    processes: int = 1
+    settle: float = DEFAULT_SETTLE
+
+    def expected(self, texts: Sequence[str]) -> Expected:
+        """What a user who writes `texts` gets back."""
+        if self.coach:
+            return Expected(COACH_SAYS, FIRST_ANSWER)
+        return Expected(tuple(texts), tuple(range(len(texts))))
+
+    @contextmanager
+    def serving(self, api_url: str, logs: Path) -> Iterator[tuple[list[ServerProcess], str]]:
+        """Starts the servers (on a fresh, migrated database for the coach); yields them
+        and the database URL ("" for the echo bot); stops them and drops the database."""
+        with ExitStack() as stack:
+            database = ""
+            if self.coach:
+                database = stack.enter_context(postgres_database())
+                asyncio.run(migrate(database))
+            servers = []
+            for number, port in enumerate(free_ports(self.processes)):
+                if self.coach:
+                    command = [str(Path(sys.executable).with_name("mentor-coach")), "webhook"]
+                    env = server_env(
+                        api_url, port, DATABASE_URL=database, INBOX_SETTLE_SECONDS=str(self.settle)
+                    )
+                else:
+                    command = [sys.executable, "-m", "bench.echo_bot"]
+                    env = server_env(api_url, port, PYTHONPATH=str(ROOT))
+                server = ServerProcess(command, env, logs / f"server-{number}.log")
+                stack.callback(server.stop)  # registered first: stopped even if start fails
+                server.start()
+                servers.append(server)
+            for server in servers:  # started together: two replicas start in the time of one
+                server.wait_until_healthy()
+            yield servers, database
+
+
+async def migrate(url: str) -> None:
+    database = Database(url)
+    try:
+        await database.migrate()
+    finally:
+        await database.dispose()
+
+
+# --------------------------------------------------------------------------------------------
+# The load generator
+# --------------------------------------------------------------------------------------------
+
+
+class Connection11:
+    """One keep-alive HTTP/1.1 connection, written by hand: the generator shares the
+    cores with what it measures, and at 40 requests in flight httpx spent about 6 ms of
+    CPU per request (its pool scans every waiting request), this about 0.05 ms."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.head = (
+            f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Content-Type: application/json\r\nX-Telegram-Bot-Api-Secret-Token: {SECRET}\r\n"
+        ).encode()
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def post(self, body: bytes) -> int:
+        """POSTs an update; returns the status, or 0 if the connection broke."""
+        try:
+            if self.streams is None:
+                self.streams = await asyncio.open_connection("127.0.0.1", self.port)
+            reader, writer = self.streams
+            writer.write(self.head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            status = int((await reader.readline()).split(b" ", 2)[1])
+            length, close = 0, False
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+                elif name.strip().lower() == b"connection":
+                    close = value.strip().lower() == b"close"
+            await reader.readexactly(length)
+            if close:
+                await self.close()
+            return status
+        except (OSError, IndexError, ValueError, asyncio.IncompleteReadError):
+            await self.close()
+            return 0
+
+    async def close(self) -> None:
+        if self.streams is not None:
+            writer = self.streams[1]
+            self.streams = None
+            writer.close()
+            with suppress(OSError):
+                await writer.wait_closed()
+
+
+@dataclass
+class Load:
+    """What the generator saw: for each user, when each update was posted and answered."""
+
+    posted: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    answered: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    refused: int = 0  # answers other than 200 (and broken connections), each retried
+
+
+async def drive(
+    ports: list[int], bodies: dict[int, list[bytes]], rate: float | None = None
+) -> Load:
+    """Posts every user's updates, each user's in order, one after the other's 200.
+
+    CONNECTIONS connections each take the user who has waited longest for their next
+    update; with `rate`, updates go out no faster than that many a second.
+    """
+    load = Load()
+    if not bodies:
+        return load
+    ready: asyncio.Queue[int | None] = asyncio.Queue()
+    for user in bodies:
+        ready.put_nowait(user)
+    remaining = sum(len(updates) for updates in bodies.values())
+    loop = asyncio.get_running_loop()
+    next_slot = loop.time()
+
+    async def paced() -> None:
+        nonlocal next_slot
+        if rate is not None:
+            slot = max(loop.time(), next_slot)
+            next_slot = slot + 1 / rate
+            await asyncio.sleep(slot - loop.time())
+
+    async def connection(port: int) -> None:
+        nonlocal remaining
+        http = Connection11(port)
+        try:
+            while (user := await ready.get()) is not None:
+                step = len(load.answered[user])
+                await paced()
+                for _attempt in range(50):
+                    started = time.monotonic()
+                    status = await http.post(bodies[user][step])
+                    if status == 200:
+                        break
+                    load.refused += 1
+                    await asyncio.sleep(0.1)  # Telegram too tries again, later
+                else:
+                    raise RuntimeError(f"port {port} keeps refusing updates (last: {status})")
+                load.posted[user].append(started)
+                load.answered[user].append(time.monotonic())
+                if step + 1 < len(bodies[user]):
+                    ready.put_nowait(user)
+                remaining -= 1
+                if remaining == 0:
+                    for _ in range(CONNECTIONS):
+                        ready.put_nowait(None)
+        finally:
+            await http.close()
+
+    await asyncio.gather(*(connection(ports[i % len(ports)]) for i in range(CONNECTIONS)))
+    return load
+
+
+# --------------------------------------------------------------------------------------------
+# Where the CPU time goes
+# --------------------------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """A process's user+system CPU time (all its threads); 0 if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent on anything but idling, since boot."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / CLOCK_TICKS  # guest time is in user already
+
+
+def ask_postgres(database: str, query: str) -> list[tuple[int, ...]]:
+    """`query`'s rows, run on `database` by a connection of its own."""
+    dsn = make_url(database).set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def ask() -> list[tuple[int, ...]]:
+        connection = await asyncpg.connect(dsn)
+        try:
+            return [tuple(row) for row in await connection.fetch(query)]
+        finally:
+            await connection.close()
+
+    return asyncio.run(ask())
+
+
+def backend_pids(database: str) -> list[int]:
+    """The PostgreSQL backends serving `database` now (the servers' pooled connections)."""
+    rows = ask_postgres(
+        database,
+        "SELECT pid FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    return [pid for (pid,) in rows]
+
+
+def database_counts(database: str) -> tuple[int, int]:
+    """Transactions and connections `database` has seen. Backends report theirs at
+    intervals and when they exit: exact only once the servers have stopped."""
+    [(transactions, sessions)] = ask_postgres(
+        database,
+        "SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database"
+        " WHERE datname = current_database()",
+    )
+    return transactions, sessions
+
+
+@dataclass
+class Cpu:
+    """CPU seconds of each part of a run, at one moment."""
+
+    at: float  # time.monotonic()
+    servers: float
+    postgres: dict[int, float]  # by backend
+    fake_api: float
+    generator: float
+    machine: float
+
+    @classmethod
+    def take(cls, servers: list[ServerProcess], database: str, fake_api: int) -> Cpu:
+        pids = backend_pids(database) if database else []
+        return cls(
+            at=time.monotonic(),
+            servers=sum(cpu_seconds(server.pid) for server in servers),
+            postgres={pid: cpu_seconds(pid) for pid in pids},
+            fake_api=cpu_seconds(fake_api),
+            generator=time.process_time(),
+            machine=machine_busy_seconds(),
+        )
+
+    def since(self, before: Cpu) -> dict[str, float]:
+        # A backend opened during the run counts from zero.
+        postgres = sum(
+            seconds - before.postgres.get(pid, 0.0) for pid, seconds in self.postgres.items()
+        )
+        return {
+            "servers": self.servers - before.servers,
+            "postgres": postgres,
+            "fake API": self.fake_api - before.fake_api,
+            "generator": self.generator - before.generator,
+            "machine": self.machine - before.machine,
+            "wall": self.at - before.at,
+        }
+
+
+PARTS = ("servers", "postgres", "fake API", "generator")  # the run's own CPU, in Cpu.since
+
+# --------------------------------------------------------------------------------------------
+# Runs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Phase:
+    """Users onboarding at once; at full speed, or at `rate` updates a second."""
+
+    users: list[int]
+    rate: float | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One start of `setup`'s servers: `warmup` unmeasured, then each phase in turn."""
+
+    setup: Setup
+    phases: list[Phase]
+    warmup: Phase = Phase([])
+
+    def users(self) -> list[int]:
+        return [user for phase in (self.warmup, *self.phases) for user in phase.users]
+
+
+@dataclass
+class Run:
+    """The figures of one phase."""
+
+    setup: Setup
+    rate_asked: float | None
+    users: int
+    updates: int
+    seconds: float  # first POST to the last reply's arrival
+    accepting: float  # first POST to the last 200
+    to_200: list[float]
+    to_reply: list[float]
+    missing: int  # updates whose answer never came
+    out_of_order: int  # chats whose messages arrived in another order than sent
+    refused: int
+    cpu: dict[str, float]
+    # Per update, over the servers' whole life: PostgreSQL transactions, and connections
+    # opened (a backend gone before the phase ended is missing from the CPU figures).
+    transactions: float = 0.0
+    connections: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.updates / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def accept_rate(self) -> float:
+        return self.updates / self.accepting if self.accepting > 0 else 0.0
+
+    @property
+    def machine_busy(self) -> float:
+        """The share of all cores busy during the phase, with anything."""
+        return self.cpu["machine"] / (self.cpu["wall"] * MACHINE_CORES)
+
+    def cpu_per_update(self, *parts: str) -> float:
+        return sum(self.cpu[part] for part in parts) / self.updates
+
+
+def wait_for_replies(api: FakeApiProcess, count: int, patience: float = 30.0) -> None:
+    """Until the server has `count` sendMessage calls, or none came for `patience` s."""
+    seen, last_change = -1, time.monotonic()
+    while seen < count and time.monotonic() - last_change < patience:
+        if (now := api.count()) != seen:
+            seen, last_change = now, time.monotonic()
+        time.sleep(0.1)
+
+
+def run_once(api: FakeApiProcess, plan: Plan) -> list[Run]:
+    """Starts the plan's servers and runs its phases, each until its replies are in (or
+    stopped coming); one Run per measured phase."""
+    setup = plan.setup
+    expected = {user: setup.expected(onboarding(user)) for user in plan.users()}
+    bodies = {
+        user: [json.dumps(update).encode() for update in api.updates[user]]
+        for user in plan.users()
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-webhook-") as logs,
+        setup.serving(api.url, Path(logs)) as (servers, database),
+    ):
+        ports = [server.port for server in servers]
+        answers = api.count()  # the replies the server should have had by now
+
+        def drive_and_wait(phase: Phase) -> Load:
+            nonlocal answers
+            load = asyncio.run(
+                drive(ports, {user: bodies[user] for user in phase.users}, phase.rate)
+            )
+            answers += sum(len(expected[user].says) for user in phase.users)
+            wait_for_replies(api, answers)
+            return load
+
+        drive_and_wait(plan.warmup)
+        measured = []
+        for phase in plan.phases:
+            before = Cpu.take(servers, database, api.pid)
+            load = drive_and_wait(phase)
+            measured.append((phase, load, Cpu.take(servers, database, api.pid).since(before)))
+        sent = api.sent()
+        for server in servers:
+            server.stop()  # and so their backends report their last transactions
+        counts = database_counts(database) if database else (0, 0)
+    runs = [
+        measure(setup, phase, load, {u: expected[u] for u in phase.users}, sent=sent, cpu=cpu)
+        for phase, load, cpu in measured
+    ]
+    posted = sum(len(updates) for updates in bodies.values())
+    for run in runs:
+        run.transactions, run.connections = (count / posted for count in counts)
+    return runs
+
+
+def measure(
+    setup: Setup,
+    phase: Phase,
+    load: Load,
+    expected: dict[int, Expected],
+    *,
+    sent: list[Sent],
+    cpu: dict[str, float],
+) -> Run:
+    """Pairs each of the phase's updates with the first message that answers it."""
+    by_chat: dict[int, list[tuple[float, str]]] = defaultdict(list)
+    for chat, at, text in sent:
+        if chat in expected:
+            by_chat[chat].append((at, text))
+    to_reply: list[float] = []
+    missing = out_of_order = 0
+    for user, wanted in expected.items():
+        messages = sorted(by_chat[user])
+        in_order = len(messages) == len(wanted.says) and all(
+            piece in text for piece, (_at, text) in zip(wanted.says, messages, strict=True)
+        )
+        out_of_order += not in_order
+        for step, answer in enumerate(wanted.first_answer):
+            piece = wanted.says[answer]
+            arrived = next((at for at, text in messages if piece in text), None)
+            if arrived is None:
+                missing += 1
+            else:
+                to_reply.append(arrived - load.posted[user][step])
+    first_post = min(times[0] for times in load.posted.values())
+    last_200 = max(times[-1] for times in load.answered.values())
+    last_reply = max((at for messages in by_chat.values() for at, _text in messages), default=0)
+    return Run(
+        setup=setup,
+        rate_asked=phase.rate,
+        users=len(expected),
+        updates=sum(len(times) for times in load.posted.values()),
+        seconds=max(last_reply, last_200) - first_post,
+        accepting=last_200 - first_post,
+        to_200=[
+            answered - posted
+            for user in load.posted
+            for posted, answered in zip(load.posted[user], load.answered[user], strict=True)
+        ],
+        to_reply=to_reply,
+        missing=missing,
+        out_of_order=out_of_order,
+        refused=load.refused,
+        cpu=cpu,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The benchmark
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Size:
+    users: int  # at full speed: users onboarding at once
+    rounds: int  # runs of each setup at full speed, taking turns
+    light_seconds: float  # length of each phase at a light, steady rate
+
+
+QUICK = Size(users=100, rounds=1, light_seconds=5.0)
+FULL = Size(users=1000, rounds=1, light_seconds=15.0)
+LIGHT_RATES = (2.0, 10.0)  # updates/s: a quiet bot; a busy one, well below its capacity
+LIGHT_WARMUP = 3  # users onboarded before the light phases: the first turns are slower
+
+ECHO_1 = Setup("echo bot, 1 process", coach=False)
+ECHO_2 = Setup("echo bot, 2 processes", coach=False, processes=2)
+COACH_1 = Setup("Mentor Coach, 1 replica", coach=True)
+COACH_2 = Setup("Mentor Coach, 2 replicas", coach=True, processes=2)
+COACH_1_NO_SETTLE = Setup("Mentor Coach, 1 replica, settle 0", coach=True, settle=0.0)
+FULL_SPEED = (ECHO_1, COACH_1, ECHO_2, COACH_2)
+
+
+def run(full: bool) -> Section:
+    size = FULL if full else QUICK
+    section = Section("Webhook throughput")
+    section.add(
+        f"{size.users:,} users each send the onboarding's {len(onboarding(0))} updates "
+        f"(a user's next one after the previous one's 200; at most {CONNECTIONS} in flight, "
+        "as with Telegram's default max_connections) to `mentor-coach webhook` on PostgreSQL "
+        "(INBOX_WORKERS and INBOX_SETTLE_SECONDS at their defaults), and to a bare "
+        "python-telegram-bot echo bot on the same Starlette/Uvicorn stack without a database "
+        "(bench/echo_bot.py: 200 first, reply after, 8 replies in flight). The fake Bot API "
+        f"answers every call in {API_LATENCY * 1000:.0f} ms, in a process of its own. "
+        "updates/s: all updates over the time from the first POST to the last reply's "
+        "arrival at the fake server (accepted/s: to the last 200); time-to-reply: from a "
+        "POST to the arrival of the first message answering it. CPU from /proc: the "
+        "servers' processes (the coach's include its reminder dispatcher), the backends of "
+        "the run's database alive at its end (one that a pool closed during the run is "
+        "missed: see connections per update), the fake server, the generator. "
+        f"{MACHINE_CORES} cores for everything, and on a shared machine other people's "
+        "work too (machine busy: all cores, anything). One run per setup unless several "
+        "are listed: compare the ratios, not the rates, with other days.",
+        "",
+    )
+    ids = itertools.count(FIRST_USER)  # every run has users of its own
+
+    def users(count: int) -> list[int]:
+        return list(itertools.islice(ids, count))
+
+    # The setups take turns, round by round: a noisy neighbour hits them alike.
+    full_speed = [
+        Plan(setup, [Phase(users(size.users))])
+        for _round in range(size.rounds)
+        for setup in FULL_SPEED
+    ]
+    light = [
+        Plan(
+            setup,
+            [Phase(users(light_users(rate, size.light_seconds)), rate) for rate in LIGHT_RATES],
+            warmup=Phase(users(LIGHT_WARMUP)),
+        )
+        for setup in (COACH_1, COACH_1_NO_SETTLE)
+    ]
+    plans = full_speed + light
+    scripts = {user: onboarding(user) for plan in plans for user in plan.users()}
+    # One fake server for all runs: it makes every user's updates once, up front.
+    with FakeApiProcess(scripts, API_LATENCY) as api:
+        runs: dict[Setup, list[Run]] = {setup: [] for setup in FULL_SPEED}
+        for plan in full_speed:
+            runs[plan.setup] += run_once(api, plan)
+        report_full_speed(section, runs)
+        report_goals(section, runs)
+        report_light(section, [run for plan in light for run in run_once(api, plan)])
+    return section
+
+
+def light_users(rate: float, seconds: float) -> int:
+    """Users who, at `rate`, keep the generator busy for about `seconds`."""
+    return max(2, round(rate * seconds / len(onboarding(0))))
+
+
+def report_full_speed(section: Section, runs: dict[Setup, list[Run]]) -> None:
+    base = median([r.rate for r in runs[ECHO_1]])
+
+    def p(values: Callable[[Run], list[float]], done: list[Run]) -> str:
+        return (
+            f"{ms(median([percentile(values(r), 0.5) for r in done]))} / "
+            f"{ms(median([percentile(values(r), 0.99) for r in done]))}"
+        )
+
+    def cpu(done: list[Run]) -> str:
+        return " / ".join(
+            f"{median([r.cpu_per_update(part) * 1000 for r in done]):.1f}" for part in PARTS
+        )
+
+    section.table(
+        [
+            "setup",
+            "updates/s",
+            "of echo ×1",
+            "accepted/s",
+            "time-to-200 p50 / p99",
+            "time-to-reply p50 / p99",
+            "CPU ms per update: servers / PostgreSQL / fake API / generator",
+            "PostgreSQL transactions / connections per update",
+            "machine busy",
+        ],
+        [
+            [
+                setup.label,
+                " · ".join(f"{r.rate:.0f}" for r in done)
+                + (f" → **{median([r.rate for r in done]):.0f}**" if len(done) > 1 else ""),
+                f"{median([r.rate for r in done]) / base:.0%}",
+                f"{median([r.accept_rate for r in done]):.0f}",
+                p(lambda r: r.to_200, done),
+                p(lambda r: r.to_reply, done),
+                cpu(done),
+                (
+                    f"{median([r.transactions for r in done]):.1f} / "
+                    f"{median([r.connections for r in done]):.2f}"
+                )
+                if setup.coach
+                else "–",
+                f"{median([r.machine_busy for r in done]):.0%}",
+            ]
+            for setup, done in runs.items()
+        ],
+    )
+
+
+def report_goals(section: Section, runs: dict[Setup, list[Run]]) -> None:
+    """The goals as ratios of runs of the same round: each compares like with like."""
+
+    def ratio(top: Setup, bottom: Setup) -> float:
+        return median([a.rate / b.rate for a, b in zip(runs[top], runs[bottom], strict=True)])
+
+    share, scaling = ratio(COACH_1, ECHO_1), ratio(COACH_2, COACH_1)
+    # What the cores allow at all, at what one update costs across every part of the run.
+    cost = median([r.cpu_per_update(*PARTS) for r in runs[COACH_1]])
+    ceiling = MACHINE_CORES / cost
+    one = median([r.rate for r in runs[COACH_1]])
+    busy = median([r.cpu["servers"] / r.cpu["wall"] for r in runs[COACH_1]])
+    coach = runs[COACH_1] + runs[COACH_2]
+
+    def busiest(part: str) -> float:
+        return max(r.cpu[part] / r.cpu["wall"] for done in runs.values() for r in done)
+
+    section.add(
+        "",
+        f"- Mentor Coach, 1 replica: **{share:.0%}** of the echo bot's updates/s "
+        f"(goal ≥ {GOAL_SHARE_OF_BASELINE:.0%}): {met(share >= GOAL_SHARE_OF_BASELINE)}.",
+        f"- 2 replicas: **{scaling:.2f}×** one (goal ≥ {GOAL_TWO_REPLICAS}×): "
+        f"{met(scaling >= GOAL_TWO_REPLICAS)}. The echo bot, 2 processes: "
+        f"{ratio(ECHO_2, ECHO_1):.2f}× one.",
+        f"- One replica's process kept {busy:.0%} of a core busy (one event loop: 100 % is "
+        f"all it can use). An update cost {cost * 1000:.1f} CPU ms in all (servers, "
+        f"PostgreSQL, fake server, generator): {MACHINE_CORES} cores allow at most "
+        f"{ceiling:.0f} updates/s, {ceiling / one:.2f}× one replica's rate, even with nothing "
+        "else running. A second replica adds an event loop, not a core: here it can only "
+        "win what one leaves idle, so this ratio says little about replicas on machines of "
+        "their own.",
+        f"- Mentor Coach, all runs: in {sum(r.out_of_order for r in coach)} of "
+        f"{sum(r.users for r in coach)} chats the messages arrived in another order than "
+        f"the conversation's; {sum(r.missing for r in coach)} updates got no answer; "
+        f"{sum(r.refused for r in coach)} POSTs were refused (and retried).",
+        f"- Not the bottleneck: the fake server used at most {busiest('fake API'):.0%} of a "
+        f"core, the load generator {busiest('generator'):.0%}.",
+    )
+
+
+def met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def report_light(section: Section, light: list[Run]) -> None:
+    section.add(
+        "",
+        "Time-to-reply at a light, steady rate (updates posted on a fixed clock, each "
+        "user's still in order), with the deliberate delay INBOX_SETTLE_SECONDS at its "
+        f"default ({DEFAULT_SETTLE:g} s) and at 0; one replica, after {LIGHT_WARMUP} users "
+        "onboarded unmeasured.",
+        "",
+    )
+    section.table(
+        ["rate", "setup", "updates", "time-to-reply p50 / p99 / max", "time-to-200 p50 / p99"],
+        [
+            [
+                f"{r.rate_asked:g}/s",
+                r.setup.label,
+                r.updates,
+                f"{ms(percentile(r.to_reply, 0.5))} / {ms(percentile(r.to_reply, 0.99))} / "
+                f"{ms(max(r.to_reply, default=0.0))}",
+                f"{ms(percentile(r.to_200, 0.5))} / {ms(percentile(r.to_200, 0.99))}",
+            ]
+            for r in sorted(light, key=lambda r: r.rate_asked or 0.0)
+        ],
+    )
