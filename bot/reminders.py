@@ -98,9 +98,11 @@ class Dispatcher:
                 if due not in ready:
                     # Outside the user's delivery window: back in line until it opens.
                     await queue.postpone(due.ids, deliverable_at(now, due.user.prefs))
-            start = now
+            # The claim took a while: slots reserved from before it would start in the
+            # past, and the first messages would leave back to back.
+            start = self.timer.now()
             if ready and self.settings.rate > 0:
-                start = await queue.reserve(len(ready), self.interval, now)
+                start = await queue.reserve(len(ready), self.interval, start)
         await asyncio.gather(
             *(self.deliver(due, start + self.interval * i) for i, due in enumerate(ready))
         )
