@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,7 @@ from dialogs.content import Content, default_content
 from dialogs.engine import Coach
 from dialogs.model import Command, Event, Outcome, Press, Reply, Text, UserKey
 from tests.memory import MemoryStore
+from tests.scratch import scratch_database
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
@@ -121,26 +121,8 @@ def postgres_server() -> Iterator[str]:
     """Creates a database of the tests' own on the PostgreSQL server; drops it after."""
     if not POSTGRES_URL:
         pytest.skip("TEST_POSTGRES_URL is not set (e.g. postgresql://postgres@127.0.0.1/postgres)")
-    import asyncpg
-
-    server = make_url(POSTGRES_URL)
-    name = f"mentor_coach_test_{uuid.uuid4().hex[:8]}"
-    dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(dsn)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(drivername="postgresql+asyncpg", database=name).render_as_string(
-            hide_password=False
-        )
-    finally:
-        asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    with scratch_database(POSTGRES_URL, "mentor_coach_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
