@@ -8,6 +8,8 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import DBAPIError
+
 from bot.settings import Settings
 from dialogs.content import default_content
 from dialogs.engine import Coach
@@ -60,9 +62,20 @@ class App:
     async def turn(
         self, key: UserKey, display_name: str, event: Event, update_id: int | None = None
     ) -> Outcome | None:
-        """Runs one turn in one transaction; None if `update_id` was handled before."""
-        async with self.database.transaction() as store:
-            return await self.turn_in(store, key, display_name, event, update_id)
+        """Runs one turn in one transaction; None if `update_id` was handled before.
+
+        A turn that finds its database connection dead (a restart, a network blip) is
+        rolled back whole and run once more on a fresh connection.
+        """
+        for attempt in (1, 2):
+            try:
+                async with self.database.transaction() as store:
+                    return await self.turn_in(store, key, display_name, event, update_id)
+            except DBAPIError as error:
+                if not error.connection_invalidated or attempt == 2:
+                    raise
+                log.warning("database connection lost; running the turn again")
+        raise AssertionError("unreachable")
 
     async def turn_in(
         self,

@@ -25,7 +25,10 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     """Creates an async engine; SQLite gets WAL, foreign keys and write-locking BEGIN."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, **options)
+        # No pool_pre_ping: it wraps a ping in BEGIN/ROLLBACK on every checkout (about
+        # half of all transactions). A connection found dead is invalidated instead, and
+        # the caller's turn is retried (see bot.app.App.turn).
+        return create_async_engine(url, pool_recycle=1800, **options)
     engine = create_async_engine(url, **options)
 
     @event.listens_for(engine.sync_engine, "connect")

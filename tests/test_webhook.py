@@ -18,7 +18,10 @@ from bot.telegram.gateway import Gateway
 from bot.webhook import InboxWorker, make_webhook
 from dialogs.content import default_content
 from dialogs.engine import Coach
+from dialogs.model import Command as CommandOf
 from dialogs.model import Outcome
+from dialogs.model import Text as TextOf
+from dialogs.model import UserKey as UserKeyOf
 from storage.db import Database
 from storage.inbox import Inbox
 from storage.models import InboxRow, ProcessedUpdate, UserRow
@@ -165,3 +168,28 @@ async def test_a_connection_killed_mid_turn_is_retried_and_nothing_is_half_writt
         assert (row.status, row.attempts, row.payload) == ("done", 1, None)
         assert await store.session.scalar(select(func.count()).select_from(UserRow)) == 1
         assert await store.session.scalar(select(func.count()).select_from(ProcessedUpdate)) == 1
+
+
+async def test_a_turn_on_a_dead_pooled_connection_runs_again_on_a_fresh_one(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    if database.backend != "postgresql":
+        pytest.skip("kills PostgreSQL server connections")
+    app = App(Settings(), database, Coach(default_content(), FixedClock()))
+    key = UserKeyOf("telegram", "1001")
+    assert await app.turn(key, "Ana", CommandOf("start"))
+    # The server restarts, say: every connection left in the pool dies.
+    admin = Database(database.url)
+    async with admin.engine.connect() as connection:
+        killed = await connection.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    await admin.dispose()
+    assert killed >= 1
+    outcome = await app.turn(key, "Ana", TextOf("Dana"))
+    assert outcome is not None
+    assert "What does Dana do" in outcome.replies[0].text
+    assert "running the turn again" in caplog.text
