@@ -31,7 +31,6 @@ class FixedClock:
 
     def __init__(self, now: datetime = NOW) -> None:
         self.current = now
-        self.slept: list[float] = []
 
     def now(self) -> datetime:
         return self.current
@@ -41,7 +40,6 @@ class FixedClock:
 
     async def sleep(self, seconds: float) -> None:
         # Sleepers wake at the time they asked for; concurrent ones don't add up.
-        self.slept.append(seconds)
         self.current = max(self.current, self.current + timedelta(seconds=max(seconds, 0)))
         await asyncio.sleep(0)
 

@@ -30,6 +30,15 @@ async def onboard(chat: Chat, name: str = "Dana") -> None:
     await chat.say("2026-10-03")
 
 
+async def add_hero(chat: Chat, name: str) -> None:
+    """Adds another hero from /heroes, skipping the optional questions."""
+    await chat.say("/heroes")
+    await chat.press("hero.add")
+    await chat.say(name)
+    for skip in ("onboarding.role=", "onboarding.how_met=", "onboarding.when_met="):
+        await chat.press(skip)
+
+
 async def checkin(chat: Chat, reaction: str, *answers: str, kind: str = "coffee") -> None:
     """Runs a whole check-in by buttons: today, `kind`, no story, `reaction`, then answers."""
     await chat.say("/checkin")
@@ -413,12 +422,7 @@ async def test_nextstep_at_the_last_step_says_so(chat: Chat) -> None:
 
 async def test_heroes_can_be_added_switched_and_archived(chat: Chat) -> None:
     await onboard(chat)
-    await chat.say("/heroes")
-    await chat.press("hero.add")
-    await chat.say("Sam")
-    await chat.press("onboarding.role=")
-    await chat.press("onboarding.how_met=")
-    await chat.press("onboarding.when_met=")
+    await add_hero(chat, "Sam")
     dana, sam = chat.store.hero_rows.values()
     assert chat.store.users[chat.key].current_hero_id == sam.id
     await chat.say("/heroes")
@@ -440,12 +444,7 @@ async def test_heroes_can_be_added_switched_and_archived(chat: Chat) -> None:
 async def test_each_hero_keeps_its_own_step(chat: Chat) -> None:
     await onboard(chat, "Dana")
     await chat.say("/nextstep")
-    await chat.say("/heroes")
-    await chat.press("hero.add")
-    await chat.say("Sam")
-    await chat.press("onboarding.role=")
-    await chat.press("onboarding.how_met=")
-    await chat.press("onboarding.when_met=")
+    await add_hero(chat, "Sam")
     await chat.say("/progress")
     assert "Dana (Producer at a label): step 2/5" in chat.text
     assert "Sam: step 1/5" in chat.text

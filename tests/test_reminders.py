@@ -15,7 +15,7 @@ from dialogs.model import (
     StepId,
 )
 from tests.conftest import NOW, Chat
-from tests.test_engine import checkin, onboard, set_step
+from tests.test_engine import add_hero, checkin, onboard, set_step
 
 BERLIN = "Europe/Berlin"
 
@@ -132,11 +132,7 @@ async def test_a_reminder_outside_the_window_says_when_it_will_come(chat: Chat) 
 
 async def test_bare_remind_is_guided_by_buttons(chat: Chat) -> None:
     await onboard(chat)
-    await chat.say("/heroes")
-    await chat.press("hero.add")
-    await chat.say("Sam")
-    for skip in ("onboarding.role=", "onboarding.how_met=", "onboarding.when_met="):
-        await chat.press(skip)
+    await add_hero(chat, "Sam")
     await chat.say("/remind")
     assert "Which hero" in chat.text
     await chat.press("remind.hero:1")
@@ -213,11 +209,7 @@ async def test_a_reminder_is_a_coaching_moment(chat: Chat) -> None:
 
 async def test_several_heroes_due_together_make_one_digest(chat: Chat) -> None:
     await onboard(chat)
-    await chat.say("/heroes")
-    await chat.press("hero.add")
-    await chat.say("Sam")
-    for skip in ("onboarding.role=", "onboarding.how_met=", "onboarding.when_met="):
-        await chat.press(skip)
+    await add_hero(chat, "Sam")
     await chat.say("/remind Dana in 2 days")
     await chat.say("/remind Sam in 2 days")
     dana, sam = pending(chat)
