@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.model import Reminder, ReminderStatus, User, UserKey
@@ -118,11 +118,43 @@ class ReminderQueue:
         await self._set(ids, status=ReminderStatus.PENDING, next_attempt_at=until, claimed_by=None)
 
     async def start_sending(self, ids: Sequence[int], batch: int) -> None:
+        """Marks one message's claimed reminders as being sent (the terminal's way)."""
         await self.session.execute(
             update(ReminderRow)
             .where(ReminderRow.id.in_(ids), ReminderRow.status == ReminderStatus.CLAIMED)
             .values(status=ReminderStatus.SENDING, batch=batch, attempts=ReminderRow.attempts + 1)
         )
+
+    async def start_sending_all(self, messages: Sequence[Due]) -> None:
+        """Marks the claimed reminders of several messages as being sent, in one statement.
+
+        Each reminder's batch is the lowest id of its message (what its buttons name).
+        One UPDATE executed with many parameter sets: the driver sends them in one round
+        trip, where an UPDATE per message would cost a round trip and a compile each.
+        """
+        rows = [
+            {"reminder": reminder, "message": min(due.ids)}
+            for due in messages
+            for reminder in due.ids
+        ]
+        if not rows:
+            return
+        statement = (
+            update(ReminderRow)
+            .where(
+                ReminderRow.id == bindparam("reminder"),
+                ReminderRow.status == ReminderStatus.CLAIMED,
+            )
+            .values(
+                status=ReminderStatus.SENDING,
+                batch=bindparam("message"),
+                attempts=ReminderRow.attempts + 1,
+            )
+        )
+        # Through the connection, as a Core executemany: the session would take a list of
+        # parameter sets as an "ORM bulk update by primary key", a different statement.
+        connection = await self.session.connection()
+        await connection.execute(statement, rows)
 
     async def finish(
         self,
