@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     # Default: a SQLite file in data_dir. PostgreSQL: postgresql://user:pass@host/db
     database_url: str | None = None
+    # Connections each process may hold open to PostgreSQL (SQLite uses one). A webhook
+    # replica's inbox workers each hold one while their replies go out.
+    database_pool_size: int = Field(default=20, ge=1, le=200)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # New users' timezone and reminder window until they choose their own (/settings).
     default_timezone: str = "UTC"
@@ -57,7 +60,9 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
     webhook_max_body: int = Field(default=1_048_576, ge=1024)
-    inbox_workers: int = Field(default=4, ge=1, le=64)
+    # Users handled at once per replica. Each is held until its replies are sent
+    # (50 to 100 ms each to Telegram), so this caps a replica's updates per second.
+    inbox_workers: int = Field(default=16, ge=1, le=64)
     # An update waits this long before it is handled, so that an earlier update of the
     # same user delivered a moment later (Telegram sends in parallel) can go first.
     inbox_settle_seconds: float = Field(default=0.2, ge=0, le=5)

@@ -41,7 +41,8 @@ from bot.telegram.gateway import Gateway
 from bot.telegram.polling import ALLOWED_UPDATES
 from bot.telegram.runner import make_bot, make_dispatcher, set_commands, stop_on_signals
 from bot.telegram.translate import Incoming, translate
-from storage.inbox import Inbox, user_turn
+from storage.db import Transactions
+from storage.inbox import Inbox, hold_user
 
 log = logging.getLogger(__name__)
 
@@ -107,76 +108,100 @@ def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette
 
 @dataclass
 class InboxWorker:
-    """Handles stored updates: one user at a time, each user's in update_id order."""
+    """Handles stored updates: one user at a time, each user's in update_id order.
+
+    One picker asks the database which users have settled updates and hands them to
+    `handlers` tasks, so an update costs one query however many handlers wait.
+    """
 
     app: App
     gateway: Gateway
     bot: Bot
     settle: timedelta
     wake: asyncio.Event
+    handlers: int = 4
     poll: float = 1.0
     busy: set[str] = field(default_factory=set)
+    ready: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
 
     async def run(self, stop: asyncio.Event) -> None:
+        tasks = [asyncio.create_task(self.handle(self.ready)) for _ in range(self.handlers)]
         while not stop.is_set():
             try:
-                handled, wait = await self.round()
+                wait = await self.pick()
             except Exception:
                 log.exception("inbox round failed; trying again")
-                handled, wait = False, self.poll
-            if not handled:
-                self.wake.clear()
-                await first(stop.wait(), self.wake.wait(), asyncio.sleep(wait))
+                wait = self.poll
+            await first(stop.wait(), self.wake.wait(), asyncio.sleep(wait))
+        # The handlers finish the user they are on; users still queued stay pending.
+        while not self.ready.empty():
+            self.busy.discard(self.ready.get_nowait() or "")
+        for _ in tasks:
+            self.ready.put_nowait(None)
+        await asyncio.gather(*tasks)
 
-    async def round(self) -> tuple[bool, float]:
-        """Handles one update if any is ready; else says how long until one may be."""
+    async def pick(self) -> float:
+        """Queues the users whose updates have settled; says how long until more may."""
+        self.wake.clear()  # before the query: an update stored after it wakes us again
         now = datetime.now(UTC)
         async with self.app.database.transaction() as store:
-            inbox = Inbox(store.session)
-            users = await inbox.waiting_users(now - self.settle, 16)
-            oldest = None if users else await inbox.oldest_pending()
+            users, settling = await Inbox(store.session).waiting_users(
+                now - self.settle, self.handlers + len(self.busy)
+            )
         for user_key in users:
-            if await self.handle_next(user_key):
-                return True, 0.0
-        if oldest is None:
-            return False, self.poll
-        # Wake when the oldest waiting update has settled, not at the next poll.
-        ready_in = (oldest + self.settle - now).total_seconds()
-        return False, min(self.poll, max(ready_in, 0.01))
+            if user_key not in self.busy:
+                self.busy.add(user_key)
+                self.ready.put_nowait(user_key)
+        if settling is None:
+            return self.poll
+        # Wake when the next update has settled, not at the next poll.
+        ready_in = (settling + self.settle - now).total_seconds()
+        return min(self.poll, max(ready_in, 0.001))
 
-    async def handle_next(self, user_key: str) -> bool:
-        if user_key in self.busy:
-            return False  # another worker of this replica has this user
-        self.busy.add(user_key)
-        try:
-            async with user_turn(self.app.database.engine, user_key) as held:
-                # Held until the replies are sent, so they can't be overtaken.
-                return held and await self.handle_held(user_key)
-        finally:
-            self.busy.discard(user_key)
+    async def handle(self, ready: asyncio.Queue[str | None]) -> None:
+        while (user_key := await ready.get()) is not None:
+            try:
+                await self.serve(user_key)
+            except Exception:
+                log.exception("inbox worker failed; the update stays in the inbox")
+            finally:
+                self.busy.discard(user_key)
+                self.wake.set()  # they may have more, and someone may wait behind them
 
-    async def handle_held(self, user_key: str) -> bool:
+    async def serve(self, user_key: str) -> int:
+        """Handles the user's settled updates, holding them until the last replies are
+        sent, so they can't be overtaken; returns how many were handled."""
+        handled = 0
+        async with hold_user(self.app.database, user_key) as held:
+            while held is not None and await self.handle_one(held, user_key):
+                handled += 1
+        return handled
+
+    async def handle_one(self, held: Transactions, user_key: str) -> bool:
+        """Handles the user's first pending update; False if there was none to handle."""
         started = time.perf_counter()
         try:
-            async with self.app.database.transaction() as store:
+            async with held.transaction() as store:
                 inbox = Inbox(store.session)
-                stored = await inbox.take(user_key)
+                now = datetime.now(UTC)
+                stored = await inbox.take(user_key, settled_before=now - self.settle)
                 if stored is None:
-                    return False  # handled meanwhile by another replica
+                    return False  # handled meanwhile by another replica, or not settled
                 update = Update.de_json(stored.payload, self.bot)
                 incoming = translate(update)
                 outcome = None
                 if isinstance(incoming, Incoming):
                     log.debug("update %s: %r", update.update_id, incoming.event)
+                    # No update id: the inbox row already makes sure it runs once.
                     outcome = await self.app.turn_in(
-                        store, incoming.key, incoming.name, incoming.event, update.update_id
+                        store, incoming.key, incoming.name, incoming.event
                     )
-                await inbox.done(stored.update_id, datetime.now(UTC))
+                await inbox.done(stored.update_id, now)
         except Exception as error:
             UPDATES_FAILED.inc()
             log.exception("update of %s failed; it stays in the inbox", user_key or "nobody")
             await self.count_failure(user_key, error)
-            return True
+            return False
         # Committed: now the user hears about it.
         await self.gateway.respond(update, incoming, outcome)
         UPDATES_PROCESSED.inc()
@@ -184,15 +209,18 @@ class InboxWorker:
         return True
 
     async def count_failure(self, user_key: str, error: Exception) -> None:
-        """Counts the attempt; after a few, the update is given up so the user isn't stuck."""
+        """Counts the attempt; after a few, the update is given up so the user isn't stuck.
+
+        On a connection of its own: the failure may have been the held one dying.
+        """
         try:
             async with self.app.database.transaction() as store:
                 inbox = Inbox(store.session)
-                stored = await inbox.take(user_key)
-                if stored is not None and await inbox.failed_attempt(
-                    stored.update_id, type(error).__name__, datetime.now(UTC)
-                ):
-                    log.error("gave up on update %s after repeated failures", stored.update_id)
+                given_up = await inbox.failed_attempt(
+                    user_key, type(error).__name__, datetime.now(UTC)
+                )
+            if given_up is not None:
+                log.error("gave up on update %s after repeated failures", given_up)
         except Exception:
             log.exception("could not record the failure; the update will be retried")
 
@@ -238,11 +266,14 @@ async def serve(settings: Settings) -> None:
             await register(bot, settings)
             gateway = Gateway(app, bot)
             worker = InboxWorker(
-                app, gateway, bot, timedelta(seconds=settings.inbox_settle_seconds), wake
+                app,
+                gateway,
+                bot,
+                timedelta(seconds=settings.inbox_settle_seconds),
+                wake,
+                handlers=settings.inbox_workers,
             )
-            background = [
-                asyncio.create_task(worker.run(stop)) for _ in range(settings.inbox_workers)
-            ]
+            background = [asyncio.create_task(worker.run(stop))]
             background.append(asyncio.create_task(app.housekeeping(stop)))
             background.append(asyncio.create_task(make_dispatcher(app, bot, settings).run(stop)))
             log.info("webhook listening on port %s", settings.webhook_port)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event, make_url, text
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from storage.repositories import SqlStore
 
@@ -21,14 +26,16 @@ log = logging.getLogger(__name__)
 MIGRATION_LOCK = 7_320_011
 
 
-def create_engine(url: str, **options: Any) -> AsyncEngine:
+def create_engine(url: str, pool_size: int = 5, **options: Any) -> AsyncEngine:
     """Creates an async engine; SQLite gets WAL, foreign keys and write-locking BEGIN."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # No pool_pre_ping: it wraps a ping in BEGIN/ROLLBACK on every checkout (about
         # half of all transactions). A connection found dead is invalidated instead, and
         # the caller's turn is retried (see bot.app.App.turn).
-        return create_async_engine(url, pool_recycle=1800, **options)
+        return create_async_engine(
+            url, pool_size=pool_size, max_overflow=pool_size // 2, pool_recycle=1800, **options
+        )
     engine = create_async_engine(url, **options)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -52,12 +59,16 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     return engine
 
 
+class Transactions(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[SqlStore]: ...
+
+
 class Database:
     """Owns the engine; hands out one store per transaction."""
 
-    def __init__(self, url: str, **options: Any) -> None:
+    def __init__(self, url: str, pool_size: int = 5, **options: Any) -> None:
         self.url = url
-        self.engine = create_engine(url, **options)
+        self.engine = create_engine(url, pool_size, **options)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -85,6 +96,18 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class Pinned:
+    """Transactions on one connection that the caller holds between them."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._sessions = async_sessionmaker(bind=connection, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqlStore]:
+        async with self._sessions.begin() as session:
+            yield SqlStore(session)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -2,10 +2,10 @@
 handled from here, so a crash after the acknowledgement loses nothing.
 
 One user's updates are handled one at a time and in update_id order across all
-replicas: `user_turn` holds an advisory lock on the user's key (PostgreSQL), on a
-connection of its own, from picking their lowest pending update until its replies
-are sent, so replies can't overtake each other either. SQLite runs one replica,
-whose workers keep out of each other's way in process.
+replicas: `hold_user` takes an advisory lock on the user's key (PostgreSQL) before
+their lowest pending update is picked and keeps it until its replies are sent, so
+replies can't overtake each other either. SQLite runs one replica, whose workers
+keep out of each other's way in process.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import Database, Pinned, Transactions
 from storage.models import InboxRow, ProcessedUpdate
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
@@ -66,13 +67,16 @@ class Inbox:
         )
         return stored is not None
 
-    async def waiting_users(self, settled_before: datetime, limit: int) -> list[str]:
-        """The users with updates to handle, longest waiting first.
+    async def waiting_users(
+        self, settled_before: datetime, limit: int
+    ) -> tuple[list[str], datetime | None]:
+        """The users with settled updates to handle, longest waiting first, and when the
+        next update still settling arrived (None if none is).
 
         Only updates received before `settled_before` count, so that an earlier update
         delivered a moment later (to another replica, say) can still go first.
         """
-        rows = await self.session.scalars(
+        users = await self.session.scalars(
             select(InboxRow.user_key)
             .where(InboxRow.status == PENDING)
             .group_by(InboxRow.user_key)
@@ -80,25 +84,43 @@ class Inbox:
             .order_by(func.min(InboxRow.update_id))
             .limit(limit)
         )
-        return list(rows)
-
-    async def oldest_pending(self) -> datetime | None:
-        """When the longest-waiting pending update arrived (None if none waits)."""
-        return await self.session.scalar(
-            select(func.min(InboxRow.received_at)).where(InboxRow.status == PENDING)
+        settling = await self.session.scalar(
+            select(func.min(InboxRow.received_at)).where(
+                InboxRow.status == PENDING, InboxRow.received_at > settled_before
+            )
         )
+        return list(users), settling
 
-    async def take(self, user_key: str) -> Stored | None:
-        """Returns the user's first pending update (call it holding `user_turn`)."""
+    async def take(self, user_key: str, settled_before: datetime) -> Stored | None:
+        """Returns the user's first pending update if it arrived before `settled_before`
+        (call it holding `hold_user`, and mark it `done` in the same transaction)."""
         row = await self.session.scalar(
             select(InboxRow)
             .where(InboxRow.user_key == user_key, InboxRow.status == PENDING)
             .order_by(InboxRow.update_id)
             .limit(1)
         )
-        if row is None or row.payload is None:
+        if row is None or row.payload is None or row.received_at > settled_before:
             return None
         return Stored(row.update_id, dict(row.payload), row.attempts)
+
+    async def failed_attempt(self, user_key: str, error: str, at: datetime) -> int | None:
+        """Counts a failed attempt at the user's first pending update and gives it up
+        after MAX_ATTEMPTS; returns its id if it was given up."""
+        row = await self.session.scalar(
+            select(InboxRow)
+            .where(InboxRow.user_key == user_key, InboxRow.status == PENDING)
+            .order_by(InboxRow.update_id)
+            .limit(1)
+        )
+        if row is None:
+            return None
+        row.attempts += 1
+        row.last_error = error[:300]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status, row.payload, row.processed_at = FAILED, None, at
+            return row.update_id
+        return None
 
     async def done(self, update_id: int, at: datetime) -> None:
         await self.session.execute(
@@ -106,16 +128,6 @@ class Inbox:
             .where(InboxRow.update_id == update_id)
             .values(status=DONE, payload=None, processed_at=at)
         )
-
-    async def failed_attempt(self, update_id: int, error: str, at: datetime) -> bool:
-        """Counts a failed attempt; True once the update is given up on."""
-        row = await self.session.get_one(InboxRow, update_id)
-        row.attempts += 1
-        row.last_error = error[:300]
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status, row.payload, row.processed_at = FAILED, None, at
-            return True
-        return False
 
     async def depth(self) -> int:
         found = await self.session.scalar(
@@ -138,23 +150,32 @@ class Inbox:
 
 
 @asynccontextmanager
-async def user_turn(engine: AsyncEngine, user_key: str) -> AsyncIterator[bool]:
-    """Holds a user across replicas for the block; yields False if someone else holds them.
+async def hold_user(database: Database, user_key: str) -> AsyncIterator[Transactions | None]:
+    """Holds a user across replicas for the block; yields None if someone else holds them.
 
-    A session-level advisory lock on a connection of its own outlives the turn's
-    transaction, so it covers sending the replies too; if the process dies, the
-    connection closes and the lock goes with it.
+    On PostgreSQL, a session-level advisory lock on one pooled connection, which also
+    runs the block's transactions: the lock outlives each transaction, so it covers
+    sending the replies too, and a worker needs one connection, not two. If the process
+    dies, the connection closes and the lock goes with it. SQLite runs one replica.
     """
-    if engine.dialect.name != "postgresql":
-        yield True
+    if database.backend != "postgresql":
+        yield database
         return
     key = zlib.crc32(user_key.encode())
-    async with engine.connect() as connection:
-        held = bool(
-            await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
-        )
+    async with database.engine.connect() as connection:
+        # Straight to the driver, outside any transaction: one round trip, no BEGIN.
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        if not await driver.fetchval("SELECT pg_try_advisory_lock($1)", key):
+            yield None
+            return
         try:
-            yield held
+            yield Pinned(connection)
         finally:
-            if held:
-                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            if not connection.invalidated:
+                try:
+                    await driver.fetchval("SELECT pg_advisory_unlock($1)", key)
+                except Exception:
+                    # Never pool a connection that may still hold the lock.
+                    await connection.invalidate()
+                    raise

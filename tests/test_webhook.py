@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from telegram import Bot
 
 from bot.app import App
@@ -23,8 +23,8 @@ from dialogs.model import Outcome
 from dialogs.model import Text as TextOf
 from dialogs.model import UserKey as UserKeyOf
 from storage.db import Database
-from storage.inbox import Inbox
-from storage.models import InboxRow, ProcessedUpdate, UserRow
+from storage.inbox import Inbox, hold_user
+from storage.models import InboxRow, UserRow
 from tests.conftest import FixedClock
 from tests.fakebotapi import FakeBotApi
 
@@ -159,15 +159,14 @@ async def test_a_connection_killed_mid_turn_is_retried_and_nothing_is_half_writt
         api.add_user(1001)
         async with Bot("4242:kill-test", base_url=f"{api.url}/bot") as bot:
             worker = InboxWorker(app, Gateway(app, bot), bot, timedelta(0), asyncio.Event())
-            assert await worker.round()  # the failed attempt
+            assert await worker.serve("telegram:1001") == 0  # the failed attempt
             assert api.messages_to(1001) == []
-            assert await worker.round()  # the retry, on a fresh connection from the pool
+            assert await worker.serve("telegram:1001") == 1  # the retry, on a fresh connection
             assert len(api.messages_to(1001)) == 2
     async with database.transaction() as store:
         [row] = (await store.session.scalars(select(InboxRow))).all()
         assert (row.status, row.attempts, row.payload) == ("done", 1, None)
         assert await store.session.scalar(select(func.count()).select_from(UserRow)) == 1
-        assert await store.session.scalar(select(func.count()).select_from(ProcessedUpdate)) == 1
 
 
 async def test_a_turn_on_a_dead_pooled_connection_runs_again_on_a_fresh_one(
@@ -193,3 +192,71 @@ async def test_a_turn_on_a_dead_pooled_connection_runs_again_on_a_fresh_one(
     assert outcome is not None
     assert "What does Dana do" in outcome.replies[0].text
     assert "running the turn again" in caplog.text
+
+
+def update_from(user_id: int, update_id: int, text: str) -> dict[str, object]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_764_000_000,
+            "chat": {"id": user_id, "type": "private", "first_name": "Ana"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Ana"},
+            "text": text,
+        },
+    }
+
+
+async def test_a_held_user_cannot_be_held_elsewhere_until_released(database: Database) -> None:
+    if database.backend != "postgresql":
+        pytest.skip("an advisory lock across connections")
+    async with hold_user(database, "telegram:1") as held:
+        assert held is not None
+        async with hold_user(database, "telegram:1") as elsewhere:
+            assert elsewhere is None
+        async with hold_user(database, "telegram:2") as someone_else:
+            assert someone_else is not None
+        # The held user's transactions run on the connection that holds the lock.
+        pids = set()
+        for _ in range(2):
+            async with held.transaction() as store:
+                pids.add(await store.session.scalar(text("SELECT pg_backend_pid()")))
+                held_locks = "SELECT count(*) FROM pg_locks WHERE locktype='advisory' AND pid=:p"
+                assert await store.session.scalar(text(held_locks), {"p": next(iter(pids))}) == 1
+        assert len(pids) == 1
+    async with hold_user(database, "telegram:1") as again:
+        assert again is not None
+
+
+async def test_a_worker_answers_a_users_settled_updates_in_order_and_leaves_the_rest(
+    database: Database,
+) -> None:
+    app = App(Settings(webhook_secret=SECRET), database, Coach(default_content(), FixedClock()))
+    async with database.transaction() as store:
+        inbox = Inbox(store.session)
+        for update_id, text_ in ((1, "/start"), (2, "Dana"), (3, "Producer")):
+            await inbox.add(update_id, update_from(1001, update_id, text_))
+        await inbox.add(4, update_from(2002, 4, "/start"))
+    async with database.transaction() as store:
+        # Update 3 arrived just now: it has not settled yet.
+        await store.session.execute(
+            update(InboxRow)
+            .where(InboxRow.update_id < 3)
+            .values(received_at=datetime.now(UTC) - timedelta(seconds=5))
+        )
+    with FakeBotApi(token="4242:order-test") as api:
+        api.add_user(1001)
+        api.add_user(2002)
+        async with Bot("4242:order-test", base_url=f"{api.url}/bot") as bot:
+            settle = timedelta(seconds=2)
+            worker = InboxWorker(app, Gateway(app, bot), bot, settle, asyncio.Event())
+            assert await worker.serve("telegram:1001") == 2
+            texts = [m["text"] for m in api.messages_to(1001)]
+            assert api.messages_to(2002) == []
+    assert any("What does Dana do" in t for t in texts)
+    assert "What does Dana do" in texts[-1]  # the answer to "Dana" came after /start's
+    async with database.transaction() as store:
+        statuses = dict(
+            (await store.session.execute(select(InboxRow.update_id, InboxRow.status))).all()
+        )
+    assert statuses == {1: "done", 2: "done", 3: "pending", 4: "pending"}
