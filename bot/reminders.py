@@ -2,8 +2,14 @@
 
 It runs inside every bot process. Reminders are rows, so a restart loses none;
 a claim is a committed row update, so two dispatchers never send the same one
-(see storage/queue.py); each send is recorded in its own transaction, and a
-send cut short by a crash is marked uncertain instead of being sent again.
+(see storage/queue.py). A send cut short by a crash is marked uncertain instead
+of being sent again.
+
+The database work is done per chunk, not per message, in a pipeline: one
+transaction composes a chunk's replies and marks them "sending"; the sends go
+out concurrently; one transaction records every outcome that has come in. So
+the next chunk is prepared, and the last one recorded, while sends are in
+flight, and a message costs a fraction of a transaction.
 """
 
 from __future__ import annotations
@@ -50,8 +56,16 @@ class DispatchSettings:
     batch: int = 100  # users claimed per round
     poll: float = 2.0  # seconds between rounds when nothing was due
     stale_after: timedelta = timedelta(minutes=5)  # a claim older than this was abandoned
-    # Sends in flight at once; a crash can leave at most this many "uncertain".
+    # Sends in flight at once, and the messages prepared (composed and marked "sending")
+    # per transaction. One chunk is prepared while the one before is sending, and outcomes
+    # are recorded in batches, so up to `unrecorded` messages are "sending" at once.
     concurrency: int = 8
+
+    @property
+    def unrecorded(self) -> int:
+        """The most messages marked "sending" whose outcome is not yet recorded: all that
+        a crash can leave "uncertain" (a message is one user's due reminders)."""
+        return 2 * self.concurrency
 
 
 class Dispatcher:
@@ -62,27 +76,52 @@ class Dispatcher:
         self.settings = settings
         self.last_sent: dict[int, datetime] = {}
         self.in_flight = asyncio.Semaphore(settings.concurrency)
+        # Taken before a message is marked "sending", given back once its outcome is
+        # committed: this is what holds the crash bound, settings.unrecorded.
+        self.unrecorded = asyncio.Semaphore(settings.unrecorded)
+        self.sends: dict[int, asyncio.Task[None]] = {}  # by chat: at most one each
+        self.finished: list[tuple[Due, Sent]] = []  # outcomes not yet being recorded
+        self.recording: asyncio.Task[None] | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Dispatches until `stop` is set; the send in flight is finished first."""
+        """Dispatches until `stop` is set; the sends in flight are finished and recorded
+        first. Cancelled, it cancels them too: like a crash, bounded by `unrecorded`."""
         log.info("reminder dispatcher %s started", self.settings.worker)
-        while not stop.is_set():
-            try:
-                handled = await self.round()
-            except Exception:
-                log.exception("reminder round failed; trying again")
-                handled = 0
-            if handled == 0:
-                waiting = asyncio.ensure_future(stop.wait())
-                await asyncio.wait(
-                    {waiting, asyncio.ensure_future(self.timer.sleep(self.settings.poll))},
-                    return_when=asyncio.FIRST_COMPLETED,
-                )
-                waiting.cancel()
+        try:
+            while not stop.is_set():
+                try:
+                    handled = await self.start_round()
+                except Exception:
+                    log.exception("reminder round failed; trying again")
+                    handled = 0
+                if handled == 0:
+                    waiting = asyncio.ensure_future(stop.wait())
+                    await asyncio.wait(
+                        {waiting, asyncio.ensure_future(self.timer.sleep(self.settings.poll))},
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                    waiting.cancel()
+            await self.settle()
+        finally:
+            # Anything left means `run` was cancelled: stop like a crash would.
+            for task in list(self.sends.values()):
+                task.cancel()
+            if self.recording is not None:
+                self.recording.cancel()
         log.info("reminder dispatcher %s stopped", self.settings.worker)
 
     async def round(self) -> int:
-        """Claims what is due and sends it; returns how many users were handled."""
+        """One round to its end: claims, sends, records; returns how many users it handled."""
+        handled = await self.start_round()
+        await self.settle()
+        return handled
+
+    async def start_round(self) -> int:
+        """Claims what is due and sets it going; returns how many users were handled.
+
+        It returns once the last chunk is prepared, with sends still in flight: the next
+        claim overlaps them rather than waiting for the slowest (see `settle`).
+        """
         now = self.timer.now()
         async with self.app.database.transaction() as store:
             queue = ReminderQueue(store.session)
@@ -103,10 +142,44 @@ class Dispatcher:
             start = self.timer.now()
             if ready and self.settings.rate > 0:
                 start = await queue.reserve(len(ready), self.interval, start)
-        await asyncio.gather(
-            *(self.deliver(due, start + self.interval * i) for i, due in enumerate(ready))
-        )
+        slots = [start + self.interval * i for i in range(len(ready))]
+        size = self.settings.concurrency
+        for first in range(0, len(ready), size):
+            await self.start_chunk(ready[first : first + size], slots[first : first + size])
         return len(claimed)
+
+    async def start_chunk(self, chunk: list[Due], slots: list[datetime]) -> None:
+        """Composes a chunk's replies and marks it "sending" in one transaction, then
+        starts its sends."""
+        for due in chunk:
+            # A chat's earlier message is still going (an earlier round's): its gap to the
+            # next one counts from when it went, so that one must be over first.
+            earlier = self.sends.get(chat_of(due))
+            if earlier is not None:
+                await asyncio.wait({earlier})
+        for _ in chunk:
+            await self.unrecorded.acquire()
+        try:
+            async with self.app.database.transaction() as store:
+                replies = [
+                    await self.app.coach.reminder_reply(store, due.user, due.reminders)
+                    for due in chunk
+                ]
+                await ReminderQueue(store.session).start_sending_all(chunk)
+        except BaseException:
+            # Rolled back: nothing of the chunk is "sending"; its claims time out.
+            for _ in chunk:
+                self.unrecorded.release()
+            raise
+        for due, slot, reply in zip(chunk, slots, replies, strict=True):
+            self.sends[chat_of(due)] = asyncio.create_task(self.deliver(due, slot, reply))
+
+    async def settle(self) -> None:
+        """Waits until every send started so far has finished and its outcome is recorded."""
+        while self.sends:
+            await asyncio.wait(set(self.sends.values()))
+        if self.recording is not None:
+            await asyncio.wait({self.recording})
 
     def forget_old_sends(self, now: datetime) -> None:
         """Keeps only the chats sent to within the per-chat gap: no per-user state grows."""
@@ -118,48 +191,85 @@ class Dispatcher:
         rate = self.settings.rate
         return timedelta(seconds=1 / rate) if rate > 0 else timedelta(0)
 
-    async def deliver(self, due: Due, slot: datetime) -> None:
-        chat_id = int(due.user.key.external_id)
-        previous = self.last_sent.get(chat_id)
-        if previous is not None:
-            slot = max(slot, previous + timedelta(seconds=PER_CHAT_GAP))
-        await self.wait_until(slot)
-        async with self.in_flight:
-            async with self.app.database.transaction() as store:
-                reply = await self.app.coach.reminder_reply(store, due.user, due.reminders)
-                await ReminderQueue(store.session).start_sending(due.ids, min(due.ids))
-            sent = await self.sender.send(chat_id, reply)
-            self.last_sent[chat_id] = self.timer.now()
-            await self.record(due, sent)
+    async def deliver(self, due: Due, slot: datetime, reply: Reply) -> None:
+        chat_id = chat_of(due)
+        try:
+            previous = self.last_sent.get(chat_id)
+            if previous is not None:
+                slot = max(slot, previous + timedelta(seconds=PER_CHAT_GAP))
+            await self.wait_until(slot)
+            async with self.in_flight:
+                try:
+                    sent = await self.sender.send(chat_id, reply)
+                except Exception as error:
+                    # The request may have gone out: never resend it.
+                    log.exception("sending reminders %s failed", due.ids)
+                    sent = Sent(Delivery.UNCERTAIN, f"{type(error).__name__}: {error}")
+                self.last_sent[chat_id] = self.timer.now()
+        finally:
+            del self.sends[chat_id]
+        self.finished.append((due, sent))
+        if self.recording is None or self.recording.done():
+            self.recording = asyncio.create_task(self.record_finished())
 
-    async def record(self, due: Due, sent: Sent) -> None:
-        REMINDERS.labels(sent.delivery.value).inc()
+    async def record_finished(self) -> None:
+        """Records every outcome that has come in, in one transaction, until none is left.
+
+        Outcomes that arrive during a transaction wait for the next, so the busier the
+        dispatcher, the more each transaction records.
+        """
+        while self.finished:
+            batch, self.finished = self.finished, []
+            try:
+                await self.record(batch)
+            except Exception:
+                # They stay "sending": taken back as uncertain once their claim is stale.
+                log.exception("recording %d reminder sends failed", len(batch))
+            finally:
+                for _ in batch:
+                    self.unrecorded.release()
+
+    async def record(self, batch: list[tuple[Due, Sent]]) -> None:
+        """Records finished sends; those with the same final status in one statement."""
+        for _, sent in batch:
+            REMINDERS.labels(sent.delivery.value).inc()
         now = self.timer.now()
+        final: dict[tuple[ReminderStatus, str | None], list[int]] = {}
         async with self.app.database.transaction() as store:
             queue = ReminderQueue(store.session)
-            if sent.delivery in _RECORDED:
-                await queue.finish(due.ids, _RECORDED[sent.delivery], at=now, error=sent.error)
-            elif sent.delivery is Delivery.BLOCKED:
-                # Kept pending: they go out when the user writes to the bot again.
-                await queue.deactivate(due.user.id)
-                await queue.retry(due.ids, now, sent.error or "blocked")
-            else:
-                attempts = await queue.attempts(due.ids)
-                if attempts >= MAX_ATTEMPTS:
-                    await queue.finish(due.ids, ReminderStatus.FAILED, at=now, error=sent.error)
+            for due, sent in batch:
+                if sent.delivery in _RECORDED:
+                    final.setdefault((_RECORDED[sent.delivery], sent.error), []).extend(due.ids)
+                elif sent.delivery is Delivery.BLOCKED:
+                    # Kept pending: they go out when the user writes to the bot again.
+                    await queue.deactivate(due.user.id)
+                    await queue.retry(due.ids, now, sent.error or "blocked")
                 else:
-                    backoff = timedelta(seconds=min(2**attempts, 300))
-                    await queue.retry(due.ids, now + backoff, sent.error or "unreachable")
-        if sent.delivery is not Delivery.SENT:
-            log.warning(
-                "reminders %s for user %s: %s (%s)",
-                due.ids,
-                due.user.id,
-                sent.delivery,
-                sent.error,
-            )
+                    attempts = await queue.attempts(due.ids)
+                    if attempts >= MAX_ATTEMPTS:
+                        await queue.finish(
+                            due.ids, ReminderStatus.FAILED, at=now, error=sent.error
+                        )
+                    else:
+                        backoff = timedelta(seconds=min(2**attempts, 300))
+                        await queue.retry(due.ids, now + backoff, sent.error or "unreachable")
+            for (status, error), ids in final.items():
+                await queue.finish(ids, status, at=now, error=error)
+        for due, sent in batch:
+            if sent.delivery is not Delivery.SENT:
+                log.warning(
+                    "reminders %s for user %s: %s (%s)",
+                    due.ids,
+                    due.user.id,
+                    sent.delivery,
+                    sent.error,
+                )
 
     async def wait_until(self, moment: datetime) -> None:
         delay = (moment - self.timer.now()).total_seconds()
         if delay > 0:
             await self.timer.sleep(delay)
+
+
+def chat_of(due: Due) -> int:
+    return int(due.user.key.external_id)
