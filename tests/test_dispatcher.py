@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.app import App
 from bot.reminders import Dispatcher, DispatchSettings
@@ -29,9 +32,13 @@ class FakeSender:
     clock: FixedClock
     sent: list[tuple[int, Reply, datetime]] = field(default_factory=list)
     outcomes: list[Delivery] = field(default_factory=list)
+    by_chat: dict[int, Delivery] = field(default_factory=dict)  # before `outcomes`
 
     async def send(self, chat_id: int, reply: Reply) -> Sent:
-        delivery = self.outcomes.pop(0) if self.outcomes else Delivery.SENT
+        if chat_id in self.by_chat:
+            delivery = self.by_chat[chat_id]
+        else:
+            delivery = self.outcomes.pop(0) if self.outcomes else Delivery.SENT
         if delivery in {Delivery.SENT, Delivery.UNCERTAIN}:
             self.sent.append((chat_id, reply, self.clock.now()))
         return Sent(delivery, None if delivery is Delivery.SENT else f"fake {delivery}")
@@ -265,3 +272,220 @@ async def test_the_dispatcher_keeps_no_memory_of_chats_it_sent_to_long_ago(rig: 
     rig.clock.advance(seconds=2)
     await dispatcher.round()
     assert dispatcher.last_sent == {}
+
+
+# --- the database work per chunk, not per message ----------------------------------------
+
+
+async def rows_by_chat(rig: Rig) -> dict[int, list[ReminderRow]]:
+    async with rig.app.database.transaction() as store:
+        found = await store.session.execute(
+            select(UserRow.external_id, ReminderRow)
+            .join(ReminderRow, ReminderRow.user_id == UserRow.id)
+            .order_by(ReminderRow.id)
+        )
+        rows: dict[int, list[ReminderRow]] = {}
+        for chat, row in found.all():
+            rows.setdefault(int(chat), []).append(row)
+    return rows
+
+
+@dataclass
+class Counted:
+    """What reached the database driver: transactions begun, statements, executemanys."""
+
+    transactions: int = 0
+    statements: list[str] = field(default_factory=list)
+    executemany: int = 0
+
+    def updates(self, table: str) -> int:
+        return sum(1 for s in self.statements if s.startswith(f"UPDATE {table} "))
+
+
+@contextmanager
+def counting(database: Database) -> Iterator[Counted]:
+    counted = Counted()
+    engine = database.engine.sync_engine
+
+    def on_begin(*_: object) -> None:
+        counted.transactions += 1
+
+    def on_execute(*args: Any) -> None:
+        statement, executemany = args[2], args[5]
+        if statement != "BEGIN IMMEDIATE":  # SQLite's way of beginning (storage.db)
+            counted.statements.append(statement)
+            counted.executemany += bool(executemany)
+
+    event.listen(engine, "begin", on_begin)
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield counted
+    finally:
+        event.remove(engine, "begin", on_begin)
+        event.remove(engine, "before_cursor_execute", on_execute)
+
+
+async def test_a_chunk_is_prepared_in_one_transaction_and_recorded_in_few(rig: Rig) -> None:
+    for chat in range(100, 140):
+        await rig.add(chat)
+    dispatcher = rig.dispatcher(concurrency=8)
+    chunks = 40 // 8
+    with counting(rig.app.database) as counted:
+        assert await dispatcher.round() == 40
+    assert await rig.statuses() == {"sent": 40}
+    # One claim; per chunk, one transaction to compose and mark "sending" (one statement,
+    # executed with a parameter set per reminder), and at most one to record its outcomes.
+    # Prepared and recorded one by one, 40 messages took 81 transactions and 83 UPDATEs.
+    assert counted.executemany == chunks
+    assert counted.transactions <= 1 + 2 * chunks
+    claim_updates = 3  # release_stale's two, and the claim
+    assert counted.updates("reminders") <= claim_updates + 2 * chunks
+
+
+async def test_a_digests_reminders_are_marked_with_its_batch(rig: Rig) -> None:
+    first = await rig.add(11)
+    second = await rig.add(11)
+    alone = await rig.add(12)
+    await rig.dispatcher().round()
+    rows = await rows_by_chat(rig)
+    assert [(r.id, r.batch, r.attempts) for r in rows[11]] == [
+        (first, first, 1),
+        (second, first, 1),
+    ]
+    assert [(r.id, r.batch, r.attempts) for r in rows[12]] == [(alone, alone, 1)]
+
+
+async def test_each_outcome_in_a_recorded_batch_keeps_its_meaning(rig: Rig) -> None:
+    for chat in range(100, 120):
+        await rig.add(chat)
+    rig.sender.by_chat = {
+        100: Delivery.REJECTED,
+        101: Delivery.UNCERTAIN,
+        102: Delivery.UNREACHABLE,
+        103: Delivery.BLOCKED,
+    }
+    await rig.dispatcher(concurrency=4).round()
+    rows = {chat: row for chat, [row] in (await rows_by_chat(rig)).items()}
+    assert rows[100].status == "failed"
+    assert rows[100].sent_at is None
+    assert rows[101].status == "uncertain"
+    assert rows[101].sent_at == NOW
+    # Unreachable: back in line after a backoff; blocked: pending until the user returns.
+    assert (rows[102].status, rows[102].next_attempt_at) == ("pending", NOW + timedelta(seconds=2))
+    assert (rows[103].status, rows[103].last_error) == ("pending", "fake blocked")
+    assert {rows[chat].status for chat in range(104, 120)} == {"sent"}
+    assert {rows[chat].sent_at for chat in range(104, 120)} == {NOW}
+    async with rig.app.database.transaction() as store:
+        active = dict(
+            (await store.session.execute(select(UserRow.external_id, UserRow.active))).all()
+        )
+    assert [chat for chat, is_active in active.items() if not is_active] == ["103"]
+
+
+@dataclass
+class HangingSender:
+    """Sends that never finish: a dispatcher stopped mid-flight, as by a crash."""
+
+    calls: list[int] = field(default_factory=list)
+
+    async def send(self, chat_id: int, reply: Reply) -> Sent:
+        self.calls.append(chat_id)
+        await asyncio.Event().wait()
+        raise AssertionError("never")
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Lets the dispatcher run until `condition` holds (its database work is real I/O)."""
+    for _ in range(2000):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("the dispatcher never got there")
+
+
+async def test_a_crash_mid_flight_leaves_at_most_the_stated_number_uncertain(rig: Rig) -> None:
+    for chat in range(100, 140):
+        await rig.add(chat)
+    hanging = HangingSender()
+    settings = DispatchSettings(worker="doomed", rate=0, concurrency=4)
+    doomed = Dispatcher(rig.app, hanging, rig.clock, settings)
+    running = asyncio.create_task(doomed.run(asyncio.Event()))
+    # Every send it may start is started: 4 in flight, 4 more prepared, none recorded.
+    await until(lambda: len(doomed.sends) == settings.unrecorded)
+    assert len(hanging.calls) == settings.concurrency
+    sends = list(doomed.sends.values())
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    await asyncio.gather(*sends, return_exceptions=True)
+    assert all(send.cancelled() for send in sends)  # nothing keeps going after a crash
+    assert doomed.sends == {}
+    left = 40 - settings.unrecorded
+    assert await rig.statuses() == {"sending": settings.unrecorded, "claimed": left}
+    # Its claims go stale; another dispatcher sends the rest, and never the "sending" ones.
+    rig.clock.advance(minutes=5, seconds=1)
+    survivor = rig.dispatcher()
+    while await survivor.round():
+        pass
+    assert await rig.statuses() == {"uncertain": settings.unrecorded, "sent": left}
+    assert not set(hanging.calls) & set(rig.sender.chats)
+    assert len(set(rig.sender.chats)) == len(rig.sender.chats) == left
+
+
+async def test_a_graceful_stop_finishes_the_round_and_records_it(rig: Rig) -> None:
+    for chat in range(100, 140):
+        await rig.add(chat)
+    stop = asyncio.Event()
+    sender = rig.sender
+
+    class Stopping:
+        async def send(self, chat_id: int, reply: Reply) -> Sent:
+            stop.set()  # at the first send, mid-round
+            return await sender.send(chat_id, reply)
+
+    settings = DispatchSettings(worker="w1", rate=0, batch=20)
+    await Dispatcher(rig.app, Stopping(), rig.clock, settings).run(stop)
+    # The round in hand went out and was recorded; nothing is left claimed or sending.
+    assert await rig.statuses() == {"sent": 20, "pending": 20}
+    assert len(sender.sent) == 20
+
+
+async def test_a_chat_claimed_while_its_last_message_is_going_waits_for_it(rig: Rig) -> None:
+    earlier = await rig.add(11)
+    gate = asyncio.Event()
+    sender = rig.sender
+    calls: list[int] = []
+
+    class HeldFirst:
+        async def send(self, chat_id: int, reply: Reply) -> Sent:
+            calls.append(chat_id)
+            if len(calls) == 1:
+                await gate.wait()
+            return await sender.send(chat_id, reply)
+
+    settings = DispatchSettings(worker="w1", rate=0)
+    dispatcher = Dispatcher(rig.app, HeldFirst(), rig.clock, settings)
+    assert await dispatcher.start_round() == 1  # its message is still going
+    later = await rig.add(11)
+    next_round = asyncio.create_task(dispatcher.start_round())
+
+    async def status(reminder: int) -> str:
+        async with rig.app.database.transaction() as store:
+            row = await store.session.get_one(ReminderRow, reminder)
+            return row.status
+
+    for _ in range(2000):
+        if await status(later) == "claimed":
+            break
+    # Claimed, but not prepared nor sent while the chat's last message is going: the
+    # per-chat gap counts from when that one went.
+    for _ in range(20):
+        await asyncio.sleep(0.005)
+    assert (await status(earlier), await status(later)) == ("sending", "claimed")
+    assert calls == [11]
+    gate.set()
+    assert await next_round == 1
+    await dispatcher.settle()
+    [(_, _, first), (_, _, second)] = sender.sent
+    assert (second - first).total_seconds() >= 1.0
+    assert await rig.statuses() == {"sent": 2}
