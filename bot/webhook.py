@@ -14,6 +14,7 @@ import hmac
 import json
 import logging
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -77,8 +78,8 @@ def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette
         update_id = update.get("update_id") if isinstance(update, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return JSONResponse({"error": "not an update"}, status_code=400)
-        async with app.database.transaction() as store:
-            stored = await Inbox(store.session).add(update_id, update)
+        async with app.database.autocommit() as connection:
+            stored = await Inbox(connection).add(update_id, update)
         # Only now, with the update committed, does Telegram hear that it arrived.
         (UPDATES_RECEIVED if stored else UPDATES_DUPLICATE).inc()
         wake.set()
@@ -93,8 +94,8 @@ def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette
         return JSONResponse({"status": "ok"})
 
     async def metrics(_request: Request) -> Response:
-        async with app.database.transaction() as store:
-            INBOX_DEPTH.set(await Inbox(store.session).depth())
+        async with app.database.autocommit() as connection:
+            INBOX_DEPTH.set(await Inbox(connection).depth())
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     return Starlette(
@@ -111,7 +112,10 @@ class InboxWorker:
     """Handles stored updates: one user at a time, each user's in update_id order.
 
     One picker asks the database which users have settled updates and hands them to
-    `handlers` tasks, so an update costs one query however many handlers wait.
+    `handlers` tasks, so an update costs one query however many handlers wait. It
+    looks again when a handler frees a user, when the next update settles, and when
+    one arrives while none is settling (`wake`); an arrival while another settles
+    can't be ready before it.
     """
 
     app: App
@@ -123,16 +127,25 @@ class InboxWorker:
     poll: float = 1.0
     busy: set[str] = field(default_factory=set)
     ready: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    freed: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self, stop: asyncio.Event) -> None:
         tasks = [asyncio.create_task(self.handle(self.ready)) for _ in range(self.handlers)]
         while not stop.is_set():
+            # Cleared before the query: whatever happens after it wakes us again.
+            self.wake.clear()
+            self.freed.clear()
             try:
-                wait = await self.pick()
+                settles_in = await self.pick()
             except Exception:
                 log.exception("inbox round failed; trying again")
-                wait = self.poll
-            await first(stop.wait(), self.wake.wait(), asyncio.sleep(wait))
+                settles_in = None
+            waits: list[Awaitable[object]] = [stop.wait(), self.freed.wait()]
+            if settles_in is None:
+                waits += [self.wake.wait(), asyncio.sleep(self.poll)]
+            else:
+                waits.append(asyncio.sleep(settles_in))
+            await first(*waits)
         # The handlers finish the user they are on; users still queued stay pending.
         while not self.ready.empty():
             self.busy.discard(self.ready.get_nowait() or "")
@@ -140,12 +153,12 @@ class InboxWorker:
             self.ready.put_nowait(None)
         await asyncio.gather(*tasks)
 
-    async def pick(self) -> float:
-        """Queues the users whose updates have settled; says how long until more may."""
-        self.wake.clear()  # before the query: an update stored after it wakes us again
+    async def pick(self) -> float | None:
+        """Queues the users whose updates have settled; returns the seconds until the
+        next update settles (None if none is settling)."""
         now = datetime.now(UTC)
-        async with self.app.database.transaction() as store:
-            users, settling = await Inbox(store.session).waiting_users(
+        async with self.app.database.autocommit() as connection:
+            users, settling = await Inbox(connection).waiting_users(
                 now - self.settle, self.handlers + len(self.busy)
             )
         for user_key in users:
@@ -153,10 +166,9 @@ class InboxWorker:
                 self.busy.add(user_key)
                 self.ready.put_nowait(user_key)
         if settling is None:
-            return self.poll
-        # Wake when the next update has settled, not at the next poll.
-        ready_in = (settling + self.settle - now).total_seconds()
-        return min(self.poll, max(ready_in, 0.001))
+            return None
+        # At most a poll: other replicas' handlers free users without telling us.
+        return min(self.poll, max((settling + self.settle - now).total_seconds(), 0.001))
 
     async def handle(self, ready: asyncio.Queue[str | None]) -> None:
         while (user_key := await ready.get()) is not None:
@@ -166,7 +178,7 @@ class InboxWorker:
                 log.exception("inbox worker failed; the update stays in the inbox")
             finally:
                 self.busy.discard(user_key)
-                self.wake.set()  # they may have more, and someone may wait behind them
+                self.freed.set()  # they may have more, and someone may wait behind them
 
     async def serve(self, user_key: str) -> int:
         """Handles the user's settled updates, holding them until the last replies are

@@ -87,6 +87,19 @@ class Database:
         async with self._sessions.begin() as session:
             yield SqlStore(session)
 
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """Yields a connection whose every statement commits on its own: for a single
+        statement, no BEGIN and COMMIT round trips (PostgreSQL; SQLite gets a
+        transaction, which costs it nothing extra)."""
+        if self.backend != "postgresql":
+            async with self.engine.begin() as connection:
+                yield connection
+            return
+        async with self.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
+
     async def migrate(self, revision: str = "head") -> None:
         """Brings the schema up to `revision`; safe to run from several replicas at once."""
         async with self.engine.begin() as connection:

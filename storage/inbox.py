@@ -15,11 +15,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, Select, Table, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.db import Database, Pinned, Transactions
 from storage.models import InboxRow, ProcessedUpdate
@@ -45,16 +45,25 @@ def user_key_of(update: dict[str, Any]) -> str:
     return ""
 
 
+# Core statements on the table: the inbox is read and written a few times per update,
+# and the ORM's per-statement work (entity loading, session synchronisation) buys nothing.
+TABLE = cast(Table, InboxRow.__table__)
+INBOX = TABLE.c
+
+
 class Inbox:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.postgres = session.get_bind().dialect.name == "postgresql"
+    """The inbox, in a transaction (a session's) or on an autocommit connection."""
+
+    def __init__(self, executor: AsyncSession | AsyncConnection) -> None:
+        self.executor = executor
+        dialect = executor.get_bind() if isinstance(executor, AsyncSession) else executor
+        self.postgres = dialect.dialect.name == "postgresql"
 
     async def add(self, update_id: int, payload: dict[str, Any]) -> bool:
         """Stores an update; False if it was stored before (a duplicate delivery)."""
         insert = postgresql.insert if self.postgres else sqlite.insert
-        stored = await self.session.scalar(
-            insert(InboxRow)
+        stored = await self.executor.scalar(
+            insert(TABLE)
             .values(
                 update_id=update_id,
                 user_key=user_key_of(payload),
@@ -63,7 +72,7 @@ class Inbox:
                 attempts=0,
             )
             .on_conflict_do_nothing(index_elements=["update_id"])
-            .returning(InboxRow.update_id)
+            .returning(INBOX.update_id)
         )
         return stored is not None
 
@@ -76,17 +85,17 @@ class Inbox:
         Only updates received before `settled_before` count, so that an earlier update
         delivered a moment later (to another replica, say) can still go first.
         """
-        users = await self.session.scalars(
-            select(InboxRow.user_key)
-            .where(InboxRow.status == PENDING)
-            .group_by(InboxRow.user_key)
-            .having(func.min(InboxRow.received_at) <= settled_before)
-            .order_by(func.min(InboxRow.update_id))
+        users = await self.executor.scalars(
+            select(INBOX.user_key)
+            .where(INBOX.status == PENDING)
+            .group_by(INBOX.user_key)
+            .having(func.min(INBOX.received_at) <= settled_before)
+            .order_by(func.min(INBOX.update_id))
             .limit(limit)
         )
-        settling = await self.session.scalar(
-            select(func.min(InboxRow.received_at)).where(
-                InboxRow.status == PENDING, InboxRow.received_at > settled_before
+        settling = await self.executor.scalar(
+            select(func.min(INBOX.received_at)).where(
+                INBOX.status == PENDING, INBOX.received_at > settled_before
             )
         )
         return list(users), settling
@@ -94,12 +103,7 @@ class Inbox:
     async def take(self, user_key: str, settled_before: datetime) -> Stored | None:
         """Returns the user's first pending update if it arrived before `settled_before`
         (call it holding `hold_user`, and mark it `done` in the same transaction)."""
-        row = await self.session.scalar(
-            select(InboxRow)
-            .where(InboxRow.user_key == user_key, InboxRow.status == PENDING)
-            .order_by(InboxRow.update_id)
-            .limit(1)
-        )
+        row = (await self.executor.execute(self._first(user_key, INBOX.payload))).first()
         if row is None or row.payload is None or row.received_at > settled_before:
             return None
         return Stored(row.update_id, dict(row.payload), row.attempts)
@@ -107,31 +111,37 @@ class Inbox:
     async def failed_attempt(self, user_key: str, error: str, at: datetime) -> int | None:
         """Counts a failed attempt at the user's first pending update and gives it up
         after MAX_ATTEMPTS; returns its id if it was given up."""
-        row = await self.session.scalar(
-            select(InboxRow)
-            .where(InboxRow.user_key == user_key, InboxRow.status == PENDING)
-            .order_by(InboxRow.update_id)
-            .limit(1)
-        )
+        row = (await self.executor.execute(self._first(user_key))).first()
         if row is None:
             return None
-        row.attempts += 1
-        row.last_error = error[:300]
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status, row.payload, row.processed_at = FAILED, None, at
-            return row.update_id
-        return None
+        attempts = row.attempts + 1
+        given_up = attempts >= MAX_ATTEMPTS
+        values: dict[str, Any] = {"attempts": attempts, "last_error": error[:300]}
+        if given_up:
+            values |= {"status": FAILED, "payload": None, "processed_at": at}
+        await self.executor.execute(
+            update(TABLE).where(INBOX.update_id == row.update_id).values(values)
+        )
+        return row.update_id if given_up else None
+
+    def _first(self, user_key: str, *more: ColumnElement[Any]) -> Select[Any]:
+        return (
+            select(INBOX.update_id, INBOX.attempts, INBOX.received_at, *more)
+            .where(INBOX.user_key == user_key, INBOX.status == PENDING)
+            .order_by(INBOX.update_id)
+            .limit(1)
+        )
 
     async def done(self, update_id: int, at: datetime) -> None:
-        await self.session.execute(
-            update(InboxRow)
-            .where(InboxRow.update_id == update_id)
+        await self.executor.execute(
+            update(TABLE)
+            .where(INBOX.update_id == update_id)
             .values(status=DONE, payload=None, processed_at=at)
         )
 
     async def depth(self) -> int:
-        found = await self.session.scalar(
-            select(func.count()).select_from(InboxRow).where(InboxRow.status == PENDING)
+        found = await self.executor.scalar(
+            select(func.count()).select_from(TABLE).where(INBOX.status == PENDING)
         )
         return int(found or 0)
 
@@ -141,10 +151,10 @@ class Inbox:
         Their ids are kept that long to catch late duplicates; Telegram keeps an
         undelivered update for 24 hours at most.
         """
-        await self.session.execute(
+        await self.executor.execute(
             delete(InboxRow).where(InboxRow.status != PENDING, InboxRow.processed_at < before)
         )
-        await self.session.execute(
+        await self.executor.execute(
             delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)
         )
 

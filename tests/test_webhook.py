@@ -260,3 +260,14 @@ async def test_a_worker_answers_a_users_settled_updates_in_order_and_leaves_the_
             (await store.session.execute(select(InboxRow.update_id, InboxRow.status))).all()
         )
     assert statuses == {1: "done", 2: "done", 3: "pending", 4: "pending"}
+
+
+async def test_an_autocommit_statement_is_committed_at_once(database: Database) -> None:
+    async with database.autocommit() as connection:
+        assert await Inbox(connection).add(1, update_from(1001, 1, "hi"))
+        if database.backend == "postgresql":
+            # Visible to everyone else before the block ends: no transaction around it.
+            async with database.transaction() as store:
+                assert await Inbox(store.session).depth() == 1
+    async with database.transaction() as store:
+        assert await Inbox(store.session).depth() == 1
