@@ -34,6 +34,8 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
+from bot.cli import run_loop
+
 log = logging.getLogger("echo_bot")
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # a header name, not a secret
@@ -130,4 +132,4 @@ async def serve() -> None:
 if __name__ == "__main__":
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    asyncio.run(serve())
+    run_loop(serve())  # the coach's event loop, so the two differ only in what they do

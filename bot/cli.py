@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import getpass
+import sys
 
 from bot import logs
 from bot.app import healthy, migrate
@@ -13,6 +13,13 @@ from bot.console import chat
 from bot.settings import Settings
 from bot.telegram.runner import dispatch, run
 from bot.webhook import serve
+
+if sys.platform == "win32":  # uvloop is not built for Windows
+    from asyncio import run as run_loop
+else:
+    # libuv's event loop: the database driver, the web server and the HTTP client all
+    # spend less CPU per call on it.
+    from uvloop import run as run_loop
 
 
 def parser() -> argparse.ArgumentParser:
@@ -42,16 +49,16 @@ def main(argv: list[str] | None = None) -> None:
         logs.configure("WARNING", secrets, settings.log_format)
         user = arguments.user or getpass.getuser() or "me"
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(chat(settings, user, arguments.json))
+            run_loop(chat(settings, user, arguments.json))
         return
     logs.configure(settings.log_level, secrets, settings.log_format)
     if arguments.command == "run":
-        asyncio.run(run(settings))
+        run_loop(run(settings))
     elif arguments.command == "dispatch":
-        asyncio.run(dispatch(settings))
+        run_loop(dispatch(settings))
     elif arguments.command == "webhook":
-        asyncio.run(serve(settings))
+        run_loop(serve(settings))
     elif arguments.command == "health":
-        raise SystemExit(0 if asyncio.run(healthy(settings)) else 1)
+        raise SystemExit(0 if run_loop(healthy(settings)) else 1)
     elif arguments.command == "db":
-        asyncio.run(migrate(settings))
+        run_loop(migrate(settings))
