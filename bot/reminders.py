@@ -67,6 +67,15 @@ class DispatchSettings:
         a crash can leave "uncertain" (a message is one user's due reminders)."""
         return 2 * self.concurrency
 
+    @property
+    def claim_size(self) -> int:
+        """Users claimed per round: `batch`, but no more than the rate limit lets out in a
+        quarter of `stale_after`, so that a slow round's claims never go stale, to be
+        claimed (and sent) again by another dispatcher while this one still holds them."""
+        if self.rate <= 0:
+            return self.batch
+        return max(1, min(self.batch, int(self.rate * self.stale_after.total_seconds() / 4)))
+
 
 class Dispatcher:
     def __init__(self, app: App, sender: Sender, timer: Timer, settings: DispatchSettings) -> None:
@@ -126,7 +135,7 @@ class Dispatcher:
         async with self.app.database.transaction() as store:
             queue = ReminderQueue(store.session)
             await queue.release_stale(now, self.settings.stale_after)
-            claimed = await queue.claim(now, self.settings.worker, self.settings.batch)
+            claimed = await queue.claim(now, self.settings.worker, self.settings.claim_size)
         self.forget_old_sends(now)
         if not claimed:
             return 0

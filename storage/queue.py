@@ -82,36 +82,46 @@ class ReminderQueue:
             .order_by(func.min(ReminderRow.next_attempt_at))
             .limit(users * 4)
         )
-        locked = (
-            await self.session.scalars(
-                select(UserRow)
-                .where(UserRow.id.in_(candidates), reachable)
-                .order_by(UserRow.id)
-                .limit(users)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
-        if not locked:
-            return []
-        by_id = {row.id: row for row in locked}
-        claimed = (
-            await self.session.scalars(
-                update(ReminderRow)
-                .where(ReminderRow.user_id.in_(by_id), due)
-                .values(status=ReminderStatus.CLAIMED, claimed_by=worker, claimed_at=now)
-                .returning(ReminderRow)
-            )
-        ).all()
-        grouped: dict[int, list[Reminder]] = {}
-        for row in sorted(claimed, key=lambda r: r.id):
-            grouped.setdefault(row.user_id, []).append(reminder_from(row))
-        return [
-            Due(
-                user_from(by_id[user_id], UserKey(channel, by_id[user_id].external_id)),
-                tuple(reminders),
-            )
-            for user_id, reminders in grouped.items()
-        ]
+        found: list[Due] = []
+        passed: set[int] = set()
+        # A user whose claim another dispatcher committed after this statement's snapshot
+        # gets locked all the same, and has nothing left to claim: look again without them.
+        for _ in range(3):
+            locked = (
+                await self.session.scalars(
+                    select(UserRow)
+                    .where(UserRow.id.in_(candidates), reachable, UserRow.id.not_in(passed))
+                    .order_by(UserRow.id)
+                    .limit(users - len(found))
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not locked:
+                break
+            by_id = {row.id: row for row in locked}
+            claimed = (
+                await self.session.scalars(
+                    update(ReminderRow)
+                    .where(ReminderRow.user_id.in_(by_id), due)
+                    .values(status=ReminderStatus.CLAIMED, claimed_by=worker, claimed_at=now)
+                    .returning(ReminderRow)
+                )
+            ).all()
+            grouped: dict[int, list[Reminder]] = {}
+            for row in sorted(claimed, key=lambda r: r.id):
+                grouped.setdefault(row.user_id, []).append(reminder_from(row))
+            found += [
+                Due(
+                    user_from(by_id[user_id], UserKey(channel, by_id[user_id].external_id)),
+                    tuple(reminders),
+                )
+                for user_id, reminders in grouped.items()
+            ]
+            emptied = by_id.keys() - grouped.keys()
+            if not emptied or len(found) >= users:
+                break
+            passed |= emptied
+        return found
 
     async def postpone(self, ids: Sequence[int], until: datetime) -> None:
         """Puts claimed reminders back, to be tried at `until` (outside the window)."""

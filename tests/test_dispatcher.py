@@ -489,3 +489,16 @@ async def test_a_chat_claimed_while_its_last_message_is_going_waits_for_it(rig: 
     [(_, _, first), (_, _, second)] = sender.sent
     assert (second - first).total_seconds() >= 1.0
     assert await rig.statuses() == {"sent": 2}
+
+
+async def test_a_slow_rate_claims_no_more_than_it_can_send_before_claims_go_stale(
+    rig: Rig,
+) -> None:
+    for chat in range(300, 320):
+        await rig.add(chat)
+    # 0.05/s with claims stale after 5 minutes: 15 messages take 300 s; a quarter is 3.
+    dispatcher = rig.dispatcher(rate=0.05, batch=100)
+    assert dispatcher.settings.claim_size == 3
+    assert await dispatcher.round() == 3
+    assert len(rig.sender.sent) == 3
+    assert rig.dispatcher(rate=0).settings.claim_size == 100
