@@ -53,6 +53,7 @@ from telegram.request import HTTPXRequest
 
 from bench.common import postgres_database
 from bench.report import Section
+from bot.cli import run_loop
 from bot.reminders import DispatchSettings
 from bot.settings import Settings
 from bot.telegram.translate import render
@@ -633,7 +634,7 @@ def baseline(messages: int) -> Outcome:
     with FakeApiProcess(chats) as api:
         url = api.url  # the server is up: its start-up is not counted
         start = CpuSnapshot.take(0, [os.getpid()], api.pid)
-        asyncio.run(_bare_sends(url, chats))
+        run_loop(_bare_sends(url, chats))  # the dispatchers' event loop
         end = CpuSnapshot.take(messages, [os.getpid()], api.pid)
         sends = api.sends()
     cpu = CpuUse.between(start, end)

@@ -27,6 +27,7 @@ from sqlalchemy import text
 from bench.common import postgres_database
 from bench.report import Section, median, ms, percentile
 from bot.app import App, SystemClock
+from bot.cli import run_loop
 from bot.settings import Settings
 from dialogs.content import default_content
 from dialogs.engine import Coach
@@ -283,7 +284,7 @@ def run(full: bool) -> Section:
         "",
     )
     with stores() as urls:
-        results = asyncio.run(measure(urls, size))
+        results = run_loop(measure(urls, size))  # the bot's event loop
     report_latencies(section, results)
     report_mix(section, results)
     report_goals(section, results)
