@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,10 @@ from dialogs.model import (
 )
 from storage.models import HeroRow, InteractionRow, ProcessedUpdate, ReminderRow, UserRow
 
+# Core, not the ORM, for the users table: every turn loads and saves its user, and an
+# ORM entity's loading and flush cost more than the statements themselves.
+USERS = cast(Table, UserRow.__table__)
+
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
     """Returns the dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
@@ -38,6 +43,8 @@ class SqlStore:
         # The session's identity map holds rows weakly; holding them here lets a turn's
         # later session.get() find them without another SELECT.
         self.loaded: list[object] = []
+        # What each user loaded in this transaction looks like in the database.
+        self.stored_users: dict[int, dict[str, Any]] = {}
 
     def _keep(self, *rows: object) -> None:
         self.loaded.extend(rows)
@@ -55,46 +62,40 @@ class SqlStore:
     async def user(self, key: UserKey, display_name: str, defaults: Preferences) -> User:
         # Lock the row, so one user's turns run one at a time (PostgreSQL).
         locked = (
-            select(UserRow)
-            .where(UserRow.channel == key.channel, UserRow.external_id == key.external_id)
+            select(USERS)
+            .where(USERS.c.channel == key.channel, USERS.c.external_id == key.external_id)
             .with_for_update()
         )
-        row = await self.session.scalar(locked)
-        if row is not None:
-            self._keep(row)
-            return user_from(row, key)
-        # A new user. Insert-if-missing, so two first messages at once can't both
-        # create them, then lock the row either of them made.
-        await self.session.execute(
-            _insert(self.session)(UserRow)
-            .values(
-                channel=key.channel,
-                external_id=key.external_id,
-                display_name=display_name[:128],
-                timezone=defaults.timezone,
-                window_start=defaults.window_start,
-                window_end=defaults.window_end,
-                reminders_paused=defaults.paused,
-                active=True,
-                dialog=DialogState().model_dump(mode="json"),
+        row = (await self.session.execute(locked)).first()
+        if row is None:
+            # A new user. Insert-if-missing, so two first messages at once can't both
+            # create them, then lock the row either of them made.
+            await self.session.execute(
+                _insert(self.session)(USERS)
+                .values(
+                    channel=key.channel,
+                    external_id=key.external_id,
+                    display_name=display_name[:128],
+                    timezone=defaults.timezone,
+                    window_start=defaults.window_start,
+                    window_end=defaults.window_end,
+                    reminders_paused=defaults.paused,
+                    active=True,
+                    dialog=DialogState().model_dump(mode="json"),
+                )
+                .on_conflict_do_nothing(index_elements=["channel", "external_id"])
             )
-            .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-        )
-        row = await self.session.scalar(locked)
-        assert row is not None
-        self._keep(row)
-        return user_from(row, key)
+            row = (await self.session.execute(locked)).one()
+        user = user_from(row, key)
+        self.stored_users[user.id] = _user_values(user)
+        return user
 
     async def save_user(self, user: User) -> None:
-        row = await self.session.get_one(UserRow, user.id)
-        row.display_name = user.display_name[:128]
-        row.timezone = user.prefs.timezone
-        row.window_start = user.prefs.window_start
-        row.window_end = user.prefs.window_end
-        row.reminders_paused = user.prefs.paused
-        row.active = user.active
-        row.current_hero_id = user.current_hero_id
-        row.dialog = user.dialog.model_dump(mode="json")
+        values = _user_values(user)
+        if self.stored_users.get(user.id) == values:
+            return  # nothing changed: no UPDATE
+        await self.session.execute(update(USERS).where(USERS.c.id == user.id).values(values))
+        self.stored_users[user.id] = values
 
     async def heroes(self, user_id: int, *, archived: bool = False) -> list[Hero]:
         query = select(HeroRow).where(HeroRow.user_id == user_id).order_by(HeroRow.id)
@@ -251,7 +252,21 @@ class SqlStore:
         return [_interaction(row) for row in rows]
 
 
-def user_from(row: UserRow, key: UserKey) -> User:
+def _user_values(user: User) -> dict[str, Any]:
+    """The columns of the users table that a turn may change."""
+    return {
+        "display_name": user.display_name[:128],
+        "timezone": user.prefs.timezone,
+        "window_start": user.prefs.window_start,
+        "window_end": user.prefs.window_end,
+        "reminders_paused": user.prefs.paused,
+        "active": user.active,
+        "current_hero_id": user.current_hero_id,
+        "dialog": user.dialog.model_dump(mode="json"),
+    }
+
+
+def user_from(row: UserRow | Row[Any], key: UserKey) -> User:
     return User(
         id=row.id,
         key=key,

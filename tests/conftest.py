@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import event, make_url
 
 import bot.telegram  # noqa: F401  (sets PTB_TIMEDELTA before PTB is used in tests)
 from dialogs.content import Content, default_content
@@ -21,6 +23,9 @@ from dialogs.engine import Coach
 from dialogs.model import Command, Event, Outcome, Press, Reply, Text, UserKey
 from tests.memory import MemoryStore
 from tests.scratch import scratch_database
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
@@ -161,3 +166,38 @@ async def database(database_url: str) -> AsyncIterator[object]:
     await db.migrate()
     yield db
     await db.dispose()
+
+
+@dataclass
+class Counted:
+    """What reached the database driver: transactions begun, statements, executemanys."""
+
+    transactions: int = 0
+    statements: list[str] = field(default_factory=list)
+    executemany: int = 0
+
+    def updates(self, table: str) -> int:
+        return sum(1 for s in self.statements if s.startswith(f"UPDATE {table} "))
+
+
+@contextmanager
+def counting(database: Database) -> Iterator[Counted]:
+    counted = Counted()
+    engine = database.engine.sync_engine
+
+    def on_begin(*_: object) -> None:
+        counted.transactions += 1
+
+    def on_execute(*args: Any) -> None:
+        statement, executemany = args[2], args[5]
+        if statement != "BEGIN IMMEDIATE":  # SQLite's way of beginning (storage.db)
+            counted.statements.append(statement)
+            counted.executemany += bool(executemany)
+
+    event.listen(engine, "begin", on_begin)
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield counted
+    finally:
+        event.remove(engine, "begin", on_begin)
+        event.remove(engine, "before_cursor_execute", on_execute)

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.app import App
 from bot.reminders import Dispatcher, DispatchSettings
@@ -24,7 +22,7 @@ from dialogs.model import Preferences, ReminderKind, Reply, StepId, Text, UserKe
 from storage.db import Database
 from storage.models import ReminderRow, UserRow
 from storage.queue import ReminderQueue
-from tests.conftest import NOW, FixedClock
+from tests.conftest import NOW, FixedClock, counting
 
 
 @dataclass
@@ -288,41 +286,6 @@ async def rows_by_chat(rig: Rig) -> dict[int, list[ReminderRow]]:
         for chat, row in found.all():
             rows.setdefault(int(chat), []).append(row)
     return rows
-
-
-@dataclass
-class Counted:
-    """What reached the database driver: transactions begun, statements, executemanys."""
-
-    transactions: int = 0
-    statements: list[str] = field(default_factory=list)
-    executemany: int = 0
-
-    def updates(self, table: str) -> int:
-        return sum(1 for s in self.statements if s.startswith(f"UPDATE {table} "))
-
-
-@contextmanager
-def counting(database: Database) -> Iterator[Counted]:
-    counted = Counted()
-    engine = database.engine.sync_engine
-
-    def on_begin(*_: object) -> None:
-        counted.transactions += 1
-
-    def on_execute(*args: Any) -> None:
-        statement, executemany = args[2], args[5]
-        if statement != "BEGIN IMMEDIATE":  # SQLite's way of beginning (storage.db)
-            counted.statements.append(statement)
-            counted.executemany += bool(executemany)
-
-    event.listen(engine, "begin", on_begin)
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
-        yield counted
-    finally:
-        event.remove(engine, "begin", on_begin)
-        event.remove(engine, "before_cursor_execute", on_execute)
 
 
 async def test_a_chunk_is_prepared_in_one_transaction_and_recorded_in_few(rig: Rig) -> None:

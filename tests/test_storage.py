@@ -29,7 +29,7 @@ from dialogs.model import (
 )
 from storage.db import Database, alembic_config
 from storage.models import HeroRow, InteractionRow, UserRow
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, counting
 from tests.test_engine import STEP_CASES, checkin, onboard
 
 ANA = UserKey("telegram", "1001")
@@ -321,3 +321,25 @@ async def test_old_update_records_are_pruned_and_pending_ones_kept(database: Dat
     async with database.transaction() as store:
         assert sorted(await store.session.scalars(select(InboxRow.update_id))) == [2, 3]
         assert list(await store.session.scalars(select(ProcessedUpdate.update_id))) == [11]
+
+
+async def test_a_user_is_written_back_only_when_their_turn_changed_them(
+    database: Database,
+) -> None:
+    async with database.transaction() as store:
+        await store.user(ANA, "Ana", Preferences())
+    with counting(database) as counted:
+        async with database.transaction() as store:
+            user = await store.user(ANA, "Ana", Preferences())
+            await store.save_user(user)  # as loaded
+        assert counted.updates("users") == 0
+        async with database.transaction() as store:
+            user = await store.user(ANA, "Ana", Preferences())
+            user.dialog.state = "onboarding.name"
+            user.prefs = Preferences(timezone="Europe/Lisbon")
+            await store.save_user(user)
+            await store.save_user(user)  # again, unchanged since
+        assert counted.updates("users") == 1
+    async with database.transaction() as store:
+        again = await store.user(ANA, "Ana", Preferences())
+    assert (again.dialog.state, again.prefs.timezone) == ("onboarding.name", "Europe/Lisbon")
