@@ -111,11 +111,11 @@ def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette
 class InboxWorker:
     """Handles stored updates: one user at a time, each user's in update_id order.
 
-    One picker asks the database which users have settled updates and hands them to
+    One picker asks the database which users have settled updates and queues them for
     `handlers` tasks, so an update costs one query however many handlers wait. It
-    looks again when a handler frees a user, when the next update settles, and when
-    one arrives while none is settling (`wake`); an arrival while another settles
-    can't be ready before it.
+    looks again when the next update settles, when one arrives while none is
+    settling (`wake`; an arrival while another settles can't be ready before it),
+    and when a handler frees a user while the queue runs low.
     """
 
     app: App
@@ -131,21 +131,28 @@ class InboxWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         tasks = [asyncio.create_task(self.handle(self.ready)) for _ in range(self.handlers)]
+        loop = asyncio.get_running_loop()
+        settles_at: float | None = None  # loop time at which the next update settles
+        look = True
         while not stop.is_set():
             # Cleared before the query: whatever happens after it wakes us again.
             self.wake.clear()
             self.freed.clear()
-            try:
-                settles_in = await self.pick()
-            except Exception:
-                log.exception("inbox round failed; trying again")
-                settles_in = None
+            if look:
+                try:
+                    settles_in = await self.pick()
+                except Exception:
+                    log.exception("inbox round failed; trying again")
+                    settles_in = None
+                settles_at = None if settles_in is None else loop.time() + settles_in
             waits: list[Awaitable[object]] = [stop.wait(), self.freed.wait()]
-            if settles_in is None:
+            if settles_at is None:
                 waits += [self.wake.wait(), asyncio.sleep(self.poll)]
             else:
-                waits.append(asyncio.sleep(settles_in))
+                waits.append(asyncio.sleep(max(settles_at - loop.time(), 0)))
             await first(*waits)
+            # A handler freed while plenty of users are still queued needs no query yet.
+            look = not self.freed.is_set() or self.ready.qsize() <= self.handlers // 2
         # The handlers finish the user they are on; users still queued stay pending.
         while not self.ready.empty():
             self.busy.discard(self.ready.get_nowait() or "")
@@ -159,7 +166,7 @@ class InboxWorker:
         now = datetime.now(UTC)
         async with self.app.database.autocommit() as connection:
             users, settling = await Inbox(connection).waiting_users(
-                now - self.settle, self.handlers + len(self.busy)
+                now - self.settle, 2 * self.handlers + len(self.busy)
             )
         for user_key in users:
             if user_key not in self.busy:
