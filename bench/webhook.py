@@ -876,6 +876,13 @@ def report_goals(section: Section, runs: dict[Setup, list[Run]]) -> None:
     one = median([r.rate for r in runs[COACH_1]])
     busy = median([r.cpu["servers"] / r.cpu["wall"] for r in runs[COACH_1]])
     coach = runs[COACH_1] + runs[COACH_2]
+    own_1, own_2 = (
+        median([r.cpu_per_update("servers") for r in runs[s]]) for s in (COACH_1, COACH_2)
+    )
+    base_1, base_2 = (
+        median([r.cpu_per_update("postgres") for r in runs[s]]) for s in (COACH_1, COACH_2)
+    )
+    projected = 2 * own_1 / own_2
 
     def busiest(part: str) -> float:
         return max(r.cpu[part] / r.cpu["wall"] for done in runs.values() for r in done)
@@ -894,6 +901,11 @@ def report_goals(section: Section, runs: dict[Setup, list[Run]]) -> None:
         "else running. A second replica adds an event loop, not a core: here it can only "
         "win what one leaves idle, so this ratio says little about replicas on machines of "
         "their own.",
+        f"- What a second replica costs, then: the servers spent {own_2 * 1000:.1f} CPU ms "
+        f"per update with two replicas against {own_1 * 1000:.1f} with one (PostgreSQL "
+        f"{base_2 * 1000:.1f} against {base_1 * 1000:.1f}). Two replicas on a core each, "
+        f"each as busy as one is here, would handle about {projected:.2f}× one's updates, "
+        "if PostgreSQL keeps up: an estimate from CPU costs, not a measurement.",
         f"- Mentor Coach, all runs: in {sum(r.out_of_order for r in coach)} of "
         f"{sum(r.users for r in coach)} chats the messages arrived in another order than "
         f"the conversation's; {sum(r.missing for r in coach)} updates got no answer; "
