@@ -226,6 +226,14 @@ class Interaction:
     created_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class HeroHistory:
+    """A hero and their interactions, oldest first: what a reminder about them says."""
+
+    hero: Hero
+    interactions: tuple[Interaction, ...]
+
+
 class ReminderKind(StrEnum):
     FOLLOW_UP = "follow_up"  # proposed after a check-in; replaced by the next one
     MANUAL = "manual"  # set with /remind

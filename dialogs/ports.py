@@ -6,11 +6,13 @@ engine for one turn, and commits after the turn. Implementations never commit.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Protocol
 
 from dialogs.model import (
     Hero,
+    HeroHistory,
     Interaction,
     Preferences,
     Reminder,
@@ -68,6 +70,14 @@ class Store(Protocol):
 
     async def interactions(self, user_id: int, hero_id: int) -> list[Interaction]:
         """Returns the hero's interactions, oldest first."""
+        ...
+
+    async def hero_histories(
+        self, wanted: Collection[tuple[int, int]]
+    ) -> dict[tuple[int, int], HeroHistory]:
+        """Returns several users' heroes (archived too) with their interactions, keyed by
+        (user id, hero id) as asked in `wanted`, in a few reads whatever their number (a
+        chunk of reminder messages). A hero that isn't that user's is left out."""
         ...
 
     async def add_reminder(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dialogs.model import (
     DialogState,
     Hero,
+    HeroHistory,
     Interaction,
     InteractionKind,
     Preferences,
@@ -28,6 +30,9 @@ from storage.models import HeroRow, InteractionRow, ProcessedUpdate, ReminderRow
 # Core, not the ORM, for the users table: every turn loads and saves its user, and an
 # ORM entity's loading and flush cost more than the statements themselves.
 USERS = cast(Table, UserRow.__table__)
+# And for the heroes and histories a chunk of reminder messages speaks of.
+HEROES = cast(Table, HeroRow.__table__)
+INTERACTIONS = cast(Table, InteractionRow.__table__)
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
@@ -155,6 +160,42 @@ class SqlStore:
         await self.session.flush()
         return _interaction(row)
 
+    async def hero_histories(
+        self, wanted: Collection[tuple[int, int]]
+    ) -> dict[tuple[int, int], HeroHistory]:
+        # Two SELECTs, however many heroes. Each row is checked against the pairs asked
+        # for, so a hero is found only under its own user's id (even when another user
+        # in the same chunk asks for it under theirs).
+        wanted = set(wanted)
+        if not wanted:
+            return {}
+        users = sorted({user_id for user_id, _ in wanted})
+        rows = await self.session.execute(
+            select(HEROES).where(
+                HEROES.c.id.in_(sorted({hero_id for _, hero_id in wanted})),
+                HEROES.c.user_id.in_(users),
+            )
+        )
+        heroes = {
+            (row.user_id, row.id): _hero(row) for row in rows if (row.user_id, row.id) in wanted
+        }
+        if not heroes:
+            return {}
+        histories: dict[tuple[int, int], list[Interaction]] = {key: [] for key in heroes}
+        rows = await self.session.execute(
+            select(INTERACTIONS)
+            .where(
+                INTERACTIONS.c.hero_id.in_(sorted(hero_id for _, hero_id in heroes)),
+                INTERACTIONS.c.user_id.in_(users),
+            )
+            .order_by(INTERACTIONS.c.happened_on, INTERACTIONS.c.id)
+        )
+        for row in rows:
+            history = histories.get((row.user_id, row.hero_id))
+            if history is not None:
+                history.append(_interaction(row))
+        return {key: HeroHistory(hero, tuple(histories[key])) for key, hero in heroes.items()}
+
     async def add_reminder(
         self, user_id: int, hero_id: int | None, due_at: datetime, kind: ReminderKind
     ) -> Reminder:
@@ -279,7 +320,7 @@ def user_from(row: UserRow | Row[Any], key: UserKey) -> User:
     )
 
 
-def _hero(row: HeroRow) -> Hero:
+def _hero(row: HeroRow | Row[Any]) -> Hero:
     return Hero(
         id=row.id,
         user_id=row.user_id,
@@ -306,7 +347,7 @@ def reminder_from(row: ReminderRow) -> Reminder:
     )
 
 
-def _interaction(row: InteractionRow) -> Interaction:
+def _interaction(row: InteractionRow | Row[Any]) -> Interaction:
     return Interaction(
         id=row.id,
         hero_id=row.hero_id,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from dialogs.model import (
     DialogState,
     Hero,
+    HeroHistory,
     Interaction,
     Preferences,
     Reminder,
@@ -90,6 +92,17 @@ class MemoryStore:
     async def interactions(self, user_id: int, hero_id: int) -> list[Interaction]:
         found = [i for u, i in self.interaction_rows if u == user_id and i.hero_id == hero_id]
         return sorted(found, key=lambda i: (i.happened_on, i.id or 0))
+
+    async def hero_histories(
+        self, wanted: Collection[tuple[int, int]]
+    ) -> dict[tuple[int, int], HeroHistory]:
+        found = {}
+        for user_id, hero_id in wanted:
+            hero = await self.hero(user_id, hero_id)
+            if hero is not None:
+                history = tuple(await self.interactions(user_id, hero_id))
+                found[user_id, hero_id] = HeroHistory(hero, history)
+        return found
 
     async def add_reminder(
         self, user_id: int, hero_id: int | None, due_at: datetime, kind: ReminderKind

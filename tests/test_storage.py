@@ -139,6 +139,55 @@ async def test_interactions_come_back_in_the_order_they_happened(database: Datab
         )
 
 
+async def test_hero_histories_reads_several_users_heroes_in_two_statements(
+    database: Database,
+) -> None:
+    async with database.transaction() as store:
+        ana = await store.user(ANA, "Ana", Preferences())
+        ben = await store.user(BEN, "Ben", Preferences())
+        heroes = {}
+        for user, name in ((ana, "Dana"), (ana, "Sam"), (ana, "Lee"), (ben, "Kim")):
+            heroes[name] = await store.add_hero(
+                user.id, name=name, role="", how_met="", met_on=None, step=StepId.RADAR
+            )
+        heroes["Lee"].archived = True
+        await store.save_hero(heroes["Lee"])
+        for name, day, temp in (("Dana", 5, 4), ("Kim", 2, 3), ("Dana", 1, 2), ("Dana", 5, 5)):
+            user = ben if name == "Kim" else ana
+            await store.add_interaction(
+                user.id,
+                Interaction(
+                    hero_id=heroes[name].id,
+                    happened_on=date(2026, 3, day),
+                    kind=InteractionKind.CALL,
+                    story="",
+                    step=StepId.RADAR,
+                    temperature=temp,
+                    answers={"radar.door": "yes"},
+                    advice=("radar.warm_open_door",),
+                    lit_up="jazz",
+                ),
+            )
+    dana, sam, lee, kim = (heroes[name].id for name in ("Dana", "Sam", "Lee", "Kim"))
+    wanted = {(ana.id, dana), (ana.id, sam), (ana.id, lee), (ben.id, kim), (ana.id, 999_999)}
+    wanted |= {(ben.id, dana), (ana.id, kim)}  # someone else's: never found
+    async with database.transaction() as store:
+        with counting(database) as counted:
+            found = await store.hero_histories(wanted)
+            assert await store.hero_histories(set()) == {}
+        assert len(counted.statements) == 2
+        # The same heroes and histories as reading them one by one.
+        assert set(found) == {(ana.id, dana), (ana.id, sam), (ana.id, lee), (ben.id, kim)}
+        for (user_id, hero_id), known in found.items():
+            assert known.hero == await store.hero(user_id, hero_id)
+            assert list(known.interactions) == await store.interactions(user_id, hero_id)
+    assert [i.temperature for i in found[ana.id, dana].interactions] == [2, 4, 5]
+    assert found[ana.id, dana].interactions[0].answers == {"radar.door": "yes"}
+    assert found[ana.id, sam].interactions == ()
+    assert found[ana.id, lee].hero.archived
+    assert [i.temperature for i in found[ben.id, kim].interactions] == [3]
+
+
 async def test_the_database_refuses_a_temperature_out_of_range(database: Database) -> None:
     async def add_too_hot() -> None:
         async with database.transaction() as store:
