@@ -58,7 +58,7 @@ from bot.reminders import DispatchSettings
 from bot.settings import Settings
 from bot.telegram.translate import render
 from dialogs.content import default_content
-from dialogs.model import Hero, Interaction, Reminder, ReminderKind, StepId
+from dialogs.model import Hero, HeroHistory, Reminder, ReminderKind, StepId
 from dialogs.reminding import compose
 from storage.db import Database
 from tests.fakebotapi import FakeBotApi
@@ -586,36 +586,28 @@ def dispatch_run(
 _NOW = datetime.now(UTC)
 
 
-class _OneHero:
-    """Just enough of a Store for compose(): each seeded user's one hero, no history."""
-
-    async def hero(self, user_id: int, hero_id: int) -> Hero:
-        return Hero(
-            id=hero_id,
-            user_id=user_id,
-            name=f"Hero{user_id}",
-            role="",
-            how_met="",
-            met_on=None,
-            step=StepId.RADAR,
-            created_at=_NOW,
-        )
-
-    async def interactions(self, user_id: int, hero_id: int) -> list[Interaction]:
-        return []
-
-
-async def _reminder_message() -> dict[str, object]:
-    """The sendMessage arguments of the reminder a seeded user gets: its text and buttons."""
+def _reminder_message() -> dict[str, object]:
+    """The sendMessage arguments of the reminder a seeded user gets (one hero, no
+    history): its text and buttons."""
+    hero = Hero(
+        id=1,
+        user_id=1,
+        name="Hero1",
+        role="",
+        how_met="",
+        met_on=None,
+        step=StepId.RADAR,
+        created_at=_NOW,
+    )
     reminder = Reminder(id=1, user_id=1, hero_id=1, due_at=_NOW, kind=ReminderKind.MANUAL)
-    reply = await compose(_OneHero(), default_content(), 1, "UTC", [reminder])
+    reply = compose(default_content(), 1, [reminder], {(1, 1): HeroHistory(hero, ())})
     (arguments,) = render(reply)
     return arguments
 
 
 async def _bare_sends(url: str, chats: range) -> None:
     """Sends the reminder message to each chat, CONCURRENCY in flight, as fast as it can."""
-    arguments = await _reminder_message()
+    arguments = _reminder_message()
     # The same client set-up as bot.telegram.runner.make_bot.
     bot = Bot(TOKEN, base_url=f"{url}/bot", request=HTTPXRequest(connection_pool_size=CONCURRENCY))
     pending = iter(chats)

@@ -98,9 +98,10 @@ class App:
             claimed = await queue.claim(
                 self.coach.clock.now(), "console", 1, channel=key.channel, only_user=user.id
             )
-            replies = []
+            replies = await self.coach.reminder_replies(
+                store, [(due.user, due.reminders) for due in claimed]
+            )
             for due in claimed:
-                replies.append(await self.coach.reminder_reply(store, due.user, due.reminders))
                 await queue.start_sending(due.ids, min(due.ids))
                 await queue.finish(due.ids, ReminderStatus.SENT, at=self.coach.clock.now())
         return tuple(replies)

@@ -170,10 +170,9 @@ class Dispatcher:
             await self.unrecorded.acquire()
         try:
             async with self.app.database.transaction() as store:
-                replies = [
-                    await self.app.coach.reminder_reply(store, due.user, due.reminders)
-                    for due in chunk
-                ]
+                replies = await self.app.coach.reminder_replies(
+                    store, [(due.user, due.reminders) for due in chunk]
+                )
                 await ReminderQueue(store.session).start_sending_all(chunk)
         except BaseException:
             # Rolled back: nothing of the chunk is "sending"; its claims time out.

@@ -47,7 +47,7 @@ from dialogs.model import (
 from dialogs.playbook import READINGS, Shortfall, readiness, temperature, trend
 from dialogs.ports import Clock, Store
 from dialogs.privacy import Privacy
-from dialogs.reminding import Reminding, compose
+from dialogs.reminding import Reminding, compose_all
 from dialogs.steps import STEPS, Facts, Step
 from dialogs.story import read_story
 
@@ -205,11 +205,14 @@ class Coach:
         await turn.dispatch(event)
         return await turn.close()
 
-    async def reminder_reply(
-        self, store: Store, user: User, reminders: Sequence[Reminder]
-    ) -> Reply:
-        """Writes the message for reminders that are due together (for the dispatcher)."""
-        return await compose(store, self.content, user.id, user.prefs.timezone, reminders)
+    async def reminder_replies(
+        self, store: Store, due: Sequence[tuple[User, Sequence[Reminder]]]
+    ) -> list[Reply]:
+        """Writes a message for each user's reminders that are due together (for the
+        dispatcher, a chunk at a time): the heroes they name are read all at once."""
+        return await compose_all(
+            store, self.content, [(user.id, reminders) for user, reminders in due]
+        )
 
 
 class Turn:

@@ -2,12 +2,12 @@
 follow-up proposed after a check-in, the buttons on a reminder, and its words.
 
 Sending is not done here: the dispatcher (bot/reminders.py) claims due reminders
-and asks `compose` for the message.
+and asks `compose_all` for the messages of a chunk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -18,6 +18,7 @@ from dialogs.model import (
     Button,
     DialogState,
     Hero,
+    HeroHistory,
     Interaction,
     Reminder,
     ReminderKind,
@@ -63,10 +64,29 @@ def when_text(instant: datetime, tz: str) -> str:
     return f"{local:%a} {local.day} {local:%b} at {local:%H:%M}"
 
 
-async def compose(
-    store: Store, content: Content, user_id: int, timezone: str, reminders: Sequence[Reminder]
+async def compose_all(
+    store: Store, content: Content, messages: Sequence[tuple[int, Sequence[Reminder]]]
+) -> list[Reply]:
+    """Writes the messages of several users' due reminders, one per (user id, reminders),
+    reading the heroes and histories they speak of all at once (a dispatcher's chunk)."""
+    wanted = {
+        (user_id, r.hero_id) for user_id, reminders in messages for r in reminders if r.hero_id
+    }
+    found = await store.hero_histories(wanted)
+    return [compose(content, user_id, reminders, found) for user_id, reminders in messages]
+
+
+def compose(
+    content: Content,
+    user_id: int,
+    reminders: Sequence[Reminder],
+    found: Mapping[tuple[int, int], HeroHistory],
 ) -> Reply:
-    """Writes the message for reminders due together: one hero, or a digest of several."""
+    """Writes the message for reminders due together: one hero, or a digest of several.
+
+    `found` holds the heroes the reminders name, by (user id, hero id), with their
+    histories (Store.hero_histories); a hero missing there is not the user's (any more).
+    """
     messages = content.messages
     lines: list[str] = []
     advice: list[str] = []
@@ -74,7 +94,8 @@ async def compose(
     batch = min(r.id for r in reminders)
     heroes: list[Hero] = []
     for reminder in reminders:
-        hero = await store.hero(user_id, reminder.hero_id) if reminder.hero_id else None
+        known = found.get((user_id, reminder.hero_id)) if reminder.hero_id else None
+        hero = known.hero if known is not None else None
         if hero is not None and not hero.archived and hero not in heroes:
             heroes.append(hero)
     if not heroes:
@@ -84,7 +105,7 @@ async def compose(
     else:
         lines.append(messages.reminder_digest)
     for hero in heroes:
-        history = await store.interactions(user_id, hero.id)
+        history = found[user_id, hero.id].interactions
         last = history[-1] if history else None
         chosen = reminder_advice(hero, last)
         advice.append(chosen)

@@ -18,7 +18,16 @@ from bot.settings import Settings
 from bot.telegram.sending import Delivery, Sent
 from dialogs.content import default_content
 from dialogs.engine import Coach
-from dialogs.model import Preferences, ReminderKind, Reply, StepId, Text, UserKey
+from dialogs.model import (
+    Interaction,
+    InteractionKind,
+    Preferences,
+    ReminderKind,
+    Reply,
+    StepId,
+    Text,
+    UserKey,
+)
 from storage.db import Database
 from storage.models import ReminderRow, UserRow
 from storage.queue import ReminderQueue
@@ -303,6 +312,50 @@ async def test_a_chunk_is_prepared_in_one_transaction_and_recorded_in_few(rig: R
     assert counted.transactions <= 1 + 2 * chunks
     claim_updates = 3  # release_stale's two, and the claim
     assert counted.updates("reminders") <= claim_updates + 2 * chunks
+
+
+async def test_a_chunk_is_composed_with_a_few_reads_not_a_few_per_message(rig: Rig) -> None:
+    # Eight users, each with reminders due about three heroes with a history: a chunk of
+    # eight digests.
+    async with rig.app.database.transaction() as store:
+        for chat in range(100, 108):
+            user = await store.user(UserKey("telegram", str(chat)), f"U{chat}", Preferences())
+            for name in ("Dana", "Sam", "Kim"):
+                hero = await store.add_hero(
+                    user.id, name=name, role="", how_met="", met_on=None, step=StepId.RADAR
+                )
+                for days_ago, temperature in ((9, 2), (3, 4)):
+                    await store.add_interaction(
+                        user.id,
+                        Interaction(
+                            hero_id=hero.id,
+                            happened_on=(NOW - timedelta(days=days_ago)).date(),
+                            kind=InteractionKind.COFFEE,
+                            story="",
+                            step=StepId.RADAR,
+                            temperature=temperature,
+                            open_door=True,
+                        ),
+                    )
+                await store.add_reminder(user.id, hero.id, NOW, ReminderKind.MANUAL)
+    async with rig.app.database.transaction() as store:
+        chunk = await ReminderQueue(store.session).claim(NOW, "w1", 8)
+    assert [len(due.reminders) for due in chunk] == [3] * 8
+    dispatcher = rig.dispatcher(concurrency=8)
+    with counting(rig.app.database) as counted:
+        await dispatcher.start_chunk(chunk, [NOW] * len(chunk))
+    # The heroes, then their histories; read one by one, it took 48 SELECTs.
+    selects = [s for s in counted.statements if s.startswith("SELECT")]
+    assert len(selects) <= 3
+    assert counted.transactions == 1
+    assert counted.executemany == 1  # and marked "sending" in one statement
+    await dispatcher.settle()
+    assert len(rig.sender.sent) == 8
+    for _, reply, _ in rig.sender.sent:
+        assert reply.text.startswith("⏰ A few heroes to reach out to today:")
+        assert [line[:5] for line in reply.text.split("\n\n")[1:]] == ["• Dan", "• Sam", "• Kim"]
+        assert "Last contact: Mon 23 Nov, warm." in reply.text
+        assert reply.advice == ("radar.warm_open_door",) * 3
 
 
 async def test_a_digests_reminders_are_marked_with_its_batch(rig: Rig) -> None:

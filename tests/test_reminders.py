@@ -9,6 +9,7 @@ import pytest
 from dialogs.model import (
     Membership,
     Preferences,
+    Reminder,
     ReminderKind,
     ReminderResponse,
     ReminderStatus,
@@ -178,7 +179,7 @@ async def deliver(chat: Chat, *reminder_ids: int) -> None:
     for row in rows:
         row.status = ReminderStatus.SENT
         row.batch = min(reminder_ids)
-    chat.last_reply = await chat.coach.reminder_reply(chat.store, user, rows)
+    [chat.last_reply] = await chat.coach.reminder_replies(chat.store, [(user, rows)])
 
 
 async def test_a_reminder_is_a_coaching_moment(chat: Chat) -> None:
@@ -222,6 +223,74 @@ async def test_several_heroes_due_together_make_one_digest(chat: Chat) -> None:
     labels = [b.label for b in reply.buttons]
     assert "✅ Reached out to Dana" in labels
     assert "✅ Reached out to Sam" in labels
+
+
+async def test_a_chunk_composes_each_users_digest_from_one_read(chat: Chat) -> None:
+    """The dispatcher composes a chunk of messages at once: each user's message speaks of
+    their own live heroes only, in the words and buttons a message composed alone had."""
+    await onboard(chat)
+    set_step(chat, StepId.RADAR)
+    await checkin(chat, "cold", "radar.follow_up=no", "radar.door=yes", "radar.pace=as_planned")
+    await chat.press("checkin.followup=skip")
+    set_step(chat, StepId.INTERESTS)
+    await checkin(chat, "warm", "interests.whose=theirs", "interests.problem=yes",
+                  "interests.offer=insight")  # fmt: skip
+    await chat.say("touring logistics")
+    await chat.press("checkin.followup=skip")
+    await add_hero(chat, "Sam")
+    await add_hero(chat, "Lee")
+    eve = Chat(chat.coach, chat.store, key=type(chat.key)("test", "2"), name="Eve")
+    await onboard(eve, "Kim")
+    store = chat.store
+    ana, eve_user = store.users[chat.key], store.users[eve.key]
+    dana, sam, lee, kim = store.hero_rows.values()
+    lee.archived = True
+
+    async def due(user_id: int, hero_id: int | None) -> Reminder:
+        return await store.add_reminder(user_id, hero_id, NOW, ReminderKind.MANUAL)
+
+    # Ana: two live heroes (Dana twice), an archived one, and one about nobody in particular.
+    anas = [await due(ana.id, hero) for hero in (dana.id, sam.id, lee.id, None, dana.id)]
+    # Eve: one of Ana's heroes (not hers to hear about) and her own.
+    eves = [await due(eve_user.id, hero) for hero in (dana.id, kim.id)]
+    to_ana, to_eve = await chat.coach.reminder_replies(store, [(ana, anas), (eve_user, eves)])
+
+    interests = "You're at step 1: Talk in terms of their interests."
+    add_value = (
+        "Keep the balance. When you next get in touch, bring something of value to them"
+        " (a link, an idea, an introduction) rather than a request."
+    )
+    open_door = (
+        "While it's warm, the door is open: get in touch again soon with something tied to"
+        " their interests, like an article, a thought on the problem they mentioned, or an"
+        " update on advice they gave you."
+    )
+    assert to_ana.text == (
+        "⏰ A few heroes to reach out to today:\n\n"
+        f"• Dana: {interests} Last contact: Thu 26 Nov, warm. Last time Dana lit up about"
+        f" touring logistics. Dana left a door open on Thu 26 Nov.\n{open_door}\n\n"
+        f"• Sam: {interests}\n{add_value}"
+    )
+    batch = anas[0].id
+    assert [(b.id, b.label) for b in to_ana.buttons] == [
+        (f"rem.done:{anas[0].id}", "✅ Reached out to Dana"),
+        (f"rem.done:{anas[1].id}", "✅ Reached out to Sam"),
+        (f"rem.snooze:{batch}:1", "💤 1 day"),
+        (f"rem.snooze:{batch}:3", "💤 3 days"),
+        (f"rem.snooze:{batch}:7", "💤 1 week"),
+        (f"rem.skip:{batch}", "Skip"),
+    ]
+    assert to_ana.advice == ("radar.warm_open_door", "radar.lukewarm_add_value")
+    assert to_eve.text == f"⏰ Time to reach out to Kim.\n\n{interests}\n\n{add_value}"
+    batch = eves[0].id
+    assert [b.id for b in to_eve.buttons] == [
+        f"rem.done:{eves[1].id}",
+        f"rem.snooze:{batch}:1",
+        f"rem.snooze:{batch}:3",
+        f"rem.snooze:{batch}:7",
+        f"rem.skip:{batch}",
+    ]
+    assert to_eve.advice == ("radar.lukewarm_add_value",)
 
 
 async def test_i_reached_out_starts_a_checkin_about_that_hero(chat: Chat) -> None:
