@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.model import Reminder, ReminderStatus, User, UserKey
@@ -21,6 +22,10 @@ from storage.models import ReminderRow, SendSlot, UserRow
 from storage.repositories import reminder_from, user_from
 
 GLOBAL_SLOT = "global"
+# Core, not the ORM, for recording outcomes: an ORM-enabled UPDATE through the session
+# also looks for the rows among the session's objects to update them, and none of the
+# recording transactions reads a reminder back.
+REMINDERS = cast(Table, ReminderRow.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +218,4 @@ class ReminderQueue:
         return start
 
     async def _set(self, ids: Sequence[int], **values: object) -> None:
-        await self.session.execute(
-            update(ReminderRow).where(ReminderRow.id.in_(ids)).values(**values)
-        )
+        await self.session.execute(update(REMINDERS).where(REMINDERS.c.id.in_(ids)).values(values))
