@@ -78,8 +78,20 @@ class ReminderQueue:
         )
         if only_user is not None:
             reachable &= UserRow.id == only_user
-        # Over-fetch candidates: some may be locked by another dispatcher right now.
-        candidates = (
+        # Candidates, over-fetched: some may be locked by another dispatcher right now.
+        # First the users of the soonest due reminders, a walk along the (status,
+        # next_attempt_at) index however long the backlog (materialized: evaluated once).
+        # If they don't fill the batch (a short backlog, or paused and blocked users at
+        # its head), every due reminder's user, grouped: no one waits behind those.
+        soonest = (
+            select(ReminderRow.user_id)
+            .where(due)
+            .order_by(ReminderRow.next_attempt_at)
+            .limit(users * 4)
+            .cte("soonest")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
+        )
+        grouped = (
             select(ReminderRow.user_id)
             .join(UserRow, UserRow.id == ReminderRow.user_id)
             .where(due, reachable)
@@ -89,9 +101,7 @@ class ReminderQueue:
         )
         found: list[Due] = []
         passed: set[int] = set()
-        # A user whose claim another dispatcher committed after this statement's snapshot
-        # gets locked all the same, and has nothing left to claim: look again without them.
-        for _ in range(3):
+        for candidates in (select(soonest.c.user_id), grouped, grouped):
             locked = (
                 await self.session.scalars(
                     select(UserRow)
@@ -102,7 +112,9 @@ class ReminderQueue:
                 )
             ).all()
             if not locked:
-                break
+                if candidates is grouped:
+                    break
+                continue
             by_id = {row.id: row for row in locked}
             claimed = (
                 await self.session.scalars(
@@ -112,20 +124,23 @@ class ReminderQueue:
                     .returning(ReminderRow)
                 )
             ).all()
-            grouped: dict[int, list[Reminder]] = {}
+            claimed_by_user: dict[int, list[Reminder]] = {}
             for row in sorted(claimed, key=lambda r: r.id):
-                grouped.setdefault(row.user_id, []).append(reminder_from(row))
+                claimed_by_user.setdefault(row.user_id, []).append(reminder_from(row))
             found += [
                 Due(
                     user_from(by_id[user_id], UserKey(channel, by_id[user_id].external_id)),
                     tuple(reminders),
                 )
-                for user_id, reminders in grouped.items()
+                for user_id, reminders in claimed_by_user.items()
             ]
-            emptied = by_id.keys() - grouped.keys()
-            if not emptied or len(found) >= users:
-                break
+            # A user whose claim another dispatcher committed after this statement's
+            # snapshot gets locked all the same, with nothing left to claim: look again
+            # without them.
+            emptied = by_id.keys() - claimed_by_user.keys()
             passed |= emptied
+            if len(found) >= users or (candidates is grouped and not emptied):
+                break
         return found
 
     async def postpone(self, ids: Sequence[int], until: datetime) -> None:

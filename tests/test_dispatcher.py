@@ -518,3 +518,17 @@ async def test_a_slow_rate_claims_no_more_than_it_can_send_before_claims_go_stal
     assert await dispatcher.round() == 3
     assert len(rig.sender.sent) == 3
     assert rig.dispatcher(rate=0).settings.claim_size == 100
+
+
+async def test_paused_users_at_the_head_of_the_queue_hold_no_one_else_up(rig: Rig) -> None:
+    # The soonest due reminders are paused users': a batch of 2 looks at the users of
+    # the 8 soonest, finds none it may send to, and must still find the others.
+    for chat in range(400, 410):
+        await rig.add(chat, due_in=-timedelta(hours=1), prefs=Preferences(paused=True))
+    for chat in (420, 421, 422):
+        await rig.add(chat)
+    dispatcher = rig.dispatcher(batch=2)
+    assert await dispatcher.round() == 2
+    assert await dispatcher.round() == 1
+    assert sorted(chat for chat, _, _ in rig.sender.sent) == [420, 421, 422]
+    assert (await rig.statuses())["pending"] == 10
