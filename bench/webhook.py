@@ -743,7 +743,7 @@ class Size:
 
 
 QUICK = Size(users=100, rounds=1, light_seconds=5.0)
-FULL = Size(users=1000, rounds=1, light_seconds=15.0)
+FULL = Size(users=1000, rounds=3, light_seconds=15.0)
 LIGHT_RATES = (2.0, 10.0)  # updates/s: a quiet bot; a busy one, well below its capacity
 LIGHT_WARMUP = 3  # users onboarded before the light phases: the first turns are slower
 
