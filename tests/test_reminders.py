@@ -31,6 +31,19 @@ async def interests_checkin(chat: Chat, reaction: str) -> None:
                   "interests.offer=insight", "interests.lit_up=")  # fmt: skip
 
 
+async def memorable_history(chat: Chat, reaction: str, follow_up: str) -> None:
+    """A cold radar check-in that left a door open, then an interests one in which the
+    hero lit up about touring logistics; `follow_up` answers both follow-up offers."""
+    set_step(chat, StepId.RADAR)
+    await checkin(chat, "cold", "radar.follow_up=no", "radar.door=yes", "radar.pace=as_planned")
+    await chat.press(f"checkin.followup={follow_up}")
+    set_step(chat, StepId.INTERESTS)
+    await checkin(chat, reaction, "interests.whose=theirs", "interests.problem=yes",
+                  "interests.offer=insight")  # fmt: skip
+    await chat.say("touring logistics")
+    await chat.press(f"checkin.followup={follow_up}")
+
+
 # --- the follow-up a check-in proposes ------------------------------------------------
 
 
@@ -184,14 +197,7 @@ async def deliver(chat: Chat, *reminder_ids: int) -> None:
 
 async def test_a_reminder_is_a_coaching_moment(chat: Chat) -> None:
     await onboard(chat)
-    set_step(chat, StepId.RADAR)
-    await checkin(chat, "cold", "radar.follow_up=no", "radar.door=yes", "radar.pace=as_planned")
-    await chat.press("checkin.followup=suggested")
-    set_step(chat, StepId.INTERESTS)
-    await checkin(chat, "cool", "interests.whose=theirs", "interests.problem=yes",
-                  "interests.offer=insight")  # fmt: skip
-    await chat.say("touring logistics")
-    await chat.press("checkin.followup=suggested")
+    await memorable_history(chat, "cool", follow_up="suggested")
     [reminder] = pending(chat)
     await deliver(chat, reminder.id)
     reply = chat.last_reply
@@ -229,14 +235,7 @@ async def test_a_chunk_composes_each_users_digest_from_one_read(chat: Chat) -> N
     """The dispatcher composes a chunk of messages at once: each user's message speaks of
     their own live heroes only, in the words and buttons a message composed alone had."""
     await onboard(chat)
-    set_step(chat, StepId.RADAR)
-    await checkin(chat, "cold", "radar.follow_up=no", "radar.door=yes", "radar.pace=as_planned")
-    await chat.press("checkin.followup=skip")
-    set_step(chat, StepId.INTERESTS)
-    await checkin(chat, "warm", "interests.whose=theirs", "interests.problem=yes",
-                  "interests.offer=insight")  # fmt: skip
-    await chat.say("touring logistics")
-    await chat.press("checkin.followup=skip")
+    await memorable_history(chat, "warm", follow_up="skip")
     await add_hero(chat, "Sam")
     await add_hero(chat, "Lee")
     eve = Chat(chat.coach, chat.store, key=type(chat.key)("test", "2"), name="Eve")

@@ -106,6 +106,31 @@ async def test_heroes_belong_to_their_user(database: Database) -> None:
             await store.save_hero(stored)
 
 
+def radar_checkin(
+    hero_id: int,
+    day: date,
+    temperature: int,
+    *,
+    kind: InteractionKind,
+    story: str = "",
+    open_door: bool = False,
+    lit_up: str = "",
+) -> Interaction:
+    """A stored radar check-in whose answers said the door is open."""
+    return Interaction(
+        hero_id=hero_id,
+        happened_on=day,
+        kind=kind,
+        story=story,
+        step=StepId.RADAR,
+        temperature=temperature,
+        answers={"radar.door": "yes"},
+        advice=("radar.warm_open_door",),
+        open_door=open_door,
+        lit_up=lit_up,
+    )
+
+
 async def test_interactions_come_back_in_the_order_they_happened(database: Database) -> None:
     async with database.transaction() as store:
         ana = await store.user(ANA, "Ana", Preferences())
@@ -115,15 +140,12 @@ async def test_interactions_come_back_in_the_order_they_happened(database: Datab
         for day, temp in ((date(2026, 3, 5), 4), (date(2026, 3, 1), 2), (date(2026, 3, 9), 5)):
             await store.add_interaction(
                 ana.id,
-                Interaction(
-                    hero_id=hero.id,
-                    happened_on=day,
+                radar_checkin(
+                    hero.id,
+                    day,
+                    temp,
                     kind=InteractionKind.COFFEE,
                     story="Talked about touring — «ça va» 🎸",
-                    step=StepId.RADAR,
-                    temperature=temp,
-                    answers={"radar.door": "yes"},
-                    advice=("radar.warm_open_door",),
                     open_door=True,
                 ),
             )
@@ -156,15 +178,11 @@ async def test_hero_histories_reads_several_users_heroes_in_two_statements(
             user = ben if name == "Kim" else ana
             await store.add_interaction(
                 user.id,
-                Interaction(
-                    hero_id=heroes[name].id,
-                    happened_on=date(2026, 3, day),
+                radar_checkin(
+                    heroes[name].id,
+                    date(2026, 3, day),
+                    temp,
                     kind=InteractionKind.CALL,
-                    story="",
-                    step=StepId.RADAR,
-                    temperature=temp,
-                    answers={"radar.door": "yes"},
-                    advice=("radar.warm_open_door",),
                     lit_up="jazz",
                 ),
             )
