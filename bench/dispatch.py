@@ -29,7 +29,6 @@ from its own counters for the run's database.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -51,7 +50,7 @@ from sqlalchemy import make_url, text
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bench.common import postgres_database
+from bench.common import FakeApiChild, postgres_database
 from bench.report import Section
 from bot.cli import run_loop
 from bot.reminders import DispatchSettings
@@ -144,56 +143,31 @@ def _serve_fake_api(conn: Connection, chats: range) -> None:
                 return
 
 
-class FakeApiProcess:
+class FakeApiProcess(FakeApiChild):
     """A FakeBotApi that knows `chats`, served from a child process while in the `with`."""
 
     def __init__(self, chats: range) -> None:
-        context = multiprocessing.get_context("spawn")  # no inherited threads or event loops
-        self._conn, child = context.Pipe()
-        self._process = context.Process(
-            target=_serve_fake_api, args=(child, chats), name="fake-bot-api", daemon=True
-        )
-        self._url = ""
+        super().__init__(_serve_fake_api, chats)
 
     def __enter__(self) -> FakeApiProcess:
         # Not waited for here: the database can be seeded while the server starts.
-        self._process.start()
+        self.start()
         return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     @property
     def url(self) -> str:
-        """The server's root URL, once it is up (spawning and importing take a second)."""
-        if not self._url:
-            if not self._conn.poll(120):
-                raise RuntimeError("the fake Bot API server did not start")
-            self._url = self._conn.recv()
-        return self._url
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            if self._url and self._process.is_alive():  # else there is nothing to ask
-                self._conn.send("stop")
-                if self._conn.poll(30) and (errors := self._conn.recv()):
-                    print("fake Bot API server errors:\n" + "\n".join(errors), file=sys.stderr)
-                self._process.join(30)
-        finally:
-            if self._process.is_alive():
-                self._process.kill()
-                self._process.join()
-
-    @property
-    def pid(self) -> int:
-        return int(self._process.pid or 0)
+        return str(self.greeting())
 
     def progress(self) -> tuple[int, float | None]:
         """sendMessage calls so far, and when the first one arrived (monotonic)."""
-        self._conn.send("progress")
-        count, first = self._conn.recv()
+        count, first = self.ask("progress")
         return int(count), first
 
     def sends(self) -> list[Send]:
-        self._conn.send("sends")
-        return list(self._conn.recv())
+        return list(self.ask("sends"))
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
-from bench.common import postgres_database
+from bench.common import postgres_database, stop
 from bench.report import Section, median
 from storage.db import Database
 from storage.models import HeroRow, InteractionRow, UserRow
@@ -198,13 +197,7 @@ def measure(api: FakeBotApi, url: str, users: int, workdir: Path) -> Reading:
         time.sleep(1)
         after = steady_rss(process.pid)
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
     return Reading(users, started, after, seconds)
 
 

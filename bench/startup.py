@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.common import stop
 from bench.report import Section, median
 from tests.fakebotapi import Call, FakeBotApi
 
@@ -92,17 +92,6 @@ def environment(workdir: Path, api_url: str, database_url: str | None) -> dict[s
     if database_url is not None:
         env["DATABASE_URL"] = database_url
     return env
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (the bot's graceful stop), then SIGKILL if it lingers."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def launch(api: FakeBotApi, variant: Variant, workdir: Path) -> Launch:

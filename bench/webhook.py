@@ -36,7 +36,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import multiprocessing
 import os
 import signal
 import socket
@@ -56,7 +55,7 @@ import asyncpg
 import httpx
 from sqlalchemy import make_url
 
-from bench.common import postgres_database
+from bench.common import FakeApiChild, postgres_database
 from bench.report import ROOT, Section, median, ms, percentile
 from bot.settings import Settings
 from storage.db import Database
@@ -163,56 +162,29 @@ def _serve_fake_api(conn: Connection, scripts: dict[int, list[str]], latency: fl
         api.stop()
 
 
-class FakeApiProcess:
+class FakeApiProcess(FakeApiChild):
     """A FakeBotApi in a child process while in the `with`; `updates` holds each user's
     updates, made by it."""
 
     def __init__(self, scripts: dict[int, list[str]], latency: float) -> None:
-        context = multiprocessing.get_context("spawn")  # no inherited threads or event loops
-        self._conn, child = context.Pipe()
-        self._process = context.Process(
-            target=_serve_fake_api,
-            args=(child, scripts, latency),
-            name="fake-bot-api",
-            daemon=True,
-        )
+        super().__init__(_serve_fake_api, scripts, latency)
         self.url = ""
         self.updates: dict[int, list[dict[str, Any]]] = {}
 
     def __enter__(self) -> FakeApiProcess:
-        self._process.start()
-        try:
-            if not self._conn.poll(120):
-                raise RuntimeError("the fake Bot API server did not start")
-            self.url, self.updates = self._conn.recv()
-        except BaseException:
-            self._process.kill()
-            raise
+        self.start()
+        self.url, self.updates = self.greeting()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        try:
-            self._conn.send("stop")
-            if self._conn.poll(30) and (errors := self._conn.recv()):
-                print("fake Bot API server errors:\n" + "\n".join(errors), file=sys.stderr)
-            self._process.join(30)
-        finally:
-            if self._process.is_alive():
-                self._process.kill()
-                self._process.join()
-
-    @property
-    def pid(self) -> int:
-        return int(self._process.pid or 0)
+        self.stop()
 
     def count(self) -> int:
         """sendMessage calls answered so far."""
-        self._conn.send("count")
-        return int(self._conn.recv())
+        return int(self.ask("count"))
 
     def sent(self) -> list[Sent]:
-        self._conn.send("sent")
-        return list(self._conn.recv())
+        return list(self.ask("sent"))
 
 
 # --------------------------------------------------------------------------------------------
