@@ -130,7 +130,7 @@ class InboxWorker:
     freed: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self, stop: asyncio.Event) -> None:
-        tasks = [asyncio.create_task(self.handle(self.ready)) for _ in range(self.handlers)]
+        tasks = [asyncio.create_task(self.handle()) for _ in range(self.handlers)]
         loop = asyncio.get_running_loop()
         settles_at: float | None = None  # loop time at which the next update settles
         look = True
@@ -177,8 +177,8 @@ class InboxWorker:
         # At most a poll: other replicas' handlers free users without telling us.
         return min(self.poll, max((settling + self.settle - now).total_seconds(), 0.001))
 
-    async def handle(self, ready: asyncio.Queue[str | None]) -> None:
-        while (user_key := await ready.get()) is not None:
+    async def handle(self) -> None:
+        while (user_key := await self.ready.get()) is not None:
             try:
                 await self.serve(user_key)
             except Exception:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -65,27 +65,31 @@ def create_engine(url: str, pool_size: int = 5, **options: Any) -> AsyncEngine:
     return engine
 
 
-class Transactions(Protocol):
-    def transaction(self) -> AbstractAsyncContextManager[SqlStore]: ...
+class Transactions:
+    """Hands out one store per transaction, on an engine or on a connection the caller
+    holds between transactions."""
 
-
-class Database:
-    """Owns the engine; hands out one store per transaction."""
-
-    def __init__(self, url: str, pool_size: int = 5, **options: Any) -> None:
-        self.url = url
-        self.engine = create_engine(url, pool_size, **options)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-
-    @property
-    def backend(self) -> str:
-        return self.engine.dialect.name
+    def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
+        self._sessions = async_sessionmaker(bind=bind, expire_on_commit=False)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlStore]:
         """Yields a store; commits when the block ends, rolls back if it raises."""
         async with self._sessions.begin() as session:
             yield SqlStore(session)
+
+
+class Database(Transactions):
+    """Owns the engine."""
+
+    def __init__(self, url: str, pool_size: int = 5, **options: Any) -> None:
+        self.url = url
+        self.engine = create_engine(url, pool_size, **options)
+        super().__init__(self.engine)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
 
     @asynccontextmanager
     async def autocommit(self) -> AsyncIterator[AsyncConnection]:
@@ -115,18 +119,6 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-
-
-class Pinned:
-    """Transactions on one connection that the caller holds between them."""
-
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._sessions = async_sessionmaker(bind=connection, expire_on_commit=False)
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqlStore]:
-        async with self._sessions.begin() as session:
-            yield SqlStore(session)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

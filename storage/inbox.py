@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Select, Table, delete, func, select, updat
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.db import Database, Pinned, Transactions
+from storage.db import Database, Transactions
 from storage.models import InboxRow, ProcessedUpdate
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
@@ -180,7 +180,7 @@ async def hold_user(database: Database, user_key: str) -> AsyncIterator[Transact
             yield None
             return
         try:
-            yield Pinned(connection)
+            yield Transactions(connection)
         finally:
             if not connection.invalidated:
                 try:
