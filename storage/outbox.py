@@ -178,6 +178,13 @@ class Outbox:
         )
         return [chat for chat in chats if chat is not None]
 
+    async def prune(self, before: datetime) -> None:
+        """Forgets the given-up messages (already without text or chat) made before
+        `before`: their count in /metrics covers the last days, not forever."""
+        await self.session.execute(
+            delete(TABLE).where(OUTBOX.status.in_((FAILED, UNCERTAIN)), OUTBOX.created_at < before)
+        )
+
     async def count(self, status: str) -> int:
         found = await self.session.scalar(
             select(func.count()).select_from(TABLE).where(OUTBOX.status == status)

@@ -39,6 +39,7 @@ IN_FLIGHT = 16
 # behind a crash (long polling, the only process for its token, takes its own back at
 # start instead).
 SENDING_TIMEOUT = timedelta(seconds=60)
+KEEP_GIVEN_UP = timedelta(days=2)  # as handled inbox updates
 
 
 class Sender(Protocol):
@@ -72,7 +73,7 @@ class ReplySender:
         *,
         stale_after: timedelta = SENDING_TIMEOUT,
         in_flight: int = IN_FLIGHT,
-        poll: float = 1.0,
+        poll: float = 2.0,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.database = database
@@ -86,6 +87,7 @@ class ReplySender:
         # committed: what bounds the messages a crash leaves uncertain.
         self.unrecorded = asyncio.Semaphore(in_flight)
         self.sweeping: dict[int, asyncio.Task[None]] = {}  # chat -> its sweep's flush
+        self.pruned: datetime | None = None
 
     async def flush(self, chat_id: int, transactions: Transactions | None = None) -> None:
         """Sends the chat's messages in order until none is left or the first must wait
@@ -158,6 +160,9 @@ class ReplySender:
             outbox = Outbox(store.session)
             released = await outbox.release_stale(now, self.stale_after)
             chats = await outbox.due_chats(now, self.in_flight)
+            if self.pruned is None or now - self.pruned > timedelta(hours=1):
+                await outbox.prune(now - KEEP_GIVEN_UP)
+                self.pruned = now
         if released:
             REPLIES_UNCERTAIN.inc(released)
             log.warning("%d replies left sending by a stopped process are uncertain", released)
