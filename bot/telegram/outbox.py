@@ -92,17 +92,27 @@ class ReplySender:
     async def flush(self, chat_id: int, transactions: Transactions | None = None) -> None:
         """Sends the chat's messages in order until none is left or the first must wait
         (for a retry, or for another process sending it). Never raises: what is not
-        sent stays in the outbox for the sweep."""
+        sent stays in the outbox for the sweep.
+
+        One transaction records a message's outcome and marks the next one, so k
+        messages cost k + 1 transactions. One permit for the whole chat: a flush has
+        at most one message marked "sending" and not yet recorded at any moment.
+        """
         on = transactions or self.database
-        while True:
-            async with self.unrecorded:
+        async with self.unrecorded:
+            queued: Queued | None = None
+            sent = Sent(Delivery.SENT)
+            while True:
                 try:
                     async with on.transaction() as store:
-                        queued = await Outbox(store.session).start(
-                            chat_id, self.worker, self.now()
+                        outbox = Outbox(store.session)
+                        waits = queued is not None and await self.record(outbox, queued, sent)
+                        queued = (
+                            None if waits else await outbox.start(chat_id, self.worker, self.now())
                         )
                 except Exception:
-                    log.exception("could not take chat %s's next reply; the sweep will", chat_id)
+                    # What was marked stays "sending": uncertain once stale, never resent.
+                    log.exception("recording or taking chat %s's replies failed", chat_id)
                     return
                 if queued is None:
                     return
@@ -114,15 +124,6 @@ class ReplySender:
                     log.exception("sending reply %s failed", queued.id)
                     sent = Sent(Delivery.UNCERTAIN, type(error).__name__)
                 REPLIES.labels(sent.delivery.value).inc()
-                try:
-                    async with on.transaction() as store:
-                        waits = await self.record(Outbox(store.session), queued, sent)
-                except Exception:
-                    # It stays "sending": uncertain once stale, never sent twice.
-                    log.exception("recording reply %s failed", queued.id)
-                    return
-            if waits:
-                return
 
     async def record(self, outbox: Outbox, queued: Queued, sent: Sent) -> bool:
         """Records an outcome; True if the chat must wait for this message's retry."""
@@ -159,7 +160,10 @@ class ReplySender:
         async with self.database.transaction() as store:
             outbox = Outbox(store.session)
             released = await outbox.release_stale(now, self.stale_after)
-            chats = await outbox.due_chats(now, self.in_flight)
+            # Half the in-flight bound at most: the turns' own sends keep the rest, and
+            # each sweep task needs a pooled connection while turns hold theirs.
+            room = self.in_flight // 2 - len(self.sweeping)
+            chats = await outbox.due_chats(now, room) if room > 0 else []
             if self.pruned is None or now - self.pruned > timedelta(hours=1):
                 await outbox.prune(now - KEEP_GIVEN_UP)
                 self.pruned = now
