@@ -28,7 +28,7 @@ from dialogs.engine import Coach
 from dialogs.model import Outcome, Reply, Text
 from storage.db import Database
 from storage.inbox import Inbox
-from storage.models import Base, InboxRow, OutboxRow
+from storage.models import Base, InboxRow, OutboxRow, UserRow
 from storage.outbox import Outbox
 from tests.conftest import FixedClock
 from tests.fakebotapi import FakeBotApi
@@ -168,6 +168,24 @@ async def test_the_webhook_sends_its_replies_through_the_outbox(harness: Harness
     await harness.sweep_later(60)
     assert len(harness.texts()) == 2
     assert await harness.outbox() == []
+
+
+async def test_a_403_marks_the_user_inactive_and_a_400_is_recorded_failed(
+    harness: Harness,
+) -> None:
+    api = harness.api
+    api.fail("sendMessage", 400, "Bad Request: message is too long")
+    assert await harness.poll(api.send_text(ANA, "/start"))
+    # The refused message is given up, without its words; the next one goes on.
+    assert len(harness.texts()) == 1
+    assert await harness.outbox() == [("failed", None, False)]
+    api.block(ANA)
+    assert await harness.poll(api.send_text(ANA, "Dana"))
+    async with harness.app.database.transaction() as store:
+        active = await store.session.scalar(
+            select(UserRow.active).where(UserRow.external_id == str(ANA))
+        )
+    assert active is False
 
 
 def test_a_long_reply_is_queued_as_one_message_per_part() -> None:
