@@ -32,3 +32,32 @@ REMINDERS = Counter(
     ["outcome"],
     registry=REGISTRY,
 )
+UPDATES_DEAD = Counter(
+    "mentor_coach_updates_dead",
+    "Updates given up after repeated failures (kept as dead letters in the inbox).",
+    registry=REGISTRY,
+)
+REPLIES = Counter(
+    "mentor_coach_replies",
+    "Reply messages by outcome (sent, uncertain, failed, blocked, unreachable).",
+    ["outcome"],
+    registry=REGISTRY,
+)
+REPLIES_UNCERTAIN = Counter(
+    "mentor_coach_replies_uncertain",
+    "Replies a stopped process left being sent: they may have arrived; never resent.",
+    registry=REGISTRY,
+)
+OUTBOX_DEPTH = Gauge(
+    "mentor_coach_outbox_depth", "Reply messages waiting to be sent.", registry=REGISTRY
+)
+DEAD_LETTERS = Gauge(
+    "mentor_coach_dead_letters",
+    "Updates given up and kept as dead letters (all processes).",
+    registry=REGISTRY,
+)
+OUTBOX_UNCERTAIN = Gauge(
+    "mentor_coach_outbox_uncertain",
+    "Reply messages recorded uncertain (all processes): perhaps delivered twice, or once.",
+    registry=REGISTRY,
+)

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from bot.app import App
 from bot.metrics import REMINDERS
-from bot.telegram.sending import Delivery, Sent
+from bot.telegram.sending import Delivery, Sent, backoff
 from dialogs.model import ReminderStatus, Reply
 from dialogs.schedule import deliverable_at, in_window
 from storage.queue import Due, ReminderQueue
@@ -259,8 +259,9 @@ class Dispatcher:
                             due.ids, ReminderStatus.FAILED, at=now, error=sent.error
                         )
                     else:
-                        backoff = timedelta(seconds=min(2**attempts, 300))
-                        await queue.retry(due.ids, now + backoff, sent.error or "unreachable")
+                        await queue.retry(
+                            due.ids, now + backoff(attempts), sent.error or "unreachable"
+                        )
             for (status, error), ids in final.items():
                 await queue.finish(ids, status, at=now, error=error)
         for due, sent in batch:

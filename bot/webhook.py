@@ -29,9 +29,13 @@ from telegram.error import TelegramError
 
 from bot.app import App, first
 from bot.metrics import (
+    DEAD_LETTERS,
     INBOX_DEPTH,
+    OUTBOX_DEPTH,
+    OUTBOX_UNCERTAIN,
     PROCESSING_SECONDS,
     REGISTRY,
+    UPDATES_DEAD,
     UPDATES_DUPLICATE,
     UPDATES_FAILED,
     UPDATES_PROCESSED,
@@ -39,11 +43,13 @@ from bot.metrics import (
 )
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
+from bot.telegram.outbox import queue_replies
 from bot.telegram.polling import ALLOWED_UPDATES
 from bot.telegram.runner import make_bot, make_dispatcher, set_commands, stop_on_signals
 from bot.telegram.translate import Incoming, translate
 from storage.db import Transactions
 from storage.inbox import Inbox, hold_user
+from storage.outbox import PENDING, UNCERTAIN, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +102,11 @@ def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette
     async def metrics(_request: Request) -> Response:
         async with app.database.autocommit() as connection:
             INBOX_DEPTH.set(await Inbox(connection).depth())
+            DEAD_LETTERS.set(await Inbox(connection).dead())
+        async with app.database.transaction() as store:
+            outbox = Outbox(store.session)
+            OUTBOX_DEPTH.set(await outbox.count(PENDING))
+            OUTBOX_UNCERTAIN.set(await outbox.count(UNCERTAIN))
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     return Starlette(
@@ -215,14 +226,18 @@ class InboxWorker:
                     outcome = await self.app.turn_in(
                         store, incoming.key, incoming.name, incoming.event
                     )
+                    if outcome is not None:
+                        # Sent after the commit; lost neither to a crash nor to a 5xx.
+                        replies = outcome.replies
+                        await queue_replies(Outbox(store.session), incoming.chat_id, replies)
                 await inbox.done(stored.update_id, now)
         except Exception as error:
             UPDATES_FAILED.inc()
             log.exception("update of %s failed; it stays in the inbox", user_key or "nobody")
             await self.count_failure(user_key, error)
             return False
-        # Committed: now the user hears about it.
-        await self.gateway.respond(update, incoming, outcome)
+        # Committed: now the user hears about it, on the connection that holds them.
+        await self.gateway.respond(update, incoming, outcome, held)
         UPDATES_PROCESSED.inc()
         PROCESSING_SECONDS.observe(time.perf_counter() - started)
         return True
@@ -239,6 +254,7 @@ class InboxWorker:
                     user_key, type(error).__name__, datetime.now(UTC)
                 )
             if given_up is not None:
+                UPDATES_DEAD.inc()
                 log.error("gave up on update %s after repeated failures", given_up)
         except Exception:
             log.exception("could not record the failure; the update will be retried")
@@ -295,6 +311,7 @@ async def serve(settings: Settings) -> None:
             background = [asyncio.create_task(worker.run(stop))]
             background.append(asyncio.create_task(app.housekeeping(stop)))
             background.append(asyncio.create_task(make_dispatcher(app, bot, settings).run(stop)))
+            background.append(asyncio.create_task(gateway.replies.run(stop)))
             log.info("webhook listening on port %s", settings.webhook_port)
             # Uvicorn handles SIGTERM/SIGINT: it stops taking requests and finishes
             # those in flight; then the workers finish their current update and stop.

@@ -118,7 +118,7 @@ class Inbox:
         given_up = attempts >= MAX_ATTEMPTS
         values: dict[str, Any] = {"attempts": attempts, "last_error": error[:300]}
         if given_up:
-            values |= {"status": FAILED, "payload": None, "processed_at": at}
+            values |= {"status": FAILED, "payload": None, "user_key": "", "processed_at": at}
         await self.executor.execute(
             update(TABLE).where(INBOX.update_id == row.update_id).values(values)
         )
@@ -133,11 +133,37 @@ class Inbox:
         )
 
     async def done(self, update_id: int, at: datetime) -> None:
+        # Only the id is kept (for late duplicates): nothing says whose update it was.
         await self.executor.execute(
             update(TABLE)
             .where(INBOX.update_id == update_id)
-            .values(status=DONE, payload=None, processed_at=at)
+            .values(status=DONE, payload=None, user_key="", processed_at=at)
         )
+
+    async def dead_letter(self, update_id: int, error: str, at: datetime) -> None:
+        """Records an update long polling gave up on: its id and error, nothing of its
+        content or sender (kept, and pruned, like a handled one)."""
+        insert = postgresql.insert if self.postgres else sqlite.insert
+        await self.executor.execute(
+            insert(TABLE)
+            .values(
+                update_id=update_id,
+                user_key="",
+                payload=None,
+                status=FAILED,
+                attempts=MAX_ATTEMPTS,
+                last_error=error[:300],
+                received_at=at,
+                processed_at=at,
+            )
+            .on_conflict_do_nothing(index_elements=["update_id"])
+        )
+
+    async def dead(self) -> int:
+        found = await self.executor.scalar(
+            select(func.count()).select_from(TABLE).where(INBOX.status == FAILED)
+        )
+        return int(found or 0)
 
     async def depth(self) -> int:
         found = await self.executor.scalar(

@@ -186,3 +186,30 @@ class InboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxRow(Base):
+    """One message of a turn's replies: written in the turn's transaction, sent after it.
+
+    A sent message's row is deleted; one given up (failed, uncertain) keeps no text and
+    no chat, only its status, so what people write never lingers here.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # The sender's question: what is the chat's next message?
+        Index("ix_outbox_chat_status", "chat_id", "status", "id"),
+        # The sweeper's: which chats have a message due?
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

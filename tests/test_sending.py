@@ -109,3 +109,12 @@ async def test_a_refused_connection_never_reached_telegram(
     finally:
         api.start()
     assert api.calls_to("sendMessage") == []
+
+
+@pytest.mark.parametrize("status", [500, 502])
+async def test_a_5xx_was_not_delivered_and_may_be_tried_again(
+    api: FakeBotApi, sender: TelegramSender, status: int
+) -> None:
+    api.fail("sendMessage", status)
+    assert (await sender.send(CHAT, REPLY)).delivery is Delivery.UNREACHABLE
+    assert api.messages_to(CHAT) == []

@@ -36,7 +36,7 @@ ANA = UserKey("telegram", "1001")
 BEN = UserKey("telegram", "2002")
 TABLES = {
     "users", "heroes", "interactions", "processed_updates", "reminders", "send_slots",
-    "inbox", "alembic_version",
+    "inbox", "outbox", "alembic_version",
 }  # fmt: skip
 
 
@@ -49,7 +49,7 @@ async def test_migrations_build_the_schema_from_empty(database_url: str) -> None
             tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
             version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
         assert tables == TABLES
-        assert version == "0003"
+        assert version == "0004"
         async with db.engine.begin() as connection:
             await connection.run_sync(lambda c: command.downgrade(alembic_config(c), "base"))
         async with db.engine.connect() as connection:

@@ -196,6 +196,22 @@ def test_kill_9_between_a_question_and_its_answer_loses_nothing(
     assert "Whose world" in texts(api, ANA)[-1]
 
 
+def test_a_reply_committed_but_not_sent_arrives_after_kill_9_and_restart(
+    api: FakeBotApi, bot: BotProcess
+) -> None:
+    # Telegram fails the first send: the turn is committed, its replies are not sent.
+    api.fail("sendMessage", 500, times=100)
+    api.send_text(ANA, "/start")
+    api.wait_for_call("sendMessage")
+    time.sleep(0.5)  # lets the failure be recorded (its retry is seconds away)
+    bot.kill()
+    api.clear_faults()
+    bot.start()
+    [welcome, question] = api.wait_for_messages(ANA, 2)
+    assert "Mentor Coach" in welcome["text"]
+    assert "Who is your hero" in question["text"]
+
+
 def test_a_repeated_update_is_handled_once(api: FakeBotApi, bot: BotProcess) -> None:
     onboard(api)
     update = api.send_text(ANA, "/progress")

@@ -1,19 +1,28 @@
-"""Runs updates through the coach and sends the replies, after the turn is committed."""
+"""Runs updates through the coach: the replies are written to the outbox in the turn's
+transaction and sent after its commit."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 from telegram import Bot, Message, Update
 from telegram.error import TelegramError
 
 from bot.app import App
-from bot.telegram.sending import Delivery, TelegramSender
+from bot.metrics import UPDATES_DEAD, UPDATES_FAILED
+from bot.telegram.outbox import ReplySender, queue_replies
+from bot.telegram.sending import TelegramSender
 from bot.telegram.translate import GroupHint, Incoming, chosen_label, translate
-from dialogs.model import Membership, Outcome, Reply
+from dialogs.model import Outcome, Reply
+from storage.db import Transactions
+from storage.inbox import MAX_ATTEMPTS, Inbox
+from storage.outbox import Outbox
 
 log = logging.getLogger(__name__)
+
+RETRY_PAUSE = 0.1  # seconds before a failed turn's second attempt; doubled for each next
 
 
 class Gateway:
@@ -24,16 +33,48 @@ class Gateway:
         self.bot = bot
         self.messages = app.coach.content.messages
         self.sender = TelegramSender(bot, asyncio.sleep)
+        self.replies = ReplySender(app.database, self.sender)
 
-    async def process(self, update: Update) -> None:
-        """Handles one update; never raises, so one bad update can't stop the others."""
+    async def process(self, update: Update) -> bool:
+        """Handles one update (long polling). A failed turn is rolled back whole and run
+        again, up to MAX_ATTEMPTS times, as the webhook's inbox does; then the update is
+        kept as a dead letter, the user hears "oops", and the others go on. Returns
+        False only if not even the dead letter could be recorded: the update must then
+        be fetched again, not confirmed."""
+        error: Exception | None = None
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                await self._process(update)
+                return True
+            except Exception as failure:
+                error = failure
+                UPDATES_FAILED.inc()
+                # The error's type only: its message may quote what the user wrote.
+                log.warning(
+                    "update %s failed (%s), attempt %d of %d",
+                    update.update_id,
+                    type(failure).__name__,
+                    attempt,
+                    MAX_ATTEMPTS,
+                )
+                log.debug("update %s failed", update.update_id, exc_info=True)
+            if attempt < MAX_ATTEMPTS:
+                await asyncio.sleep(RETRY_PAUSE * 2 ** (attempt - 1))
+        reason = type(error).__name__
         try:
-            await self._process(update)
+            async with self.app.database.transaction() as store:
+                await Inbox(store.session).dead_letter(update.update_id, reason, datetime.now(UTC))
         except Exception:
-            log.exception("update %s failed", update.update_id)
-            chat = update.effective_chat
-            if chat is not None and chat.type == "private":
-                await self.sender.send(chat.id, Reply(self.messages.oops))
+            log.exception("could not keep update %s as a dead letter", update.update_id)
+            return False
+        UPDATES_DEAD.inc()
+        log.error(
+            "gave up on update %s after %d attempts (%s)", update.update_id, MAX_ATTEMPTS, reason
+        )
+        chat = update.effective_chat
+        if chat is not None and chat.type == "private":
+            await self.sender.send(chat.id, Reply(self.messages.oops))
+        return True
 
     async def _process(self, update: Update) -> None:
         incoming = translate(update)
@@ -41,15 +82,24 @@ class Gateway:
         if isinstance(incoming, Incoming):
             # What people write is private: it shows in the logs at DEBUG only.
             log.debug("update %s: %r", update.update_id, incoming.event)
-            outcome = await self.app.turn(
-                incoming.key, incoming.name, incoming.event, update_id=update.update_id
-            )
+            async with self.app.database.transaction() as store:
+                outcome = await self.app.turn_in(
+                    store, incoming.key, incoming.name, incoming.event, update.update_id
+                )
+                if outcome is not None:
+                    await queue_replies(Outbox(store.session), incoming.chat_id, outcome.replies)
         await self.respond(update, incoming, outcome)
 
     async def respond(
-        self, update: Update, incoming: Incoming | GroupHint | None, outcome: Outcome | None
+        self,
+        update: Update,
+        incoming: Incoming | GroupHint | None,
+        outcome: Outcome | None,
+        transactions: Transactions | None = None,
     ) -> None:
-        """Does what the turn decided, after it was committed: answers, edits, replies."""
+        """Does what the turn decided, after it was committed: answers the button and
+        edits its message (best effort), then sends the turn's replies from the outbox
+        (on `transactions`, the caller's held connection, if given)."""
         if incoming is None:
             log.debug("update %s: nothing for the coach", update.update_id)
             return
@@ -64,9 +114,7 @@ class Gateway:
             return
         if incoming.pressed is not None and incoming.pressed.message is not None:
             await self.close_keyboard(incoming, show_choice=not outcome.stale)
-        if not await self.deliver(incoming.chat_id, outcome.replies):
-            # 403: the user blocked the bot; reminders stop until they write again.
-            await self.app.turn(incoming.key, incoming.name, Membership(blocked=True))
+        await self.replies.flush(incoming.chat_id, transactions)
 
     async def close_keyboard(self, incoming: Incoming, *, show_choice: bool) -> None:
         """Removes the buttons of the pressed message and, for a fresh press, shows the pick."""
@@ -89,19 +137,6 @@ class Gateway:
                     chat_id=incoming.chat_id, message_id=message.message_id
                 )
             )
-
-    async def deliver(self, chat_id: int, replies: tuple[Reply, ...]) -> bool:
-        """Sends the replies in order; False if the user has blocked the bot."""
-        for reply in replies:
-            sent = await self.sender.send(chat_id, reply)
-            if sent.delivery is Delivery.SENT:
-                continue
-            log.warning("reply to chat %s: %s (%s)", chat_id, sent.delivery, sent.error)
-            if sent.delivery is Delivery.BLOCKED:
-                return False
-            if sent.delivery is Delivery.REJECTED:
-                break
-        return True
 
     async def call(self, request: object) -> None:
         """Awaits a cosmetic request (button answer, edit); its failure changes nothing."""

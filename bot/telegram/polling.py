@@ -2,8 +2,9 @@
 
 PTB's Updater confirms a batch with its next getUpdates call, before the updates
 are processed; a crash then loses them. Here the offset moves past an update
-only once its turn is committed, so kill -9 at any moment loses nothing (a
-re-delivered update is recognised by its update_id and ignored).
+only once its turn is committed (or, after repeated failures, it is kept as a dead
+letter), so kill -9 at any moment loses nothing (a re-delivered update is
+recognised by its update_id and ignored).
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ MAX_BACKOFF = 30.0
 
 async def poll(
     bot: Bot,
-    handle: Callable[[Update], Awaitable[None]],
+    handle: Callable[[Update], Awaitable[bool]],
     stop: asyncio.Event,
     long_poll: int = 30,
 ) -> None:
-    """Fetches and handles updates, one at a time, until `stop` is set."""
+    """Fetches and handles updates, one at a time, until `stop` is set.
+
+    `handle` returns False for an update it could neither handle nor record as dead:
+    the offset stays before it, and it is fetched again after a pause."""
     offset: int | None = None
     backoff = 1.0
     while not stop.is_set():
@@ -69,7 +73,10 @@ async def poll(
             continue
         backoff = 1.0
         for update in updates:
-            await handle(update)
+            if not await handle(update):
+                await _sleep(stop, backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+                break
             offset = update.update_id + 1
             if stop.is_set():
                 break

@@ -17,6 +17,7 @@ from bot.app import App, SystemClock
 from bot.reminders import Dispatcher, DispatchSettings
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
+from bot.telegram.outbox import ReplySender
 from bot.telegram.polling import poll
 from bot.telegram.sending import TelegramSender
 
@@ -68,13 +69,15 @@ def stop_on_signals() -> asyncio.Event:
 
 
 async def dispatch(settings: Settings) -> None:
-    """`mentor-coach dispatch`: only the reminder dispatcher (a worker beside webhooks)."""
+    """`mentor-coach dispatch`: the reminder dispatcher and the reply outbox's sweep (a
+    worker beside webhooks)."""
     bot = make_bot(settings)
     app = await App.start(settings)
     stop = stop_on_signals()
+    replies = ReplySender(app.database, TelegramSender(bot, asyncio.sleep))
     try:
         async with bot:
-            await make_dispatcher(app, bot, settings).run(stop)
+            await asyncio.gather(make_dispatcher(app, bot, settings).run(stop), replies.run(stop))
     finally:
         await app.close()
 
@@ -88,8 +91,11 @@ async def run(settings: Settings) -> None:
         async with bot:
             await set_commands(bot, app.coach.content.commands)
             log.info("polling as @%s", bot.username)
+            gateway = Gateway(app, bot)
+            await gateway.replies.recover()
             await asyncio.gather(
-                poll(bot, Gateway(app, bot).process, stop, settings.polling_timeout),
+                poll(bot, gateway.process, stop, settings.polling_timeout),
+                gateway.replies.run(stop),
                 dispatcher.run(stop),
                 app.housekeeping(stop),
             )

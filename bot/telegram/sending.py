@@ -1,9 +1,10 @@
 """Sending one message through the Bot API, with an honest account of what happened.
 
 The outcome decides what may be retried: a 429 waits as Telegram asks; a refused
-connection never reached Telegram and is tried again; a timeout after the request
-may have been delivered and is never resent (PTB issue #1045: resending on
-TimedOut delivered one message three times); 403 and 400 are final.
+connection, a timeout before the request was written and a 5xx answer never
+delivered the message and are tried again; a timeout after the request may have
+been delivered and is never resent (PTB issue #1045: resending on TimedOut
+delivered one message three times); 403 and 400 are final.
 """
 
 from __future__ import annotations
@@ -27,7 +28,13 @@ log = logging.getLogger(__name__)
 
 RATE_LIMIT_RETRIES = 5
 # Failures that happen before a request leaves this machine: safe to try again.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout)
+MAX_BACKOFF = 300.0
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait before trying again what failed `attempts` times."""
+    return timedelta(seconds=min(2.0**attempts, MAX_BACKOFF))
 
 
 class Delivery(StrEnum):
@@ -35,7 +42,7 @@ class Delivery(StrEnum):
     BLOCKED = "blocked"  # 403: the user blocked the bot
     REJECTED = "rejected"  # 400: Telegram refused this message; retrying won't help
     UNCERTAIN = "uncertain"  # the request may have arrived: never resent
-    UNREACHABLE = "unreachable"  # it never left: try again later
+    UNREACHABLE = "unreachable"  # it never left, or Telegram failed it (5xx): try again later
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +97,11 @@ class TelegramSender:
                 return Sent(Delivery.REJECTED, error.message)
             except (TimedOut, NetworkError) as error:
                 if isinstance(error.__cause__, _NOT_SENT):
+                    return Sent(Delivery.UNREACHABLE, error.message)
+                if not isinstance(error, TimedOut) and not isinstance(
+                    error.__cause__, httpx.HTTPError
+                ):
+                    # Telegram answered with a 5xx: it says the message was not sent.
                     return Sent(Delivery.UNREACHABLE, error.message)
                 return Sent(Delivery.UNCERTAIN, error.message)
             else:

@@ -1,0 +1,192 @@
+"""The reply outbox: a turn's replies, written in the turn's own transaction and sent
+after its commit, so neither a crash nor a Bot API error between the two loses one.
+
+One row is one Telegram message. A chat's messages go out one at a time and in id
+order: a message is marked `sending` (committed) only while it is the chat's first
+unsent one, so message n+1 never leaves before n is sent or given up, whichever
+process sends them. As for reminders (storage/queue.py), a message marked `sending`
+by a process that died may have reached Telegram: after a timeout it becomes
+`uncertain` and is not sent again. Sent rows are deleted; a row given up keeps no
+text and no chat.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs.model import Button, Document, Reply
+from storage.models import OutboxRow, UserRow
+
+PENDING, SENDING, UNCERTAIN, FAILED = "pending", "sending", "uncertain", "failed"
+# How long a fresh message is left to the process whose turn wrote it before any other
+# process's sweep sends it (a retried one is due at its own next_attempt_at).
+FRESH_GRACE = timedelta(seconds=5)
+
+TABLE = cast(Table, OutboxRow.__table__)
+OUTBOX = TABLE.c
+USERS = cast(Table, UserRow.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A message marked `sending`: the caller sends it and records the outcome."""
+
+    id: int
+    chat_id: int
+    reply: Reply
+    attempts: int
+
+
+def payload_of(reply: Reply) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "text": reply.text,
+        "buttons": [[b.id, b.label] for b in reply.buttons],
+        "turn": reply.turn,
+    }
+    if reply.document is not None:
+        payload["document"] = {
+            "filename": reply.document.filename,
+            "content": base64.b64encode(reply.document.content).decode("ascii"),
+        }
+    return payload
+
+
+def reply_of(payload: dict[str, Any]) -> Reply:
+    document = payload.get("document")
+    return Reply(
+        payload["text"],
+        tuple(Button(id_, label) for id_, label in payload["buttons"]),
+        turn=payload["turn"],
+        document=None
+        if document is None
+        else Document(document["filename"], base64.b64decode(document["content"])),
+    )
+
+
+class Outbox:
+    """The outbox, in the caller's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, chat_id: int, messages: Sequence[Reply], now: datetime) -> None:
+        """Queues a chat's messages, in order (call it in the turn's transaction)."""
+        if not messages:
+            return
+        rows = [
+            {
+                "chat_id": chat_id,
+                "payload": payload_of(message),
+                "status": PENDING,
+                "attempts": 0,
+                "next_attempt_at": now + FRESH_GRACE,
+                "created_at": now,
+            }
+            for message in messages
+        ]
+        connection = await self.session.connection()
+        # One INSERT per message, in order: ids follow the order of the replies.
+        for row in rows:
+            await connection.execute(insert(TABLE).values(row))
+
+    async def start(self, chat_id: int, worker: str, now: datetime) -> Queued | None:
+        """Marks the chat's first unsent message `sending` if it may go now; None if the
+        chat has none, another process is sending it, or it waits for a retry."""
+        head = (
+            await self.session.execute(
+                select(OUTBOX.id, OUTBOX.status, OUTBOX.attempts, OUTBOX.next_attempt_at)
+                .where(OUTBOX.chat_id == chat_id, OUTBOX.status.in_((PENDING, SENDING)))
+                .order_by(OUTBOX.id)
+                .limit(1)
+            )
+        ).first()
+        if head is None or head.status == SENDING:
+            return None
+        if head.attempts > 0 and head.next_attempt_at > now:
+            return None
+        # Conditional: of two processes that saw it pending, one marks it.
+        marked = (
+            await self.session.execute(
+                update(TABLE)
+                .where(OUTBOX.id == head.id, OUTBOX.status == PENDING)
+                .values(
+                    status=SENDING,
+                    claimed_by=worker,
+                    claimed_at=now,
+                    attempts=OUTBOX.attempts + 1,
+                )
+                .returning(OUTBOX.payload, OUTBOX.attempts)
+            )
+        ).first()
+        if marked is None:
+            return None
+        return Queued(head.id, chat_id, reply_of(marked.payload), marked.attempts)
+
+    async def sent(self, ids: Sequence[int]) -> None:
+        await self.session.execute(delete(TABLE).where(OUTBOX.id.in_(ids)))
+
+    async def retry(self, id_: int, until: datetime, error: str) -> None:
+        """It never reached Telegram (or Telegram failed it): the chat waits for it."""
+        await self.session.execute(
+            update(TABLE)
+            .where(OUTBOX.id == id_)
+            .values(status=PENDING, next_attempt_at=until, claimed_by=None, last_error=error[:300])
+        )
+
+    async def give_up(self, id_: int, status: str, error: str | None) -> None:
+        """Records a final outcome (failed, uncertain): the text and the chat are erased."""
+        await self.session.execute(
+            update(TABLE)
+            .where(OUTBOX.id == id_)
+            .values(status=status, payload=None, chat_id=None, last_error=error and error[:300])
+        )
+
+    async def deactivate(self, chat_id: int) -> None:
+        """The user blocked the bot (a private chat's id is the user's)."""
+        await self.session.execute(
+            update(USERS)
+            .where(USERS.c.channel == "telegram", USERS.c.external_id == str(chat_id))
+            .values(active=False)
+        )
+
+    async def release_stale(self, now: datetime, stale_after: timedelta) -> int:
+        """Marks `uncertain` the messages a dead process left `sending`: they may have
+        reached Telegram, so they are never sent twice. Returns how many."""
+        released = await self.session.scalars(
+            update(TABLE)
+            .where(OUTBOX.status == SENDING, OUTBOX.claimed_at < now - stale_after)
+            .values(status=UNCERTAIN, payload=None, chat_id=None)
+            .returning(OUTBOX.id)
+        )
+        return len(released.all())
+
+    async def due_chats(self, now: datetime, limit: int) -> list[int]:
+        """Chats with a message due, the longest waiting first."""
+        chats = await self.session.scalars(
+            select(OUTBOX.chat_id)
+            .where(OUTBOX.status == PENDING, OUTBOX.next_attempt_at <= now)
+            .group_by(OUTBOX.chat_id)
+            .order_by(func.min(OUTBOX.id))
+            .limit(limit)
+        )
+        return [chat for chat in chats if chat is not None]
+
+    async def prune(self, before: datetime) -> None:
+        """Forgets the given-up messages (already without text or chat) made before
+        `before`: their count in /metrics covers the last days, not forever."""
+        await self.session.execute(
+            delete(TABLE).where(OUTBOX.status.in_((FAILED, UNCERTAIN)), OUTBOX.created_at < before)
+        )
+
+    async def count(self, status: str) -> int:
+        found = await self.session.scalar(
+            select(func.count()).select_from(TABLE).where(OUTBOX.status == status)
+        )
+        return int(found or 0)

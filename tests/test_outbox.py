@@ -1,0 +1,288 @@
+"""Durable replies (the outbox), long polling's retries and dead letters, and erasure,
+in process against the fake Bot API, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from telegram import Bot, Update
+
+from bot import metrics
+from bot.app import App
+from bot.settings import Settings
+from bot.telegram import gateway as gateway_module
+from bot.telegram.gateway import Gateway
+from bot.telegram.outbox import messages
+from bot.telegram.polling import poll
+from bot.webhook import InboxWorker, make_webhook
+from dialogs.content import default_content
+from dialogs.engine import Coach
+from dialogs.model import Outcome, Reply, Text
+from storage.db import Database
+from storage.inbox import Inbox
+from storage.models import Base, InboxRow, OutboxRow, UserRow
+from storage.outbox import Outbox
+from tests.conftest import FixedClock
+from tests.fakebotapi import FakeBotApi
+
+TOKEN = "4242:outbox-test-token"
+ANA = 987_654_321
+EVE = 123_454_321
+
+
+@dataclass
+class Harness:
+    api: FakeBotApi
+    bot: Bot
+    app: App
+    gateway: Gateway
+
+    def texts(self, chat_id: int = ANA) -> list[str]:
+        return [m["text"] for m in self.api.messages_to(chat_id) if "text" in m]
+
+    async def poll(self, update: dict[str, Any]) -> bool:
+        """Handles an update as long polling does."""
+        return await self.gateway.process(Update.de_json(update, self.bot))
+
+    async def webhook(self, update: dict[str, Any]) -> None:
+        """Handles an update as the webhook does: stored in the inbox, then served."""
+        async with self.app.database.transaction() as store:
+            await Inbox(store.session).add(update["update_id"], update)
+        worker = InboxWorker(self.app, self.gateway, self.bot, timedelta(0), asyncio.Event())
+        sender = update.get("message", update.get("callback_query", {}))["from"]["id"]
+        assert await worker.serve(f"telegram:{sender}") == 1
+
+    async def sweep_later(self, seconds: float) -> None:
+        """Runs the outbox sweep as if `seconds` had passed, to its end."""
+        replies = self.gateway.replies
+        replies.now = lambda: datetime.now(UTC) + timedelta(seconds=seconds)
+        await replies.sweep()
+        await asyncio.gather(*replies.sweeping.values())
+
+    async def outbox(self) -> list[tuple[str, int | None, bool]]:
+        async with self.app.database.transaction() as store:
+            rows = await store.session.execute(
+                select(OutboxRow.status, OutboxRow.chat_id, OutboxRow.payload).order_by(
+                    OutboxRow.id
+                )
+            )
+            return [(status, chat, payload is not None) for status, chat, payload in rows]
+
+
+class Sabotaged(Coach):
+    """Fails every turn on "boom", and the first `failures` turns on "shaky"."""
+
+    failures = 2
+
+    async def handle(self, store, key, display_name, event) -> Outcome:  # type: ignore[no-untyped-def,override]
+        if event == Text("boom"):
+            raise RuntimeError("boom: what the user wrote")
+        if event == Text("shaky") and self.failures > 0:
+            self.failures -= 1
+            raise RuntimeError("shaky")
+        return await super().handle(store, key, display_name, event)
+
+
+@pytest.fixture
+async def harness(database: Database, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Harness]:
+    monkeypatch.setattr(gateway_module, "RETRY_PAUSE", 0.0)
+    app = App(Settings(), database, Sabotaged(default_content(), FixedClock()))
+    with FakeBotApi(token=TOKEN) as api:
+        api.add_user(ANA)
+        api.add_user(EVE)
+        async with Bot(TOKEN, base_url=f"{api.url}/bot") as bot:
+            yield Harness(api, bot, app, Gateway(app, bot))
+
+
+# --- item 3: the outbox ---------------------------------------------------------
+
+
+async def test_a_500_then_200_delivers_the_reply_once_and_in_order(harness: Harness) -> None:
+    api = harness.api
+    api.fail("sendMessage", 500)
+    assert await harness.poll(api.send_text(ANA, "/start"))
+    assert harness.texts() == []  # the welcome failed; the question waits behind it
+    await harness.sweep_later(60)
+    [welcome, question] = harness.texts()
+    assert "Mentor Coach" in welcome
+    assert "Who is your hero" in question
+    assert [c.status for c in api.calls_to("sendMessage")] == [500, 200, 200]
+    assert await harness.outbox() == []  # sent rows are deleted
+
+
+async def test_two_turns_of_one_chat_keep_their_order_under_retries(harness: Harness) -> None:
+    api = harness.api
+    api.fail("sendMessage", 502, times=2)
+    assert await harness.poll(api.send_text(ANA, "/start"))
+    assert await harness.poll(api.send_text(ANA, "Dana"))
+    # The second turn's reply must not overtake the first's, still waiting for a retry.
+    assert harness.texts() == []
+    await harness.sweep_later(10)  # the first try after a 502 fails again
+    assert harness.texts() == []
+    await harness.sweep_later(60)
+    texts = harness.texts()
+    assert len(texts) == 3
+    assert "Mentor Coach" in texts[0]
+    assert "Who is your hero" in texts[1]
+    assert "What does Dana do" in texts[2]
+
+
+async def test_a_reply_left_sending_by_a_dead_process_is_uncertain_and_counted(
+    harness: Harness,
+) -> None:
+    app, chat = harness.app, ANA
+    long_ago = datetime.now(UTC) - timedelta(minutes=10)
+    async with app.database.transaction() as store:
+        await Outbox(store.session).add(chat, [Reply("first"), Reply("second")], long_ago)
+    async with app.database.transaction() as store:
+        # A process marked it and died before recording what became of it.
+        assert await Outbox(store.session).start(chat, "dead:1", long_ago) is not None
+    before = metrics.REPLIES_UNCERTAIN._value.get()
+    await harness.sweep_later(0)
+    # Never resent (it may have arrived); the chat's next message goes on.
+    assert harness.texts() == ["second"]
+    assert metrics.REPLIES_UNCERTAIN._value.get() == before + 1
+    assert await harness.outbox() == [("uncertain", None, False)]
+    settings = Settings(webhook_secret="s3cret")
+    asgi = make_webhook(app, settings, asyncio.Event())
+    transport = httpx.ASGITransport(app=asgi)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        exposed = (await http.get("/metrics")).text
+    assert "mentor_coach_outbox_uncertain 1.0" in exposed
+    assert "mentor_coach_replies_uncertain_total" in exposed
+
+
+async def test_the_webhook_sends_its_replies_through_the_outbox(harness: Harness) -> None:
+    api = harness.api
+    api.fail("sendMessage", 500)
+    await harness.webhook(api.send_text(ANA, "/start"))
+    assert harness.texts() == []
+    await harness.sweep_later(60)
+    assert len(harness.texts()) == 2
+    assert await harness.outbox() == []
+
+
+async def test_a_403_marks_the_user_inactive_and_a_400_is_recorded_failed(
+    harness: Harness,
+) -> None:
+    api = harness.api
+    api.fail("sendMessage", 400, "Bad Request: message is too long")
+    assert await harness.poll(api.send_text(ANA, "/start"))
+    # The refused message is given up, without its words; the next one goes on.
+    assert len(harness.texts()) == 1
+    assert await harness.outbox() == [("failed", None, False)]
+    api.block(ANA)
+    assert await harness.poll(api.send_text(ANA, "Dana"))
+    async with harness.app.database.transaction() as store:
+        active = await store.session.scalar(
+            select(UserRow.active).where(UserRow.external_id == str(ANA))
+        )
+    assert active is False
+
+
+def test_a_long_reply_is_queued_as_one_message_per_part() -> None:
+    reply = Reply("word " * 2000, turn=3)
+    parts = messages([reply])
+    assert len(parts) > 1
+    assert all(len(p.text) <= 4096 for p in parts)
+    assert parts[-1].turn == 3
+
+
+# --- item 4: long polling retries, then keeps a dead letter ------------------------
+
+
+async def test_a_failing_turn_is_retried_whole_and_answered_once(harness: Harness) -> None:
+    api = harness.api
+    assert await harness.poll(api.send_text(ANA, "/start"))
+    assert await harness.poll(api.send_text(ANA, "shaky"))  # fails twice, then works
+    assert len(harness.texts()) == 3
+    assert "What does shaky do" in harness.texts()[-1]
+    async with harness.app.database.transaction() as store:
+        assert await Inbox(store.session).dead() == 0
+
+
+async def test_an_update_that_always_fails_becomes_a_dead_letter_and_polling_goes_on(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    api = harness.api
+    dead_before = metrics.UPDATES_DEAD._value.get()
+    boom = api.send_text(ANA, "boom")
+    assert await harness.poll(boom)  # handled: the offset may move past it
+    assert harness.texts() == [harness.app.coach.content.messages.oops]
+    assert metrics.UPDATES_DEAD._value.get() == dead_before + 1
+    async with harness.app.database.transaction() as store:
+        [row] = (await store.session.scalars(select(InboxRow))).all()
+    assert (row.update_id, row.status, row.payload, row.user_key) == (
+        boom["update_id"],
+        "failed",
+        None,
+        "",
+    )
+    assert "gave up on update" in caplog.text
+    info = "\n".join(r.getMessage() for r in caplog.records if r.levelname != "DEBUG")
+    assert "what the user wrote" not in info
+    # The next update is handled as usual.
+    assert await harness.poll(api.send_text(ANA, "/start"))
+    assert "Mentor Coach" in harness.texts()[1]
+
+
+async def test_the_offset_stays_before_an_update_that_could_not_be_recorded() -> None:
+    with FakeBotApi(token=TOKEN) as api:
+        first = api.send_text(ANA, "hello")
+        seen: list[int] = []
+        stop = asyncio.Event()
+
+        async def handle(update: Update) -> bool:
+            seen.append(update.update_id)
+            if len(seen) == 2:
+                stop.set()
+            return len(seen) > 1  # the first attempt could record nothing
+
+        async with Bot(TOKEN, base_url=f"{api.url}/bot") as bot:
+            await asyncio.wait_for(poll(bot, handle, stop, long_poll=1), timeout=20)
+        assert seen == [first["update_id"]] * 2
+        assert api.pending_updates == []  # confirmed once handled
+
+
+# --- item 5: erasure leaves no trace ----------------------------------------------
+
+SECRETS = ["Zebulon Quixwort", "Xylophone tuner", "Qwerty Fest in Oslo"]
+
+
+async def rows_mentioning(database: Database, needles: list[str]) -> list[tuple[str, str]]:
+    """Every (table, value) in the database that contains one of `needles`."""
+    found = []
+    async with database.transaction() as store:
+        for table in Base.metadata.sorted_tables:
+            for row in await store.session.execute(select(table)):
+                for value in row:
+                    text = json.dumps(value, default=str) if value is not None else ""
+                    found += [(table.name, text) for needle in needles if needle in text]
+    return found
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_deleteme_leaves_no_trace_of_the_user_in_any_table(
+    harness: Harness, mode: str
+) -> None:
+    api = harness.api
+    handle = harness.poll if mode == "polling" else harness.webhook
+    for user, words in ((ANA, SECRETS), (EVE, ["Dana", "Producer", "A gig"])):
+        for line in ["/start", *words, "yesterday", "/remind in 2 hours"]:
+            await handle(api.send_text(user, line))
+    assert await rows_mentioning(harness.app.database, [SECRETS[0]])
+    await handle(api.send_text(ANA, "/deleteme"))
+    asking = next(m for m in reversed(api.messages_to(ANA)) if m.get("reply_markup"))
+    [confirm] = [d for _, d in api.buttons(asking) if d and d.endswith("deleteme.confirm=yes")]
+    await handle(api.press(ANA, asking, confirm))
+    # Eve's rows are there, so the scan can see them; nothing of Ana is.
+    assert await rows_mentioning(harness.app.database, [str(EVE), "Producer"])
+    assert await rows_mentioning(harness.app.database, [str(ANA), *SECRETS]) == []
