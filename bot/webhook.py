@@ -13,10 +13,12 @@ import asyncio
 import hmac
 import json
 import logging
+import math
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -48,6 +50,27 @@ from storage.inbox import Inbox, hold_user
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 - a header name
+# The inbox keeps update ids in a signed 64-bit column.
+UPDATE_ID_LIMIT = 2**63
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):  # 1e999: no database column stores it
+        raise ValueError("number out of range")
+    return number
+
+
+def parse_json(body: bytes | bytearray) -> Any:
+    """Parses strict JSON: no NaN or Infinity, no number too large for a float.
+
+    Nesting too deep raises RecursionError, which the caller refuses like bad JSON.
+    """
+    return json.loads(body, parse_constant=_refuse_constant, parse_float=_finite)
 
 
 def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette:
@@ -72,12 +95,14 @@ def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette
             if len(body) > limit:
                 return JSONResponse({"error": "body too large"}, status_code=413)
         try:
-            update = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            update = parse_json(body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return JSONResponse({"error": "malformed JSON"}, status_code=400)
         update_id = update.get("update_id") if isinstance(update, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return JSONResponse({"error": "not an update"}, status_code=400)
+        if not 0 <= update_id < UPDATE_ID_LIMIT:
+            return JSONResponse({"error": "update_id out of range"}, status_code=400)
         async with app.database.autocommit() as connection:
             stored = await Inbox(connection).add(update_id, update)
         # Only now, with the update committed, does Telegram hear that it arrived.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +25,16 @@ log = logging.getLogger(__name__)
 
 # Any fixed number works; it only has to be the same for every replica.
 MIGRATION_LOCK = 7_320_011
+
+
+def user_lock_key(user_key: str) -> int:
+    """Returns a user's advisory lock key: a signed 64-bit hash of their key.
+
+    64 bits, not 32 (crc32): in the 32-bit space, unrelated users collide often enough
+    to wait for each other, and could land on the migration lock's number.
+    """
+    digest = hashlib.blake2b(user_key.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def create_engine(url: str, pool_size: int = 5, **options: Any) -> AsyncEngine:

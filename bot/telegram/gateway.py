@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from bot.app import App
 from bot.telegram.sending import Delivery, TelegramSender
-from bot.telegram.translate import GroupHint, Incoming, chosen_label, translate
+from bot.telegram.translate import GroupHint, GroupPress, Incoming, chosen_label, translate
 from dialogs.model import Membership, Outcome, Reply
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,10 @@ class Gateway:
         await self.respond(update, incoming, outcome)
 
     async def respond(
-        self, update: Update, incoming: Incoming | GroupHint | None, outcome: Outcome | None
+        self,
+        update: Update,
+        incoming: Incoming | GroupHint | GroupPress | None,
+        outcome: Outcome | None,
     ) -> None:
         """Does what the turn decided, after it was committed: answers, edits, replies."""
         if incoming is None:
@@ -55,6 +58,13 @@ class Gateway:
             return
         if isinstance(incoming, GroupHint):
             await self.sender.send(incoming.chat_id, Reply(self.messages.group_chat))
+            return
+        if isinstance(incoming, GroupPress):
+            # A button seen in a group (a forwarded message, say): the spinner stops
+            # with a word instead of turning until Telegram gives up.
+            await self.call(
+                self.bot.answer_callback_query(incoming.query_id, text=self.messages.group_chat)
+            )
             return
         if incoming.pressed is not None:
             # Stops the button's spinner, whatever the turn decided.
