@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import time
 from pathlib import Path
@@ -10,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 from dialogs.model import Preferences
 
@@ -119,7 +122,11 @@ class Settings(BaseSettings):
     def secrets(self) -> list[str]:
         """Every secret that must never reach a log line."""
         found = [self.telegram_bot_token, self.webhook_secret]
-        return [s.get_secret_value() for s in found if s is not None and s.get_secret_value()]
+        secrets = [s.get_secret_value() for s in found if s is not None and s.get_secret_value()]
+        if self.database_url:
+            with contextlib.suppress(ArgumentError, ValueError):
+                secrets.append(make_url(self.database_url).password or "")
+        return [s for s in secrets if s]
 
     def token(self) -> str:
         """Returns the bot token, or explains where to get one."""

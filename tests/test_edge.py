@@ -4,15 +4,19 @@ buttons and colliding lock keys. Each test is the attack; passing means it faile
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import zlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from telegram import Bot, Update
 
+from bot import logs
 from bot.app import App
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
@@ -203,3 +207,55 @@ async def test_users_whose_crc32_collide_do_not_hold_each_other(database: Databa
         assert held is not None
         async with hold_user(database, other) as also:
             assert also is not None
+
+
+# --- item 2: what people write stays out of error logs above DEBUG -----------------
+
+REFUSE_USER_UPDATES = {
+    "sqlite": [
+        "CREATE TRIGGER refuse BEFORE UPDATE ON users BEGIN SELECT RAISE(ABORT, 'no'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$ BEGIN RAISE EXCEPTION 'refused %', NEW.dialog; END $$",
+        "CREATE TRIGGER refuse BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION refuse()",
+    ],
+}
+
+
+async def test_a_database_error_in_a_turn_logs_no_user_text_at_info(
+    database_url: str, tmp_path: Path
+) -> None:
+    hero = "Zebulonia"
+    settings = Settings(webhook_secret=SECRET, database_url=database_url, data_dir=tmp_path)
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    app = await App.start(settings)
+    assert app.database.engine.sync_engine.hide_parameters
+    try:
+        logs.configure(settings.log_level, settings.secrets())
+        root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+        async with app.database.transaction() as store:
+            inbox = Inbox(store.session)
+            await inbox.add(1, message(1, "/start"))
+        with FakeBotApi(token=TOKEN) as api:
+            api.add_user(ANA)
+            async with Bot(TOKEN, base_url=f"{api.url}/bot") as bot:
+                worker = InboxWorker(app, Gateway(app, bot), bot, timedelta(0), asyncio.Event())
+                assert await worker.serve(f"telegram:{ANA}") == 1
+                async with app.database.transaction() as store:
+                    # Saving the user's dialog, which holds the hero's name, now fails,
+                    # on PostgreSQL with the name in the error's own message.
+                    for statement in REFUSE_USER_UPDATES[app.database.backend]:
+                        await store.session.execute(text(statement))
+                    await Inbox(store.session).add(2, message(2, hero))
+                assert await worker.serve(f"telegram:{ANA}") == 0
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        await app.close()
+    written = stream.getvalue()
+    assert "failed" in written  # the failure itself is logged, with its traceback
+    assert "Traceback" in written
+    assert hero not in written
