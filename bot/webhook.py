@@ -10,6 +10,7 @@ workers pick the update up. Several replicas share one PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -39,12 +40,13 @@ from bot.metrics import (
     UPDATES_PROCESSED,
     UPDATES_RECEIVED,
 )
+from bot.serving import QuietServer, protocol
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
 from bot.telegram.polling import ALLOWED_UPDATES
 from bot.telegram.runner import make_bot, make_dispatcher, set_commands, stop_on_signals
 from bot.telegram.translate import Incoming, translate
-from storage.db import Transactions
+from storage.db import Database, Transactions
 from storage.inbox import Inbox, hold_user
 
 log = logging.getLogger(__name__)
@@ -74,7 +76,7 @@ def parse_json(body: bytes | bytearray) -> Any:
 
 
 def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette:
-    """Builds the ASGI app: the update endpoint, /healthz and /metrics."""
+    """Builds the public ASGI app: the update endpoint, and nothing else."""
     if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
         raise SystemExit("WEBHOOK_SECRET is required in webhook mode (any long random string)")
     secret = settings.webhook_secret.get_secret_value().encode()
@@ -90,10 +92,17 @@ def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette
         if declared.isdecimal() and int(declared) > limit:
             return JSONResponse({"error": "body too large"}, status_code=413)
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                return JSONResponse({"error": "body too large"}, status_code=413)
+        try:
+            # A body trickled in slowly would hold a connection (and a task) for ever.
+            async with asyncio.timeout(settings.webhook_body_timeout):
+                async for chunk in request.stream():
+                    body += chunk
+                    if len(body) > limit:
+                        return JSONResponse({"error": "body too large"}, status_code=413)
+        except TimeoutError:
+            return JSONResponse(
+                {"error": "body too slow"}, status_code=408, headers={"connection": "close"}
+            )
         try:
             update = parse_json(body)
         except (ValueError, UnicodeDecodeError, RecursionError):
@@ -110,11 +119,41 @@ def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette
         wake.set()
         return JSONResponse({"ok": True})
 
+    return Starlette(routes=[Route(settings.webhook_path, receive, methods=["POST"])])
+
+
+@dataclass
+class Health:
+    """Whether the database answers, asked at most once per `ttl` seconds: a flood of
+    health checks can't take the connections the webhook needs."""
+
+    database: Database
+    ttl: float = 1.0
+    checked_at: float = -math.inf
+    healthy: bool = False
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def check(self) -> bool:
+        async with self.lock:  # those who wait meanwhile share the answer
+            now = time.monotonic()
+            if now - self.checked_at >= self.ttl:
+                try:
+                    await self.database.ping()
+                    self.healthy = True
+                except Exception as error:  # any failure to reach the database is unhealthy
+                    log.warning("health check failed: %s", type(error).__name__)
+                    self.healthy = False
+                self.checked_at = time.monotonic()
+            return self.healthy
+
+
+def make_service(app: App) -> Starlette:
+    """Builds the service ASGI app, served on SERVICE_HOST:SERVICE_PORT: /healthz and
+    /metrics, kept off the public port."""
+    health = Health(app.database)
+
     async def healthz(_request: Request) -> Response:
-        try:
-            await app.database.ping()
-        except Exception as error:  # any failure to reach the database means unhealthy
-            log.warning("health check failed: %s", type(error).__name__)
+        if not await health.check():
             return JSONResponse({"status": "database unreachable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
@@ -125,7 +164,6 @@ def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette
 
     return Starlette(
         routes=[
-            Route(settings.webhook_path, receive, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
         ]
@@ -285,6 +323,22 @@ async def register(bot: Bot, settings: Settings) -> None:
         log.error("could not register the webhook: %s", error.message)
 
 
+async def start_service(service: uvicorn.Server, settings: Settings) -> asyncio.Task[None]:
+    """Starts the service server; exits with one line if it can't listen."""
+    serving = asyncio.create_task(service.serve())
+    # Uvicorn sets a flag, not an event, once it listens.
+    while not service.started and not serving.done():  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
+    if serving.done():
+        with contextlib.suppress(BaseException):
+            serving.result()  # uvicorn has logged why (it exits on a bind error)
+        raise SystemExit(
+            f"Could not serve /healthz and /metrics on {settings.service_host}:"
+            f"{settings.service_port}: set SERVICE_HOST and SERVICE_PORT."
+        )
+    return serving
+
+
 async def serve(settings: Settings) -> None:
     """Runs the webhook server, the inbox workers and the reminder dispatcher."""
     bot = make_bot(settings)
@@ -293,17 +347,31 @@ async def serve(settings: Settings) -> None:
     # Ours before uvicorn's: uvicorn puts this handler back when it has stopped and
     # re-raises the signal, which then only sets `stop` instead of ending the process.
     stop = stop_on_signals()
-    asgi = make_webhook(app, settings, wake)
-    config = uvicorn.Config(
-        asgi,
-        host=settings.webhook_host,
-        port=settings.webhook_port,
-        log_config=None,
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=10,
+    hardened = {
+        "log_config": None,
+        "access_log": False,
+        "lifespan": "off",
+        "timeout_graceful_shutdown": 10,
+        "http": protocol(settings.webhook_header_timeout),
+        "timeout_keep_alive": settings.webhook_keep_alive,
+        "limit_concurrency": settings.webhook_limit_concurrency,
+    }
+    server = uvicorn.Server(
+        uvicorn.Config(
+            make_webhook(app, settings, wake),
+            host=settings.webhook_host,
+            port=settings.webhook_port,
+            **hardened,  # type: ignore[arg-type]
+        )
     )
-    server = uvicorn.Server(config)
+    service = QuietServer(
+        uvicorn.Config(
+            make_service(app),
+            host=settings.service_host,
+            port=settings.service_port,
+            **hardened,  # type: ignore[arg-type]
+        )
+    )
     try:
         async with bot:
             await set_commands(bot, app.coach.content.commands)
@@ -320,10 +388,20 @@ async def serve(settings: Settings) -> None:
             background = [asyncio.create_task(worker.run(stop))]
             background.append(asyncio.create_task(app.housekeeping(stop)))
             background.append(asyncio.create_task(make_dispatcher(app, bot, settings).run(stop)))
-            log.info("webhook listening on port %s", settings.webhook_port)
+            serving = await start_service(service, settings)
+            log.info(
+                "webhook listening on port %s, /healthz and /metrics on %s:%s",
+                settings.webhook_port,
+                settings.service_host,
+                settings.service_port,
+            )
             # Uvicorn handles SIGTERM/SIGINT: it stops taking requests and finishes
             # those in flight; then the workers finish their current update and stop.
-            await server.serve()
+            try:
+                await server.serve()
+            finally:
+                service.should_exit = True
+                await serving
             stop.set()
             await asyncio.wait_for(asyncio.gather(*background), timeout=20)
         log.info("stopped")

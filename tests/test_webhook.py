@@ -15,7 +15,7 @@ from telegram import Bot
 from bot.app import App
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
-from bot.webhook import InboxWorker, make_webhook
+from bot.webhook import InboxWorker, make_service, make_webhook
 from dialogs.content import default_content
 from dialogs.engine import Coach
 from dialogs.model import Command as CommandOf
@@ -118,12 +118,20 @@ async def test_a_body_too_large_is_refused_even_without_a_length(
     assert await stored(client) == []
 
 
-async def test_health_and_metrics(client: httpx.AsyncClient) -> None:
-    assert (await client.get("/healthz")).json() == {"status": "ok"}
-    await client.post("/telegram", content=json.dumps(UPDATE), headers=headers())
-    metrics = (await client.get("/metrics")).text
+async def test_health_and_metrics_are_served_apart(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    app = App(Settings(), database, Coach(default_content(), FixedClock()))
+    transport = httpx.ASGITransport(app=make_service(app))
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as service:
+        assert (await service.get("/healthz")).json() == {"status": "ok"}
+        await client.post("/telegram", content=json.dumps(UPDATE), headers=headers())
+        metrics = (await service.get("/metrics")).text
     assert "mentor_coach_inbox_depth 1.0" in metrics
     assert "mentor_coach_updates_received_total" in metrics
+    # The public app has the update endpoint only.
+    assert (await client.get("/healthz")).status_code == 404
+    assert (await client.get("/metrics")).status_code == 404
 
 
 def test_webhook_mode_needs_a_secret(database: Database) -> None:
