@@ -25,7 +25,7 @@ from dialogs.model import UserKey as UserKeyOf
 from storage.db import Database
 from storage.inbox import Inbox, hold_user
 from storage.models import InboxRow, UserRow
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, counting
 from tests.fakebotapi import FakeBotApi
 
 SECRET = "s3cret-webhook-token-for-tests"
@@ -279,3 +279,13 @@ async def test_an_autocommit_statement_is_committed_at_once(database: Database) 
                 assert await Inbox(store.session).depth() == 1
     async with database.transaction() as store:
         assert await Inbox(store.session).depth() == 1
+
+
+async def test_a_flood_of_health_checks_asks_the_database_once(database: Database) -> None:
+    app = App(Settings(), database, Coach(default_content(), FixedClock()))
+    transport = httpx.ASGITransport(app=make_service(app))
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as service:
+        with counting(database) as counted:
+            answers = await asyncio.gather(*(service.get("/healthz") for _ in range(200)))
+        assert {answer.status_code for answer in answers} == {200}
+        assert counted.statements == ["SELECT 1"]
