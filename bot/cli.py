@@ -50,10 +50,12 @@ log = logging.getLogger("bot.cli")
 
 
 def fail_in_one_line(start: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
-    """Runs a command; a rejected token or an unreachable database ends it with one line.
+    """Runs a command; a rejected token, an unreachable Bot API or database end it with
+    one line and a non-zero exit.
 
-    Their tracebacks would carry the token (PTB puts it in InvalidToken's message) or
-    the database's address, so they go through the redacting log, at DEBUG only.
+    Their tracebacks may carry the token (PTB puts it in InvalidToken's message) or the
+    database's address, so they go through the redacting log, at DEBUG only; any other
+    error's too, at CRITICAL, rather than through Python's handler, which redacts nothing.
     """
     try:
         return run_loop(start())

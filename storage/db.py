@@ -30,8 +30,9 @@ MIGRATION_LOCK = 7_320_011
 def user_lock_key(user_key: str) -> int:
     """Returns a user's advisory lock key: a signed 64-bit hash of their key.
 
-    64 bits, not 32 (crc32): in the 32-bit space, unrelated users collide often enough
-    to wait for each other, and could land on the migration lock's number.
+    64 bits, not 32 (crc32): in 32 bits unrelated users collide often enough to wait for
+    each other (or for a migration, MIGRATION_LOCK sharing the space); in 64 bits about
+    never.
     """
     digest = hashlib.blake2b(user_key.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
