@@ -97,7 +97,8 @@ QUICK = Sizes(
     paid_window=8,
     drain=0,
 )
-# Only that it runs: each kind of run once, tiny.
+# Only that it runs, tiny: the baseline, a run at the default limit (a window), and a
+# drain without a limit (to the last reminder), each with 2 processes.
 SMOKE = Sizes(
     backlog=200,
     baseline=100,
@@ -105,7 +106,7 @@ SMOKE = Sizes(
     limited_window=1,
     paid_window=1,
     drain=100,
-    processes=(2,),
+    processes=(),
     rates=(DEFAULT_RATE,),
 )
 FULL = Sizes(
