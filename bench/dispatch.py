@@ -85,6 +85,8 @@ class Sizes:
     limited_window: float  # at the default limit
     paid_window: float  # at 1000/s
     drain: int  # due reminders that 2 processes send to the last one; 0: no such run
+    processes: tuple[int, ...] = (1, 2, 4)  # the unlimited runs
+    rates: tuple[float, ...] = (DEFAULT_RATE, PAID_RATE)  # the limited runs
 
 
 QUICK = Sizes(
@@ -94,6 +96,18 @@ QUICK = Sizes(
     limited_window=40,
     paid_window=8,
     drain=0,
+)
+# Only that it runs, tiny: the baseline, a run at the default limit (a window), and a
+# drain without a limit (to the last reminder), each with 2 processes.
+SMOKE = Sizes(
+    backlog=200,
+    baseline=100,
+    unlimited_window=1,
+    limited_window=1,
+    paid_window=1,
+    drain=100,
+    processes=(),
+    rates=(DEFAULT_RATE,),
 )
 FULL = Sizes(
     backlog=100_000,
@@ -694,10 +708,10 @@ def _exactly_once_table(section: Section, runs: list[Outcome]) -> None:
     )
 
 
-def run(full: bool) -> Section:
+def run(full: bool, smoke: bool = False) -> Section:
     """The baseline, 1, 2 and 4 processes unlimited, 2 at the default and the paid limit,
     (full mode) a complete drain; about 2 minutes quick, 8 full, on 2 busy cores."""
-    sizes = FULL if full else QUICK
+    sizes = SMOKE if smoke else FULL if full else QUICK
     began = time.monotonic()
     section = Section("Reminder dispatch")
     section.add(
@@ -716,7 +730,7 @@ def run(full: bool) -> Section:
     base = baseline(sizes.baseline)
     unlimited = [
         dispatch_run(f"{_processes(n)}, no limit", n, sizes.backlog, 0.0, sizes.unlimited_window)
-        for n in (1, 2, 4)
+        for n in sizes.processes
     ]
     _unlimited_table(section, sizes, base, unlimited)
 
@@ -733,6 +747,7 @@ def run(full: bool) -> Section:
             ),
         )
         for limit, window in ((DEFAULT_RATE, sizes.limited_window), (PAID_RATE, sizes.paid_window))
+        if limit in sizes.rates
     ]
     _limited_table(section, limited)
 

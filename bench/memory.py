@@ -36,6 +36,7 @@ INTERACTIONS = 3  # per user
 CHUNK = 5_000  # users per bulk insert
 GOAL = 1.1  # RSS with many users over RSS with few
 SIZES = {False: (1_000, 10_000), True: (1_000, 100_000)}
+SMOKE_SIZES = (10, 100)  # only that it runs
 LAUNCHES = {False: 1, True: 2}  # per size; RSS barely varies, the median evens it out
 
 
@@ -205,8 +206,8 @@ def mib(size: float) -> str:
     return f"{size / 2**20:.1f} MiB"
 
 
-def run(full: bool) -> Section:
-    sizes = SIZES[full]
+def run(full: bool, smoke: bool = False) -> Section:
+    sizes = SMOKE_SIZES if smoke else SIZES[full]
     section = Section("Memory: the bot's RSS with few and with many users")
     section.add(
         f"`mentor-coach run` on PostgreSQL, seeded with {sizes[0]:,} and with {sizes[1]:,} "

@@ -208,8 +208,8 @@ def measure(workdir: Path, launches: int) -> dict[str, list[Launch]]:
     return found
 
 
-def run(full: bool) -> Section:
-    launches = LAUNCHES[full]
+def run(full: bool, smoke: bool = False) -> Section:
+    launches = 1 if smoke else LAUNCHES[full]
     section = Section("Start-up: launch to first reply")
     section.add(
         "`mentor-coach run` (long polling, SQLite) is spawned against a fake Bot API server "
@@ -222,7 +222,7 @@ def run(full: bool) -> Section:
     )
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as directory:
         found = measure(Path(directory), launches)
-        imports = import_steps(Path(directory))
+        imports = import_steps(Path(directory), runs=1 if smoke else 3)
     reply = {name: median([x.reply for x in runs]) for name, runs in found.items()}
     section.table(
         ["variant", "first API call", "first getUpdates", "first reply", "slowest reply",

@@ -59,6 +59,7 @@ class Size:
 
 
 QUICK = Size(rounds=2, solo=10, crowd=1)
+SMOKE = Size(rounds=1, solo=2, crowd=1)  # only that it runs (python -m bench --smoke)
 FULL = Size(rounds=5, solo=40, crowd=3)
 
 
@@ -269,8 +270,8 @@ def latencies(values: list[float]) -> list[str]:
     return [str(len(values)), *(ms(percentile(values, p)) for p in (0.5, 0.95, 0.99))]
 
 
-def run(full: bool) -> Section:
-    size = FULL if full else QUICK
+def run(full: bool, smoke: bool = False) -> Section:
+    size = SMOKE if smoke else FULL if full else QUICK
     section = Section("Turn latency: one check-in turn through engine and storage")
     section.add(
         f"Complete check-ins ({len(CHECKIN)} turns, typed answers) by onboarded users, each "

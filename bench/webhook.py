@@ -200,6 +200,8 @@ class ServerProcess:
         self.env = env
         self.log = log
         self.port = int(env["WEBHOOK_PORT"])
+        # The coach serves /healthz on a port of its own; the echo bot on its webhook's.
+        self.health_port = int(env.get("SERVICE_PORT", self.port))
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -224,7 +226,8 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.command} exited:\n{self.log.read_text()[-3000:]}")
             try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).is_success:
+                health = f"http://127.0.0.1:{self.health_port}/healthz"
+                if httpx.get(health, timeout=1).is_success:
                     return
             except httpx.HTTPError:
                 pass
@@ -295,11 +298,16 @@ class Setup:
                 database = stack.enter_context(postgres_database())
                 asyncio.run(migrate(database))
             servers = []
-            for number, port in enumerate(free_ports(self.processes)):
+            ports = free_ports(2 * self.processes)
+            for number, (port, service) in enumerate(zip(ports[::2], ports[1::2], strict=True)):
                 if self.coach:
                     command = [str(Path(sys.executable).with_name("mentor-coach")), "webhook"]
                     env = server_env(
-                        api_url, port, DATABASE_URL=database, INBOX_SETTLE_SECONDS=str(self.settle)
+                        api_url,
+                        port,
+                        DATABASE_URL=database,
+                        INBOX_SETTLE_SECONDS=str(self.settle),
+                        SERVICE_PORT=str(service),
                     )
                 else:
                     command = [sys.executable, "-m", "bench.echo_bot"]
@@ -712,11 +720,12 @@ class Size:
     users: int  # at full speed: users onboarding at once
     rounds: int  # runs of each setup at full speed, taking turns
     light_seconds: float  # length of each phase at a light, steady rate
+    light_rates: tuple[float, ...] = (2.0, 10.0)  # updates/s: a quiet bot; a busy one
 
 
 QUICK = Size(users=100, rounds=1, light_seconds=5.0)
+SMOKE = Size(users=4, rounds=1, light_seconds=1.0, light_rates=(10.0,))  # only that it runs
 FULL = Size(users=1000, rounds=3, light_seconds=15.0)
-LIGHT_RATES = (2.0, 10.0)  # updates/s: a quiet bot; a busy one, well below its capacity
 LIGHT_WARMUP = 3  # users onboarded before the light phases: the first turns are slower
 
 ECHO_1 = Setup("echo bot, 1 process", coach=False)
@@ -727,8 +736,8 @@ COACH_1_NO_SETTLE = Setup("Mentor Coach, 1 replica, settle 0", coach=True, settl
 FULL_SPEED = (ECHO_1, COACH_1, ECHO_2, COACH_2)
 
 
-def run(full: bool) -> Section:
-    size = FULL if full else QUICK
+def run(full: bool, smoke: bool = False) -> Section:
+    size = SMOKE if smoke else FULL if full else QUICK
     section = Section("Webhook throughput")
     section.add(
         f"{size.users:,} users each send the onboarding's {len(onboarding(0))} updates "
@@ -763,7 +772,10 @@ def run(full: bool) -> Section:
     light = [
         Plan(
             setup,
-            [Phase(users(light_users(rate, size.light_seconds)), rate) for rate in LIGHT_RATES],
+            [
+                Phase(users(light_users(rate, size.light_seconds)), rate)
+                for rate in size.light_rates
+            ],
             warmup=Phase(users(LIGHT_WARMUP)),
         )
         for setup in (COACH_1, COACH_1_NO_SETTLE)

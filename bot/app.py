@@ -54,7 +54,12 @@ class App:
     async def start(cls, settings: Settings) -> App:
         """Builds the app and brings the database schema up to date."""
         coach = Coach(default_content(), SystemClock(), defaults=settings.preferences())
-        database = Database(settings.database(), pool_size=settings.database_pool_size)
+        database = Database(
+            settings.database(),
+            pool_size=settings.database_pool_size,
+            # A failed statement's parameters are what people wrote: shown at DEBUG only.
+            hide_parameters=settings.log_level != "DEBUG",
+        )
         await database.migrate()
         log.info("database ready (%s)", database.backend)
         return cls(settings, database, coach)

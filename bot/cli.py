@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import logging
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+from telegram.error import InvalidToken, TelegramError
 
 from bot import logs
 from bot.app import healthy, migrate
@@ -40,6 +46,41 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+log = logging.getLogger("bot.cli")
+
+
+def fail_in_one_line(start: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """Runs a command; a rejected token, an unreachable Bot API or database end it with
+    one line and a non-zero exit.
+
+    Their tracebacks may carry the token (PTB puts it in InvalidToken's message) or the
+    database's address, so they go through the redacting log, at DEBUG only; any other
+    error's too, at CRITICAL, rather than through Python's handler, which redacts nothing.
+    """
+    try:
+        return run_loop(start())
+    except InvalidToken:
+        log.debug("the Bot API said 401", exc_info=True)
+        raise SystemExit(
+            "Telegram rejected TELEGRAM_BOT_TOKEN (401): check it with @BotFather."
+        ) from None
+    except TelegramError as error:
+        log.debug("the Bot API failed", exc_info=True)
+        raise SystemExit(
+            f"The Bot API failed ({type(error).__name__}): check TELEGRAM_API_URL and the network."
+        ) from None
+    except (OSError, DBAPIError) as error:
+        log.debug("the database could not be reached", exc_info=True)
+        cause = type(getattr(error, "orig", None) or error).__name__
+        raise SystemExit(
+            f"The database could not be reached ({cause}): check DATABASE_URL."
+        ) from None
+    except Exception:
+        # Through the log, not Python's own handler: the log redacts the secrets.
+        log.critical("stopped by an unexpected error", exc_info=True)
+        raise SystemExit(1) from None
+
+
 def main(argv: list[str] | None = None) -> None:
     arguments = parser().parse_args(argv)
     settings = Settings()
@@ -53,12 +94,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     logs.configure(settings.log_level, secrets, settings.log_format)
     if arguments.command == "run":
-        run_loop(run(settings))
+        fail_in_one_line(lambda: run(settings))
     elif arguments.command == "dispatch":
-        run_loop(dispatch(settings))
+        fail_in_one_line(lambda: dispatch(settings))
     elif arguments.command == "webhook":
-        run_loop(serve(settings))
+        fail_in_one_line(lambda: serve(settings))
     elif arguments.command == "health":
         raise SystemExit(0 if run_loop(healthy(settings)) else 1)
     elif arguments.command == "db":
-        run_loop(migrate(settings))
+        fail_in_one_line(lambda: migrate(settings))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import time
 from pathlib import Path
@@ -10,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 from dialogs.model import Preferences
 
@@ -60,6 +63,18 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
     webhook_max_body: int = Field(default=1_048_576, ge=1024)
+    # A connection must send a request's head within this many seconds of opening (or
+    # of its previous response), and its body within as many more; an idle kept-alive
+    # connection is closed after WEBHOOK_KEEP_ALIVE. Slow or silent clients can't
+    # hold sockets forever.
+    webhook_header_timeout: float = Field(default=10.0, gt=0, le=300)
+    webhook_body_timeout: float = Field(default=10.0, gt=0, le=300)
+    webhook_keep_alive: float = Field(default=5.0, gt=0, le=300)
+    # Connections and requests at once per replica; beyond it new ones get 503.
+    webhook_limit_concurrency: int = Field(default=256, ge=8)
+    # /healthz and /metrics: on their own address, loopback unless opened on purpose.
+    service_host: str = "127.0.0.1"
+    service_port: int = Field(default=9090, ge=1, le=65535)
     # Users handled at once per replica. Each is held until its replies are sent
     # (50 to 100 ms each to Telegram), so this caps a replica's updates per second.
     inbox_workers: int = Field(default=16, ge=1, le=64)
@@ -119,7 +134,11 @@ class Settings(BaseSettings):
     def secrets(self) -> list[str]:
         """Every secret that must never reach a log line."""
         found = [self.telegram_bot_token, self.webhook_secret]
-        return [s.get_secret_value() for s in found if s is not None and s.get_secret_value()]
+        secrets = [s.get_secret_value() for s in found if s is not None and s.get_secret_value()]
+        if self.database_url:
+            with contextlib.suppress(ArgumentError, ValueError):
+                secrets.append(make_url(self.database_url).password or "")
+        return [s for s in secrets if s]
 
     def token(self) -> str:
         """Returns the bot token, or explains where to get one."""

@@ -10,13 +10,16 @@ workers pick the update up. Several replicas share one PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
+import math
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -41,23 +44,45 @@ from bot.metrics import (
     UPDATES_PROCESSED,
     UPDATES_RECEIVED,
 )
+from bot.serving import QuietServer, protocol
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
 from bot.telegram.outbox import queue_replies
 from bot.telegram.polling import ALLOWED_UPDATES
 from bot.telegram.runner import make_bot, make_dispatcher, set_commands, stop_on_signals
 from bot.telegram.translate import Incoming, translate
-from storage.db import Transactions
+from storage.db import Database, Transactions
 from storage.inbox import Inbox, hold_user
 from storage.outbox import PENDING, UNCERTAIN, Outbox
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 - a header name
+# The inbox keeps update ids in a signed 64-bit column.
+UPDATE_ID_LIMIT = 2**63
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):  # 1e999: no database column stores it
+        raise ValueError("number out of range")
+    return number
+
+
+def parse_json(body: bytes | bytearray) -> Any:
+    """Parses strict JSON: no NaN or Infinity, no number too large for a float.
+
+    Nesting too deep raises RecursionError, which the caller refuses like bad JSON.
+    """
+    return json.loads(body, parse_constant=_refuse_constant, parse_float=_finite)
 
 
 def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette:
-    """Builds the ASGI app: the update endpoint, /healthz and /metrics."""
+    """Builds the public ASGI app: the update endpoint, and nothing else."""
     if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
         raise SystemExit("WEBHOOK_SECRET is required in webhook mode (any long random string)")
     secret = settings.webhook_secret.get_secret_value().encode()
@@ -73,17 +98,26 @@ def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette
         if declared.isdecimal() and int(declared) > limit:
             return JSONResponse({"error": "body too large"}, status_code=413)
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                return JSONResponse({"error": "body too large"}, status_code=413)
         try:
-            update = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            # A body trickled in slowly would hold a connection (and a task) for ever.
+            async with asyncio.timeout(settings.webhook_body_timeout):
+                async for chunk in request.stream():
+                    body += chunk
+                    if len(body) > limit:
+                        return JSONResponse({"error": "body too large"}, status_code=413)
+        except TimeoutError:
+            return JSONResponse(
+                {"error": "body too slow"}, status_code=408, headers={"connection": "close"}
+            )
+        try:
+            update = parse_json(body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return JSONResponse({"error": "malformed JSON"}, status_code=400)
         update_id = update.get("update_id") if isinstance(update, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return JSONResponse({"error": "not an update"}, status_code=400)
+        if not 0 <= update_id < UPDATE_ID_LIMIT:
+            return JSONResponse({"error": "update_id out of range"}, status_code=400)
         async with app.database.autocommit() as connection:
             stored = await Inbox(connection).add(update_id, update)
         # Only now, with the update committed, does Telegram hear that it arrived.
@@ -91,11 +125,41 @@ def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette
         wake.set()
         return JSONResponse({"ok": True})
 
+    return Starlette(routes=[Route(settings.webhook_path, receive, methods=["POST"])])
+
+
+@dataclass
+class Health:
+    """Whether the database answers, asked at most once per `ttl` seconds: a flood of
+    health checks can't take the connections the webhook needs."""
+
+    database: Database
+    ttl: float = 1.0
+    checked_at: float = -math.inf
+    healthy: bool = False
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def check(self) -> bool:
+        async with self.lock:  # those who wait meanwhile share the answer
+            now = time.monotonic()
+            if now - self.checked_at >= self.ttl:
+                try:
+                    await self.database.ping()
+                    self.healthy = True
+                except Exception as error:  # any failure to reach the database is unhealthy
+                    log.warning("health check failed: %s", type(error).__name__)
+                    self.healthy = False
+                self.checked_at = time.monotonic()
+            return self.healthy
+
+
+def make_service(app: App) -> Starlette:
+    """Builds the service ASGI app, served on SERVICE_HOST:SERVICE_PORT: /healthz and
+    /metrics, kept off the public port."""
+    health = Health(app.database)
+
     async def healthz(_request: Request) -> Response:
-        try:
-            await app.database.ping()
-        except Exception as error:  # any failure to reach the database means unhealthy
-            log.warning("health check failed: %s", type(error).__name__)
+        if not await health.check():
             return JSONResponse({"status": "database unreachable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
@@ -111,7 +175,6 @@ def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette
 
     return Starlette(
         routes=[
-            Route(settings.webhook_path, receive, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
         ]
@@ -276,6 +339,22 @@ async def register(bot: Bot, settings: Settings) -> None:
         log.error("could not register the webhook: %s", error.message)
 
 
+async def start_service(service: uvicorn.Server, settings: Settings) -> asyncio.Task[None]:
+    """Starts the service server; exits with one line if it can't listen."""
+    serving = asyncio.create_task(service.serve())
+    # Uvicorn sets a flag, not an event, once it listens.
+    while not service.started and not serving.done():  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
+    if serving.done():
+        with contextlib.suppress(BaseException):
+            serving.result()  # uvicorn has logged why (it exits on a bind error)
+        raise SystemExit(
+            f"Could not serve /healthz and /metrics on {settings.service_host}:"
+            f"{settings.service_port}: set SERVICE_HOST and SERVICE_PORT."
+        )
+    return serving
+
+
 async def serve(settings: Settings) -> None:
     """Runs the webhook server, the inbox workers and the reminder dispatcher."""
     bot = make_bot(settings)
@@ -284,17 +363,31 @@ async def serve(settings: Settings) -> None:
     # Ours before uvicorn's: uvicorn puts this handler back when it has stopped and
     # re-raises the signal, which then only sets `stop` instead of ending the process.
     stop = stop_on_signals()
-    asgi = make_webhook(app, settings, wake)
-    config = uvicorn.Config(
-        asgi,
-        host=settings.webhook_host,
-        port=settings.webhook_port,
-        log_config=None,
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=10,
+    hardened = {
+        "log_config": None,
+        "access_log": False,
+        "lifespan": "off",
+        "timeout_graceful_shutdown": 10,
+        "http": protocol(settings.webhook_header_timeout),
+        "timeout_keep_alive": settings.webhook_keep_alive,
+        "limit_concurrency": settings.webhook_limit_concurrency,
+    }
+    server = uvicorn.Server(
+        uvicorn.Config(
+            make_webhook(app, settings, wake),
+            host=settings.webhook_host,
+            port=settings.webhook_port,
+            **hardened,  # type: ignore[arg-type]
+        )
     )
-    server = uvicorn.Server(config)
+    service = QuietServer(
+        uvicorn.Config(
+            make_service(app),
+            host=settings.service_host,
+            port=settings.service_port,
+            **hardened,  # type: ignore[arg-type]
+        )
+    )
     try:
         async with bot:
             await set_commands(bot, app.coach.content.commands)
@@ -312,10 +405,20 @@ async def serve(settings: Settings) -> None:
             background.append(asyncio.create_task(app.housekeeping(stop)))
             background.append(asyncio.create_task(make_dispatcher(app, bot, settings).run(stop)))
             background.append(asyncio.create_task(gateway.replies.run(stop)))
-            log.info("webhook listening on port %s", settings.webhook_port)
+            serving = await start_service(service, settings)
+            log.info(
+                "webhook listening on port %s, /healthz and /metrics on %s:%s",
+                settings.webhook_port,
+                settings.service_host,
+                settings.service_port,
+            )
             # Uvicorn handles SIGTERM/SIGINT: it stops taking requests and finishes
             # those in flight; then the workers finish their current update and stop.
-            await server.serve()
+            try:
+                await server.serve()
+            finally:
+                service.should_exit = True
+                await serving
             stop.set()
             await asyncio.wait_for(asyncio.gather(*background), timeout=20)
         log.info("stopped")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +25,17 @@ log = logging.getLogger(__name__)
 
 # Any fixed number works; it only has to be the same for every replica.
 MIGRATION_LOCK = 7_320_011
+
+
+def user_lock_key(user_key: str) -> int:
+    """Returns a user's advisory lock key: a signed 64-bit hash of their key.
+
+    64 bits, not 32 (crc32): in 32 bits unrelated users collide often enough to wait for
+    each other (or for a migration, MIGRATION_LOCK sharing the space); in 64 bits about
+    never.
+    """
+    digest = hashlib.blake2b(user_key.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def create_engine(url: str, pool_size: int = 5, **options: Any) -> AsyncEngine:

@@ -10,7 +10,6 @@ keep out of each other's way in process.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from sqlalchemy import ColumnElement, Select, Table, delete, func, select, updat
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.db import Database, Transactions
+from storage.db import Database, Transactions, user_lock_key
 from storage.models import InboxRow, ProcessedUpdate
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
@@ -197,7 +196,7 @@ async def hold_user(database: Database, user_key: str) -> AsyncIterator[Transact
     if database.backend != "postgresql":
         yield database
         return
-    key = zlib.crc32(user_key.encode())
+    key = user_lock_key(user_key)
     async with database.engine.connect() as connection:
         # Straight to the driver, outside any transaction: one round trip, no BEGIN.
         driver = (await connection.get_raw_connection()).driver_connection

@@ -57,3 +57,25 @@ def test_text_logs_redact_secrets_and_keep_httpx_quiet(captured: io.StringIO) ->
     assert SECRET not in text
     assert "never-in-a-log" not in text
     assert "HTTP Request" not in text  # httpx logs every URL at INFO: kept at WARNING
+
+
+@pytest.mark.parametrize("style", ["text", "json"])
+def test_exception_messages_show_at_debug_only(captured: io.StringIO, style: str) -> None:
+    said = "my hero Zebulonia taught me"
+    for level in ("INFO", "DEBUG"):
+        logs.configure(level, [], style)
+        logging.getLogger().handlers[0].setStream(captured)  # type: ignore[attr-defined]
+        try:
+            try:
+                raise KeyError(said)
+            except KeyError as error:
+                raise ValueError(f"could not store {said!r}") from error
+        except ValueError:
+            logging.getLogger("test").exception("turn failed")
+        written, _ = captured.getvalue(), captured.truncate(0)
+        captured.seek(0)
+        assert "turn failed" in written
+        # Both exceptions of the chain are named; the frames stay.
+        assert "ValueError" in written
+        assert "KeyError" in written
+        assert ("Zebulonia" in written) == (level == "DEBUG")

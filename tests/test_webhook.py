@@ -15,7 +15,7 @@ from telegram import Bot
 from bot.app import App
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
-from bot.webhook import InboxWorker, make_webhook
+from bot.webhook import InboxWorker, make_service, make_webhook
 from dialogs.content import default_content
 from dialogs.engine import Coach
 from dialogs.model import Command as CommandOf
@@ -25,7 +25,7 @@ from dialogs.model import UserKey as UserKeyOf
 from storage.db import Database
 from storage.inbox import Inbox, hold_user
 from storage.models import InboxRow, UserRow
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, counting
 from tests.fakebotapi import FakeBotApi
 
 SECRET = "s3cret-webhook-token-for-tests"
@@ -118,12 +118,20 @@ async def test_a_body_too_large_is_refused_even_without_a_length(
     assert await stored(client) == []
 
 
-async def test_health_and_metrics(client: httpx.AsyncClient) -> None:
-    assert (await client.get("/healthz")).json() == {"status": "ok"}
-    await client.post("/telegram", content=json.dumps(UPDATE), headers=headers())
-    metrics = (await client.get("/metrics")).text
+async def test_health_and_metrics_are_served_apart(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    app = App(Settings(), database, Coach(default_content(), FixedClock()))
+    transport = httpx.ASGITransport(app=make_service(app))
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as service:
+        assert (await service.get("/healthz")).json() == {"status": "ok"}
+        await client.post("/telegram", content=json.dumps(UPDATE), headers=headers())
+        metrics = (await service.get("/metrics")).text
     assert "mentor_coach_inbox_depth 1.0" in metrics
     assert "mentor_coach_updates_received_total" in metrics
+    # The public app has the update endpoint only.
+    assert (await client.get("/healthz")).status_code == 404
+    assert (await client.get("/metrics")).status_code == 404
 
 
 def test_webhook_mode_needs_a_secret(database: Database) -> None:
@@ -271,3 +279,13 @@ async def test_an_autocommit_statement_is_committed_at_once(database: Database) 
                 assert await Inbox(store.session).depth() == 1
     async with database.transaction() as store:
         assert await Inbox(store.session).depth() == 1
+
+
+async def test_a_flood_of_health_checks_asks_the_database_once(database: Database) -> None:
+    app = App(Settings(), database, Coach(default_content(), FixedClock()))
+    transport = httpx.ASGITransport(app=make_service(app))
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as service:
+        with counting(database) as counted:
+            answers = await asyncio.gather(*(service.get("/healthz") for _ in range(200)))
+        assert {answer.status_code for answer in answers} == {200}
+        assert counted.statements == ["SELECT 1"]

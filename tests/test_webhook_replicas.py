@@ -39,6 +39,7 @@ def free_port() -> int:
 class Replica:
     def __init__(self, api: FakeBotApi, url: str, log: Path, **env: str) -> None:
         self.port = free_port()
+        self.service_port = free_port()
         self.log = log
         self.env = {
             **os.environ,
@@ -48,6 +49,7 @@ class Replica:
             "WEBHOOK_SECRET": SECRET,
             "WEBHOOK_HOST": "127.0.0.1",
             "WEBHOOK_PORT": str(self.port),
+            "SERVICE_PORT": str(self.service_port),
             "LOG_LEVEL": "DEBUG",
             "INBOX_SETTLE_SECONDS": "0.2",
             **env,
@@ -66,7 +68,8 @@ class Replica:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
             try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                health = f"http://127.0.0.1:{self.service_port}/healthz"
+                if httpx.get(health, timeout=1).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass

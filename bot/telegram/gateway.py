@@ -14,7 +14,7 @@ from bot.app import App
 from bot.metrics import UPDATES_DEAD, UPDATES_FAILED
 from bot.telegram.outbox import ReplySender, queue_replies
 from bot.telegram.sending import TelegramSender
-from bot.telegram.translate import GroupHint, Incoming, chosen_label, translate
+from bot.telegram.translate import GroupHint, GroupPress, Incoming, chosen_label, translate
 from dialogs.model import Outcome, Reply
 from storage.db import Transactions
 from storage.inbox import MAX_ATTEMPTS, Inbox
@@ -93,7 +93,7 @@ class Gateway:
     async def respond(
         self,
         update: Update,
-        incoming: Incoming | GroupHint | None,
+        incoming: Incoming | GroupHint | GroupPress | None,
         outcome: Outcome | None,
         transactions: Transactions | None = None,
     ) -> None:
@@ -105,6 +105,13 @@ class Gateway:
             return
         if isinstance(incoming, GroupHint):
             await self.sender.send(incoming.chat_id, Reply(self.messages.group_chat))
+            return
+        if isinstance(incoming, GroupPress):
+            # A button seen in a group (a forwarded message, say): the spinner stops
+            # with a word instead of turning until Telegram gives up.
+            await self.call(
+                self.bot.answer_callback_query(incoming.query_id, text=self.messages.group_chat)
+            )
             return
         if incoming.pressed is not None:
             # Stops the button's spinner, whatever the turn decided.

@@ -10,7 +10,7 @@ import socket
 from datetime import timedelta
 
 from telegram import Bot, BotCommand
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.app import App, SystemClock
@@ -100,9 +100,5 @@ async def run(settings: Settings) -> None:
                 app.housekeeping(stop),
             )
         log.info("stopped")
-    except InvalidToken:
-        raise SystemExit(
-            "Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather."
-        ) from None
     finally:
         await app.close()

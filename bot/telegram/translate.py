@@ -5,6 +5,7 @@ Pure functions: no network, no database, so every odd update is easy to test.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -29,9 +30,14 @@ from dialogs.model import (
     UserKey,
 )
 
+log = logging.getLogger(__name__)
+
 CHANNEL = "telegram"
 CALLBACK_DATA_BYTES = 64
 _CALLBACK = re.compile(r"^(\d{1,9})\|([A-Za-z0-9_.:=-]{1,54})$")
+# C0 controls but tab and newline (PostgreSQL refuses NUL in text), and lone surrogates
+# (which no UTF-8 encoder accepts): what a client may send and no person types.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff]")
 # Short labels sit side by side; longer ones get a row each.
 _ROW_LABEL_CHARS = 12
 _ROW_BUTTONS = 3
@@ -67,6 +73,18 @@ class GroupHint:
     chat_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class GroupPress:
+    """A button pressed on a group's message: answered, so its spinner stops, and no more."""
+
+    query_id: str
+
+
+def clean(text: str) -> str:
+    """Drops the control characters a person can't type and the database can't store."""
+    return _UNPRINTABLE.sub("", text)
+
+
 def encode_button(turn: int, button_id: str) -> str:
     """Packs a button for callback_data; the turn lets stale buttons be recognised."""
     data = f"{turn}|{button_id}"
@@ -83,18 +101,27 @@ def decode_button(data: str | None) -> Press:
     return Press(match[2], int(match[1]))
 
 
-def translate(update: Update) -> Incoming | GroupHint | None:
-    """Turns an update into what the coach should handle, or None for silence."""
+def translate(update: Update) -> Incoming | GroupHint | GroupPress | None:
+    """Turns an update into what the coach should handle, or None for silence.
+
+    Every text from Telegram is cleaned here (see `clean`), and in a private chat the
+    chat must be the sender's own: a forged update can't send one user's words to another.
+    """
     if update.callback_query is not None:
         return _from_callback(update.callback_query)
     member = update.my_chat_member
     if member is not None:
         if member.chat.type != ChatType.PRIVATE:
             return None
-        blocked = member.new_chat_member.status == ChatMemberStatus.BANNED
         user = member.from_user
+        if not _own_chat(update, member.chat.id, user.id):
+            return None
+        blocked = member.new_chat_member.status == ChatMemberStatus.BANNED
         return Incoming(
-            member.chat.id, UserKey(CHANNEL, str(user.id)), user.first_name, Membership(blocked)
+            member.chat.id,
+            UserKey(CHANNEL, str(user.id)),
+            clean(user.first_name),
+            Membership(blocked),
         )
     message = update.message or update.edited_message
     if message is None or message.from_user is None or message.from_user.is_bot:
@@ -103,19 +130,30 @@ def translate(update: Update) -> Incoming | GroupHint | None:
         text = message.text or ""
         return GroupHint(message.chat.id) if text.startswith("/") else None
     user = message.from_user
+    if not _own_chat(update, message.chat.id, user.id):
+        return None
     key = UserKey(CHANNEL, str(user.id))
     event: Event
     if update.edited_message is not None:
         event = Unsupported(EDITED)
     elif message.text is not None:
-        event = _command(message.text) if message.text.startswith("/") else Text(message.text)
+        text = clean(message.text)
+        event = _command(text) if text.startswith("/") else Text(text)
     else:
         event = Unsupported(
             next(
                 (a.replace("_", " ") for a in _ATTACHMENTS if getattr(message, a, None)), "message"
             )
         )
-    return Incoming(message.chat.id, key, user.first_name, event)
+    return Incoming(message.chat.id, key, clean(user.first_name), event)
+
+
+def _own_chat(update: Update, chat_id: int, user_id: int) -> bool:
+    """In a private chat the chat id is the user's id; anything else is forged."""
+    if chat_id == user_id:
+        return True
+    log.info("update %s ignored: its private chat is not its sender's", update.update_id)
+    return False
 
 
 def _command(text: str) -> Command:
@@ -123,18 +161,22 @@ def _command(text: str) -> Command:
     return Command(head[1:].split("@", 1)[0].lower(), args.strip())
 
 
-def _from_callback(query: CallbackQuery) -> Incoming | None:
+def _from_callback(query: CallbackQuery) -> Incoming | GroupPress | None:
     message = query.message if isinstance(query.message, Message) else None
     if message is not None and message.chat.type != ChatType.PRIVATE:
-        return None
+        return GroupPress(query.id)
     user = query.from_user
     chat_id = message.chat.id if message is not None else user.id
-    pressed = Pressed(query.id, message, query.data or "")
+    if message is not None and chat_id != user.id:
+        log.info("button press %s ignored: its private chat is not its sender's", query.id)
+        return None
+    data = clean(query.data or "")
+    pressed = Pressed(query.id, message, data)
     return Incoming(
         chat_id,
         UserKey(CHANNEL, str(user.id)),
-        user.first_name,
-        decode_button(query.data),
+        clean(user.first_name),
+        decode_button(data),
         pressed,
     )
 
