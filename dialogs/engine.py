@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs.content import Content
 from dialogs.flows import FLOWS
-from dialogs.flows.base import IDLE, Context, checked_text
+from dialogs.flows.base import IDLE, Context, checked_text, looks_like_story
 from dialogs.matching import match_option, words
 from dialogs.model import (
     EDITED,
@@ -75,6 +75,7 @@ class Coach:
             user,
             pausable=self.router.pausable,
             run_command=self._run_command,
+            read_story=self._read_story,
         )
         await self._dispatch(ctx, event)
         return await _close(ctx)
@@ -114,7 +115,7 @@ class Coach:
             return
         before = ctx.dialog.state
         if entry.leaves:
-            ctx.leave()
+            await ctx.set_aside()
         await entry.run(ctx, args)
         if entry.reprompt:
             await ctx.reprompt()
@@ -122,6 +123,10 @@ class Coach:
 
     async def _run_command(self, ctx: Context, name: str) -> None:
         await self.router.commands[name].run(ctx, "")
+
+    async def _read_story(self, ctx: Context, text: str) -> None:
+        assert self.router.idle_text is not None  # the router made sure
+        await self.router.idle_text.run(ctx, text)
 
     async def _press(self, ctx: Context, button: str, turn: int | None) -> None:
         question_id, is_answer, value = button.partition("=")
@@ -151,16 +156,16 @@ class Coach:
             return
         before = ctx.dialog.state
         if entry.leaves:
-            ctx.leave()
+            await ctx.set_aside()
         await entry.run(ctx, arg)
         self._check(ctx, before, self.router.after_entry(entry), stays=not entry.leaves)
 
     async def _typed(self, ctx: Context, text: str) -> None:
         state = ctx.dialog.state
+        told = self.router.after_entry(self.router.idle_text) if self.router.idle_text else set()
         if state == IDLE:
-            assert self.router.idle_text is not None  # the router made sure
-            await self.router.idle_text.run(ctx, text)
-            self._check(ctx, state, self.router.after_entry(self.router.idle_text))
+            await self._read_story(ctx, text)
+            self._check(ctx, state, frozenset(told))
             return
         ask = self.router.asks[state]
         if ask.on_text is not None:
@@ -173,6 +178,10 @@ class Coach:
             if option is None and ask.typed is not None:
                 await ask.typed(ctx, text)
                 self._check(ctx, state, self.router.after_answer(state), stays=True)
+                return
+            if option is None and looks_like_story(text):
+                await ctx.tell(text)
+                self._check(ctx, state, frozenset(told))
                 return
             if option is None:
                 labels = ", ".join(f'"{words(o.label)}"' for o in question.options)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from dialogs.content import Content
-from dialogs.flows.base import IDLE, Ask, Entry, Flow
+from dialogs.flows.base import IDLE, STORY, Ask, Entry, Flow
 
 T = TypeVar("T")
 
@@ -68,10 +68,12 @@ class Router:
         return problems
 
     def targets(self, states: Iterable[str]) -> frozenset[str]:
-        """Resolves "/name" (every state command /name may open) into states."""
+        """Resolves "/name" (every state command /name may open) and STORY into states."""
         found: set[str] = set()
         for state in states:
-            if state.startswith("/"):
+            if state == STORY and self.idle_text is not None:
+                found |= self.targets(self.idle_text.enters)
+            elif state.startswith("/"):
                 entry = self.commands.get(state[1:])
                 found |= set(entry.enters) if entry else {state}
             else:

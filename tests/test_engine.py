@@ -340,6 +340,82 @@ async def test_cancel_with_nothing_open_says_so(chat: Chat) -> None:
     assert "Nothing to cancel" in chat.text
 
 
+async def test_each_hero_keeps_their_own_paused_checkin(chat: Chat) -> None:
+    """Issue 9 item 14: pausing Sam's check-in overwrote Dana's answers."""
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.press("checkin.when=yesterday")
+    await chat.press("checkin.kind=call")
+    await chat.say("/cancel")
+    await add_hero(chat, "Sam")
+    await chat.say("/checkin")
+    await chat.press("checkin.when=today")
+    await chat.say("/cancel")
+    dana, sam = chat.store.hero_rows.values()
+    await chat.say("/heroes")
+    await chat.press(f"hero.switch:{dana.id}")
+    await chat.say("/checkin")
+    await chat.press("checkin.resume=resume")
+    assert chat.state == "checkin.story"
+    assert chat.store.users[chat.key].dialog.answers["checkin.kind"] == "call"
+    await chat.say("/heroes")
+    await chat.press(f"hero.switch:{sam.id}")
+    await chat.say("/checkin")
+    await chat.press("checkin.resume=resume")
+    assert chat.state == "checkin.kind"
+
+
+STORY = "We had coffee and she told me all about her new tour, she lit up talking about it"
+
+
+async def test_a_story_typed_while_a_reminder_time_is_asked_is_read_as_a_story(
+    chat: Chat,
+) -> None:
+    """Issue 9 item 16: it was read as a time, "I can't read that time", again and again."""
+    await onboard(chat)
+    await chat.say("/remind")
+    assert chat.state == "remind.when"
+    await chat.say(STORY)
+    assert "story" in chat.text
+    assert "set the open question aside" in chat.text
+    assert chat.state == "story.offer"
+    assert chat.advice
+
+
+async def test_a_story_typed_instead_of_a_choice_pauses_the_checkin_and_is_read(
+    chat: Chat,
+) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.press("checkin.when=yesterday")
+    await chat.say("Honestly I am not sure how to describe what happened with Dana")
+    assert "check-in about Dana aside" in chat.text
+    assert chat.store.users[chat.key].dialog.paused_for(1) is not None
+
+
+async def test_every_open_question_gives_way_to_a_command_and_to_cancel(chat: Chat) -> None:
+    await onboard(chat)
+    for opening in ("/remind", "/deleteme", "/checkin"):
+        await chat.say(opening)
+        await chat.say("/help")
+        assert "/cancel" in chat.text
+        await chat.say("/cancel")
+        assert chat.state == "idle"
+
+
+async def test_nextstep_during_a_question_says_what_it_set_aside(chat: Chat) -> None:
+    """Issue 9 item 16: /nextstep dropped an open question without a word."""
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.press("checkin.when=yesterday")
+    await chat.say("/nextstep")
+    assert "check-in about Dana aside" in chat.text
+    assert chat.store.users[chat.key].dialog.paused_for(1) is not None
+    await chat.say("/remind")
+    await chat.say("/nextstep")
+    assert "set the open question aside" in chat.text
+
+
 # --- stories outside a dialog -----------------------------------------------------------
 
 

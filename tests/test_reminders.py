@@ -320,6 +320,47 @@ async def test_snooze_sets_a_new_reminder_and_skip_closes_it(chat: Chat) -> None
     assert chat.store.reminder_rows[again.id].response is ReminderResponse.SKIPPED
 
 
+async def test_a_digests_snooze_brings_back_each_hero_it_named_once(chat: Chat) -> None:
+    """Issue 9 item 15: a digest that had Dana twice, Sam, and an archived Lee snoozed
+    into two Danas and a Lee nobody asked about."""
+    await onboard(chat)
+    await add_hero(chat, "Sam")
+    await add_hero(chat, "Lee")
+    store = chat.store
+    ana = store.users[chat.key]
+    dana, sam, lee = store.hero_rows.values()
+    lee.archived = True
+    due = [
+        await store.add_reminder(ana.id, hero, NOW, kind)
+        for hero, kind in (
+            (dana.id, ReminderKind.FOLLOW_UP),
+            (sam.id, ReminderKind.MANUAL),
+            (lee.id, ReminderKind.MANUAL),
+            (dana.id, ReminderKind.MANUAL),
+        )
+    ]
+    await deliver(chat, *(r.id for r in due))
+    await chat.send_press(f"rem.snooze:{due[0].id}:1")
+    assert "Snoozed until" in chat.text
+    assert sorted(r.hero_id for r in pending(chat)) == [dana.id, sam.id]
+    assert all(store.reminder_rows[r.id].response is ReminderResponse.SNOOZED for r in due)
+
+
+async def test_snoozing_a_reminder_about_an_archived_hero_keeps_it_general(chat: Chat) -> None:
+    await onboard(chat)
+    store = chat.store
+    [dana] = store.hero_rows.values()
+    reminder = await store.add_reminder(
+        store.users[chat.key].id, dana.id, NOW, ReminderKind.MANUAL
+    )
+    dana.archived = True
+    await deliver(chat, reminder.id)
+    assert "Dana" not in chat.last_reply.text
+    await chat.send_press(f"rem.snooze:{reminder.id}:3")
+    [again] = pending(chat)
+    assert again.hero_id is None
+
+
 async def test_reminder_buttons_of_someone_else_do_nothing(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/remind Dana in 2 hours")

@@ -18,6 +18,8 @@ from dialogs.model import Button, DialogState, Document, Hero, PausedCheckin, Re
 from dialogs.ports import Clock, Store
 
 IDLE = "idle"
+# A target standing for wherever a story told out of a question leads (Context.tell).
+STORY = "~story"
 
 Handler = Callable[["Context", str], Awaitable[None]]
 # Turns a typed answer into the value kept, or returns None after saying what is wrong.
@@ -79,6 +81,7 @@ class Context:
         *,
         pausable: Collection[str],
         run_command: Callable[[Context, str], Awaitable[None]],
+        read_story: Callable[[Context, str], Awaitable[None]],
     ) -> None:
         self.content = content
         self.messages = content.messages
@@ -90,6 +93,7 @@ class Context:
         self.user_deleted = False
         self._pausable = pausable
         self._run_command = run_command
+        self._read_story = read_story
 
     @property
     def dialog(self) -> DialogState:
@@ -114,12 +118,30 @@ class Context:
         """Leaves whatever dialog is open; a check-in with answers is kept to be resumed."""
         dialog = self.dialog
         if self.in_checkin() and dialog.hero_id is not None and dialog.answers:
-            paused = PausedCheckin(
+            checkin = PausedCheckin(
                 hero_id=dialog.hero_id, state=dialog.state, answers=dialog.answers
             )
-            self.user.dialog = DialogState(turn=dialog.turn, paused=paused)
+            dialog.pause(checkin)
+        self.user.dialog = DialogState(turn=dialog.turn, paused=dialog.paused)
+
+    async def set_aside(self) -> None:
+        """Leaves the open dialog and says so: nothing a person was asked goes silently."""
+        dialog = self.dialog
+        if dialog.state == IDLE:
+            return
+        paused = self.in_checkin() and dialog.hero_id is not None and bool(dialog.answers)
+        hero_name = await self.hero_name()
+        self.leave()
+        if paused:
+            self.say(self.messages.set_aside_checkin.format(hero=hero_name))
         else:
-            self.idle()
+            self.say(self.messages.set_aside)
+
+    async def tell(self, text: str) -> None:
+        """Reads typed text as a story told out of a question (the question is set aside)."""
+        self.say(self.messages.read_as_story)
+        await self.set_aside()
+        await self._read_story(self, text)
 
     def in_checkin(self) -> bool:
         return self.dialog.state in self._pausable
@@ -203,8 +225,7 @@ class Context:
 
     async def let_go(self, hero: Hero) -> None:
         """Stops talking about a hero: their paused check-in goes, another hero comes forward."""
-        if self.dialog.paused is not None and self.dialog.paused.hero_id == hero.id:
-            self.dialog.paused = None
+        self.dialog.drop_paused(hero.id)
         if self.user.current_hero_id == hero.id:
             others = await self.store.heroes(self.user.id)
             self.user.current_hero_id = others[0].id if others else None
@@ -223,6 +244,14 @@ async def checked_text(ctx: Context, ask: Ask, text: str) -> str | None:
         ctx.say(ctx.messages.text_too_long.format(limit=ask.limit))
         return None
     return text if ask.parse is None else await ask.parse(ctx, text)
+
+
+# A typed text of this many words that answers nothing is a story, not a fumbled answer.
+STORY_WORDS = 7
+
+
+def looks_like_story(text: str) -> bool:
+    return len(text.split()) >= STORY_WORDS
 
 
 def day_text(day: date) -> str:

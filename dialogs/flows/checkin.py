@@ -53,8 +53,7 @@ async def start(ctx: Context, _args: str = "") -> None:
     if hero is None:
         ctx.say(ctx.messages.need_hero)
         return
-    paused = ctx.dialog.paused
-    if paused is not None and paused.hero_id == hero.id:
+    if ctx.dialog.paused_for(hero.id) is not None:
         ctx.dialog.hero_id = hero.id
         await ctx.ask("checkin.resume")
         return
@@ -73,13 +72,13 @@ async def open_checkin(ctx: Context, hero: Hero, answers: dict[str, str]) -> Non
 
 
 async def resume(ctx: Context, choice: str) -> None:
-    paused = ctx.dialog.paused
     hero = await ctx.current_hero()
-    if paused is None or hero is None or paused.hero_id != hero.id:
+    paused = ctx.dialog.paused_for(hero.id) if hero is not None else None
+    if paused is None or hero is None:
         ctx.idle()
         await start(ctx)
         return
-    ctx.dialog.paused = None
+    ctx.dialog.drop_paused(hero.id)
     await open_checkin(ctx, hero, paused.answers if choice == "resume" else {})
 
 

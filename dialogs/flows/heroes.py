@@ -102,7 +102,7 @@ async def switch(ctx: Context, arg: str) -> None:
     hero = await named_hero(ctx, arg)
     if hero is None:
         return
-    ctx.leave()
+    await ctx.set_aside()
     ctx.user.current_hero_id = hero.id
     title = ctx.content.steps[hero.step].title
     ctx.say(
@@ -112,13 +112,13 @@ async def switch(ctx: Context, arg: str) -> None:
 
 async def archive_button(ctx: Context, arg: str) -> None:
     if not arg:
-        ctx.leave()
+        await ctx.set_aside()
         await choose_archive(ctx)
         return
     hero = await named_hero(ctx, arg)
     if hero is None:
         return
-    ctx.leave()
+    await ctx.set_aside()
     ctx.dialog.hero_id = hero.id
     await ctx.ask("heroes.archive")
 

@@ -3,9 +3,10 @@ reminder message (reached out, snooze, skip)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
-from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow
+from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow, looks_like_story
 from dialogs.model import Button, Hero, Reminder, ReminderKind, ReminderResponse, record_id
 from dialogs.playbook import follow_up_days
 from dialogs.reminding import SNOOZE_DAYS, when_text
@@ -49,6 +50,9 @@ async def follow_up_choice(ctx: Context, choice: str) -> None:
 
 async def typed_when(ctx: Context, text: str) -> None:
     found = parse_when(text, ctx.clock.now(), ctx.user.prefs)
+    if found is WhenProblem.UNREADABLE and looks_like_story(text):
+        await ctx.tell(text)
+        return
     if isinstance(found, WhenProblem):
         problem(ctx, found)
         await ctx.ask_again()
@@ -203,6 +207,22 @@ async def received(ctx: Context, arg: str) -> list[Reminder] | None:
     return open_ones
 
 
+async def spoken_of(ctx: Context, reminders: list[Reminder]) -> list[Reminder]:
+    """The reminders a message named, one per hero, as the renderer chose them: a snooze
+    brings back only those (never an archived hero, never one hero twice)."""
+    named: dict[int | None, Reminder] = {}
+    for reminder in reminders:
+        hero_id = reminder.hero_id
+        hero = await ctx.store.hero(ctx.user.id, hero_id) if hero_id is not None else None
+        if hero is not None and not hero.archived:
+            named.setdefault(hero.id, reminder)
+    if not named:
+        # A message about no hero in particular (reminding.compose): one general reminder.
+        general = [r for r in reminders if r.hero_id is None]
+        return general[:1] or [replace(reminders[0], hero_id=None)]
+    return list(named.values())
+
+
 async def done(ctx: Context, arg: str) -> None:
     reminder_id = record_id(arg)
     reminder = await ctx.store.reminder(ctx.user.id, reminder_id) if reminder_id else None
@@ -227,6 +247,7 @@ async def snooze(ctx: Context, arg: str) -> None:
     due = days_ahead(ctx.clock.now(), int(days), ctx.user.prefs)
     for reminder in found:
         await ctx.store.respond(ctx.user.id, reminder.id, ReminderResponse.SNOOZED)
+    for reminder in await spoken_of(ctx, found):
         await ctx.store.add_reminder(ctx.user.id, reminder.hero_id, due, reminder.kind)
     ctx.say(ctx.messages.snoozed.format(when=when(ctx, due)))
 
@@ -240,7 +261,7 @@ async def skip(ctx: Context, arg: str) -> None:
     ctx.say(ctx.messages.skipped)
 
 
-_AFTER_WHEN = ("remind.date", IDLE)
+_AFTER_WHEN = ("remind.date", IDLE, STORY)
 FLOW = Flow(
     "reminders",
     commands={
@@ -252,7 +273,7 @@ FLOW = Flow(
         # wins over it.
         "checkin.followup": Ask(follow_up_choice, _AFTER_WHEN, typed=typed_when, loose=False),
         "remind.when": Ask(follow_up_choice, _AFTER_WHEN, typed=typed_when, loose=False),
-        "remind.date": Ask(typed_when, (IDLE,), limit=100),
+        "remind.date": Ask(typed_when, (IDLE, STORY), limit=100),
     },
     actions={
         "rem.done": Entry(done, enters=("/checkin",), any_turn=True),

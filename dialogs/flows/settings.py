@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow
+from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow, looks_like_story
 from dialogs.model import Button
 from dialogs.schedule import find_timezone, parse_window, zone
 
@@ -42,6 +42,9 @@ async def timezone_choice(ctx: Context, choice: str) -> None:
 
 async def typed_timezone(ctx: Context, text: str) -> None:
     found = find_timezone(text)
+    if found is None and looks_like_story(text):
+        await ctx.tell(text)
+        return
     if found is None:
         ctx.say(ctx.messages.timezone_unknown)
         await ctx.ask_again()
@@ -66,6 +69,9 @@ async def window_choice(ctx: Context, choice: str) -> None:
 
 async def typed_window(ctx: Context, text: str) -> None:
     window = parse_window(text)
+    if window is None and looks_like_story(text):
+        await ctx.tell(text)
+        return
     if window is None:
         ctx.say(ctx.messages.window_bad)
         await ctx.ask_again()
@@ -100,8 +106,10 @@ FLOW = Flow(
     questions={
         # A typed zone or window ("UTC+13", "8 to 18") is its own answer: only an exact
         # option wins over it.
-        "settings.timezone": Ask(timezone_choice, (IDLE,), typed=typed_timezone, loose=False),
-        "settings.window": Ask(window_choice, (IDLE,), typed=typed_window, loose=False),
+        "settings.timezone": Ask(
+            timezone_choice, (IDLE, STORY), typed=typed_timezone, loose=False
+        ),
+        "settings.window": Ask(window_choice, (IDLE, STORY), typed=typed_window, loose=False),
     },
     actions={
         "settings.timezone": Entry(ask_timezone, enters=("settings.timezone",)),
