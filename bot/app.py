@@ -15,9 +15,7 @@ from dialogs.content import default_content
 from dialogs.engine import Coach
 from dialogs.model import Event, Outcome, ReminderStatus, Reply, UserKey
 from storage.db import Database
-from storage.inbox import Inbox
-from storage.queue import ReminderQueue
-from storage.repositories import SqlStore
+from storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +67,8 @@ class App:
         """
         for attempt in (1, 2):
             try:
-                async with self.database.transaction() as store:
-                    return await self.turn_in(store, key, display_name, event, update_id)
+                async with self.database.transaction() as uow:
+                    return await self.turn_in(uow, key, display_name, event, update_id)
             except DBAPIError as error:
                 if not error.connection_invalidated or attempt == 2:
                     raise
@@ -79,27 +77,27 @@ class App:
 
     async def turn_in(
         self,
-        store: SqlStore,
+        uow: SqlUnitOfWork,
         key: UserKey,
         display_name: str,
         event: Event,
         update_id: int | None = None,
     ) -> Outcome | None:
         """Runs one turn inside the caller's transaction (the webhook inbox's)."""
-        if update_id is not None and not await store.claim_update(update_id):
+        if update_id is not None and not await uow.updates.claim(update_id):
             return None
-        return await self.coach.handle(store, key, display_name, event)
+        return await self.coach.handle(uow, key, display_name, event)
 
     async def due_here(self, key: UserKey) -> tuple[Reply, ...]:
         """Hands a terminal user their due reminders (the terminal has no dispatcher)."""
-        async with self.database.transaction() as store:
-            user = await store.user(key, key.external_id, self.coach.defaults)
-            queue = ReminderQueue(store.session)
+        async with self.database.transaction() as uow:
+            user = await uow.users.get(key, key.external_id, self.coach.defaults)
+            queue = uow.queue
             claimed = await queue.claim(
                 self.coach.clock.now(), "console", 1, channel=key.channel, only_user=user.id
             )
             replies = await self.coach.reminder_replies(
-                store, [(due.user, due.reminders) for due in claimed]
+                uow, [(due.user, due.reminders) for due in claimed]
             )
             for due in claimed:
                 await queue.start_sending(due.ids, min(due.ids))
@@ -110,8 +108,8 @@ class App:
         """Hourly: forgets updates handled more than two days ago."""
         while not stop.is_set():
             try:
-                async with self.database.transaction() as store:
-                    await Inbox(store.session).prune(datetime.now(UTC) - KEEP_HANDLED)
+                async with self.database.transaction() as uow:
+                    await uow.inbox.prune(datetime.now(UTC) - KEEP_HANDLED)
             except Exception:
                 log.exception("housekeeping failed; trying again in an hour")
             await first(stop.wait(), asyncio.sleep(3600))

@@ -201,7 +201,7 @@ class InboxWorker:
         started = time.perf_counter()
         try:
             async with held.transaction() as store:
-                inbox = Inbox(store.session)
+                inbox = store.inbox
                 now = datetime.now(UTC)
                 stored = await inbox.take(user_key, settled_before=now - self.settle)
                 if stored is None:
@@ -234,7 +234,7 @@ class InboxWorker:
         """
         try:
             async with self.app.database.transaction() as store:
-                inbox = Inbox(store.session)
+                inbox = store.inbox
                 given_up = await inbox.failed_attempt(
                     user_key, type(error).__name__, datetime.now(UTC)
                 )

@@ -1,7 +1,7 @@
 """The coach: one event and the user's stored progress in, replies out.
 
 Every turn runs inside the caller's transaction: the flows read and write through a
-`Store`, and the caller commits before it sends the replies, so a crash between a
+unit of work, and the caller commits before it sends the replies, so a crash between a
 question and its answer loses nothing.
 
 The dialog is a closed set of named states: "idle" or the id of the question the coach
@@ -35,7 +35,7 @@ from dialogs.model import (
     User,
     UserKey,
 )
-from dialogs.ports import Clock, Store
+from dialogs.ports import Clock, UnitOfWork
 from dialogs.reminding import compose_all
 from dialogs.router import PlaybookError, Router
 
@@ -58,9 +58,11 @@ class Coach:
         self.content = content
         self.clock = clock
 
-    async def handle(self, store: Store, key: UserKey, display_name: str, event: Event) -> Outcome:
+    async def handle(
+        self, uow: UnitOfWork, key: UserKey, display_name: str, event: Event
+    ) -> Outcome:
         """Runs one turn for one user and returns what to send them."""
-        user = await store.user(key, display_name, self.defaults)
+        user = await uow.users.get(key, display_name, self.defaults)
         if user.dialog.state != IDLE and user.dialog.state not in self.content.questions:
             # A state this version doesn't know (its question was removed): start afresh
             # rather than fail on every message.
@@ -71,7 +73,7 @@ class Coach:
         ctx = Context(
             self.content,
             self.clock,
-            store,
+            uow,
             user,
             pausable=self.router.pausable,
             run_command=self._run_command,
@@ -81,12 +83,12 @@ class Coach:
         return await _close(ctx)
 
     async def reminder_replies(
-        self, store: Store, due: Sequence[tuple[User, Sequence[Reminder]]]
+        self, uow: UnitOfWork, due: Sequence[tuple[User, Sequence[Reminder]]]
     ) -> list[Reply]:
         """Writes a message for each user's reminders that are due together (for the
         dispatcher, a chunk at a time): the heroes they name are read all at once."""
         return await compose_all(
-            store, self.content, [(user.id, reminders) for user, reminders in due]
+            uow, self.content, [(user.id, reminders) for user, reminders in due]
         )
 
     # --- finding the owner -----------------------------------------------------------
@@ -220,7 +222,7 @@ async def _close(ctx: Context) -> Outcome:
     if any(reply.buttons for reply in ctx.replies):
         dialog.turn += 1
     if not ctx.user_deleted:
-        await ctx.store.save_user(ctx.user)
+        await ctx.users.save(ctx.user)
     replies: list[Reply] = []
     lead = ""
     for reply in ctx.replies:

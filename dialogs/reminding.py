@@ -21,7 +21,7 @@ from dialogs.model import (
     Reply,
     StepId,
 )
-from dialogs.ports import Store
+from dialogs.ports import UnitOfWork
 
 SNOOZE_DAYS = (1, 3, 7)
 WARM = 4
@@ -43,14 +43,14 @@ def when_text(instant: datetime, tz: str) -> str:
 
 
 async def compose_all(
-    store: Store, content: Content, messages: Sequence[tuple[int, Sequence[Reminder]]]
+    uow: UnitOfWork, content: Content, messages: Sequence[tuple[int, Sequence[Reminder]]]
 ) -> list[Reply]:
     """Writes the messages of several users' due reminders, one per (user id, reminders),
     reading the heroes and histories they speak of all at once (a dispatcher's chunk)."""
     wanted = {
         (user_id, r.hero_id) for user_id, reminders in messages for r in reminders if r.hero_id
     }
-    found = await store.hero_histories(wanted)
+    found = await uow.heroes.histories(wanted)
     return [compose(content, user_id, reminders, found) for user_id, reminders in messages]
 
 
@@ -63,7 +63,7 @@ def compose(
     """Writes the message for reminders due together: one hero, or a digest of several.
 
     `found` holds the heroes the reminders name, by (user id, hero id), with their
-    histories (Store.hero_histories); a hero missing there is not the user's (any more).
+    histories (Heroes.histories); a hero missing there is not the user's (any more).
     """
     messages = content.messages
     lines: list[str] = []

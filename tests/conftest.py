@@ -21,7 +21,7 @@ import bot.telegram  # noqa: F401  (sets PTB_TIMEDELTA before PTB is used in tes
 from dialogs.content import Content, default_content
 from dialogs.engine import Coach
 from dialogs.model import Command, Event, Outcome, Press, Reply, Text, UserKey
-from tests.memory import MemoryStore
+from tests.fakes.unit_of_work import MemoryStore, MemoryUnitOfWork
 from tests.scratch import scratch_database
 
 if TYPE_CHECKING:
@@ -71,7 +71,9 @@ class Chat:
     last_reply: Reply | None = None
 
     async def send(self, event: Event) -> Outcome:
-        self.last = await self.coach.handle(self.store, self.key, self.name, event)
+        async with MemoryUnitOfWork(self.store) as uow:
+            self.last = await self.coach.handle(uow, self.key, self.name, event)
+        assert uow.committed
         return self.last
 
     async def say(self, text: str) -> Outcome:

@@ -12,7 +12,7 @@ from dialogs.engine import IDLE, Coach
 from dialogs.flows import checkin
 from dialogs.model import Command, Event, Press, Text, Unsupported, UserKey
 from tests.conftest import FixedClock
-from tests.memory import MemoryStore
+from tests.fakes.unit_of_work import MemoryStore
 
 CONTENT = default_content()
 KEY = UserKey("test", "1")
@@ -90,7 +90,8 @@ def test_random_conversations_keep_the_state_valid(
                 event: Event = latest[item % len(latest)]
             else:
                 event = item
-            outcome = await coach.handle(store, KEY, "Ana", event)
+            async with store.uow() as uow:
+                outcome = await coach.handle(uow, KEY, "Ana", event)
             assert outcome.replies, f"no reply to {event!r}"
             for reply in outcome.replies:
                 assert reply.text.strip()

@@ -192,7 +192,7 @@ async def deliver(chat: Chat, *reminder_ids: int) -> None:
     for row in rows:
         row.status = ReminderStatus.SENT
         row.batch = min(reminder_ids)
-    [chat.last_reply] = await chat.coach.reminder_replies(chat.store, [(user, rows)])
+    [chat.last_reply] = await chat.coach.reminder_replies(chat.store.uow(), [(user, rows)])
 
 
 async def test_a_reminder_is_a_coaching_moment(chat: Chat) -> None:
@@ -246,13 +246,15 @@ async def test_a_chunk_composes_each_users_digest_from_one_read(chat: Chat) -> N
     lee.archived = True
 
     async def due(user_id: int, hero_id: int | None) -> Reminder:
-        return await store.add_reminder(user_id, hero_id, NOW, ReminderKind.MANUAL)
+        return await store.uow().reminders.add(user_id, hero_id, NOW, ReminderKind.MANUAL)
 
     # Ana: two live heroes (Dana twice), an archived one, and one about nobody in particular.
     anas = [await due(ana.id, hero) for hero in (dana.id, sam.id, lee.id, None, dana.id)]
     # Eve: one of Ana's heroes (not hers to hear about) and her own.
     eves = [await due(eve_user.id, hero) for hero in (dana.id, kim.id)]
-    to_ana, to_eve = await chat.coach.reminder_replies(store, [(ana, anas), (eve_user, eves)])
+    to_ana, to_eve = await chat.coach.reminder_replies(
+        store.uow(), [(ana, anas), (eve_user, eves)]
+    )
 
     interests = "You're at step 1: Talk in terms of their interests."
     add_value = (
@@ -331,7 +333,7 @@ async def test_a_digests_snooze_brings_back_each_hero_it_named_once(chat: Chat) 
     dana, sam, lee = store.hero_rows.values()
     lee.archived = True
     due = [
-        await store.add_reminder(ana.id, hero, NOW, kind)
+        await store.uow().reminders.add(ana.id, hero, NOW, kind)
         for hero, kind in (
             (dana.id, ReminderKind.FOLLOW_UP),
             (sam.id, ReminderKind.MANUAL),
@@ -350,7 +352,7 @@ async def test_snoozing_a_reminder_about_an_archived_hero_keeps_it_general(chat:
     await onboard(chat)
     store = chat.store
     [dana] = store.hero_rows.values()
-    reminder = await store.add_reminder(
+    reminder = await store.uow().reminders.add(
         store.users[chat.key].id, dana.id, NOW, ReminderKind.MANUAL
     )
     dana.archived = True

@@ -13,7 +13,7 @@ from dialogs.flows.base import IDLE, Ask, Context, Entry
 from dialogs.model import Command, UserKey
 from dialogs.router import PlaybookError, Router
 from tests.conftest import FixedClock
-from tests.memory import MemoryStore
+from tests.fakes.unit_of_work import MemoryStore
 
 
 async def nothing(_ctx: Context, _value: str) -> None:
@@ -100,4 +100,4 @@ async def test_a_handler_moving_where_its_flow_did_not_say_fails_the_turn(
     coach = Coach(content, FixedClock())
     monkeypatch.setitem(coach.router.commands, "help", Entry(sneaky, leaves=False))
     with pytest.raises(UndeclaredTransitionError, match=r"deleteme\.confirm"):
-        await coach.handle(MemoryStore(), UserKey("test", "1"), "Ana", Command("help"))
+        await coach.handle(MemoryStore().uow(), UserKey("test", "1"), "Ana", Command("help"))

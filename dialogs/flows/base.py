@@ -2,7 +2,7 @@
 
 A flow declares what it owns (commands, questions, button actions) as data, beside the
 handlers; the router (dialogs/router.py) puts the flows together once and checks them.
-A handler sees a `Context`: it can say, ask, advise, go idle and use the store, but
+A handler sees a `Context`: it can say, ask, advise, go idle and use the repositories, but
 it cannot route; to start another flow it runs that flow's command by name.
 """
 
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs.content import Content
 from dialogs.model import Button, DialogState, Document, Hero, PausedCheckin, Reply, User
-from dialogs.ports import Clock, Store
+from dialogs.ports import Clock, UnitOfWork
 
 IDLE = "idle"
 # A target standing for wherever a story told out of a question leads (Context.tell).
@@ -70,13 +70,13 @@ class Flow:
 
 
 class Context:
-    """What one turn's handlers may do: talk, ask, change the dialog, use the store."""
+    """What one turn's handlers may do: talk, ask, change the dialog, use the repositories."""
 
     def __init__(
         self,
         content: Content,
         clock: Clock,
-        store: Store,
+        uow: UnitOfWork,
         user: User,
         *,
         pausable: Collection[str],
@@ -86,7 +86,11 @@ class Context:
         self.content = content
         self.messages = content.messages
         self.clock = clock
-        self.store = store
+        # The turn's repositories, one per aggregate (committed by the caller).
+        self.users = uow.users
+        self.heroes = uow.heroes
+        self.interactions = uow.interactions
+        self.reminders = uow.reminders
         self.user = user
         self.replies: list[Reply] = []
         self.was_stale = False
@@ -201,19 +205,19 @@ class Context:
         if self.dialog.state.startswith("onboarding."):
             return self.dialog.answers.get("onboarding.name", self.messages.anyone)
         hero_id = self.dialog.hero_id or self.user.current_hero_id
-        hero = await self.store.hero(self.user.id, hero_id) if hero_id else None
+        hero = await self.heroes.get(self.user.id, hero_id) if hero_id else None
         return hero.name if hero else self.messages.anyone
 
     async def current_hero(self) -> Hero | None:
         if self.user.current_hero_id is None:
             return None
-        hero = await self.store.hero(self.user.id, self.user.current_hero_id)
+        hero = await self.heroes.get(self.user.id, self.user.current_hero_id)
         return None if hero is None or hero.archived else hero
 
     async def confirmed_hero(self, choice: str, kept: str) -> Hero | None:
         """Closes a yes/no question about the dialog's hero; returns the hero on a yes."""
         hero_id = self.dialog.hero_id
-        hero = await self.store.hero(self.user.id, hero_id) if hero_id else None
+        hero = await self.heroes.get(self.user.id, hero_id) if hero_id else None
         self.idle()
         if hero is None:
             await self.stale()
@@ -227,7 +231,7 @@ class Context:
         """Stops talking about a hero: their paused check-in goes, another hero comes forward."""
         self.dialog.drop_paused(hero.id)
         if self.user.current_hero_id == hero.id:
-            others = await self.store.heroes(self.user.id)
+            others = await self.heroes.of(self.user.id)
             self.user.current_hero_id = others[0].id if others else None
 
     def today(self) -> date:

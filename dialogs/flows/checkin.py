@@ -104,7 +104,7 @@ async def typed_when(ctx: Context, text: str) -> None:
 
 async def next_question(ctx: Context) -> None:
     hero_id = ctx.dialog.hero_id
-    hero = await ctx.store.hero(ctx.user.id, hero_id) if hero_id else None
+    hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id else None
     if hero is None or hero.archived:
         ctx.idle()
         ctx.say(ctx.messages.need_hero)
@@ -138,14 +138,14 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
         open_door="open_door" in signals,
         lit_up=answers.get("interests.lit_up", ""),
     )
-    history = await ctx.store.interactions(ctx.user.id, hero.id)
+    history = await ctx.interactions.of(ctx.user.id, hero.id)
     timeline = sorted([*history, interaction], key=lambda i: i.happened_on)
     verdict = step.judge(Facts(answers, reading, temp, frozenset(signals), timeline, content))
     interaction.advice = verdict.advice
-    await ctx.store.add_interaction(ctx.user.id, interaction)
+    await ctx.interactions.add(ctx.user.id, interaction)
     if verdict.move_to is not None:
         hero.step = verdict.move_to
-        await ctx.store.save_hero(hero)
+        await ctx.heroes.save(hero)
     ctx.idle()
 
     ctx.advise(verdict.advice)
@@ -172,7 +172,7 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
         summary.append(messages.step_keep_going.format(hero=hero.name, number=hero.step.number))
     ctx.say("\n".join(summary))
     # A new contact resets the hero's reminder clock: the old follow-up goes.
-    await ctx.store.cancel_reminders(ctx.user.id, hero.id, follow_ups_only=True)
+    await ctx.reminders.cancel_for_hero(ctx.user.id, hero.id, follow_ups_only=True)
     await reminders.propose(ctx, hero, temp)
 
 

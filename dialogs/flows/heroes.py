@@ -8,14 +8,14 @@ from dialogs.playbook import trend
 
 
 async def progress(ctx: Context, _args: str = "") -> None:
-    heroes = await ctx.store.heroes(ctx.user.id)
+    heroes = await ctx.heroes.of(ctx.user.id)
     ctx.say(await progress_text(ctx, heroes) if heroes else ctx.messages.no_heroes)
 
 
 async def progress_text(ctx: Context, heroes: list[Hero]) -> str:
     blocks = [ctx.messages.progress_header]
     for hero in heroes:
-        history = await ctx.store.interactions(ctx.user.id, hero.id)
+        history = await ctx.interactions.of(ctx.user.id, hero.id)
         blocks.append(hero_progress(ctx, hero, history))
     return "\n\n".join(blocks)
 
@@ -57,7 +57,7 @@ def hero_progress(ctx: Context, hero: Hero, history: list[Interaction]) -> str:
 
 async def list_heroes(ctx: Context, _args: str = "") -> None:
     messages = ctx.messages
-    heroes = await ctx.store.heroes(ctx.user.id)
+    heroes = await ctx.heroes.of(ctx.user.id)
     if not heroes:
         ctx.say(messages.no_heroes, (Button("hero.add", messages.button_add_hero),))
         return
@@ -65,7 +65,7 @@ async def list_heroes(ctx: Context, _args: str = "") -> None:
     buttons = []
     for hero in heroes:
         current = hero.id == ctx.user.current_hero_id
-        history = await ctx.store.interactions(ctx.user.id, hero.id)
+        history = await ctx.interactions.of(ctx.user.id, hero.id)
         last = ""
         if history:
             temp = history[-1].temperature
@@ -91,7 +91,7 @@ async def list_heroes(ctx: Context, _args: str = "") -> None:
 async def named_hero(ctx: Context, arg: str) -> Hero | None:
     """The live hero a button names; a stale answer (the dialog left as it was) if none."""
     hero_id = record_id(arg)
-    hero = await ctx.store.hero(ctx.user.id, hero_id) if hero_id else None
+    hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id else None
     if hero is None or hero.archived:
         await ctx.stale()
         return None
@@ -124,7 +124,7 @@ async def archive_button(ctx: Context, arg: str) -> None:
 
 
 async def choose_archive(ctx: Context) -> None:
-    heroes = await ctx.store.heroes(ctx.user.id)
+    heroes = await ctx.heroes.of(ctx.user.id)
     if not heroes:
         ctx.say(ctx.messages.no_heroes)
         return
@@ -137,9 +137,9 @@ async def archive(ctx: Context, choice: str) -> None:
     if hero is None:
         return
     hero.archived = True
-    await ctx.store.save_hero(hero)
+    await ctx.heroes.save(hero)
     # "I stop asking about them": their reminders go too.
-    await ctx.store.cancel_reminders(ctx.user.id, hero.id, follow_ups_only=False)
+    await ctx.reminders.cancel_for_hero(ctx.user.id, hero.id, follow_ups_only=False)
     await ctx.let_go(hero)
     ctx.say(ctx.messages.hero_archived.format(hero=hero.name))
 

@@ -20,7 +20,7 @@ async def next_step(ctx: Context, _args: str = "") -> None:
         await move(ctx, hero, following)
         return
     ctx.dialog.hero_id = hero.id
-    history = await ctx.store.interactions(ctx.user.id, hero.id)
+    history = await ctx.interactions.of(ctx.user.id, hero.id)
     check = readiness(history, None, ctx.content)
     if check.ready:
         await ctx.ask("nextstep.awkward")
@@ -35,7 +35,7 @@ async def awkward(ctx: Context, choice: str) -> None:
     if choice == "less":
         await move(ctx, hero, StepId.ASK)
         return
-    history = await ctx.store.interactions(ctx.user.id, hero.id)
+    history = await ctx.interactions.of(ctx.user.id, hero.id)
     check = readiness(history, False, ctx.content)
     await too_soon(ctx, hero, check.shortfalls, history)
 
@@ -84,7 +84,7 @@ async def too_soon(
 
 async def move(ctx: Context, hero: Hero, step_id: StepId) -> None:
     hero.step = step_id
-    await ctx.store.save_hero(hero)
+    await ctx.heroes.save(hero)
     ctx.idle()
     step = ctx.content.steps[step_id]
     moved = ctx.messages.nextstep_moved.format(

@@ -14,7 +14,7 @@ QUESTIONS = ("onboarding.name", "onboarding.role", "onboarding.how_met", "onboar
 
 
 async def start(ctx: Context, _args: str = "") -> None:
-    heroes = await ctx.store.heroes(ctx.user.id)
+    heroes = await ctx.heroes.of(ctx.user.id)
     if not heroes:
         welcome = ctx.messages.welcome.format(name=ctx.user.display_name)
         ctx.advise(("intro.be_wanted",), intro=welcome)
@@ -42,7 +42,7 @@ async def answer(ctx: Context, value: str) -> None:
         return
     answers = ctx.dialog.answers
     met_on = answers.get("onboarding.when_met") or None
-    hero = await ctx.store.add_hero(
+    hero = await ctx.heroes.add(
         ctx.user.id,
         name=answers["onboarding.name"],
         role=answers.get("onboarding.role", ""),

@@ -1,6 +1,6 @@
 """The user's data, in their hands: /privacy, /export, /forget and /deleteme.
 
-Every query is scoped by the user's own id (the Store's methods take it), so
+Every query is scoped by the user's own id (every repository's methods take it), so
 no command can show or remove anyone else's data.
 """
 
@@ -28,10 +28,10 @@ async def export(ctx: Context, _args: str = "") -> None:
 
 
 async def collect(ctx: Context) -> dict[str, Any]:
-    store, user = ctx.store, ctx.user
+    user = ctx.user
     heroes = []
-    for hero in await store.heroes(user.id, archived=True):
-        interactions = await store.interactions(user.id, hero.id)
+    for hero in await ctx.heroes.of(user.id, archived=True):
+        interactions = await ctx.interactions.of(user.id, hero.id)
         heroes.append({**asdict(hero), "interactions": [asdict(i) for i in interactions]})
     return {
         "format": EXPORT_FORMAT,
@@ -47,12 +47,12 @@ async def collect(ctx: Context) -> dict[str, Any]:
             "conversation": user.dialog.model_dump(mode="json"),
         },
         "heroes": heroes,
-        "reminders": [asdict(r) for r in await store.reminders(user.id)],
+        "reminders": [asdict(r) for r in await ctx.reminders.of(user.id)],
     }
 
 
 async def choose(ctx: Context, _args: str = "") -> None:
-    heroes = await ctx.store.heroes(ctx.user.id, archived=True)
+    heroes = await ctx.heroes.of(ctx.user.id, archived=True)
     if not heroes:
         ctx.say(ctx.messages.no_heroes)
         return
@@ -62,7 +62,7 @@ async def choose(ctx: Context, _args: str = "") -> None:
 
 async def confirm_forget(ctx: Context, arg: str) -> None:
     hero_id = record_id(arg)
-    hero = await ctx.store.hero(ctx.user.id, hero_id) if hero_id else None
+    hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id else None
     if hero is None:
         await ctx.stale()
         return
@@ -74,7 +74,7 @@ async def forget(ctx: Context, choice: str) -> None:
     hero = await ctx.confirmed_hero(choice, ctx.messages.forget_kept)
     if hero is None:
         return
-    await ctx.store.delete_hero(ctx.user.id, hero.id)
+    await ctx.heroes.delete(ctx.user.id, hero.id)
     await ctx.let_go(hero)
     ctx.say(ctx.messages.forgotten.format(hero=hero.name))
 
@@ -88,7 +88,7 @@ async def delete_everything(ctx: Context, choice: str) -> None:
     if choice != "yes":
         ctx.say(ctx.messages.delete_kept)
         return
-    await ctx.store.delete_user(ctx.user.id)
+    await ctx.users.delete(ctx.user.id)
     ctx.user_deleted = True
     ctx.say(ctx.messages.deleted_all)
 

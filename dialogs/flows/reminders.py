@@ -64,9 +64,9 @@ async def schedule(ctx: Context, due_at: datetime) -> None:
     """Saves the reminder the dialog was about and says when it will come."""
     hero_id = ctx.dialog.hero_id
     kind = ReminderKind(ctx.dialog.answers.get("kind", ReminderKind.MANUAL.value))
-    hero = await ctx.store.hero(ctx.user.id, hero_id) if hero_id else None
+    hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id else None
     ctx.idle()
-    await ctx.store.add_reminder(ctx.user.id, hero.id if hero else None, due_at, kind)
+    await ctx.reminders.add(ctx.user.id, hero.id if hero else None, due_at, kind)
     confirm(ctx, hero, due_at)
 
 
@@ -104,7 +104,7 @@ def problem(ctx: Context, found: WhenProblem) -> None:
 
 
 async def remind(ctx: Context, args: str) -> None:
-    heroes = await ctx.store.heroes(ctx.user.id)
+    heroes = await ctx.heroes.of(ctx.user.id)
     if not args.strip():
         await guided(ctx, heroes)
         return
@@ -116,7 +116,7 @@ async def remind(ctx: Context, args: str) -> None:
     if hero is None and found.prefix:
         ctx.say(ctx.messages.remind_unknown_hero.format(name=found.prefix[:64]))
         return
-    await ctx.store.add_reminder(
+    await ctx.reminders.add(
         ctx.user.id, hero.id if hero else None, found.due_at, ReminderKind.MANUAL
     )
     confirm(ctx, hero, found.due_at)
@@ -143,7 +143,7 @@ async def guided(ctx: Context, heroes: list[Hero]) -> None:
 
 async def remind_hero(ctx: Context, arg: str) -> None:
     hero_id = record_id(arg)
-    hero = await ctx.store.hero(ctx.user.id, hero_id) if hero_id else None
+    hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id else None
     if hero is None or hero.archived:
         await ctx.stale()
         return
@@ -159,7 +159,7 @@ async def ask_when(ctx: Context, hero: Hero | None) -> None:
 
 
 async def upcoming(ctx: Context, _args: str = "") -> None:
-    found = await ctx.store.upcoming_reminders(ctx.user.id)
+    found = await ctx.reminders.upcoming(ctx.user.id)
     if not found:
         ctx.say(ctx.messages.reminders_none)
         return
@@ -177,14 +177,14 @@ async def upcoming(ctx: Context, _args: str = "") -> None:
 
 
 async def hero_of(ctx: Context, reminder: Reminder) -> str:
-    hero = await ctx.store.hero(ctx.user.id, reminder.hero_id) if reminder.hero_id else None
+    hero = await ctx.heroes.get(ctx.user.id, reminder.hero_id) if reminder.hero_id else None
     return hero.name if hero else ctx.messages.anyone
 
 
 async def cancel(ctx: Context, arg: str) -> None:
     reminder_id = record_id(arg)
-    reminder = await ctx.store.reminder(ctx.user.id, reminder_id) if reminder_id else None
-    if reminder is None or not await ctx.store.cancel_reminder(ctx.user.id, reminder.id):
+    reminder = await ctx.reminders.get(ctx.user.id, reminder_id) if reminder_id else None
+    if reminder is None or not await ctx.reminders.cancel(ctx.user.id, reminder.id):
         ctx.say(ctx.messages.reminder_gone)
         return
     ctx.say(ctx.messages.reminder_cancelled.format(when=when(ctx, reminder.due_at)))
@@ -199,7 +199,7 @@ async def received(ctx: Context, arg: str) -> list[Reminder] | None:
     if batch is None:
         await ctx.stale()
         return None
-    found = await ctx.store.batch(ctx.user.id, batch)
+    found = await ctx.reminders.batch(ctx.user.id, batch)
     open_ones = [r for r in found if r.response is None]
     if not open_ones:
         ctx.say(ctx.messages.already_handled)
@@ -213,7 +213,7 @@ async def spoken_of(ctx: Context, reminders: list[Reminder]) -> list[Reminder]:
     named: dict[int | None, Reminder] = {}
     for reminder in reminders:
         hero_id = reminder.hero_id
-        hero = await ctx.store.hero(ctx.user.id, hero_id) if hero_id is not None else None
+        hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id is not None else None
         if hero is not None and not hero.archived:
             named.setdefault(hero.id, reminder)
     if not named:
@@ -225,12 +225,12 @@ async def spoken_of(ctx: Context, reminders: list[Reminder]) -> list[Reminder]:
 
 async def done(ctx: Context, arg: str) -> None:
     reminder_id = record_id(arg)
-    reminder = await ctx.store.reminder(ctx.user.id, reminder_id) if reminder_id else None
+    reminder = await ctx.reminders.get(ctx.user.id, reminder_id) if reminder_id else None
     if reminder is None or reminder.batch is None:
         await ctx.stale()
         return
-    await ctx.store.respond(ctx.user.id, reminder.id, ReminderResponse.DONE)
-    hero = await ctx.store.hero(ctx.user.id, reminder.hero_id) if reminder.hero_id else None
+    await ctx.reminders.respond(ctx.user.id, reminder.id, ReminderResponse.DONE)
+    hero = await ctx.heroes.get(ctx.user.id, reminder.hero_id) if reminder.hero_id else None
     if hero is not None and not hero.archived:
         ctx.user.current_hero_id = hero.id
     await ctx.run("checkin")
@@ -246,9 +246,9 @@ async def snooze(ctx: Context, arg: str) -> None:
         return
     due = days_ahead(ctx.clock.now(), int(days), ctx.user.prefs)
     for reminder in found:
-        await ctx.store.respond(ctx.user.id, reminder.id, ReminderResponse.SNOOZED)
+        await ctx.reminders.respond(ctx.user.id, reminder.id, ReminderResponse.SNOOZED)
     for reminder in await spoken_of(ctx, found):
-        await ctx.store.add_reminder(ctx.user.id, reminder.hero_id, due, reminder.kind)
+        await ctx.reminders.add(ctx.user.id, reminder.hero_id, due, reminder.kind)
     ctx.say(ctx.messages.snoozed.format(when=when(ctx, due)))
 
 
@@ -257,7 +257,7 @@ async def skip(ctx: Context, arg: str) -> None:
     if found is None:
         return
     for reminder in found:
-        await ctx.store.respond(ctx.user.id, reminder.id, ReminderResponse.SKIPPED)
+        await ctx.reminders.respond(ctx.user.id, reminder.id, ReminderResponse.SKIPPED)
     ctx.say(ctx.messages.skipped)
 
 
