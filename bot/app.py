@@ -1,4 +1,5 @@
-"""The composition root: everything is built here from Settings, once."""
+"""The coach on its database: one turn in one transaction, reminders for the terminal,
+housekeeping. Built by bot/bootstrap.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import DBAPIError
 
 from bot.settings import Settings
-from dialogs.content import default_content
 from dialogs.engine import Coach
 from dialogs.model import Event, Outcome, ReminderStatus, Reply, UserKey
 from storage.db import Database
@@ -47,15 +47,6 @@ class App:
     settings: Settings
     database: Database
     coach: Coach
-
-    @classmethod
-    async def start(cls, settings: Settings) -> App:
-        """Builds the app and brings the database schema up to date."""
-        coach = Coach(default_content(), SystemClock(), defaults=settings.preferences())
-        database = Database(settings.database(), pool_size=settings.database_pool_size)
-        await database.migrate()
-        log.info("database ready (%s)", database.backend)
-        return cls(settings, database, coach)
 
     async def turn(
         self, key: UserKey, display_name: str, event: Event, update_id: int | None = None

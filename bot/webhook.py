@@ -28,6 +28,7 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from bot.app import App, first
+from bot.bootstrap import build, set_commands, stop_on_signals
 from bot.metrics import (
     INBOX_DEPTH,
     PROCESSING_SECONDS,
@@ -40,7 +41,6 @@ from bot.metrics import (
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
 from bot.telegram.polling import ALLOWED_UPDATES
-from bot.telegram.runner import make_bot, make_dispatcher, set_commands, stop_on_signals
 from bot.telegram.translate import Incoming, translate
 from storage.db import Transactions
 from storage.inbox import Inbox, hold_user
@@ -262,8 +262,8 @@ async def register(bot: Bot, settings: Settings) -> None:
 
 async def serve(settings: Settings) -> None:
     """Runs the webhook server, the inbox workers and the reminder dispatcher."""
-    bot = make_bot(settings)
-    app = await App.start(settings)
+    parts = await build(settings)
+    app, bot = parts.app, parts.telegram()
     wake = asyncio.Event()
     # Ours before uvicorn's: uvicorn puts this handler back when it has stopped and
     # re-raises the signal, which then only sets `stop` instead of ending the process.
@@ -283,7 +283,7 @@ async def serve(settings: Settings) -> None:
         async with bot:
             await set_commands(bot, app.coach.content.commands)
             await register(bot, settings)
-            gateway = Gateway(app, bot)
+            gateway = parts.gateway()
             worker = InboxWorker(
                 app,
                 gateway,
@@ -294,7 +294,7 @@ async def serve(settings: Settings) -> None:
             )
             background = [asyncio.create_task(worker.run(stop))]
             background.append(asyncio.create_task(app.housekeeping(stop)))
-            background.append(asyncio.create_task(make_dispatcher(app, bot, settings).run(stop)))
+            background.append(asyncio.create_task(parts.dispatcher().run(stop)))
             log.info("webhook listening on port %s", settings.webhook_port)
             # Uvicorn handles SIGTERM/SIGINT: it stops taking requests and finishes
             # those in flight; then the workers finish their current update and stop.
@@ -303,4 +303,4 @@ async def serve(settings: Settings) -> None:
             await asyncio.wait_for(asyncio.gather(*background), timeout=20)
         log.info("stopped")
     finally:
-        await app.close()
+        await parts.close()
