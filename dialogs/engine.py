@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs.content import Content
 from dialogs.flows import FLOWS
-from dialogs.flows.base import IDLE, Context, checked_text, looks_like_story
+from dialogs.flows.base import IDLE, Context, Entry, checked_text, looks_like_story
 from dialogs.matching import match_option, words
 from dialogs.model import (
     EDITED,
@@ -115,10 +115,14 @@ class Coach:
             ctx.say(ctx.messages.unknown_command.format(command=name[:32]))
             await ctx.reprompt()
             return
+        await self._enter(ctx, entry, args)
+
+    async def _enter(self, ctx: Context, entry: Entry, arg: str) -> None:
+        """Runs a command or a button action, leaving the open dialog first if it says so."""
         before = ctx.dialog.state
         if entry.leaves:
             await ctx.set_aside()
-        await entry.run(ctx, args)
+        await entry.run(ctx, arg)
         if entry.reprompt:
             await ctx.reprompt()
         self._check(ctx, before, self.router.after_entry(entry), stays=not entry.leaves)
@@ -156,11 +160,7 @@ class Coach:
         if entry is None or (entry.arg is not None and entry.arg != bool(arg)):
             await ctx.stale()
             return
-        before = ctx.dialog.state
-        if entry.leaves:
-            await ctx.set_aside()
-        await entry.run(ctx, arg)
-        self._check(ctx, before, self.router.after_entry(entry), stays=not entry.leaves)
+        await self._enter(ctx, entry, arg)
 
     async def _typed(self, ctx: Context, text: str) -> None:
         state = ctx.dialog.state

@@ -147,6 +147,31 @@ class Context:
         await self.set_aside()
         await self._read_story(self, text)
 
+    async def not_read(self, text: str, problem: str) -> None:
+        """Answers a typed answer that could not be read: a story is read as one, anything
+        else gets the problem said and the question asked again."""
+        if looks_like_story(text):
+            await self.tell(text)
+            return
+        self.say(problem)
+        await self.ask_again()
+
+    async def option_value(self, question_id: str, choice: str) -> str | None:
+        """The value behind a pressed option (a zone, a window); None, said, if it has none."""
+        option = self.content.question(question_id).option(choice)
+        if option is None or option.value is None:
+            await self.stale()
+            return None
+        return option.value
+
+    async def choose_hero(self, action: str, prompt: str, *, archived: bool = False) -> None:
+        """Offers the user's heroes as buttons `action:<hero id>`."""
+        heroes = await self.heroes.of(self.user.id, archived=archived)
+        if not heroes:
+            self.say(self.messages.no_heroes)
+            return
+        self.say(prompt, tuple(Button(f"{action}:{h.id}", h.name) for h in heroes))
+
     def in_checkin(self) -> bool:
         return self.dialog.state in self._pausable
 

@@ -113,7 +113,7 @@ async def switch(ctx: Context, arg: str) -> None:
 async def archive_button(ctx: Context, arg: str) -> None:
     if not arg:
         await ctx.set_aside()
-        await choose_archive(ctx)
+        await ctx.choose_hero("hero.archive", ctx.messages.archive_which)
         return
     hero = await named_hero(ctx, arg)
     if hero is None:
@@ -121,15 +121,6 @@ async def archive_button(ctx: Context, arg: str) -> None:
     await ctx.set_aside()
     ctx.dialog.hero_id = hero.id
     await ctx.ask("heroes.archive")
-
-
-async def choose_archive(ctx: Context) -> None:
-    heroes = await ctx.heroes.of(ctx.user.id)
-    if not heroes:
-        ctx.say(ctx.messages.no_heroes)
-        return
-    buttons = tuple(Button(f"hero.archive:{h.id}", h.name) for h in heroes)
-    ctx.say(ctx.messages.archive_which, buttons)
 
 
 async def archive(ctx: Context, choice: str) -> None:

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow
-from dialogs.model import Button, Document, record_id
+from dialogs.model import Document, record_id
 
 EXPORT_FORMAT = 1
 
@@ -52,12 +52,7 @@ async def collect(ctx: Context) -> dict[str, Any]:
 
 
 async def choose(ctx: Context, _args: str = "") -> None:
-    heroes = await ctx.heroes.of(ctx.user.id, archived=True)
-    if not heroes:
-        ctx.say(ctx.messages.no_heroes)
-        return
-    buttons = tuple(Button(f"forget:{h.id}", h.name) for h in heroes)
-    ctx.say(ctx.messages.forget_which, buttons)
+    await ctx.choose_hero("forget", ctx.messages.forget_which, archived=True)
 
 
 async def confirm_forget(ctx: Context, arg: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow, looks_like_story
+from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow
 from dialogs.model import Button, Hero, Reminder, ReminderKind, ReminderResponse, record_id
 from dialogs.playbook import follow_up_days
 from dialogs.reminding import SNOOZE_DAYS, when_text
@@ -50,11 +50,11 @@ async def follow_up_choice(ctx: Context, choice: str) -> None:
 
 async def typed_when(ctx: Context, text: str) -> None:
     found = parse_when(text, ctx.clock.now(), ctx.user.prefs)
-    if found is WhenProblem.UNREADABLE and looks_like_story(text):
-        await ctx.tell(text)
+    if found is WhenProblem.UNREADABLE:
+        await ctx.not_read(text, problem(ctx, found))
         return
     if isinstance(found, WhenProblem):
-        problem(ctx, found)
+        ctx.say(problem(ctx, found))
         await ctx.ask_again()
         return
     await schedule(ctx, found.due_at)
@@ -89,15 +89,13 @@ def confirm(ctx: Context, hero: Hero | None, due_at: datetime) -> None:
     ctx.say(text)
 
 
-def problem(ctx: Context, found: WhenProblem) -> None:
-    ctx.say(
-        {
-            WhenProblem.PAST: ctx.messages.remind_past,
-            WhenProblem.TOO_FAR: ctx.messages.remind_too_far,
-            WhenProblem.BAD_DATE: ctx.messages.remind_bad_date,
-            WhenProblem.UNREADABLE: ctx.messages.remind_unreadable,
-        }[found]
-    )
+def problem(ctx: Context, found: WhenProblem) -> str:
+    return {
+        WhenProblem.PAST: ctx.messages.remind_past,
+        WhenProblem.TOO_FAR: ctx.messages.remind_too_far,
+        WhenProblem.BAD_DATE: ctx.messages.remind_bad_date,
+        WhenProblem.UNREADABLE: ctx.messages.remind_unreadable,
+    }[found]
 
 
 # --- /remind ----------------------------------------------------------------------------
@@ -110,7 +108,7 @@ async def remind(ctx: Context, args: str) -> None:
         return
     found = parse_when(args, ctx.clock.now(), ctx.user.prefs)
     if isinstance(found, WhenProblem):
-        problem(ctx, found)
+        ctx.say(problem(ctx, found))
         return
     hero = await hero_named(ctx, found, heroes)
     if hero is None and found.prefix:

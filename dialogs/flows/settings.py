@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow, looks_like_story
+from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow, Handler
 from dialogs.model import Button
 from dialogs.schedule import find_timezone, parse_window, zone
 
@@ -32,22 +32,21 @@ async def show(ctx: Context, _args: str = "") -> None:
     ctx.say(text, buttons)
 
 
-async def timezone_choice(ctx: Context, choice: str) -> None:
-    option = ctx.content.question("settings.timezone").option(choice)
-    if option is None or option.value is None:
-        await ctx.stale()
-        return
-    await set_timezone(ctx, option.value)
+def by_option(question_id: str, then: Handler) -> Handler:
+    """Answers a pressed option with the value it stands for (a zone, a window)."""
+
+    async def chosen(ctx: Context, choice: str) -> None:
+        value = await ctx.option_value(question_id, choice)
+        if value is not None:
+            await then(ctx, value)
+
+    return chosen
 
 
 async def typed_timezone(ctx: Context, text: str) -> None:
     found = find_timezone(text)
-    if found is None and looks_like_story(text):
-        await ctx.tell(text)
-        return
     if found is None:
-        ctx.say(ctx.messages.timezone_unknown)
-        await ctx.ask_again()
+        await ctx.not_read(text, ctx.messages.timezone_unknown)
         return
     await set_timezone(ctx, found)
 
@@ -59,22 +58,10 @@ async def set_timezone(ctx: Context, timezone: str) -> None:
     ctx.say(ctx.messages.timezone_set.format(timezone=timezone, local=f"{local:%H:%M}"))
 
 
-async def window_choice(ctx: Context, choice: str) -> None:
-    option = ctx.content.question("settings.window").option(choice)
-    if option is None or option.value is None:
-        await ctx.stale()
-        return
-    await typed_window(ctx, option.value)
-
-
 async def typed_window(ctx: Context, text: str) -> None:
     window = parse_window(text)
-    if window is None and looks_like_story(text):
-        await ctx.tell(text)
-        return
     if window is None:
-        ctx.say(ctx.messages.window_bad)
-        await ctx.ask_again()
+        await ctx.not_read(text, ctx.messages.window_bad)
         return
     start, end = window
     ctx.user.prefs = replace(ctx.user.prefs, window_start=start, window_end=end)
@@ -107,9 +94,17 @@ FLOW = Flow(
         # A typed zone or window ("UTC+13", "8 to 18") is its own answer: only an exact
         # option wins over it.
         "settings.timezone": Ask(
-            timezone_choice, (IDLE, STORY), typed=typed_timezone, loose=False
+            by_option("settings.timezone", set_timezone),
+            (IDLE, STORY),
+            typed=typed_timezone,
+            loose=False,
         ),
-        "settings.window": Ask(window_choice, (IDLE, STORY), typed=typed_window, loose=False),
+        "settings.window": Ask(
+            by_option("settings.window", typed_window),
+            (IDLE, STORY),
+            typed=typed_window,
+            loose=False,
+        ),
     },
     actions={
         "settings.timezone": Entry(ask_timezone, enters=("settings.timezone",)),
