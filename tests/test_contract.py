@@ -4,7 +4,7 @@ engine tests prove on the fake holds on the databases."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import date, timedelta
 from typing import Any
@@ -33,32 +33,6 @@ from tests.fakes.unit_of_work import MemoryStore
 
 ANA, BEN = UserKey("telegram", "1"), UserKey("telegram", "2")
 Units = Callable[[], AbstractAsyncContextManager[Any]]
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Any) -> str | None:
-    """None for the in-memory fake, else the URL of an empty database."""
-    if request.param == "memory":
-        return None
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'contract.db'}"
-    return str(request.getfixturevalue("postgres_database"))
-
-
-@pytest.fixture
-async def units(store_url: str | None) -> AsyncIterator[Units]:
-    """Opens units of work on one store: `async with units() as uow:` is one transaction."""
-    if store_url is None:
-        yield MemoryStore().uow
-        return
-    from storage.db import Database
-
-    database = Database(store_url)
-    await database.migrate()
-    try:
-        yield database.transaction
-    finally:
-        await database.dispose()
 
 
 async def add_dana(uow: Any, user_id: int) -> Any:

@@ -34,10 +34,10 @@ async def interests_checkin(chat: Chat, reaction: str) -> None:
 async def memorable_history(chat: Chat, reaction: str, follow_up: str) -> None:
     """A cold radar check-in that left a door open, then an interests one in which the
     hero lit up about touring logistics; `follow_up` answers both follow-up offers."""
-    set_step(chat, StepId.RADAR)
+    await set_step(chat, StepId.RADAR)
     await checkin(chat, "cold", "radar.follow_up=no", "radar.door=yes", "radar.pace=as_planned")
     await chat.press(f"checkin.followup={follow_up}")
-    set_step(chat, StepId.INTERESTS)
+    await set_step(chat, StepId.INTERESTS)
     await checkin(chat, reaction, "interests.whose=theirs", "interests.problem=yes",
                   "interests.offer=insight")  # fmt: skip
     await chat.say("touring logistics")

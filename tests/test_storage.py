@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -16,10 +15,8 @@ from dialogs.engine import Coach
 from dialogs.model import (
     Command,
     DialogState,
-    Event,
     Interaction,
     InteractionKind,
-    Outcome,
     PausedCheckin,
     Preferences,
     Press,
@@ -30,7 +27,6 @@ from dialogs.model import (
 from storage.db import Database, alembic_config
 from storage.models import HeroRow, InteractionRow, UserRow
 from tests.conftest import FixedClock, counting
-from tests.test_engine import STEP_CASES, checkin, onboard
 
 ANA = UserKey("telegram", "1001")
 BEN = UserKey("telegram", "2002")
@@ -320,53 +316,6 @@ async def test_migrations_carry_data_over_from_the_first_release(database_url: s
         assert user.dialog.turn == 3
     finally:
         await db.dispose()
-
-
-@dataclass
-class DbChat:
-    """The engine tests' Chat, on a real database: one transaction per event."""
-
-    coach: Coach
-    database: Database
-    key: UserKey = ANA
-    last: Outcome | None = None
-
-    async def send(self, event: Event) -> Outcome:
-        async with self.database.transaction() as store:
-            self.last = await self.coach.handle(store, self.key, "Ana", event)
-        return self.last
-
-    async def say(self, text: str) -> Outcome:
-        name, _, args = text[1:].partition(" ")
-        return await self.send(Command(name, args) if text.startswith("/") else Text(text))
-
-    async def press(self, button_id: str) -> Outcome:
-        assert self.last is not None
-        [reply] = [r for r in self.last.replies if r.buttons][-1:]
-        assert button_id in [b.id for b in reply.buttons], (button_id, reply)
-        return await self.send(Press(button_id, reply.turn))
-
-    @property
-    def advice(self) -> tuple[str, ...]:
-        assert self.last is not None
-        return tuple(a for r in self.last.replies for a in r.advice)
-
-
-@pytest.mark.parametrize(("step", "reaction", "answers", "advice"), STEP_CASES)
-async def test_every_step_transcript_gives_the_same_advice_on_the_database(
-    database: Database, step: StepId, reaction: str, answers: list[str], advice: tuple[str, ...]
-) -> None:
-    chat = DbChat(Coach(default_content(), FixedClock()), database)
-    await onboard(chat)  # type: ignore[arg-type]
-    async with database.transaction() as store:
-        await store.session.execute(update(HeroRow).values(step=step.value))
-    await checkin(chat, reaction, *answers)  # type: ignore[arg-type]
-    assert chat.advice == advice
-    async with database.transaction() as store:
-        user = await store.users.get(ANA, "Ana", Preferences())
-        [interaction] = await store.interactions.of(user.id, user.current_hero_id or 0)
-    assert interaction.advice == advice
-    assert user.dialog.state == "checkin.followup"
 
 
 async def test_old_update_records_are_pruned_and_pending_ones_kept(database: Database) -> None:
