@@ -92,10 +92,8 @@ class Router:
         edges: dict[str, set[str]] = {IDLE: set()}
         for entry in entries:
             edges[IDLE] |= self.after_entry(entry)
-        for question_id, ask in self.asks.items():
+        for question_id in self.asks:
             edges[question_id] = set(self.after_answer(question_id))
-            if ask.on_text is not None:
-                edges[question_id] |= self.after_entry(Entry(ask.on_text, ()))
         known = {IDLE, *self.asks}
         problems = [
             f"{source!r} leads to unknown state {target!r}"

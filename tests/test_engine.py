@@ -435,6 +435,15 @@ async def test_nextstep_during_a_question_says_what_it_set_aside(chat: Chat) -> 
 # --- stories outside a dialog -----------------------------------------------------------
 
 
+async def test_a_story_after_the_hero_is_gone_welcomes_instead(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say(STORY)
+    assert chat.state == "story.offer"
+    await chat.set_heroes(archived=True)  # gone meanwhile (another device, say)
+    await chat.say(STORY)
+    assert chat.state == "onboarding.name"
+
+
 async def test_a_story_gets_advice_at_once_and_can_become_a_checkin(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("Had coffee with Dana. I pitched my app the whole time and took a selfie.")

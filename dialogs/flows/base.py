@@ -35,7 +35,8 @@ class Ask:
     limit: int | None = None  # text questions: the longest typed answer kept, in characters
     parse: Parser | None = None  # text questions: checks and converts the typed answer
     typed: Handler | None = None  # choice questions: a typed answer the options don't cover
-    on_text: Handler | None = None  # any typed text goes here instead of matching options
+    # Any typed text goes here instead of matching options; `then` covers where it leads.
+    on_text: Handler | None = None
     loose: bool = True  # an option's word inside a longer answer counts ("yes, she did")
     pausable: bool = False  # leaving it keeps the answers so far, to be resumed
 

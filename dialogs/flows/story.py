@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow
+from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow
 from dialogs.flows.checkin import STORY_LIMIT, open_checkin
 from dialogs.story import read_story
 
@@ -36,6 +36,6 @@ _TOLD = Entry(told, enters=("story.offer", "/start"))
 FLOW = Flow(
     "story",
     # Another story instead of an answer to the offer is read as a new story.
-    questions={"story.offer": Ask(offer, ("/checkin", IDLE), on_text=told)},
+    questions={"story.offer": Ask(offer, ("/checkin", IDLE, STORY), on_text=told)},
     idle_text=_TOLD,
 )
