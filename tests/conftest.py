@@ -19,22 +19,10 @@ import pytest
 from sqlalchemy import event, make_url
 
 import bot.telegram  # noqa: F401  (sets PTB_TIMEDELTA before PTB is used in tests)
+from dialogs import model
 from dialogs.content import Content, default_content
 from dialogs.engine import Coach
-from dialogs.model import (
-    Command,
-    Event,
-    Hero,
-    Interaction,
-    Outcome,
-    Preferences,
-    Press,
-    Reminder,
-    Reply,
-    Text,
-    User,
-    UserKey,
-)
+from dialogs.model import Command, Event, Outcome, Press, Reply, Text, UserKey
 from tests.fakes.unit_of_work import MemoryStore, MemoryUnitOfWork
 from tests.scratch import scratch_database
 
@@ -84,13 +72,15 @@ class SavedUser:
             uow.reminders,
         )
         self.users = self
-        self.saved: User | None = None
+        self.saved: model.User | None = None
 
-    async def get(self, key: UserKey, display_name: str, defaults: Preferences) -> User:
-        user: User = await self.uow.users.get(key, display_name, defaults)
+    async def get(
+        self, key: UserKey, display_name: str, defaults: model.Preferences
+    ) -> model.User:
+        user: model.User = await self.uow.users.get(key, display_name, defaults)
         return user
 
-    async def save(self, user: User) -> None:
+    async def save(self, user: model.User) -> None:
         await self.uow.users.save(user)
         self.saved = copy.deepcopy(user)
 
@@ -112,7 +102,7 @@ class Chat:
     last: Outcome | None = None
     last_reply: Reply | None = None
     units: Callable[[], AbstractAsyncContextManager[Any]] | None = None
-    user: User | None = None  # as the latest turn saved it
+    user: model.User | None = None  # as the latest turn saved it
 
     def open(self) -> AbstractAsyncContextManager[Any]:
         if self.units is not None:
@@ -129,19 +119,19 @@ class Chat:
         self.user = recording.saved
         return self.last
 
-    async def heroes(self) -> list[Hero]:
+    async def heroes(self) -> list[model.Hero]:
         """The user's heroes, archived ones too, oldest first."""
         async with self.open() as uow:
             return list(await uow.heroes.of(self.me().id, archived=True))
 
-    async def interactions(self) -> list[Interaction]:
+    async def interactions(self) -> list[model.Interaction]:
         async with self.open() as uow:
             found = []
             for hero in await uow.heroes.of(self.me().id, archived=True):
                 found += await uow.interactions.of(self.me().id, hero.id)
             return found
 
-    async def reminders(self) -> list[Reminder]:
+    async def reminders(self) -> list[model.Reminder]:
         async with self.open() as uow:
             return list(await uow.reminders.of(self.me().id))
 
@@ -156,11 +146,11 @@ class Chat:
     async def set_state(self, state: str) -> None:
         """Puts the stored dialog in `state`, as an older version might have left it."""
         async with self.open() as uow:
-            user = await uow.users.get(self.key, self.name, Preferences())
+            user = await uow.users.get(self.key, self.name, model.Preferences())
             user.dialog.state = state
             await uow.users.save(user)
 
-    def me(self) -> User:
+    def me(self) -> model.User:
         assert self.user is not None, "no turn saved the user yet"
         return self.user
 
