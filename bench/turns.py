@@ -34,7 +34,7 @@ from dialogs.engine import Coach
 from dialogs.model import Command, Event, Outcome, Text, UserKey
 from storage.db import Database
 from storage.models import Base
-from tests.memory import MemoryStore
+from tests.fakes.unit_of_work import MemoryStore
 
 MEMORY = "in-memory (engine only)"
 GOALS = {"SQLite": 0.003, "PostgreSQL": 0.005}  # p50 of a check-in turn, concurrency 1
@@ -90,7 +90,7 @@ class MemoryApp:
         self, key: UserKey, display_name: str, event: Event, update_id: int | None = None
     ) -> Outcome:
         store = self.stores.setdefault(key, MemoryStore())
-        return await self.coach.handle(store, key, display_name, event)
+        return await self.coach.handle(store.uow(), key, display_name, event)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The composition root: everything is built here from Settings, once."""
+"""The coach on its database: one turn in one transaction, reminders for the terminal,
+housekeeping. Built by bot/bootstrap.py."""
 
 from __future__ import annotations
 
@@ -11,13 +12,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import DBAPIError
 
 from bot.settings import Settings
-from dialogs.content import default_content
 from dialogs.engine import Coach
 from dialogs.model import Event, Outcome, ReminderStatus, Reply, UserKey
 from storage.db import Database
-from storage.inbox import Inbox
-from storage.queue import ReminderQueue
-from storage.repositories import SqlStore
+from storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -50,20 +48,6 @@ class App:
     database: Database
     coach: Coach
 
-    @classmethod
-    async def start(cls, settings: Settings) -> App:
-        """Builds the app and brings the database schema up to date."""
-        coach = Coach(default_content(), SystemClock(), defaults=settings.preferences())
-        database = Database(
-            settings.database(),
-            pool_size=settings.database_pool_size,
-            # A failed statement's parameters are what people wrote: shown at DEBUG only.
-            hide_parameters=settings.log_level != "DEBUG",
-        )
-        await database.migrate()
-        log.info("database ready (%s)", database.backend)
-        return cls(settings, database, coach)
-
     async def turn(
         self, key: UserKey, display_name: str, event: Event, update_id: int | None = None
     ) -> Outcome | None:
@@ -74,8 +58,8 @@ class App:
         """
         for attempt in (1, 2):
             try:
-                async with self.database.transaction() as store:
-                    return await self.turn_in(store, key, display_name, event, update_id)
+                async with self.database.transaction() as uow:
+                    return await self.turn_in(uow, key, display_name, event, update_id)
             except DBAPIError as error:
                 if not error.connection_invalidated or attempt == 2:
                     raise
@@ -84,27 +68,27 @@ class App:
 
     async def turn_in(
         self,
-        store: SqlStore,
+        uow: SqlUnitOfWork,
         key: UserKey,
         display_name: str,
         event: Event,
         update_id: int | None = None,
     ) -> Outcome | None:
         """Runs one turn inside the caller's transaction (the webhook inbox's)."""
-        if update_id is not None and not await store.claim_update(update_id):
+        if update_id is not None and not await uow.updates.claim(update_id):
             return None
-        return await self.coach.handle(store, key, display_name, event)
+        return await self.coach.handle(uow, key, display_name, event)
 
     async def due_here(self, key: UserKey) -> tuple[Reply, ...]:
         """Hands a terminal user their due reminders (the terminal has no dispatcher)."""
-        async with self.database.transaction() as store:
-            user = await store.user(key, key.external_id, self.coach.defaults)
-            queue = ReminderQueue(store.session)
+        async with self.database.transaction() as uow:
+            user = await uow.users.get(key, key.external_id, self.coach.defaults)
+            queue = uow.queue
             claimed = await queue.claim(
                 self.coach.clock.now(), "console", 1, channel=key.channel, only_user=user.id
             )
             replies = await self.coach.reminder_replies(
-                store, [(due.user, due.reminders) for due in claimed]
+                uow, [(due.user, due.reminders) for due in claimed]
             )
             for due in claimed:
                 await queue.start_sending(due.ids, min(due.ids))
@@ -115,8 +99,8 @@ class App:
         """Hourly: forgets updates handled more than two days ago."""
         while not stop.is_set():
             try:
-                async with self.database.transaction() as store:
-                    await Inbox(store.session).prune(datetime.now(UTC) - KEEP_HANDLED)
+                async with self.database.transaction() as uow:
+                    await uow.inbox.prune(datetime.now(UTC) - KEEP_HANDLED)
             except Exception:
                 log.exception("housekeeping failed; trying again in an hour")
             await first(stop.wait(), asyncio.sleep(3600))

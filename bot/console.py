@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
+from bot.bootstrap import build
 from bot.settings import Settings
 from dialogs.model import Button, Command, Event, Press, Reply, Text, UserKey
 
@@ -134,12 +135,13 @@ class Console:
 
 
 async def chat(settings: Settings, user: str, as_json: bool) -> None:
-    app = await App.start(settings)
+    """`mentor-coach chat`: the same coach, in this terminal."""
+    parts = await build(settings, telegram=False)
     try:
-        console = Console(app, user, sys.stdout)
+        console = Console(parts.app, user, sys.stdout)
         if as_json:
             await console.json_lines(sys.stdin)
         else:
             await console.human(sys.stdin)
     finally:
-        await app.close()
+        await parts.close()

@@ -26,7 +26,7 @@ from bot.metrics import REMINDERS
 from bot.telegram.sending import Delivery, Sent, backoff
 from dialogs.model import ReminderStatus, Reply
 from dialogs.schedule import deliverable_at, in_window
-from storage.queue import Due, ReminderQueue
+from storage.queue import Due
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ class Dispatcher:
         """
         now = self.timer.now()
         async with self.app.database.transaction() as store:
-            queue = ReminderQueue(store.session)
+            queue = store.queue
             await queue.release_stale(now, self.settings.stale_after)
             claimed = await queue.claim(now, self.settings.worker, self.settings.claim_size)
         self.forget_old_sends(now)
@@ -141,7 +141,7 @@ class Dispatcher:
             return 0
         ready = [due for due in claimed if in_window(now, due.user.prefs)]
         async with self.app.database.transaction() as store:
-            queue = ReminderQueue(store.session)
+            queue = store.queue
             for due in claimed:
                 if due not in ready:
                     # Outside the user's delivery window: back in line until it opens.
@@ -173,7 +173,7 @@ class Dispatcher:
                 replies = await self.app.coach.reminder_replies(
                     store, [(due.user, due.reminders) for due in chunk]
                 )
-                await ReminderQueue(store.session).start_sending_all(chunk)
+                await store.queue.start_sending_all(chunk)
         except BaseException:
             # Rolled back: nothing of the chunk is "sending"; its claims time out.
             for _ in chunk:
@@ -244,7 +244,7 @@ class Dispatcher:
         now = self.timer.now()
         final: dict[tuple[ReminderStatus, str | None], list[int]] = {}
         async with self.app.database.transaction() as store:
-            queue = ReminderQueue(store.session)
+            queue = store.queue
             for due, sent in batch:
                 if sent.delivery in _RECORDED:
                     final.setdefault((_RECORDED[sent.delivery], sent.error), []).extend(due.ids)

@@ -31,6 +31,7 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from bot.app import App, first
+from bot.bootstrap import build, set_commands, stop_on_signals
 from bot.metrics import (
     DEAD_LETTERS,
     INBOX_DEPTH,
@@ -49,11 +50,10 @@ from bot.settings import Settings
 from bot.telegram.gateway import Gateway
 from bot.telegram.outbox import queue_replies
 from bot.telegram.polling import ALLOWED_UPDATES
-from bot.telegram.runner import make_bot, make_dispatcher, set_commands, stop_on_signals
 from bot.telegram.translate import Incoming, translate
 from storage.db import Database, Transactions
 from storage.inbox import Inbox, hold_user
-from storage.outbox import PENDING, UNCERTAIN, Outbox
+from storage.outbox import PENDING, UNCERTAIN
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ def make_service(app: App) -> Starlette:
             INBOX_DEPTH.set(await Inbox(connection).depth())
             DEAD_LETTERS.set(await Inbox(connection).dead())
         async with app.database.transaction() as store:
-            outbox = Outbox(store.session)
+            outbox = store.outbox
             OUTBOX_DEPTH.set(await outbox.count(PENDING))
             OUTBOX_UNCERTAIN.set(await outbox.count(UNCERTAIN))
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
@@ -275,7 +275,7 @@ class InboxWorker:
         started = time.perf_counter()
         try:
             async with held.transaction() as store:
-                inbox = Inbox(store.session)
+                inbox = store.inbox
                 now = datetime.now(UTC)
                 stored = await inbox.take(user_key, settled_before=now - self.settle)
                 if stored is None:
@@ -292,7 +292,7 @@ class InboxWorker:
                     if outcome is not None:
                         # Sent after the commit; lost neither to a crash nor to a 5xx.
                         replies = outcome.replies
-                        await queue_replies(Outbox(store.session), incoming.chat_id, replies)
+                        await queue_replies(store.outbox, incoming.chat_id, replies)
                 await inbox.done(stored.update_id, now)
         except Exception as error:
             UPDATES_FAILED.inc()
@@ -312,7 +312,7 @@ class InboxWorker:
         """
         try:
             async with self.app.database.transaction() as store:
-                inbox = Inbox(store.session)
+                inbox = store.inbox
                 given_up = await inbox.failed_attempt(
                     user_key, type(error).__name__, datetime.now(UTC)
                 )
@@ -357,8 +357,8 @@ async def start_service(service: uvicorn.Server, settings: Settings) -> asyncio.
 
 async def serve(settings: Settings) -> None:
     """Runs the webhook server, the inbox workers and the reminder dispatcher."""
-    bot = make_bot(settings)
-    app = await App.start(settings)
+    parts = await build(settings)
+    app, bot = parts.app, parts.telegram()
     wake = asyncio.Event()
     # Ours before uvicorn's: uvicorn puts this handler back when it has stopped and
     # re-raises the signal, which then only sets `stop` instead of ending the process.
@@ -392,7 +392,7 @@ async def serve(settings: Settings) -> None:
         async with bot:
             await set_commands(bot, app.coach.content.commands)
             await register(bot, settings)
-            gateway = Gateway(app, bot)
+            gateway = parts.gateway()
             worker = InboxWorker(
                 app,
                 gateway,
@@ -403,7 +403,7 @@ async def serve(settings: Settings) -> None:
             )
             background = [asyncio.create_task(worker.run(stop))]
             background.append(asyncio.create_task(app.housekeeping(stop)))
-            background.append(asyncio.create_task(make_dispatcher(app, bot, settings).run(stop)))
+            background.append(asyncio.create_task(parts.dispatcher().run(stop)))
             background.append(asyncio.create_task(gateway.replies.run(stop)))
             serving = await start_service(service, settings)
             log.info(
@@ -423,4 +423,4 @@ async def serve(settings: Settings) -> None:
             await asyncio.wait_for(asyncio.gather(*background), timeout=20)
         log.info("stopped")
     finally:
-        await app.close()
+        await parts.close()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class StepId(StrEnum):
@@ -169,8 +169,28 @@ class DialogState(BaseModel):
     answers: dict[str, str] = Field(default_factory=dict)
     # The words filled into the pending question, so it can be asked again as it was.
     prompt: dict[str, str] = Field(default_factory=dict)
-    # A check-in left half-way, kept so /checkin can pick it up again.
-    paused: PausedCheckin | None = None
+    # Check-ins left half-way, one per hero at most, kept so /checkin can pick them up.
+    paused: list[PausedCheckin] = Field(default_factory=list)
+
+    @field_validator("paused", mode="before")
+    @classmethod
+    def _one_per_hero(cls, value: object) -> object:
+        # Rows written before several heroes could each keep one hold a single object.
+        if value is None:
+            return []
+        return [value] if isinstance(value, dict | PausedCheckin) else value
+
+    def paused_for(self, hero_id: int) -> PausedCheckin | None:
+        """Returns the hero's paused check-in, if there is one."""
+        return next((p for p in self.paused if p.hero_id == hero_id), None)
+
+    def pause(self, checkin: PausedCheckin) -> None:
+        """Keeps a check-in to resume; it replaces only the same hero's older one."""
+        self.drop_paused(checkin.hero_id)
+        self.paused.append(checkin)
+
+    def drop_paused(self, hero_id: int) -> None:
+        self.paused = [p for p in self.paused if p.hero_id != hero_id]
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage.repositories import SqlStore
+if TYPE_CHECKING:
+    from storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -78,17 +79,20 @@ def create_engine(url: str, pool_size: int = 5, **options: Any) -> AsyncEngine:
 
 
 class Transactions:
-    """Hands out one store per transaction, on an engine or on a connection the caller
-    holds between transactions."""
+    """Hands out one unit of work per transaction, on an engine or on a connection the
+    caller holds between transactions."""
 
     def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
         self._sessions = async_sessionmaker(bind=bind, expire_on_commit=False)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqlStore]:
-        """Yields a store; commits when the block ends, rolls back if it raises."""
+    async def transaction(self) -> AsyncIterator[SqlUnitOfWork]:
+        """Yields a unit of work; commits when the block ends, rolls back if it raises."""
+        # Imported here: the unit of work reaches the inbox, which needs this module.
+        from storage.unit_of_work import SqlUnitOfWork  # noqa: PLC0415
+
         async with self._sessions.begin() as session:
-            yield SqlStore(session)
+            yield SqlUnitOfWork(session)
 
 
 class Database(Transactions):

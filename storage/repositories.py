@@ -1,4 +1,5 @@
-"""The dialogs' `Store`, on SQLAlchemy. Never commits: the caller's transaction does."""
+"""The dialogs' repositories and the unit of work, on SQLAlchemy. Never commits: the
+unit of work's transaction does, when its block ends."""
 
 from __future__ import annotations
 
@@ -40,31 +41,28 @@ def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-class SqlStore:
-    """Users, heroes and interactions of one transaction."""
+class _Repository:
+    """One aggregate's statements on the unit of work's session. Never commits."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, loaded: list[object]) -> None:
         self.session = session
         # The session's identity map holds rows weakly; holding them here lets a turn's
         # later session.get() find them without another SELECT.
-        self.loaded: list[object] = []
-        # What each user loaded in this transaction looks like in the database.
-        self.stored_users: dict[int, dict[str, Any]] = {}
+        self.loaded = loaded
 
     def _keep(self, *rows: object) -> None:
         self.loaded.extend(rows)
 
-    async def claim_update(self, update_id: int) -> bool:
-        """Records a Telegram update id; False if it was handled before."""
-        claimed = await self.session.scalar(
-            _insert(self.session)(ProcessedUpdate)
-            .values(update_id=update_id)
-            .on_conflict_do_nothing(index_elements=["update_id"])
-            .returning(ProcessedUpdate.update_id)
-        )
-        return claimed is not None
 
-    async def user(self, key: UserKey, display_name: str, defaults: Preferences) -> User:
+class SqlUsers(_Repository):
+    """Users: one row per person per channel, locked for their turn."""
+
+    def __init__(self, session: AsyncSession, loaded: list[object]) -> None:
+        super().__init__(session, loaded)
+        # What each user loaded in this transaction looks like in the database.
+        self.stored_users: dict[int, dict[str, Any]] = {}
+
+    async def get(self, key: UserKey, display_name: str, defaults: Preferences) -> User:
         # Lock the row, so one user's turns run one at a time (PostgreSQL).
         locked = (
             select(USERS)
@@ -95,14 +93,23 @@ class SqlStore:
         self.stored_users[user.id] = _user_values(user)
         return user
 
-    async def save_user(self, user: User) -> None:
+    async def save(self, user: User) -> None:
         values = _user_values(user)
         if self.stored_users.get(user.id) == values:
             return  # nothing changed: no UPDATE
         await self.session.execute(update(USERS).where(USERS.c.id == user.id).values(values))
         self.stored_users[user.id] = values
 
-    async def heroes(self, user_id: int, *, archived: bool = False) -> list[Hero]:
+    async def delete(self, user_id: int) -> None:
+        # Foreign keys cascade to heroes, interactions, reminders and update records.
+        await self.session.execute(delete(UserRow).where(UserRow.id == user_id))
+        self.session.expunge_all()
+
+
+class SqlHeroes(_Repository):
+    """Heroes, and for reminder messages their histories."""
+
+    async def of(self, user_id: int, *, archived: bool = False) -> list[Hero]:
         query = select(HeroRow).where(HeroRow.user_id == user_id).order_by(HeroRow.id)
         if not archived:
             query = query.where(HeroRow.archived.is_(False))
@@ -110,14 +117,14 @@ class SqlStore:
         self._keep(*rows)
         return [_hero(row) for row in rows]
 
-    async def hero(self, user_id: int, hero_id: int) -> Hero | None:
+    async def get(self, user_id: int, hero_id: int) -> Hero | None:
         row = await self.session.get(HeroRow, hero_id)
         if row is None or row.user_id != user_id:
             return None
         self._keep(row)
         return _hero(row)
 
-    async def add_hero(
+    async def add(
         self,
         user_id: int,
         *,
@@ -135,32 +142,23 @@ class SqlStore:
         self._keep(row)
         return _hero(row)
 
-    async def save_hero(self, hero: Hero) -> None:
+    async def save(self, hero: Hero) -> None:
         row = await self.session.get_one(HeroRow, hero.id)
         if row.user_id != hero.user_id:
             raise PermissionError("a hero can only be changed by its own user")
         row.step = hero.step.value
         row.archived = hero.archived
 
-    async def add_interaction(self, user_id: int, interaction: Interaction) -> Interaction:
-        row = InteractionRow(
-            user_id=user_id,
-            hero_id=interaction.hero_id,
-            happened_on=interaction.happened_on,
-            kind=interaction.kind.value,
-            story=interaction.story,
-            step=interaction.step.value,
-            temperature=interaction.temperature,
-            answers=dict(interaction.answers),
-            advice=list(interaction.advice),
-            open_door=interaction.open_door,
-            lit_up=interaction.lit_up,
+    async def delete(self, user_id: int, hero_id: int) -> bool:
+        # Foreign keys cascade to the hero's interactions and reminders.
+        deleted = await self.session.scalar(
+            delete(HeroRow)
+            .where(HeroRow.id == hero_id, HeroRow.user_id == user_id)
+            .returning(HeroRow.id)
         )
-        self.session.add(row)
-        await self.session.flush()
-        return _interaction(row)
+        return deleted is not None
 
-    async def hero_histories(
+    async def histories(
         self, wanted: Collection[tuple[int, int]]
     ) -> dict[tuple[int, int], HeroHistory]:
         # Two SELECTs, however many heroes. Each row is checked against the pairs asked
@@ -196,7 +194,41 @@ class SqlStore:
                 history.append(_interaction(row))
         return {key: HeroHistory(hero, tuple(histories[key])) for key, hero in heroes.items()}
 
-    async def add_reminder(
+
+class SqlInteractions(_Repository):
+    """The contacts logged with each hero."""
+
+    async def add(self, user_id: int, interaction: Interaction) -> Interaction:
+        row = InteractionRow(
+            user_id=user_id,
+            hero_id=interaction.hero_id,
+            happened_on=interaction.happened_on,
+            kind=interaction.kind.value,
+            story=interaction.story,
+            step=interaction.step.value,
+            temperature=interaction.temperature,
+            answers=dict(interaction.answers),
+            advice=list(interaction.advice),
+            open_door=interaction.open_door,
+            lit_up=interaction.lit_up,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _interaction(row)
+
+    async def of(self, user_id: int, hero_id: int) -> list[Interaction]:
+        rows = await self.session.scalars(
+            select(InteractionRow)
+            .where(InteractionRow.user_id == user_id, InteractionRow.hero_id == hero_id)
+            .order_by(InteractionRow.happened_on, InteractionRow.id)
+        )
+        return [_interaction(row) for row in rows]
+
+
+class SqlReminders(_Repository):
+    """Reminders as the dialogs see them (the dispatcher has the queue)."""
+
+    async def add(
         self, user_id: int, hero_id: int | None, due_at: datetime, kind: ReminderKind
     ) -> Reminder:
         row = ReminderRow(
@@ -211,7 +243,7 @@ class SqlStore:
         await self.session.flush()
         return reminder_from(row)
 
-    async def upcoming_reminders(self, user_id: int) -> list[Reminder]:
+    async def upcoming(self, user_id: int) -> list[Reminder]:
         rows = await self.session.scalars(
             select(ReminderRow)
             .where(
@@ -222,7 +254,7 @@ class SqlStore:
         )
         return [reminder_from(row) for row in rows]
 
-    async def reminder(self, user_id: int, reminder_id: int) -> Reminder | None:
+    async def get(self, user_id: int, reminder_id: int) -> Reminder | None:
         row = await self.session.get(ReminderRow, reminder_id)
         return reminder_from(row) if row is not None and row.user_id == user_id else None
 
@@ -234,7 +266,7 @@ class SqlStore:
         )
         return [reminder_from(row) for row in rows]
 
-    async def cancel_reminder(self, user_id: int, reminder_id: int) -> bool:
+    async def cancel(self, user_id: int, reminder_id: int) -> bool:
         result = await self.session.scalar(
             update(ReminderRow)
             .where(
@@ -254,7 +286,7 @@ class SqlStore:
             .values(response=response.value)
         )
 
-    async def cancel_reminders(self, user_id: int, hero_id: int, *, follow_ups_only: bool) -> None:
+    async def cancel_for_hero(self, user_id: int, hero_id: int, *, follow_ups_only: bool) -> None:
         query = update(ReminderRow).where(
             ReminderRow.user_id == user_id,
             ReminderRow.hero_id == hero_id,
@@ -264,33 +296,28 @@ class SqlStore:
             query = query.where(ReminderRow.kind == ReminderKind.FOLLOW_UP)
         await self.session.execute(query.values(status=ReminderStatus.CANCELLED))
 
-    async def reminders(self, user_id: int) -> list[Reminder]:
+    async def of(self, user_id: int) -> list[Reminder]:
         rows = await self.session.scalars(
             select(ReminderRow).where(ReminderRow.user_id == user_id).order_by(ReminderRow.id)
         )
         return [reminder_from(row) for row in rows]
 
-    async def delete_hero(self, user_id: int, hero_id: int) -> bool:
-        # Foreign keys cascade to the hero's interactions and reminders.
-        deleted = await self.session.scalar(
-            delete(HeroRow)
-            .where(HeroRow.id == hero_id, HeroRow.user_id == user_id)
-            .returning(HeroRow.id)
-        )
-        return deleted is not None
 
-    async def delete_user(self, user_id: int) -> None:
-        # Foreign keys cascade to heroes, interactions, reminders and update records.
-        await self.session.execute(delete(UserRow).where(UserRow.id == user_id))
-        self.session.expunge_all()
+class SqlUpdates:
+    """The Telegram update ids already handled: a re-delivered update changes nothing."""
 
-    async def interactions(self, user_id: int, hero_id: int) -> list[Interaction]:
-        rows = await self.session.scalars(
-            select(InteractionRow)
-            .where(InteractionRow.user_id == user_id, InteractionRow.hero_id == hero_id)
-            .order_by(InteractionRow.happened_on, InteractionRow.id)
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(self, update_id: int) -> bool:
+        """Records a Telegram update id; False if it was handled before."""
+        claimed = await self.session.scalar(
+            _insert(self.session)(ProcessedUpdate)
+            .values(update_id=update_id)
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(ProcessedUpdate.update_id)
         )
-        return [_interaction(row) for row in rows]
+        return claimed is not None
 
 
 def _user_values(user: User) -> dict[str, Any]:

@@ -7,9 +7,10 @@ and drop a database of their own there); otherwise they are skipped with a reaso
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -18,10 +19,11 @@ import pytest
 from sqlalchemy import event, make_url
 
 import bot.telegram  # noqa: F401  (sets PTB_TIMEDELTA before PTB is used in tests)
+from dialogs import model
 from dialogs.content import Content, default_content
 from dialogs.engine import Coach
 from dialogs.model import Command, Event, Outcome, Press, Reply, Text, UserKey
-from tests.memory import MemoryStore
+from tests.fakes.unit_of_work import MemoryStore, MemoryUnitOfWork
 from tests.scratch import scratch_database
 
 if TYPE_CHECKING:
@@ -59,20 +61,98 @@ def clock() -> FixedClock:
     return FixedClock()
 
 
+class SavedUser:
+    """A unit of work whose users repository remembers the user a turn saved."""
+
+    def __init__(self, uow: Any) -> None:
+        self.uow = uow
+        self.heroes, self.interactions, self.reminders = (
+            uow.heroes,
+            uow.interactions,
+            uow.reminders,
+        )
+        self.users = self
+        self.saved: model.User | None = None
+
+    async def get(
+        self, key: UserKey, display_name: str, defaults: model.Preferences
+    ) -> model.User:
+        user: model.User = await self.uow.users.get(key, display_name, defaults)
+        return user
+
+    async def save(self, user: model.User) -> None:
+        await self.uow.users.save(user)
+        self.saved = copy.deepcopy(user)
+
+    async def delete(self, user_id: int) -> None:
+        await self.uow.users.delete(user_id)
+
+
 @dataclass
 class Chat:
-    """Drives the coach like a user would, keeping the last buttons to press."""
+    """Drives the coach like a user would, keeping the last buttons to press.
+
+    It runs on any unit of work (`units` opens one); `store` is the in-memory one's
+    rows, for tests that only the fake can set up."""
 
     coach: Coach
-    store: MemoryStore
+    store: MemoryStore | None = None
     key: UserKey = field(default_factory=lambda: UserKey("test", "1"))
     name: str = "Ana"
     last: Outcome | None = None
     last_reply: Reply | None = None
+    units: Callable[[], AbstractAsyncContextManager[Any]] | None = None
+    user: model.User | None = None  # as the latest turn saved it
+
+    def open(self) -> AbstractAsyncContextManager[Any]:
+        if self.units is not None:
+            return self.units()
+        assert self.store is not None
+        return MemoryUnitOfWork(self.store)
 
     async def send(self, event: Event) -> Outcome:
-        self.last = await self.coach.handle(self.store, self.key, self.name, event)
+        async with self.open() as uow:
+            recording = SavedUser(uow)
+            self.last = await self.coach.handle(recording, self.key, self.name, event)
+        if isinstance(uow, MemoryUnitOfWork):
+            assert uow.committed
+        self.user = recording.saved
         return self.last
+
+    async def heroes(self) -> list[model.Hero]:
+        """The user's heroes, archived ones too, oldest first."""
+        async with self.open() as uow:
+            return list(await uow.heroes.of(self.me().id, archived=True))
+
+    async def interactions(self) -> list[model.Interaction]:
+        async with self.open() as uow:
+            found = []
+            for hero in await uow.heroes.of(self.me().id, archived=True):
+                found += await uow.interactions.of(self.me().id, hero.id)
+            return found
+
+    async def reminders(self) -> list[model.Reminder]:
+        async with self.open() as uow:
+            return list(await uow.reminders.of(self.me().id))
+
+    async def set_heroes(self, **changes: Any) -> None:
+        """Changes every hero of the user (a step, say), as set-up for a test."""
+        async with self.open() as uow:
+            for hero in await uow.heroes.of(self.me().id, archived=True):
+                for name, value in changes.items():
+                    setattr(hero, name, value)
+                await uow.heroes.save(hero)
+
+    async def set_state(self, state: str) -> None:
+        """Puts the stored dialog in `state`, as an older version might have left it."""
+        async with self.open() as uow:
+            user = await uow.users.get(self.key, self.name, model.Preferences())
+            user.dialog.state = state
+            await uow.users.save(user)
+
+    def me(self) -> model.User:
+        assert self.user is not None, "no turn saved the user yet"
+        return self.user
 
     async def say(self, text: str) -> Outcome:
         if text.startswith("/"):
@@ -108,7 +188,7 @@ class Chat:
 
     @property
     def state(self) -> str:
-        return self.store.users[self.key].dialog.state
+        return self.me().dialog.state
 
 
 @pytest.fixture
@@ -156,6 +236,32 @@ def postgres_database(postgres_server: str) -> str:
 
     asyncio.run(reset())
     return postgres_server
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path) -> str | None:  # type: ignore[no-untyped-def]
+    """None for the in-memory fake, else the URL of an empty database."""
+    if request.param == "memory":
+        return None
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    return str(request.getfixturevalue("postgres_database"))
+
+
+@pytest.fixture
+async def units(store_url: str | None) -> AsyncIterator[Callable[[], Any]]:
+    """Opens units of work on one store: `async with units() as uow:` is one transaction."""
+    if store_url is None:
+        yield MemoryStore().uow
+        return
+    from storage.db import Database
+
+    database = Database(store_url)
+    await database.migrate()
+    try:
+        yield database.transaction
+    finally:
+        await database.dispose()
 
 
 @pytest.fixture

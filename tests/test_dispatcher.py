@@ -30,7 +30,6 @@ from dialogs.model import (
 )
 from storage.db import Database
 from storage.models import ReminderRow, UserRow
-from storage.queue import ReminderQueue
 from tests.conftest import NOW, FixedClock, counting
 
 
@@ -70,14 +69,14 @@ class Rig:
         self, chat: int, due_in: timedelta = timedelta(0), prefs: Preferences | None = None
     ) -> int:
         async with self.app.database.transaction() as store:
-            user = await store.user(
+            user = await store.users.get(
                 UserKey("telegram", str(chat)), f"U{chat}", prefs or Preferences()
             )
-            heroes = await store.heroes(user.id)
+            heroes = await store.heroes.of(user.id)
             hero = (
                 heroes[0]
                 if heroes
-                else await store.add_hero(
+                else await store.heroes.add(
                     user.id,
                     name=f"Hero{chat}",
                     role="",
@@ -86,7 +85,7 @@ class Rig:
                     step=StepId.RADAR,
                 )
             )
-            reminder = await store.add_reminder(
+            reminder = await store.reminders.add(
                 user.id, hero.id, self.clock.now() + due_in, ReminderKind.MANUAL
             )
         return reminder.id
@@ -206,7 +205,7 @@ async def test_a_dead_dispatchers_claims_are_taken_back_without_double_sends(rig
     untried = await rig.add(11)
     in_flight = await rig.add(12)
     async with rig.app.database.transaction() as store:
-        queue = ReminderQueue(store.session)
+        queue = store.queue
         claimed = await queue.claim(rig.clock.now(), "dead", 10)
         assert len(claimed) == 2
         await queue.start_sending([in_flight], in_flight)
@@ -319,13 +318,13 @@ async def test_a_chunk_is_composed_with_a_few_reads_not_a_few_per_message(rig: R
     # eight digests.
     async with rig.app.database.transaction() as store:
         for chat in range(100, 108):
-            user = await store.user(UserKey("telegram", str(chat)), f"U{chat}", Preferences())
+            user = await store.users.get(UserKey("telegram", str(chat)), f"U{chat}", Preferences())
             for name in ("Dana", "Sam", "Kim"):
-                hero = await store.add_hero(
+                hero = await store.heroes.add(
                     user.id, name=name, role="", how_met="", met_on=None, step=StepId.RADAR
                 )
                 for days_ago, temperature in ((9, 2), (3, 4)):
-                    await store.add_interaction(
+                    await store.interactions.add(
                         user.id,
                         Interaction(
                             hero_id=hero.id,
@@ -337,9 +336,9 @@ async def test_a_chunk_is_composed_with_a_few_reads_not_a_few_per_message(rig: R
                             open_door=True,
                         ),
                     )
-                await store.add_reminder(user.id, hero.id, NOW, ReminderKind.MANUAL)
+                await store.reminders.add(user.id, hero.id, NOW, ReminderKind.MANUAL)
     async with rig.app.database.transaction() as store:
-        chunk = await ReminderQueue(store.session).claim(NOW, "w1", 8)
+        chunk = await store.queue.claim(NOW, "w1", 8)
     assert [len(due.reminders) for due in chunk] == [3] * 8
     dispatcher = rig.dispatcher(concurrency=8)
     with counting(rig.app.database) as counted:

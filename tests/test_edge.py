@@ -18,6 +18,7 @@ from telegram import Bot, Update
 
 from bot import logs
 from bot.app import App
+from bot.bootstrap import build
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
 from bot.telegram.translate import translate
@@ -231,7 +232,8 @@ async def test_a_database_error_in_a_turn_logs_no_user_text_at_info(
     stream = io.StringIO()
     root = logging.getLogger()
     saved = root.handlers[:], root.level
-    app = await App.start(settings)
+    parts = await build(settings, telegram=False)
+    app = parts.app
     assert app.database.engine.sync_engine.hide_parameters
     try:
         logs.configure(settings.log_level, settings.secrets())

@@ -1,13 +1,16 @@
-"""The coach's dialogs, driven turn by turn through an in-memory store."""
+"""The coach's dialogs, driven turn by turn, on the in-memory fake, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
-from dialogs.content import ADVICE_IDS
+from dialogs.content import ADVICE_IDS, Content
+from dialogs.engine import Coach
 from dialogs.model import (
     Command,
     InteractionKind,
@@ -17,9 +20,21 @@ from dialogs.model import (
     Text,
     Unsupported,
 )
-from tests.conftest import NOW, Chat
+from tests.conftest import NOW, Chat, FixedClock
+from tests.fakes.unit_of_work import MemoryStore
+
+Units = Callable[[], Any]
 
 TODAY = NOW.date()
+
+
+@pytest.fixture
+def chat(content: Content, clock: FixedClock, store_url: str | None, units: Units) -> Chat:
+    """Every engine test runs on the in-memory fake, SQLite and PostgreSQL (the last
+    skipped without TEST_POSTGRES_URL)."""
+    if store_url is None:
+        return Chat(Coach(content, clock), MemoryStore())  # one a test can copy
+    return Chat(Coach(content, clock), units=units)
 
 
 async def onboard(chat: Chat, name: str = "Dana") -> None:
@@ -50,9 +65,8 @@ async def checkin(chat: Chat, reaction: str, *answers: str, kind: str = "coffee"
         await chat.press(answer)
 
 
-def set_step(chat: Chat, step: StepId) -> None:
-    for hero in chat.store.hero_rows.values():
-        hero.step = step
+async def set_step(chat: Chat, step: StepId) -> None:
+    await chat.set_heroes(step=step)
 
 
 # --- onboarding ---------------------------------------------------------------------
@@ -68,7 +82,7 @@ async def test_start_welcomes_with_the_thesis_and_asks_for_the_hero(chat: Chat) 
 
 async def test_onboarding_records_the_hero_and_offers_a_checkin(chat: Chat) -> None:
     await onboard(chat)
-    [hero] = chat.store.hero_rows.values()
+    [hero] = await chat.heroes()
     assert (hero.name, hero.role, hero.how_met) == (
         "Dana",
         "Producer at a label",
@@ -86,7 +100,7 @@ async def test_onboarding_questions_can_be_skipped(chat: Chat) -> None:
     await chat.press("onboarding.role=")
     await chat.press("onboarding.how_met=")
     await chat.press("onboarding.when_met=")
-    [hero] = chat.store.hero_rows.values()
+    [hero] = await chat.heroes()
     assert (hero.role, hero.how_met, hero.met_on) == ("", "", None)
 
 
@@ -95,7 +109,7 @@ async def test_a_name_that_is_too_long_is_refused_kindly(chat: Chat) -> None:
     await chat.say("D" * 65)
     assert "64" in chat.text
     assert chat.state == "onboarding.name"
-    assert not chat.store.hero_rows
+    assert not await chat.heroes()
 
 
 async def test_a_future_meeting_date_is_questioned(chat: Chat) -> None:
@@ -114,7 +128,7 @@ async def test_start_again_greets_with_where_the_user_stands(chat: Chat) -> None
     assert "Welcome back" in chat.text
     assert "Dana" in chat.text
     assert "step 1/5" in chat.text
-    assert len(chat.store.hero_rows) == 1
+    assert len(await chat.heroes()) == 1
 
 
 async def test_a_first_message_from_a_stranger_starts_onboarding(chat: Chat) -> None:
@@ -177,11 +191,11 @@ async def test_a_checkin_answers_with_the_matching_advice(
     chat: Chat, step: StepId, reaction: str, answers: list[str], advice: tuple[str, ...]
 ) -> None:
     await onboard(chat)
-    set_step(chat, step)
+    await set_step(chat, step)
     await checkin(chat, reaction, *answers)
     assert chat.advice == advice
     assert chat.state == "checkin.followup"
-    [(_, interaction)] = chat.store.interaction_rows
+    [interaction] = await chat.interactions()
     assert interaction.advice == advice
     assert interaction.step is step
     assert interaction.happened_on == TODAY
@@ -189,7 +203,7 @@ async def test_a_checkin_answers_with_the_matching_advice(
 
 async def test_ask_is_ready_after_three_warm_coffees_that_get_less_awkward(chat: Chat) -> None:
     await onboard(chat)
-    set_step(chat, StepId.ASK)
+    await set_step(chat, StepId.ASK)
     for _ in range(2):
         await checkin(chat, "warm", "ask.asked=not_yet", "ask.awkward=less", "ask.skills=no")
         assert "ask.not_yet" in chat.advice
@@ -199,7 +213,7 @@ async def test_ask_is_ready_after_three_warm_coffees_that_get_less_awkward(chat:
 
 async def test_emails_do_not_count_as_meetings_for_readiness(chat: Chat) -> None:
     await onboard(chat)
-    set_step(chat, StepId.ASK)
+    await set_step(chat, StepId.ASK)
     for _ in range(3):
         await checkin(
             chat, "hot", "ask.asked=not_yet", "ask.awkward=less", "ask.skills=no", kind="email"
@@ -209,10 +223,10 @@ async def test_emails_do_not_count_as_meetings_for_readiness(chat: Chat) -> None
 
 async def test_not_now_sends_the_hero_back_to_stay_on_their_radar(chat: Chat) -> None:
     await onboard(chat)
-    set_step(chat, StepId.ASK)
+    await set_step(chat, StepId.ASK)
     await checkin(chat, "warm", "ask.asked=not_now")
     assert chat.advice == ("ask.outcome_not_now",)
-    [hero] = chat.store.hero_rows.values()
+    [hero] = await chat.heroes()
     assert hero.step is StepId.RADAR
 
 
@@ -231,10 +245,12 @@ async def explore(chat: Chat) -> set[str]:
 async def test_every_advice_id_of_the_catalogue_is_reached_by_some_answer_path(
     chat: Chat,
 ) -> None:
+    if chat.store is None:
+        pytest.skip("explores every branch by copying the in-memory store")
     await onboard(chat)
     reached = {"intro.be_wanted"}  # /start shows it (asserted above)
     for step in StepId:
-        set_step(chat, step)
+        await set_step(chat, step)
         if step is StepId.ASK:
             # Two hot coffees before, so that this one can make the user ready.
             for _ in range(2):
@@ -251,9 +267,9 @@ async def test_every_advice_id_of_the_catalogue_is_reached_by_some_answer_path(
 
 async def test_a_checkin_records_the_interaction_with_its_temperature(chat: Chat) -> None:
     await onboard(chat)
-    set_step(chat, StepId.RADAR)
+    await set_step(chat, StepId.RADAR)
     await checkin(chat, "lukewarm", "radar.follow_up=yes", "radar.door=yes", "radar.pace=long")
-    [(_, interaction)] = chat.store.interaction_rows
+    [interaction] = await chat.interactions()
     # lukewarm 3 + open door 1 + follow-up 0.5 + quick reply 0.5
     assert interaction.temperature == 5
     assert interaction.open_door
@@ -274,7 +290,7 @@ async def test_a_typed_date_answers_when_it_happened(chat: Chat) -> None:
     await chat.say("yes")
     await chat.say("an insight")
     await chat.say("touring logistics")
-    [(_, interaction)] = chat.store.interaction_rows
+    [interaction] = await chat.interactions()
     assert interaction.happened_on == TODAY - timedelta(days=3)
     assert interaction.lit_up == "touring logistics"
     assert interaction.story == "We talked about her tour."
@@ -340,7 +356,92 @@ async def test_cancel_with_nothing_open_says_so(chat: Chat) -> None:
     assert "Nothing to cancel" in chat.text
 
 
+async def test_each_hero_keeps_their_own_paused_checkin(chat: Chat) -> None:
+    """Issue 9 item 14: pausing Sam's check-in overwrote Dana's answers."""
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.press("checkin.when=yesterday")
+    await chat.press("checkin.kind=call")
+    await chat.say("/cancel")
+    await add_hero(chat, "Sam")
+    await chat.say("/checkin")
+    await chat.press("checkin.when=today")
+    await chat.say("/cancel")
+    dana, sam = await chat.heroes()
+    await chat.say("/heroes")
+    await chat.press(f"hero.switch:{dana.id}")
+    await chat.say("/checkin")
+    await chat.press("checkin.resume=resume")
+    assert chat.state == "checkin.story"
+    assert chat.me().dialog.answers["checkin.kind"] == "call"
+    await chat.say("/heroes")
+    await chat.press(f"hero.switch:{sam.id}")
+    await chat.say("/checkin")
+    await chat.press("checkin.resume=resume")
+    assert chat.state == "checkin.kind"
+
+
+STORY = "We had coffee and she told me all about her new tour, she lit up talking about it"
+
+
+async def test_a_story_typed_while_a_reminder_time_is_asked_is_read_as_a_story(
+    chat: Chat,
+) -> None:
+    """Issue 9 item 16: it was read as a time, "I can't read that time", again and again."""
+    await onboard(chat)
+    await chat.say("/remind")
+    assert chat.state == "remind.when"
+    await chat.say(STORY)
+    assert "story" in chat.text
+    assert "set the open question aside" in chat.text
+    assert chat.state == "story.offer"
+    assert chat.advice
+
+
+async def test_a_story_typed_instead_of_a_choice_pauses_the_checkin_and_is_read(
+    chat: Chat,
+) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.press("checkin.when=yesterday")
+    await chat.say("Honestly I am not sure how to describe what happened with Dana")
+    assert "check-in about Dana aside" in chat.text
+    assert chat.me().dialog.paused_for(1) is not None
+
+
+async def test_every_open_question_gives_way_to_a_command_and_to_cancel(chat: Chat) -> None:
+    await onboard(chat)
+    for opening in ("/remind", "/deleteme", "/checkin"):
+        await chat.say(opening)
+        await chat.say("/help")
+        assert "/cancel" in chat.text
+        await chat.say("/cancel")
+        assert chat.state == "idle"
+
+
+async def test_nextstep_during_a_question_says_what_it_set_aside(chat: Chat) -> None:
+    """Issue 9 item 16: /nextstep dropped an open question without a word."""
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.press("checkin.when=yesterday")
+    await chat.say("/nextstep")
+    assert "check-in about Dana aside" in chat.text
+    assert chat.me().dialog.paused_for(1) is not None
+    await chat.say("/remind")
+    await chat.say("/nextstep")
+    assert "set the open question aside" in chat.text
+
+
 # --- stories outside a dialog -----------------------------------------------------------
+
+
+async def test_a_story_after_the_hero_is_gone_welcomes_instead(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say(STORY)
+    assert chat.state == "story.offer"
+    await chat.set_heroes(archived=True)  # gone meanwhile (another device, say)
+    await chat.say(STORY)
+    assert chat.state == "onboarding.name"
 
 
 async def test_a_story_gets_advice_at_once_and_can_become_a_checkin(chat: Chat) -> None:
@@ -371,7 +472,7 @@ async def test_a_story_that_says_too_little_gets_a_question_not_a_guess(chat: Ch
 async def test_nextstep_moves_the_hero_on_and_says_why(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/nextstep")
-    [hero] = chat.store.hero_rows.values()
+    [hero] = await chat.heroes()
     assert hero.step is StepId.GERM
     assert "step 2" in chat.text
     assert "Why now" in chat.text
@@ -379,22 +480,22 @@ async def test_nextstep_moves_the_hero_on_and_says_why(chat: Chat) -> None:
 
 async def test_nextstep_to_ask_too_soon_says_why_and_lets_the_user_go_on(chat: Chat) -> None:
     await onboard(chat)
-    set_step(chat, StepId.DISTANCE)
+    await set_step(chat, StepId.DISTANCE)
     await checkin(chat, "lukewarm", "distance.stance=student", "distance.guidance=yes",
                   "distance.push=no")  # fmt: skip
     await chat.say("/nextstep")
     assert "too soon" in chat.text
     assert "meetings logged so far: 1" in chat.text
     assert "ask.not_yet" in chat.advice
-    [hero] = chat.store.hero_rows.values()
+    [hero] = await chat.heroes()
     assert hero.step is StepId.DISTANCE
     await chat.press("nextstep.early=go")
-    assert chat.store.hero_rows[hero.id].step is StepId.ASK
+    assert (await chat.heroes())[0].step is StepId.ASK
 
 
 async def test_nextstep_when_ready_asks_about_awkwardness_first(chat: Chat) -> None:
     await onboard(chat)
-    set_step(chat, StepId.DISTANCE)
+    await set_step(chat, StepId.DISTANCE)
     for _ in range(3):
         await checkin(chat, "warm", "distance.stance=student", "distance.guidance=yes",
                       "distance.push=no")  # fmt: skip
@@ -403,16 +504,16 @@ async def test_nextstep_when_ready_asks_about_awkwardness_first(chat: Chat) -> N
     await chat.press("nextstep.awkward=same")
     assert "isn't getting less awkward" in chat.text
     await chat.press("nextstep.early=wait")
-    [hero] = chat.store.hero_rows.values()
+    [hero] = await chat.heroes()
     assert hero.step is StepId.DISTANCE
     await chat.say("/nextstep")
     await chat.press("nextstep.awkward=less")
-    assert chat.store.hero_rows[hero.id].step is StepId.ASK
+    assert (await chat.heroes())[0].step is StepId.ASK
 
 
 async def test_nextstep_at_the_last_step_says_so(chat: Chat) -> None:
     await onboard(chat)
-    set_step(chat, StepId.ASK)
+    await set_step(chat, StepId.ASK)
     await chat.say("/nextstep")
     assert "last step" in chat.text
 
@@ -423,19 +524,19 @@ async def test_nextstep_at_the_last_step_says_so(chat: Chat) -> None:
 async def test_heroes_can_be_added_switched_and_archived(chat: Chat) -> None:
     await onboard(chat)
     await add_hero(chat, "Sam")
-    dana, sam = chat.store.hero_rows.values()
-    assert chat.store.users[chat.key].current_hero_id == sam.id
+    dana, sam = await chat.heroes()
+    assert chat.me().current_hero_id == sam.id
     await chat.say("/heroes")
     await chat.press(f"hero.switch:{dana.id}")
-    assert chat.store.users[chat.key].current_hero_id == dana.id
+    assert chat.me().current_hero_id == dana.id
     await chat.say("/remind Dana in 3 days")
     await chat.say("/heroes")
     await chat.press("hero.archive")
     await chat.press(f"hero.archive:{dana.id}")
     await chat.press("heroes.archive=yes")
-    assert chat.store.hero_rows[dana.id].archived
-    assert [r.status for r in chat.store.reminder_rows.values()] == [ReminderStatus.CANCELLED]
-    assert chat.store.users[chat.key].current_hero_id == sam.id
+    assert (await chat.heroes())[0].archived
+    assert [r.status for r in await chat.reminders()] == [ReminderStatus.CANCELLED]
+    assert chat.me().current_hero_id == sam.id
     await chat.say("/progress")
     assert "Sam" in chat.text
     assert "Dana" not in chat.text
@@ -464,12 +565,12 @@ async def test_a_button_from_an_old_message_is_recognised_as_stale(chat: Chat) -
     assert outcome.stale
     assert "earlier message" in chat.text
     assert chat.state == "checkin.kind"
-    assert chat.store.users[chat.key].dialog.answers["checkin.date"] == TODAY.isoformat()
+    assert chat.me().dialog.answers["checkin.date"] == TODAY.isoformat()
 
 
 async def test_a_forged_button_changes_nothing(chat: Chat) -> None:
     await onboard(chat)
-    before = chat.store.users[chat.key].dialog.model_copy(deep=True)
+    before = chat.me().dialog.model_copy(deep=True)
     forged_buttons = (
         "hero.switch:999", "checkin.kind=coffee", "nonsense", "hero.switch:abc",
         "hero.switch:²", "rem.snooze:99999999999999999999:1", "forget:1" * 30,
@@ -477,7 +578,7 @@ async def test_a_forged_button_changes_nothing(chat: Chat) -> None:
     for forged in forged_buttons:
         outcome = await chat.send(Press(forged, None))
         assert outcome.stale
-    after = chat.store.users[chat.key].dialog
+    after = chat.me().dialog
     assert (after.state, after.answers) == (before.state, before.answers)
 
 
@@ -501,7 +602,7 @@ async def test_a_ten_thousand_character_story_is_read_and_kept_within_limits(cha
     await onboard(chat)
     await chat.send(Text("We talked about her tour and she asked me lots of questions. " * 170))
     assert chat.state == "story.offer"
-    assert len(chat.store.users[chat.key].dialog.answers["checkin.story"]) <= 3000
+    assert len(chat.me().dialog.answers["checkin.story"]) <= 3000
 
 
 async def test_commands_before_any_hero_ask_for_one(chat: Chat) -> None:
@@ -532,7 +633,7 @@ async def test_the_options_to_type_are_given_without_emoji(chat: Chat) -> None:
 
 async def test_a_not_now_says_the_hero_is_back_at_step_3(chat: Chat) -> None:
     await onboard(chat)
-    set_step(chat, StepId.ASK)
+    await set_step(chat, StepId.ASK)
     await checkin(chat, "warm", "ask.asked=not_now")
     assert "Dana is back at step 3" in chat.text
 
@@ -551,7 +652,7 @@ async def test_every_pending_question_can_be_asked_again_after_help(chat: Chat) 
 
 async def test_a_state_this_version_does_not_know_starts_afresh(chat: Chat) -> None:
     await onboard(chat)
-    chat.store.users[chat.key].dialog.state = "radar.retired_question"
+    await chat.set_state("radar.retired_question")
     await chat.say("/help")
     assert "Here's what I can do" in chat.text
     assert chat.state == "idle"

@@ -133,5 +133,5 @@ async def test_after_deleteme_no_row_of_the_user_remains_in_any_table(
     # Exactly Eve's rows are left: half of everything per-user.
     assert after == {name: count // 2 for name, count in before.items()}
     async with database.transaction() as store:
-        user = await store.user(eve, "2", coach.defaults)
-        assert [h.name for h in await store.heroes(user.id)] == ["Dana"]
+        user = await store.users.get(eve, "2", coach.defaults)
+        assert [h.name for h in await store.heroes.of(user.id)] == ["Dana"]

@@ -8,13 +8,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dialogs.content import default_content
-from dialogs.engine import COMMANDS, IDLE, Coach, checkin_questions
+from dialogs.engine import IDLE, Coach
+from dialogs.flows import checkin
 from dialogs.model import Command, Event, Press, Text, Unsupported, UserKey
 from tests.conftest import FixedClock
-from tests.memory import MemoryStore
+from tests.fakes.unit_of_work import MemoryStore
 
 CONTENT = default_content()
 KEY = UserKey("test", "1")
+COMMANDS = [*CONTENT.commands, "nope", "START"]
 TEXTS = ["Dana", "yes", "no", "1", "3", "today", "3 days ago", "2025-02-30", "", "   ",
          "I pitched my startup and took selfies", "she was cold", "x" * 5000, "🙂", "warm",
          "mostly theirs", "coffee", "resume", "/", "\x00\x1f"]  # fmt: skip
@@ -26,7 +28,7 @@ BUTTONS += ["checkin", "nextstep", "hero.add", "hero.archive", "hero.switch:1", 
 
 events = st.one_of(
     st.builds(Text, st.sampled_from(TEXTS) | st.text(max_size=60)),
-    st.builds(Command, st.sampled_from([*COMMANDS, "nope", "START"]), st.sampled_from(["", "x"])),
+    st.builds(Command, st.sampled_from(COMMANDS), st.sampled_from(["", "x"])),
     st.builds(Unsupported, st.sampled_from(["sticker", "photo", "edited message"])),
     st.builds(Press, st.sampled_from(BUTTONS), st.none() | st.integers(-1, 40)),
     st.integers(0, 9),  # press that button of the latest reply
@@ -43,7 +45,7 @@ def check_invariants(store: MemoryStore) -> None:
     user = store.users[KEY]
     dialog = user.dialog
     assert dialog.state == IDLE or dialog.state in CONTENT.questions
-    if dialog.state in checkin_questions():
+    if dialog.state in checkin.questions():
         assert dialog.hero_id is not None
         assert store.hero_rows[dialog.hero_id].user_id == user.id
     if user.current_hero_id is not None:
@@ -88,7 +90,8 @@ def test_random_conversations_keep_the_state_valid(
                 event: Event = latest[item % len(latest)]
             else:
                 event = item
-            outcome = await coach.handle(store, KEY, "Ana", event)
+            async with store.uow() as uow:
+                outcome = await coach.handle(uow, KEY, "Ana", event)
             assert outcome.replies, f"no reply to {event!r}"
             for reply in outcome.replies:
                 assert reply.text.strip()

@@ -34,10 +34,10 @@ async def interests_checkin(chat: Chat, reaction: str) -> None:
 async def memorable_history(chat: Chat, reaction: str, follow_up: str) -> None:
     """A cold radar check-in that left a door open, then an interests one in which the
     hero lit up about touring logistics; `follow_up` answers both follow-up offers."""
-    set_step(chat, StepId.RADAR)
+    await set_step(chat, StepId.RADAR)
     await checkin(chat, "cold", "radar.follow_up=no", "radar.door=yes", "radar.pace=as_planned")
     await chat.press(f"checkin.followup={follow_up}")
-    set_step(chat, StepId.INTERESTS)
+    await set_step(chat, StepId.INTERESTS)
     await checkin(chat, reaction, "interests.whose=theirs", "interests.problem=yes",
                   "interests.offer=insight")  # fmt: skip
     await chat.say("touring logistics")
@@ -192,7 +192,7 @@ async def deliver(chat: Chat, *reminder_ids: int) -> None:
     for row in rows:
         row.status = ReminderStatus.SENT
         row.batch = min(reminder_ids)
-    [chat.last_reply] = await chat.coach.reminder_replies(chat.store, [(user, rows)])
+    [chat.last_reply] = await chat.coach.reminder_replies(chat.store.uow(), [(user, rows)])
 
 
 async def test_a_reminder_is_a_coaching_moment(chat: Chat) -> None:
@@ -246,13 +246,15 @@ async def test_a_chunk_composes_each_users_digest_from_one_read(chat: Chat) -> N
     lee.archived = True
 
     async def due(user_id: int, hero_id: int | None) -> Reminder:
-        return await store.add_reminder(user_id, hero_id, NOW, ReminderKind.MANUAL)
+        return await store.uow().reminders.add(user_id, hero_id, NOW, ReminderKind.MANUAL)
 
     # Ana: two live heroes (Dana twice), an archived one, and one about nobody in particular.
     anas = [await due(ana.id, hero) for hero in (dana.id, sam.id, lee.id, None, dana.id)]
     # Eve: one of Ana's heroes (not hers to hear about) and her own.
     eves = [await due(eve_user.id, hero) for hero in (dana.id, kim.id)]
-    to_ana, to_eve = await chat.coach.reminder_replies(store, [(ana, anas), (eve_user, eves)])
+    to_ana, to_eve = await chat.coach.reminder_replies(
+        store.uow(), [(ana, anas), (eve_user, eves)]
+    )
 
     interests = "You're at step 1: Talk in terms of their interests."
     add_value = (
@@ -318,6 +320,47 @@ async def test_snooze_sets_a_new_reminder_and_skip_closes_it(chat: Chat) -> None
     await deliver(chat, again.id)
     await chat.send_press(f"rem.skip:{again.id}")
     assert chat.store.reminder_rows[again.id].response is ReminderResponse.SKIPPED
+
+
+async def test_a_digests_snooze_brings_back_each_hero_it_named_once(chat: Chat) -> None:
+    """Issue 9 item 15: a digest that had Dana twice, Sam, and an archived Lee snoozed
+    into two Danas and a Lee nobody asked about."""
+    await onboard(chat)
+    await add_hero(chat, "Sam")
+    await add_hero(chat, "Lee")
+    store = chat.store
+    ana = store.users[chat.key]
+    dana, sam, lee = store.hero_rows.values()
+    lee.archived = True
+    due = [
+        await store.uow().reminders.add(ana.id, hero, NOW, kind)
+        for hero, kind in (
+            (dana.id, ReminderKind.FOLLOW_UP),
+            (sam.id, ReminderKind.MANUAL),
+            (lee.id, ReminderKind.MANUAL),
+            (dana.id, ReminderKind.MANUAL),
+        )
+    ]
+    await deliver(chat, *(r.id for r in due))
+    await chat.send_press(f"rem.snooze:{due[0].id}:1")
+    assert "Snoozed until" in chat.text
+    assert sorted(r.hero_id for r in pending(chat)) == [dana.id, sam.id]
+    assert all(store.reminder_rows[r.id].response is ReminderResponse.SNOOZED for r in due)
+
+
+async def test_snoozing_a_reminder_about_an_archived_hero_keeps_it_general(chat: Chat) -> None:
+    await onboard(chat)
+    store = chat.store
+    [dana] = store.hero_rows.values()
+    reminder = await store.uow().reminders.add(
+        store.users[chat.key].id, dana.id, NOW, ReminderKind.MANUAL
+    )
+    dana.archived = True
+    await deliver(chat, reminder.id)
+    assert "Dana" not in chat.last_reply.text
+    await chat.send_press(f"rem.snooze:{reminder.id}:3")
+    [again] = pending(chat)
+    assert again.hero_id is None
 
 
 async def test_reminder_buttons_of_someone_else_do_nothing(chat: Chat) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -16,10 +15,8 @@ from dialogs.engine import Coach
 from dialogs.model import (
     Command,
     DialogState,
-    Event,
     Interaction,
     InteractionKind,
-    Outcome,
     PausedCheckin,
     Preferences,
     Press,
@@ -30,7 +27,6 @@ from dialogs.model import (
 from storage.db import Database, alembic_config
 from storage.models import HeroRow, InteractionRow, UserRow
 from tests.conftest import FixedClock, counting
-from tests.test_engine import STEP_CASES, checkin, onboard
 
 ANA = UserKey("telegram", "1001")
 BEN = UserKey("telegram", "2002")
@@ -61,7 +57,7 @@ async def test_migrations_build_the_schema_from_empty(database_url: str) -> None
 
 async def test_a_user_is_created_once_and_keeps_its_dialog(database: Database) -> None:
     async with database.transaction() as store:
-        user = await store.user(ANA, "Ana", Preferences(timezone="Europe/Berlin"))
+        user = await store.users.get(ANA, "Ana", Preferences(timezone="Europe/Berlin"))
         user.dialog = DialogState(
             state="checkin.kind",
             turn=7,
@@ -69,9 +65,9 @@ async def test_a_user_is_created_once_and_keeps_its_dialog(database: Database) -
             answers={"checkin.when": "today"},
             paused=PausedCheckin(hero_id=3, state="checkin.story", answers={"a": "b"}),
         )
-        await store.save_user(user)
+        await store.users.save(user)
     async with database.transaction() as store:
-        again = await store.user(ANA, "Ana B.", Preferences())
+        again = await store.users.get(ANA, "Ana B.", Preferences())
     assert again.id == user.id
     assert again.prefs.timezone == "Europe/Berlin"
     assert again.dialog == user.dialog
@@ -79,9 +75,9 @@ async def test_a_user_is_created_once_and_keeps_its_dialog(database: Database) -
 
 async def test_heroes_belong_to_their_user(database: Database) -> None:
     async with database.transaction() as store:
-        ana = await store.user(ANA, "Ana", Preferences())
-        ben = await store.user(BEN, "Ben", Preferences())
-        dana = await store.add_hero(
+        ana = await store.users.get(ANA, "Ana", Preferences())
+        ben = await store.users.get(BEN, "Ben", Preferences())
+        dana = await store.heroes.add(
             ana.id,
             name="Dana",
             role="producer",
@@ -89,21 +85,21 @@ async def test_heroes_belong_to_their_user(database: Database) -> None:
             met_on=date(2026, 1, 2),
             step=StepId.INTERESTS,
         )
-        sam = await store.add_hero(
+        sam = await store.heroes.add(
             ana.id, name="Sam", role="", how_met="", met_on=None, step=StepId.GERM
         )
         sam.archived = True
-        await store.save_hero(sam)
+        await store.heroes.save(sam)
     async with database.transaction() as store:
-        assert [h.name for h in await store.heroes(ana.id)] == ["Dana"]
-        assert await store.heroes(ben.id) == []
-        assert await store.hero(ben.id, dana.id) is None
-        stored = await store.hero(ana.id, dana.id)
+        assert [h.name for h in await store.heroes.of(ana.id)] == ["Dana"]
+        assert await store.heroes.of(ben.id) == []
+        assert await store.heroes.get(ben.id, dana.id) is None
+        stored = await store.heroes.get(ana.id, dana.id)
         assert stored is not None
         assert stored.met_on == date(2026, 1, 2)
         stored.user_id = ben.id
         with pytest.raises(PermissionError):
-            await store.save_hero(stored)
+            await store.heroes.save(stored)
 
 
 def radar_checkin(
@@ -133,12 +129,12 @@ def radar_checkin(
 
 async def test_interactions_come_back_in_the_order_they_happened(database: Database) -> None:
     async with database.transaction() as store:
-        ana = await store.user(ANA, "Ana", Preferences())
-        hero = await store.add_hero(
+        ana = await store.users.get(ANA, "Ana", Preferences())
+        hero = await store.heroes.add(
             ana.id, name="Dana", role="", how_met="", met_on=None, step=StepId.RADAR
         )
         for day, temp in ((date(2026, 3, 5), 4), (date(2026, 3, 1), 2), (date(2026, 3, 9), 5)):
-            await store.add_interaction(
+            await store.interactions.add(
                 ana.id,
                 radar_checkin(
                     hero.id,
@@ -150,13 +146,15 @@ async def test_interactions_come_back_in_the_order_they_happened(database: Datab
                 ),
             )
     async with database.transaction() as store:
-        found = await store.interactions(ana.id, hero.id)
+        found = await store.interactions.of(ana.id, hero.id)
         assert [i.temperature for i in found] == [2, 4, 5]
         assert found[0].story == "Talked about touring — «ça va» 🎸"
         assert found[0].answers == {"radar.door": "yes"}
         assert found[0].advice == ("radar.warm_open_door",)
         assert (
-            await store.interactions((await store.user(BEN, "Ben", Preferences())).id, hero.id)
+            await store.interactions.of(
+                (await store.users.get(BEN, "Ben", Preferences())).id, hero.id
+            )
             == []
         )
 
@@ -165,18 +163,18 @@ async def test_hero_histories_reads_several_users_heroes_in_two_statements(
     database: Database,
 ) -> None:
     async with database.transaction() as store:
-        ana = await store.user(ANA, "Ana", Preferences())
-        ben = await store.user(BEN, "Ben", Preferences())
+        ana = await store.users.get(ANA, "Ana", Preferences())
+        ben = await store.users.get(BEN, "Ben", Preferences())
         heroes = {}
         for user, name in ((ana, "Dana"), (ana, "Sam"), (ana, "Lee"), (ben, "Kim")):
-            heroes[name] = await store.add_hero(
+            heroes[name] = await store.heroes.add(
                 user.id, name=name, role="", how_met="", met_on=None, step=StepId.RADAR
             )
         heroes["Lee"].archived = True
-        await store.save_hero(heroes["Lee"])
+        await store.heroes.save(heroes["Lee"])
         for name, day, temp in (("Dana", 5, 4), ("Kim", 2, 3), ("Dana", 1, 2), ("Dana", 5, 5)):
             user = ben if name == "Kim" else ana
-            await store.add_interaction(
+            await store.interactions.add(
                 user.id,
                 radar_checkin(
                     heroes[name].id,
@@ -191,14 +189,14 @@ async def test_hero_histories_reads_several_users_heroes_in_two_statements(
     wanted |= {(ben.id, dana), (ana.id, kim)}  # someone else's: never found
     async with database.transaction() as store:
         with counting(database) as counted:
-            found = await store.hero_histories(wanted)
-            assert await store.hero_histories(set()) == {}
+            found = await store.heroes.histories(wanted)
+            assert await store.heroes.histories(set()) == {}
         assert len(counted.statements) == 2
         # The same heroes and histories as reading them one by one.
         assert set(found) == {(ana.id, dana), (ana.id, sam), (ana.id, lee), (ben.id, kim)}
         for (user_id, hero_id), known in found.items():
-            assert known.hero == await store.hero(user_id, hero_id)
-            assert list(known.interactions) == await store.interactions(user_id, hero_id)
+            assert known.hero == await store.heroes.get(user_id, hero_id)
+            assert list(known.interactions) == await store.interactions.of(user_id, hero_id)
     assert [i.temperature for i in found[ana.id, dana].interactions] == [2, 4, 5]
     assert found[ana.id, dana].interactions[0].answers == {"radar.door": "yes"}
     assert found[ana.id, sam].interactions == ()
@@ -209,37 +207,37 @@ async def test_hero_histories_reads_several_users_heroes_in_two_statements(
 async def test_the_database_refuses_a_temperature_out_of_range(database: Database) -> None:
     async def add_too_hot() -> None:
         async with database.transaction() as store:
-            ana = await store.user(ANA, "Ana", Preferences())
-            hero = await store.add_hero(
+            ana = await store.users.get(ANA, "Ana", Preferences())
+            hero = await store.heroes.add(
                 ana.id, name="Dana", role="", how_met="", met_on=None, step=StepId.RADAR
             )
             interaction = Interaction(
                 hero.id, date(2026, 1, 1), InteractionKind.CALL, "", StepId.RADAR, temperature=6
             )
-            await store.add_interaction(ana.id, interaction)
+            await store.interactions.add(ana.id, interaction)
 
     with pytest.raises(IntegrityError):
         await add_too_hot()
     async with database.transaction() as store:
         # The whole transaction rolled back: not even the hero is left.
-        assert await store.heroes((await store.user(ANA, "Ana", Preferences())).id) == []
+        assert await store.heroes.of((await store.users.get(ANA, "Ana", Preferences())).id) == []
 
 
 async def test_an_update_id_is_claimed_once(database: Database) -> None:
     async with database.transaction() as store:
-        assert await store.claim_update(123456789012)
+        assert await store.updates.claim(123456789012)
     async with database.transaction() as store:
-        assert not await store.claim_update(123456789012)
-        assert await store.claim_update(5)
+        assert not await store.updates.claim(123456789012)
+        assert await store.updates.claim(5)
 
 
 async def test_deleting_a_user_removes_their_heroes_and_interactions(database: Database) -> None:
     async with database.transaction() as store:
-        ana = await store.user(ANA, "Ana", Preferences())
-        hero = await store.add_hero(
+        ana = await store.users.get(ANA, "Ana", Preferences())
+        hero = await store.heroes.add(
             ana.id, name="Dana", role="", how_met="", met_on=None, step=StepId.RADAR
         )
-        await store.add_interaction(
+        await store.interactions.add(
             ana.id,
             Interaction(hero.id, date(2026, 1, 1), InteractionKind.CALL, "", StepId.RADAR, 3),
         )
@@ -264,10 +262,10 @@ async def test_the_coach_runs_on_the_database(database: Database) -> None:
             outcome = await coach.handle(store, ANA, "Ana", event)
         assert outcome.replies
     async with database.transaction() as store:
-        user = await store.user(ANA, "Ana", Preferences())
-        [hero] = await store.heroes(user.id)
-        [interaction] = await store.interactions(user.id, hero.id)
-        [reminder] = await store.upcoming_reminders(user.id)
+        user = await store.users.get(ANA, "Ana", Preferences())
+        [hero] = await store.heroes.of(user.id)
+        [interaction] = await store.interactions.of(user.id, hero.id)
+        [reminder] = await store.reminders.upcoming(user.id)
     assert user.dialog.state == "idle"
     assert interaction.advice == ("interests.well_done",)
     assert reminder.hero_id == hero.id
@@ -312,7 +310,7 @@ async def test_migrations_carry_data_over_from_the_first_release(database_url: s
             )
         await db.migrate()
         async with db.transaction() as store:
-            user = await store.user(UserKey("telegram", "7"), "Old", Preferences())
+            user = await store.users.get(UserKey("telegram", "7"), "Old", Preferences())
         assert user.prefs == Preferences("Europe/Berlin", time(9), time(20), paused=False)
         assert user.active
         assert user.dialog.turn == 3
@@ -320,71 +318,23 @@ async def test_migrations_carry_data_over_from_the_first_release(database_url: s
         await db.dispose()
 
 
-@dataclass
-class DbChat:
-    """The engine tests' Chat, on a real database: one transaction per event."""
-
-    coach: Coach
-    database: Database
-    key: UserKey = ANA
-    last: Outcome | None = None
-
-    async def send(self, event: Event) -> Outcome:
-        async with self.database.transaction() as store:
-            self.last = await self.coach.handle(store, self.key, "Ana", event)
-        return self.last
-
-    async def say(self, text: str) -> Outcome:
-        name, _, args = text[1:].partition(" ")
-        return await self.send(Command(name, args) if text.startswith("/") else Text(text))
-
-    async def press(self, button_id: str) -> Outcome:
-        assert self.last is not None
-        [reply] = [r for r in self.last.replies if r.buttons][-1:]
-        assert button_id in [b.id for b in reply.buttons], (button_id, reply)
-        return await self.send(Press(button_id, reply.turn))
-
-    @property
-    def advice(self) -> tuple[str, ...]:
-        assert self.last is not None
-        return tuple(a for r in self.last.replies for a in r.advice)
-
-
-@pytest.mark.parametrize(("step", "reaction", "answers", "advice"), STEP_CASES)
-async def test_every_step_transcript_gives_the_same_advice_on_the_database(
-    database: Database, step: StepId, reaction: str, answers: list[str], advice: tuple[str, ...]
-) -> None:
-    chat = DbChat(Coach(default_content(), FixedClock()), database)
-    await onboard(chat)  # type: ignore[arg-type]
-    async with database.transaction() as store:
-        await store.session.execute(update(HeroRow).values(step=step.value))
-    await checkin(chat, reaction, *answers)  # type: ignore[arg-type]
-    assert chat.advice == advice
-    async with database.transaction() as store:
-        user = await store.user(ANA, "Ana", Preferences())
-        [interaction] = await store.interactions(user.id, user.current_hero_id or 0)
-    assert interaction.advice == advice
-    assert user.dialog.state == "checkin.followup"
-
-
 async def test_old_update_records_are_pruned_and_pending_ones_kept(database: Database) -> None:
-    from storage.inbox import Inbox
     from storage.models import InboxRow, ProcessedUpdate
 
     now = datetime(2026, 11, 26, tzinfo=UTC)
     async with database.transaction() as store:
-        inbox = Inbox(store.session)
+        inbox = store.inbox
         for update_id in (1, 2, 3):
             await inbox.add(update_id, {"update_id": update_id})
         await inbox.done(1, now - timedelta(days=3))
         await inbox.done(2, now - timedelta(hours=1))
-        await store.claim_update(10)
+        await store.updates.claim(10)
         await store.session.execute(
             update(ProcessedUpdate).values(processed_at=now - timedelta(days=3))
         )
-        await store.claim_update(11)
+        await store.updates.claim(11)
     async with database.transaction() as store:
-        await Inbox(store.session).prune(now - timedelta(days=2))
+        await store.inbox.prune(now - timedelta(days=2))
     async with database.transaction() as store:
         assert sorted(await store.session.scalars(select(InboxRow.update_id))) == [2, 3]
         assert list(await store.session.scalars(select(ProcessedUpdate.update_id))) == [11]
@@ -394,19 +344,19 @@ async def test_a_user_is_written_back_only_when_their_turn_changed_them(
     database: Database,
 ) -> None:
     async with database.transaction() as store:
-        await store.user(ANA, "Ana", Preferences())
+        await store.users.get(ANA, "Ana", Preferences())
     with counting(database) as counted:
         async with database.transaction() as store:
-            user = await store.user(ANA, "Ana", Preferences())
-            await store.save_user(user)  # as loaded
+            user = await store.users.get(ANA, "Ana", Preferences())
+            await store.users.save(user)  # as loaded
         assert counted.updates("users") == 0
         async with database.transaction() as store:
-            user = await store.user(ANA, "Ana", Preferences())
+            user = await store.users.get(ANA, "Ana", Preferences())
             user.dialog.state = "onboarding.name"
             user.prefs = Preferences(timezone="Europe/Lisbon")
-            await store.save_user(user)
-            await store.save_user(user)  # again, unchanged since
+            await store.users.save(user)
+            await store.users.save(user)  # again, unchanged since
         assert counted.updates("users") == 1
     async with database.transaction() as store:
-        again = await store.user(ANA, "Ana", Preferences())
+        again = await store.users.get(ANA, "Ana", Preferences())
     assert (again.dialog.state, again.prefs.timezone) == ("onboarding.name", "Europe/Lisbon")

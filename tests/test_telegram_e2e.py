@@ -261,9 +261,11 @@ def test_odd_updates_get_a_friendly_word_and_break_nothing(
     [unknown] = say(api, ANA, "/teleport")
     assert "/help" in unknown["text"]
 
-    # Longer than Telegram allows: still read, and the answer fits Telegram's limits.
-    [long_reply] = say(api, ANA, "She asked me a lot of questions. " * 320)
-    assert long_reply["text"]
+    # Longer than Telegram allows: read as a story (it answers no option; the check-in
+    # is set aside), and the answers fit Telegram's limits.
+    long_reply, offer = say(api, ANA, "She asked me a lot of questions. " * 320, expect=2)
+    assert "story" in long_reply["text"]
+    assert "Record it" in dict(api.buttons(offer))
 
     # In a group the coach stays quiet, except to point to a private chat.
     api.send_group_text(BEN, 777, "hello everyone")
@@ -271,7 +273,9 @@ def test_odd_updates_get_a_friendly_word_and_break_nothing(
     [hint] = api.wait_for(lambda a: a.messages_to(-777), description="a hint in the group")
     assert "one-to-one" in hint["text"]
 
-    # The dialog survived all of it.
+    # The dialog survived all of it: the check-in set aside picks up where it stopped.
+    say(api, ANA, "/checkin")
+    press(api, ANA, "Resume")
     [kinds] = press(api, ANA, "📞 Call")
     assert "how did it go" in kinds["text"]
     assert "Traceback" not in bot.log()

@@ -17,8 +17,7 @@ from bot.telegram.sending import TelegramSender
 from bot.telegram.translate import GroupHint, GroupPress, Incoming, chosen_label, translate
 from dialogs.model import Outcome, Reply
 from storage.db import Transactions
-from storage.inbox import MAX_ATTEMPTS, Inbox
-from storage.outbox import Outbox
+from storage.inbox import MAX_ATTEMPTS
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ class Gateway:
         reason = type(error).__name__
         try:
             async with self.app.database.transaction() as store:
-                await Inbox(store.session).dead_letter(update.update_id, reason, datetime.now(UTC))
+                await store.inbox.dead_letter(update.update_id, reason, datetime.now(UTC))
         except Exception:
             log.exception("could not keep update %s as a dead letter", update.update_id)
             return False
@@ -87,7 +86,7 @@ class Gateway:
                     store, incoming.key, incoming.name, incoming.event, update.update_id
                 )
                 if outcome is not None:
-                    await queue_replies(Outbox(store.session), incoming.chat_id, outcome.replies)
+                    await queue_replies(store.outbox, incoming.chat_id, outcome.replies)
         await self.respond(update, incoming, outcome)
 
     async def respond(

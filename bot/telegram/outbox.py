@@ -105,7 +105,7 @@ class ReplySender:
             while True:
                 try:
                     async with on.transaction() as store:
-                        outbox = Outbox(store.session)
+                        outbox = store.outbox
                         waits = queued is not None and await self.record(outbox, queued, sent)
                         queued = (
                             None if waits else await outbox.start(chat_id, self.worker, self.now())
@@ -148,7 +148,7 @@ class ReplySender:
         """Marks uncertain every message left "sending": for a process that knows no
         other sends (long polling: one process per token), at start."""
         async with self.database.transaction() as store:
-            released = await Outbox(store.session).release_stale(self.now(), timedelta(0))
+            released = await store.outbox.release_stale(self.now(), timedelta(0))
         if released:
             REPLIES_UNCERTAIN.inc(released)
             log.warning("%d replies left sending by a stopped process are uncertain", released)
@@ -158,7 +158,7 @@ class ReplySender:
         with messages due; returns how many chats it started."""
         now = self.now()
         async with self.database.transaction() as store:
-            outbox = Outbox(store.session)
+            outbox = store.outbox
             released = await outbox.release_stale(now, self.stale_after)
             # Half the in-flight bound at most: the turns' own sends keep the rest, and
             # each sweep task needs a pooled connection while turns hold theirs.

@@ -115,6 +115,9 @@ class Messages(_Strict):
     help: str
     cancelled: str
     cancelled_checkin: str
+    set_aside_checkin: str
+    set_aside: str
+    read_as_story: str
     nothing_to_cancel: str
     need_hero: str
     unknown_command: str

@@ -1,0 +1,28 @@
+"""The coach's rooms: one module per flow, each declaring what it owns."""
+
+from dialogs.flows import (
+    checkin,
+    general,
+    heroes,
+    nextstep,
+    onboarding,
+    privacy,
+    reminders,
+    settings,
+    story,
+)
+from dialogs.flows.base import Flow
+
+FLOWS: tuple[Flow, ...] = (
+    onboarding.FLOW,
+    checkin.FLOW,
+    story.FLOW,
+    nextstep.FLOW,
+    heroes.FLOW,
+    reminders.FLOW,
+    settings.FLOW,
+    privacy.FLOW,
+    general.FLOW,
+)
+
+__all__ = ["FLOWS", "Flow"]

@@ -1,0 +1,221 @@
+"""/checkin: the questions about one contact with a hero, and what the coach makes of them.
+
+A check-in's next question is the first of its plan not yet answered, so a paused
+check-in resumes exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+from dialogs.content import Content
+from dialogs.dates import DateProblem, parse_past_date
+from dialogs.flows import reminders
+from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow, checked_text, day_text
+from dialogs.model import Hero, Interaction, InteractionKind, StepId
+from dialogs.playbook import READINGS, temperature
+from dialogs.steps import STEPS, Facts, Step
+from dialogs.story import read_story
+
+OPENING = ("checkin.when", "checkin.date", "checkin.kind", "checkin.story", "checkin.reaction")
+WHEN_DAYS_BACK = {"today": 0, "yesterday": 1}
+STORY_LIMIT = 3000
+
+
+def plan(step: Step, answers: Mapping[str, str]) -> tuple[str, ...]:
+    """Returns every question of a check-in on `step`, given the answers so far."""
+    return (*OPENING, *step.questions(answers))
+
+
+def questions() -> tuple[str, ...]:
+    """Returns every question a check-in can ask (a plan for no answers is the fullest)."""
+    return tuple(dict.fromkeys(q for step in STEPS.values() for q in plan(step, {})))
+
+
+async def past_date(ctx: Context, text: str) -> str | None:
+    """Reads a day in the past ("3 days ago"), or says why it can't."""
+    found = parse_past_date(text, ctx.today())
+    if isinstance(found, date):
+        return found.isoformat()
+    ctx.say(
+        {
+            DateProblem.UNREADABLE: ctx.messages.bad_date,
+            DateProblem.FUTURE: ctx.messages.future_date,
+            DateProblem.TOO_OLD: ctx.messages.too_old_date,
+        }[found]
+    )
+    return None
+
+
+async def start(ctx: Context, _args: str = "") -> None:
+    hero = await ctx.current_hero()
+    if hero is None:
+        ctx.say(ctx.messages.need_hero)
+        return
+    if ctx.dialog.paused_for(hero.id) is not None:
+        ctx.dialog.hero_id = hero.id
+        await ctx.ask("checkin.resume")
+        return
+    await open_checkin(ctx, hero, {})
+
+
+async def open_checkin(ctx: Context, hero: Hero, answers: dict[str, str]) -> None:
+    ctx.focus(hero.id, answers)
+    step = ctx.content.steps[hero.step]
+    ctx.say(
+        ctx.messages.checkin_start.format(
+            hero=hero.name, number=hero.step.number, title=step.title
+        )
+    )
+    await next_question(ctx)
+
+
+async def resume(ctx: Context, choice: str) -> None:
+    hero = await ctx.current_hero()
+    paused = ctx.dialog.paused_for(hero.id) if hero is not None else None
+    if paused is None or hero is None:
+        ctx.idle()
+        await start(ctx)
+        return
+    ctx.dialog.drop_paused(hero.id)
+    await open_checkin(ctx, hero, paused.answers if choice == "resume" else {})
+
+
+async def answer(ctx: Context, value: str) -> None:
+    question_id = ctx.dialog.state
+    ctx.dialog.answers[question_id] = value
+    if question_id == "checkin.when" and value in WHEN_DAYS_BACK:
+        day = ctx.today() - timedelta(days=WHEN_DAYS_BACK[value])
+        ctx.dialog.answers["checkin.date"] = day.isoformat()
+    await next_question(ctx)
+
+
+async def typed_when(ctx: Context, text: str) -> None:
+    """ "Or type a date": a day typed instead of a button."""
+    day = await checked_text(ctx, ASKS["checkin.date"], text)
+    if day is None:
+        await ctx.ask_again()
+        return
+    ctx.dialog.answers["checkin.when"] = "typed"
+    ctx.dialog.state = "checkin.date"
+    await answer(ctx, day)
+
+
+async def next_question(ctx: Context) -> None:
+    hero_id = ctx.dialog.hero_id
+    hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id else None
+    if hero is None or hero.archived:
+        ctx.idle()
+        ctx.say(ctx.messages.need_hero)
+        return
+    step = STEPS[hero.step]
+    pending = [q for q in plan(step, ctx.dialog.answers) if q not in ctx.dialog.answers]
+    if pending:
+        await ctx.ask(pending[0])
+        return
+    await finish(ctx, hero, step)
+
+
+async def finish(ctx: Context, hero: Hero, step: Step) -> None:
+    content, messages = ctx.content, ctx.messages
+    answers = dict(ctx.dialog.answers)
+    story = answers.get("checkin.story", "")
+    reading = READINGS[answers["checkin.reaction"]]
+    weights = content.temperature.signals
+    signals = {step.signals[f"{q}={a}"] for q, a in answers.items() if f"{q}={a}" in step.signals}
+    if story:
+        signals |= {s.value for s in read_story(story).signals if s.value in weights}
+    temp = temperature(reading, signals, content)
+    interaction = Interaction(
+        hero_id=hero.id,
+        happened_on=date.fromisoformat(answers["checkin.date"]),
+        kind=InteractionKind(answers["checkin.kind"]),
+        story=story,
+        step=step.id,
+        temperature=temp,
+        answers=answers,
+        open_door="open_door" in signals,
+        lit_up=answers.get("interests.lit_up", ""),
+    )
+    history = await ctx.interactions.of(ctx.user.id, hero.id)
+    timeline = sorted([*history, interaction], key=lambda i: i.happened_on)
+    verdict = step.judge(Facts(answers, reading, temp, frozenset(signals), timeline, content))
+    interaction.advice = verdict.advice
+    await ctx.interactions.add(ctx.user.id, interaction)
+    if verdict.move_to is not None:
+        hero.step = verdict.move_to
+        await ctx.heroes.save(hero)
+    ctx.idle()
+
+    ctx.advise(verdict.advice)
+    if verdict.move_to is not None:
+        title = content.steps[hero.step].title
+        ctx.say(messages.moved_back.format(hero=hero.name, number=hero.step.number, title=title))
+    summary = [
+        messages.checkin_saved.format(
+            kind=interaction.kind.value,
+            date=day_text(interaction.happened_on),
+            temperature=temp,
+            label=content.temperature.labels[temp],
+        )
+    ]
+    following = hero.step.next
+    if hero.step is StepId.ASK:
+        summary.append(messages.step_last)
+    elif verdict.going_well and following is not None:
+        title = content.steps[following].title
+        summary.append(
+            messages.step_going_well.format(hero=hero.name, number=following.number, title=title)
+        )
+    else:
+        summary.append(messages.step_keep_going.format(hero=hero.name, number=hero.step.number))
+    ctx.say("\n".join(summary))
+    # A new contact resets the hero's reminder clock: the old follow-up goes.
+    await ctx.reminders.cancel_for_hero(ctx.user.id, hero.id, follow_ups_only=True)
+    await reminders.propose(ctx, hero, temp)
+
+
+def check(content: Content) -> list[str]:
+    """The check-in's options must be the playbook's readings, kinds and signals."""
+    problems = []
+    if list(STEPS) != list(StepId):
+        problems.append(f"steps registry out of playbook order: {list(STEPS)}")
+    if "checkin.reaction" in content.questions:
+        reactions = {o.id for o in content.question("checkin.reaction").options}
+        if reactions != set(READINGS):
+            problems.append(f"checkin.reaction options {sorted(reactions)} != readings")
+    if "checkin.kind" in content.questions:
+        kinds = {o.id for o in content.question("checkin.kind").options}
+        if kinds != {k.value for k in InteractionKind}:
+            problems.append(f"checkin.kind options {sorted(kinds)} != interaction kinds")
+    for step in STEPS.values():
+        for source, signal in step.signals.items():
+            question_id, _, option_id = source.partition("=")
+            question = content.questions.get(question_id)
+            if question is None or question.option(option_id) is None:
+                problems.append(f"{step.id}: signal source {source!r} is no option")
+            if signal not in content.temperature.signals:
+                problems.append(f"{step.id}: signal {signal!r} has no temperature weight")
+    return problems
+
+
+# A check-in question leads to another, to the follow-up offer, or back to idle.
+_NEXT = (*questions(), "checkin.followup", IDLE)
+_LIMITS = {"checkin.date": 100, "checkin.story": STORY_LIMIT, "interests.lit_up": 200}
+_PARSERS = {"checkin.date": past_date}
+ASKS = {
+    q: Ask(answer, _NEXT, limit=_LIMITS.get(q), parse=_PARSERS.get(q), pausable=True)
+    for q in questions()
+}
+ASKS["checkin.when"] = Ask(answer, _NEXT, typed=typed_when, pausable=True)
+ASKS["checkin.resume"] = Ask(resume, _NEXT)
+_OPENS = ("checkin.resume", *questions())
+
+FLOW = Flow(
+    "checkin",
+    commands={"checkin": Entry(start, enters=_OPENS)},
+    questions=ASKS,
+    actions={"checkin": Entry(start, enters=_OPENS, arg=False)},
+    check=check,
+)

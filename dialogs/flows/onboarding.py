@@ -1,0 +1,69 @@
+"""/start and a new hero: who they are, what they do, how and when you met."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import pairwise
+
+from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow
+from dialogs.flows.checkin import past_date
+from dialogs.flows.heroes import progress_text
+from dialogs.model import Button, StepId
+
+QUESTIONS = ("onboarding.name", "onboarding.role", "onboarding.how_met", "onboarding.when_met")
+
+
+async def start(ctx: Context, _args: str = "") -> None:
+    heroes = await ctx.heroes.of(ctx.user.id)
+    if not heroes:
+        welcome = ctx.messages.welcome.format(name=ctx.user.display_name)
+        ctx.advise(("intro.be_wanted",), intro=welcome)
+        await begin(ctx)
+        return
+    ctx.say(ctx.messages.welcome_back.format(name=ctx.user.display_name))
+    buttons = (
+        Button("checkin", ctx.messages.button_checkin),
+        Button("hero.add", ctx.messages.button_add_hero),
+    )
+    ctx.say(await progress_text(ctx, heroes), buttons)
+
+
+async def begin(ctx: Context, _arg: str = "") -> None:
+    ctx.idle()
+    await ctx.ask(QUESTIONS[0])
+
+
+async def answer(ctx: Context, value: str) -> None:
+    question_id = ctx.dialog.state
+    ctx.dialog.answers[question_id] = value
+    position = QUESTIONS.index(question_id)
+    if position + 1 < len(QUESTIONS):
+        await ctx.ask(QUESTIONS[position + 1])
+        return
+    answers = ctx.dialog.answers
+    met_on = answers.get("onboarding.when_met") or None
+    hero = await ctx.heroes.add(
+        ctx.user.id,
+        name=answers["onboarding.name"],
+        role=answers.get("onboarding.role", ""),
+        how_met=answers.get("onboarding.how_met", ""),
+        met_on=date.fromisoformat(met_on) if met_on else None,
+        step=StepId.INTERESTS,
+    )
+    ctx.user.current_hero_id = hero.id
+    ctx.idle()
+    first = ctx.content.steps[StepId.INTERESTS]
+    ctx.say(ctx.messages.hero_added.format(hero=hero.name, title=first.title, goal=first.goal))
+    ctx.say(ctx.messages.first_checkin_offer, (Button("checkin", ctx.messages.button_checkin),))
+
+
+_LIMITS = {"onboarding.name": 64, "onboarding.role": 200, "onboarding.how_met": 500}
+FLOW = Flow(
+    "onboarding",
+    commands={"start": Entry(start, enters=(QUESTIONS[0],))},
+    questions={
+        **{q: Ask(answer, (following,), limit=_LIMITS[q]) for q, following in pairwise(QUESTIONS)},
+        "onboarding.when_met": Ask(answer, (IDLE,), limit=100, parse=past_date),
+    },
+    actions={"hero.add": Entry(begin, enters=(QUESTIONS[0],), arg=False)},
+)
