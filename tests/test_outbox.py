@@ -22,7 +22,7 @@ from bot.telegram import gateway as gateway_module
 from bot.telegram.gateway import Gateway
 from bot.telegram.outbox import messages
 from bot.telegram.polling import poll
-from bot.webhook import InboxWorker, make_webhook
+from bot.webhook import InboxWorker, make_service
 from dialogs.content import default_content
 from dialogs.engine import Coach
 from dialogs.model import Outcome, Reply, Text
@@ -151,9 +151,7 @@ async def test_a_reply_left_sending_by_a_dead_process_is_uncertain_and_counted(
     assert harness.texts() == ["second"]
     assert metrics.REPLIES_UNCERTAIN._value.get() == before + 1
     assert await harness.outbox() == [("uncertain", None, False)]
-    settings = Settings(webhook_secret="s3cret")
-    asgi = make_webhook(app, settings, asyncio.Event())
-    transport = httpx.ASGITransport(app=asgi)
+    transport = httpx.ASGITransport(app=make_service(app))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         exposed = (await http.get("/metrics")).text
     assert "mentor_coach_outbox_uncertain 1.0" in exposed
