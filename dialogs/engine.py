@@ -49,7 +49,7 @@ from dialogs.ports import Clock, Store
 from dialogs.privacy import Privacy
 from dialogs.reminding import Reminding, compose_all
 from dialogs.steps import STEPS, Facts, Step
-from dialogs.story import read_story
+from dialogs.reader import read_story
 
 IDLE = "idle"
 CHECKIN_OPENING = (

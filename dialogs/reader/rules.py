@@ -1,21 +1,19 @@
-"""Reads a free-text debrief of a meeting with the hero into playbook signals and advice ids.
+"""The signal rules: a table of regular expressions per signal over a normalised story.
 
-The reader is rule-based and offline: a table of regular expressions per signal,
-a small negation check that looks back within the clause, and a fixed mapping from
-signals to the advice ids of the playbook catalogue (docs: playbook.md).
+Each match is a hit with its place and whether a negation in its clause governs it;
+who did it and when is read around the hit by the reader (dialogs/reader/__init__.py).
+Patterns use placeholders (<HE>, <OBJ>...) and cues: word beginnings that tell which
+pieces of a story a rule must read at all.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeAlias
-
-from dialogs.catalogue import ADVICE_IDS
 
 
 class Signal(StrEnum):
@@ -47,20 +45,10 @@ class Signal(StrEnum):
     OUTCOME_YES = "outcome_yes"  # the user asked to shadow or be mentored: yes
     OUTCOME_NOT_NOW = "outcome_not_now"  # maybe later, not now, too busy right now
     OUTCOME_NO = "outcome_no"  # they declined
-
-
-@dataclass(frozen=True, slots=True)
-class StoryReading:
-    """What a story says: its signals, the meeting count it mentions and the advice chosen."""
-
-    signals: frozenset[Signal]
-    coffees: int | None
-    advice: tuple[str, ...]
-
-    @property
-    def says_too_little(self) -> bool:
-        """Tells whether the story gave the coach nothing to advise on."""
-        return not self.advice
+    PRAISED = "praised"  # the user's own verdict: "went great", "best meeting ever", "warm"
+    CANT_TELL = "cant_tell"  # the user could not read the hero's reaction
+    SMALL_TALK = "small_talk"  # it stayed on the surface: weather, small talk
+    SKILLS = "skills"  # the user has a skill that could make the hero's life easier
 
 
 # --- the pattern table ----------------------------------------------------------------
@@ -184,8 +172,8 @@ _RULES: tuple[_Rule, ...] = (
         "pitch|solution|fix|solve|product|app|tool|service|platform|agency|startup|company|"
         "software|plugin|consulting|offer|propos|volunteer|team|sold|demo",
         # Someone else's pitch, or one still to come, is not this meeting's.
-        r"(?<!perfect )(?<!her )(?<!his )(?<!their )(?<!need to )(?<!have to )(?<!going to )"
-        r"(?<!want to )(?<!plan to )\bpitch(?:ed|ing)?\b",
+        r"(?<!perfect )(?<!her )(?<!his )(?<!their )(?<!need to )(?<!have to )"
+        r"\bpitch(?:ed|ing)?\b",
         r"\b(?:proposed|suggested|offered|presented|recommended|sold|pushed|laid out|showed|"
         r"explained|came up with|jumped in with|jumped to|tried to sell|gave <OBJ>) "
         r"(?:<W>){0,3}?(?:solutions?|fix|(?:my|our) (?:product|app|tool|services?|platform|"
@@ -357,7 +345,6 @@ _RULES: tuple[_Rule, ...] = (
         "nice|impressed|lit|light|laugh|smil|grinn|hit it off|click|good|amazing|fantastic|"
         "awesome|wonderful|brilliant|excellent|real|genuine|well|swimming|perfect|long|over|"
         "lively",
-        r"\bwarm(?:ly|th|ed up|er|est)?\b",
         r"\b<SUBJ>(?:'s| was| were| is| are| seemed| seems| looked| got| sounded| became| "
         r"stayed| felt)(?: really| so| super| very| quite| genuinely| pretty| incredibly| "
         r"clearly| totally| visibly| actually)* (?:enthusiastic|animated|engaged|friendly|lovely|"
@@ -372,6 +359,15 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:smil(?:ed|ing|es)|grinn(?:ed|ing))\b",
         r"\bhit it off\b",
         r"\bclicked\b",
+        r"\b(?:ran|went) (?:long|over)\b",
+        r"\blonger than (?:planned|expected|scheduled)\b",
+    ),
+    _rule(
+        Signal.PRAISED,
+        "warm|great|good|amazing|fantastic|awesome|wonderful|brilliant|excellent|lovely|fun|"
+        "real|genuine|went|going|gone|it|that|things|coffee|the|lunch|everything|today|best|"
+        "loved|perfect|nailed|killed|super|so|really|10|ten",
+        r"(?<!had a )(?<!not )(?<!n't )\bwarm(?:ly|th|er|est)?\b(?! up)",
         r"\b(?:great|good|amazing|fantastic|awesome|wonderful|brilliant|excellent|lovely|fun|"
         r"real|genuine) (?:vibes?|energy|chat|conversation|rapport|connection|coffee|meeting|"
         r"talk|time)\b",
@@ -381,8 +377,31 @@ _RULES: tuple[_Rule, ...] = (
         r"lunch|everything|today) (?:was|felt|turned out)(?: really| so| super| very| pretty| "
         r"just| actually| honestly| incredibly)* (?:great|amazing|fantastic|awesome|wonderful|"
         r"brilliant|excellent|lovely|fun|perfect|good)\b",
-        r"\b(?:ran|went) (?:long|over)\b",
-        r"\blonger than (?:planned|expected|scheduled)\b",
+        r"\bbest (?:<W>)?(?:meeting|coffee|chat|call|conversation|lunch|day|time) (?:ever|of my "
+        r"life)\b",
+        r"\b(?:loved|love) it\b",
+        r"\b(?:nailed|killed) it\b",
+        r"\b(?:10|ten) ?(?:/|out of) ?10\b",
+    ),
+    _rule(
+        Signal.SMALL_TALK,
+        "small|weather|surface|traffic|chit|pleasant|nothing|kept|stayed|polite|sport|generic",
+        r"\bsmall ?talk\b",
+        r"\bchit-? ?chat\b",
+        r"\b(?:the|about the) (?:weather|traffic)\b",
+        r"\b(?:surface|shallow|superficial|generic)(?:-? ?level)?\b",
+        r"\b(?:pleasantries|nothing deep|nothing real|nothing substantial)\b",
+    ),
+    _rule(
+        Signal.SKILLS,
+        "skill|could|can|good|know|offer|help|experience|background|expert|fluent",
+        r"\bmy (?:<W>)?(?:skills?|experience|background|expertise)\b",
+        r"\bi(?:'m| am) (?:<W>)?(?:good|great|skilled|experienced|fluent) (?:at|in|with)\b",
+        r"\bi (?:could|can|might) (?:<W>)?(?:help|offer|take|handle|do|edit|design|build|run|"
+        r"organi[sz]e|manage) (?:<W>){0,3}?(?:with|for <HIM>|<HIS>|some|the)\b",
+        r"\boffer(?:ing)? (?:to help|my (?:<W>)?(?:skills?|help|time|services))\b",
+        r"\b(?:i know|knowing) (?:<W>){0,2}?(?:sql|python|excel|design|editing|video|marketing|"
+        r"spanish|code|coding|photoshop|figma|accounting|logistics)\b",
     ),
     _rule(
         Signal.LUKEWARM,
@@ -413,12 +432,20 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:\bnot|n't)(?: (?:that|very|super|particularly|really|especially|overly|exactly|"
         r"terribly|hugely|all that|too|quite|so))+ (?:engaged|interested|enthusiastic|warm|"
         r"into it|excited|chatty|friendly|animated|keen)\b",
-        r"\b(?:can't|cannot|couldn't|could not|hard to|difficult to) (?:really )?(?:tell|say|"
-        r"read <OBJ>)\b",
         r"\b(?:wouldn't|would not|can't|couldn't) (?:exactly )?(?:say|call) it (?:warm|great)\b",
         r"(?:\bnot|n't) (?:bad|terrible)\b",
         r"\bnothing (?:special|much|remarkable)\b",
         r"\b(?:neither|not) (?:warm|hot) (?:nor|or) cold\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.CANT_TELL,
+        "can|could|hard|difficult|no|not|unsure|dunno|idk|who|read|tell|sure",
+        r"\b(?:can't|cannot|couldn't|could not|hard to|difficult to|no way to|not sure how to) "
+        r"(?:really )?(?:tell|say|read <OBJ>|read (?:it|the room))\b",
+        r"\b(?:no idea|not sure|unsure|dunno|idk|who knows|don't know|do not know)"
+        r"(?: [\w']+){0,2}? (?:how|what|if|whether) (?:<HE>|it)\b",
+        r"\bhard to read\b",
         negatable=False,
     ),
     _rule(
@@ -801,120 +828,6 @@ _WONDERING = _finder(
     r"\b(?:is it|am i) (?:<W>){0,2}?(?:time|ready|too soon|too early)\b",
 )
 
-# --- normalising ---------------------------------------------------------------------
-
-# Telegram caps a message at 4,096 characters; the cap only bounds the work on odd input.
-_MAX_CHARS = 20_000
-_QUOTES = str.maketrans(
-    {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u02bc": "'",
-        "\u2032": "'", "\u00b4": "'", "`": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2013": " - ", "\u2014": " - ", "\u2015": " - ",
-    }
-)  # fmt: skip
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-_SPACES = re.compile(r"\s+")
-
-
-def _normalise(text: str) -> str:
-    """Lower-cases the text and straightens its quotes, controls, breaks and spaces."""
-    text = unicodedata.normalize("NFKC", text[:_MAX_CHARS]).translate(_QUOTES).lower()
-    text = _INVISIBLE.sub("", text)
-    # A line break ends a thought as a full stop does, so it also ends a negation.
-    text = _LINE_BREAK.sub(" . ", text)
-    text = _CONTROL.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
-
-
-# --- from signals to advice ----------------------------------------------------------
-
-_DIRECT_ADVICE = {
-    Signal.ABOUT_ME: "interests.their_world",
-    Signal.PITCHED_SOLUTION: "interests.insight_over_solutions",
-    Signal.MANY_COMPLIMENTS: "germ.one_compliment",
-    Signal.STARSTRUCK: "germ.regular_people",
-    Signal.ACHIEVEMENTS: "germ.value_their_time",
-    Signal.POSTED: "germ.no_live_tweeting",
-    Signal.PEER: "distance.they_are_the_guru",
-    Signal.PUSHED: "distance.autonomy_authority",
-    Signal.OUTCOME_YES: "ask.outcome_yes",
-    Signal.OUTCOME_NOT_NOW: "ask.outcome_not_now",
-    Signal.OUTCOME_NO: "ask.outcome_no",
-}
-_WARM_EVIDENCE = frozenset(
-    {Signal.WARM, Signal.OPEN_DOOR, Signal.FOLLOW_UP_QUESTIONS, Signal.QUICK_REPLY}
-)
-_COLD_EVIDENCE = frozenset({Signal.COLD, Signal.CUT_SHORT})
-_OUTCOMES = (Signal.OUTCOME_NOT_NOW, Signal.OUTCOME_YES, Signal.OUTCOME_NO)
-
-
-def _radar_advice(signals: frozenset[Signal]) -> set[str]:
-    """Chooses the radar advice from the temperature evidence."""
-    warm = bool(signals & _WARM_EVIDENCE)
-    cold = bool(signals & _COLD_EVIDENCE)
-    lukewarm = Signal.LUKEWARM in signals
-    if warm and cold:
-        # The story points two ways: that is the reading the post says is hard.
-        return {"radar.read_temperature", "radar.social_intelligence"}
-    chosen: set[str] = set()
-    if warm:
-        chosen.add("radar.warm_open_door")
-    elif cold:
-        chosen.add("radar.cold_give_space")
-    elif lukewarm:
-        chosen.add("radar.lukewarm_add_value")
-    if lukewarm and (warm or cold):
-        # A lukewarm reading against a plain warm or cold sign: the evidence leads, and the
-        # disagreement is what social intelligence is about.
-        chosen.add("radar.social_intelligence")
-    return chosen
-
-
-def _ask_advice(
-    signals: frozenset[Signal], coffees: int | None, *, wondering: bool, min_meetings: int
-) -> set[str]:
-    """Chooses the readiness advice when the story speaks of readiness at all."""
-    if any(outcome in signals for outcome in _OUTCOMES):
-        # The ask already happened; readiness advice would contradict the answer.
-        return set()
-    awkward = signals & {Signal.LESS_AWKWARD, Signal.MORE_AWKWARD}
-    if coffees is None and not awkward and not wondering:
-        return set()
-    ready = (
-        coffees is not None
-        and coffees >= min_meetings
-        and Signal.LESS_AWKWARD in signals
-        and Signal.MORE_AWKWARD not in signals
-        and not signals & _COLD_EVIDENCE
-    )
-    return {"ask.check_the_room", "ask.go_ask" if ready else "ask.not_yet"}
-
-
-def _advise(
-    signals: frozenset[Signal], coffees: int | None, *, wondering: bool, min_meetings: int
-) -> tuple[str, ...]:
-    chosen = {advice for signal, advice in _DIRECT_ADVICE.items() if signal in signals}
-    if (
-        {Signal.ABOUT_THEM, Signal.PROBLEM_SHARED, Signal.OFFERED_INSIGHT} <= signals
-        and Signal.ABOUT_ME not in signals
-        and Signal.PITCHED_SOLUTION not in signals
-    ):
-        chosen.add("interests.well_done")
-    chosen |= _radar_advice(signals)
-    if (
-        signals & {Signal.DEFERENCE, Signal.ASKED_GUIDANCE}
-        and Signal.PEER not in signals
-        and Signal.PUSHED not in signals
-    ):
-        chosen.add("distance.respectful_deference")
-    chosen |= _ask_advice(signals, coffees, wondering=wondering, min_meetings=min_meetings)
-    # The catalogue's own order is step order.
-    return tuple(advice for advice in ADVICE_IDS if advice in chosen)
-
-
 # --- negation ------------------------------------------------------------------------
 
 # How far back a negation still governs a match: a few words, and never across a clause.
@@ -1071,13 +984,6 @@ class _Story:
             start, end = self._pieces[index]
             yield from finder.pattern.finditer(self.text, start, end)
 
-    def affirms(self, finder: _Finder, *, negatable: bool = True) -> bool:
-        """Tells whether the finder matches somewhere that no negation cancels."""
-        return any(
-            not negatable or not _negated(self.text, match.start(), match.end())
-            for match in self.matches(finder)
-        )
-
     def meetings(self) -> int | None:
         """Finds the highest meeting count the story states, if it states one."""
         counts = [
@@ -1089,28 +995,49 @@ class _Story:
         ]
         return max((count for count in counts if count is not None), default=None)
 
-    def signals(self) -> set[Signal]:
-        """Finds every signal the story affirms."""
-        about_mentoring = self.affirms(_MENTORSHIP, negatable=False)
-        found: set[Signal] = set()
+    def mentions(self, finder: _Finder) -> bool:
+        """Tells whether the finder matches anywhere, negated or not."""
+        return next(self.matches(finder), None) is not None
+
+    def hits(self) -> list[Hit]:
+        """Finds every signal the story mentions, with its place and whether it is negated."""
+        about_mentoring = self.mentions(_MENTORSHIP)
+        found: list[Hit] = []
         for rule in _RULES:
-            if rule.signal in found or (rule.gated and not about_mentoring):
+            if rule.gated and not about_mentoring:
                 continue
-            if self.affirms(rule.finder, negatable=rule.negatable):
-                found.add(rule.signal)
-        # One answer per ask: "no, not right now" is a not-now, and a later yes beats a no.
-        for index, outcome in enumerate(_OUTCOMES):
-            if outcome in found:
-                found.difference_update(_OUTCOMES[index + 1 :])
-                break
+            for match in self.matches(rule.finder):
+                negated = rule.negatable and _negated(self.text, match.start(), match.end())
+                found.append(Hit(rule.signal, match.start(), match.end(), negated))
         return found
 
 
-def read_story(text: str, *, min_meetings: int = 3) -> StoryReading:
-    """Reads a debrief into signals, the stated meeting count and the advice they select."""
-    story = _Story(_normalise(text))
-    signals = frozenset(story.signals())
-    coffees = story.meetings()
-    wondering = story.affirms(_WONDERING, negatable=False)
-    advice = _advise(signals, coffees, wondering=wondering, min_meetings=min_meetings)
-    return StoryReading(signals=signals, coffees=coffees, advice=advice)
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One place a rule matched: the signal, where, and whether a negation governs it."""
+
+    signal: Signal
+    start: int
+    end: int
+    negated: bool
+
+
+def scan(text: str) -> _Story:
+    """Cuts a normalised text into the pieces the rules read."""
+    return _Story(text)
+
+
+def wondering(story: _Story) -> bool:
+    """Tells whether the user wonders whether it is time to ask."""
+    return story.mentions(_WONDERING)
+
+
+OUTCOMES = (Signal.OUTCOME_NOT_NOW, Signal.OUTCOME_YES, Signal.OUTCOME_NO)
+
+
+def vocabulary() -> frozenset[str]:
+    """Every word of four letters or more that the rules spell out, for the typo fixer."""
+    found: set[str] = set()
+    for finder in _ALL_FINDERS:
+        found.update(re.findall(r"[a-z]{4,}", finder.pattern.pattern))
+    return frozenset(found)

@@ -1,0 +1,346 @@
+"""The one reader of what a user writes about a hero (docs/coaching.md, section 1).
+
+`read` turns a story into a Reading: signals with who did it, whether they did, when,
+and the words it came from; the facts the story carries (hero, day, kind, meeting
+count, a date the hero named, language); and the advice the policy chooses.
+
+The pipeline: clean and respell (text.py), scan the rules (rules.py, regexes with
+negation by clause), place each hit (who, time) from the sentence around it, read
+the facts (facts.py, language.py), advise (policy.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from functools import cache
+
+from dialogs.reader import facts, rules
+from dialogs.reader.language import identify
+from dialogs.reader.rules import Signal
+from dialogs.reader.text import Speller, clean, words
+
+__all__ = [
+    "Polarity",
+    "Reading",
+    "Signal",
+    "SignalReading",
+    "StoryReading",
+    "Time",
+    "Who",
+    "read",
+    "read_story",
+]
+
+
+class Who(StrEnum):
+    USER = "user"
+    HERO = "hero"
+    OTHER = "other"
+
+
+class Polarity(StrEnum):
+    DID = "did"
+    DID_NOT = "did_not"
+
+
+class Time(StrEnum):
+    HAPPENED = "happened"
+    PLANNED = "planned"
+    ASKED = "asked"
+
+
+# Signals that are the user's own acts; the rest are the hero's reaction or the meeting's.
+USER_ACTS = frozenset(
+    {
+        Signal.ABOUT_ME,
+        Signal.PITCHED_SOLUTION,
+        Signal.OFFERED_INSIGHT,
+        Signal.MANY_COMPLIMENTS,
+        Signal.STARSTRUCK,
+        Signal.AT_EASE,
+        Signal.POSTED,
+        Signal.PEER,
+        Signal.DEFERENCE,
+        Signal.ASKED_GUIDANCE,
+        Signal.PUSHED,
+        Signal.SKILLS,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SignalReading:
+    """One thing the story says, who did it, whether, when, and the words it came from."""
+
+    signal: Signal
+    who: Who
+    polarity: Polarity
+    time: Time
+    evidence: str
+
+    @property
+    def counts(self) -> bool:
+        """Tells whether this is something that happened as the signal says."""
+        return self.polarity is Polarity.DID and self.time is Time.HAPPENED
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a story says and the advice chosen for it."""
+
+    signals: tuple[SignalReading, ...]
+    hero: str | None = None
+    hero_named: str | None = None
+    day: date | None = None
+    kind: str | None = None
+    meetings: int | None = None
+    named_date: date | None = None
+    named_date_words: str | None = None
+    time: Time = Time.HAPPENED
+    language: str = "en"
+    wondering: bool = False
+    advice: tuple[str, ...] = ()
+    evidence: dict[str, str] = field(default_factory=dict)
+
+    def has(
+        self,
+        signal: Signal,
+        *,
+        who: Who | None = None,
+        polarity: Polarity = Polarity.DID,
+        times: frozenset[Time] = frozenset({Time.HAPPENED}),
+    ) -> bool:
+        """Tells whether the story holds the signal with this who, polarity and time."""
+        return any(self.find(signal, who=who, polarity=polarity, times=times))
+
+    def find(
+        self,
+        signal: Signal,
+        *,
+        who: Who | None = None,
+        polarity: Polarity = Polarity.DID,
+        times: frozenset[Time] = frozenset({Time.HAPPENED}),
+    ) -> list[SignalReading]:
+        """The readings of one signal with this who, polarity and time."""
+        expected = who or (Who.USER if signal in USER_ACTS else Who.HERO)
+        return [
+            found
+            for found in self.signals
+            if found.signal is signal
+            and found.who is expected
+            and found.polarity is polarity
+            and found.time in times
+        ]
+
+    @property
+    def says_too_little(self) -> bool:
+        return not self.advice
+
+
+# --- placing a hit: who and when -----------------------------------------------------
+
+_SENTENCE_END = re.compile(r"[.!?;]+(?:\s|$)|\s-\s")
+_USER = r"(?:i|i'm|i've|i'd|i'll|we|we're|we've|we'd|me and|myself)"
+_HERO = r"(?:he|she|they|he's|she's|they're|he'd|she'd|they'd|he'll|she'll|they'll)"
+_DETERMINER = r"(?:my|a|an|the|some|his|her|their|our|one|another|other|two|few|couple of)"
+
+
+@cache
+def _others() -> re.Pattern[str]:
+    nouns = "|".join(re.escape(noun) for noun in words()["others"]["nouns"])
+    return re.compile(
+        rf"\b(?:{_DETERMINER} (?:[\w-]+ )?(?:{nouns})s?|someone|somebody|everyone|everybody|"
+        rf"people|nobody else)\b"
+    )
+
+
+@cache
+def _markers(kind: str) -> re.Pattern[str]:
+    phrases = sorted(words()["time"][kind], key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w'])")
+
+
+def _subject_pattern(names: Sequence[str]) -> re.Pattern[str]:
+    hero = "|".join(re.escape(name) for name in names)
+    hero_names = rf"|(?P<name>{hero})(?:'s)?" if hero else ""
+    return re.compile(
+        rf"(?<![\w'])(?:(?P<user>{_USER})|(?P<hero>{_HERO}){hero_names}|(?P<other>"
+        + _others().pattern
+        + r"))(?![\w'])"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    start: int
+    end: int
+    asks: bool
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    found: list[_Sentence] = []
+    start = 0
+    for end in [*_SENTENCE_END.finditer(text), None]:
+        stop = end.end() if end else len(text)
+        piece = text[start:stop]
+        asks = "?" in piece or bool(_markers("asked").search(piece))
+        found.append(_Sentence(start, stop, asks))
+        start = stop
+    return found
+
+
+def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[str]) -> Who:
+    # The match's own first word, else the last subject named before it in the sentence.
+    first = subjects.match(text, hit.start)
+    candidates = [first] if first else []
+    if not candidates:
+        candidates = list(subjects.finditer(text, sentence.start, hit.start))[-1:]
+    if not candidates:
+        return Who.USER if hit.signal in USER_ACTS else Who.HERO
+    subject = candidates[0]
+    if subject.group("user"):
+        # "i asked him" is the user's; "we laughed" is the meeting's, so the hero's too.
+        return Who.USER if hit.signal in USER_ACTS else Who.HERO
+    if subject.group("other"):
+        return Who.OTHER
+    return Who.HERO
+
+
+def _time(text: str, hit: rules.Hit, sentence: _Sentence) -> Time:
+    if hit.signal not in USER_ACTS:
+        return Time.HAPPENED
+    if sentence.asks:
+        return Time.ASKED
+    if _markers("planned").search(text, sentence.start, hit.start):
+        return Time.PLANNED
+    return Time.HAPPENED
+
+
+def _evidence(text: str, hit: rules.Hit, sentence: _Sentence) -> str:
+    """The words to quote back: the clause around the match, trimmed to a few words."""
+    before = text[sentence.start : hit.start].split()[-4:]
+    after = text[hit.end : sentence.end].split()[:3]
+    quote = " ".join([*before, text[hit.start : hit.end], *after])
+    return quote.strip(" .,;:!-")
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+@cache
+def _speller(fuzzy: bool) -> Speller:
+    return Speller(rules.vocabulary(), fuzzy=fuzzy)
+
+
+def read(
+    text: str,
+    *,
+    heroes: Sequence[str] = (),
+    today: date | None = None,
+    min_meetings: int = 3,
+    fuzzy: bool = True,
+) -> Reading:
+    """Reads a story into signals, facts and advice."""
+    from dialogs.reader.policy import advise
+
+    cleaned = clean(text)
+    language = identify(cleaned)
+    normal = _speller(fuzzy).fix(cleaned)
+    story = rules.scan(normal)
+    sentences = _sentences(normal)
+    starts = [sentence.start for sentence in sentences]
+    names = [name for hero in heroes for name in facts.hero_names(hero)]
+    subjects = _subject_pattern(names)
+    found: list[SignalReading] = []
+    for hit in story.hits():
+        sentence = sentences[_index(starts, hit.start)]
+        found.append(
+            SignalReading(
+                signal=hit.signal,
+                who=_who(normal, hit, sentence, subjects),
+                polarity=Polarity.DID_NOT if hit.negated else Polarity.DID,
+                time=_time(normal, hit, sentence),
+                evidence=_evidence(normal, hit, sentence),
+            )
+        )
+    hero, named = facts.find_hero(normal, heroes) if heroes else (None, None)
+    day, kind = None, None
+    if today is not None:
+        day, _ = facts.find_date(normal, today)
+    kind, _ = facts.find_kind(normal)
+    named_date, named_words = facts.find_named_date(normal, today or date.today())
+    user_times = {f.time for f in found if f.signal in USER_ACTS and f.polarity is Polarity.DID}
+    asks_to_ask = rules.wondering(story)
+    if asks_to_ask or Time.ASKED in user_times and Time.HAPPENED not in user_times:
+        time = Time.ASKED
+    elif Time.PLANNED in user_times and Time.HAPPENED not in user_times:
+        time = Time.PLANNED
+    elif not found and any(sentence.asks for sentence in sentences):
+        time = Time.ASKED
+    else:
+        time = Time.HAPPENED
+    reading = Reading(
+        signals=tuple(found),
+        hero=hero or (heroes[0] if heroes else None),
+        hero_named=named,
+        day=day,
+        kind=kind,
+        meetings=story.meetings(),
+        named_date=named_date if today is not None else None,
+        named_date_words=named_words,
+        time=time,
+        language=language,
+        wondering=asks_to_ask,
+    )
+    if language != "en":
+        return reading
+    advice, evidence = advise(reading, min_meetings=min_meetings)
+    return Reading(
+        **{name: getattr(reading, name) for name in _FIELDS}, advice=advice, evidence=evidence
+    )
+
+
+_FIELDS = tuple(name for name in Reading.__dataclass_fields__ if name not in {"advice", "evidence"})
+
+
+def _index(starts: list[int], point: int) -> int:
+    from bisect import bisect_right
+
+    return max(0, bisect_right(starts, point) - 1)
+
+
+# --- the engine's entry point ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoryReading:
+    """The engine's view of a reading: the signals that happened, a meeting count, advice."""
+
+    signals: frozenset[Signal]
+    coffees: int | None
+    advice: tuple[str, ...]
+    reading: Reading | None = None
+
+    @property
+    def says_too_little(self) -> bool:
+        """Tells whether the story gave the coach nothing to advise on."""
+        return not self.advice
+
+
+def read_story(
+    text: str, *, min_meetings: int = 3, heroes: Sequence[str] = (), today: date | None = None
+) -> StoryReading:
+    """Reads a debrief into what happened, the stated meeting count and the advice."""
+    reading = read(text, heroes=heroes, today=today, min_meetings=min_meetings)
+    happened = frozenset(
+        found.signal
+        for found in reading.signals
+        if found.counts and found.who is (Who.USER if found.signal in USER_ACTS else Who.HERO)
+    )
+    return StoryReading(
+        signals=happened, coffees=reading.meetings, advice=reading.advice, reading=reading
+    )

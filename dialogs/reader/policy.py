@@ -1,0 +1,180 @@
+"""The advice policy: from a reading to at most a few advice ids of the playbook.
+
+Only what the user did (or plans, or asks about) selects the advice on the user's
+acts; someone else's act or a negated one does not. A plan or a question gets the
+advice that fits before the act. The hero's reaction selects one temperature. The
+content file (coach.toml [reader]) says how many pieces fit in one reply and which
+matter most; the readiness thresholds come from [readiness].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dialogs.content import default_content
+from dialogs.reader import Polarity, Reading, Time
+from dialogs.reader.rules import OUTCOMES as OUTCOMES_ORDER
+from dialogs.reader.rules import Signal
+
+_ANY_TIME = frozenset(Time)
+_HAPPENED = frozenset({Time.HAPPENED})
+
+# A user's act, done, planned or asked about, selects the advice on it.
+_ACT_ADVICE = {
+    Signal.ABOUT_ME: "interests.their_world",
+    Signal.PITCHED_SOLUTION: "interests.insight_over_solutions",
+    Signal.MANY_COMPLIMENTS: "germ.one_compliment",
+    Signal.STARSTRUCK: "germ.regular_people",
+    Signal.POSTED: "germ.no_live_tweeting",
+    Signal.PEER: "distance.they_are_the_guru",
+    Signal.PUSHED: "distance.autonomy_authority",
+}
+_OUTCOME_ADVICE = {
+    Signal.OUTCOME_YES: "ask.outcome_yes",
+    Signal.OUTCOME_NOT_NOW: "ask.outcome_not_now",
+    Signal.OUTCOME_NO: "ask.outcome_no",
+}
+_GERM_PROBLEMS = (Signal.MANY_COMPLIMENTS, Signal.STARSTRUCK, Signal.POSTED, Signal.ACHIEVEMENTS)
+_WARM_ACTS = (Signal.WARM, Signal.OPEN_DOOR, Signal.FOLLOW_UP_QUESTIONS, Signal.QUICK_REPLY)
+_COLD_ACTS = (Signal.COLD, Signal.CUT_SHORT)
+
+
+@dataclass
+class _Choice:
+    reading: Reading
+    chosen: dict[str, str] = field(default_factory=dict)  # advice id -> evidence
+    first: set[str] = field(default_factory=set)  # advice for what the user plans or asks
+
+    def did(self, signal: Signal, times: frozenset[Time] = _HAPPENED) -> str | None:
+        found = self.reading.find(signal, times=times)
+        return found[0].evidence if found else None
+
+    def did_not(self, signal: Signal) -> str | None:
+        found = self.reading.find(signal, polarity=Polarity.DID_NOT, times=_ANY_TIME)
+        return found[0].evidence if found else None
+
+    def add(self, advice: str, evidence: str | None) -> None:
+        if evidence is not None:
+            self.chosen.setdefault(advice, evidence)
+
+
+def advise(reading: Reading, *, min_meetings: int | None = None) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Chooses the advice for a reading and the words each piece rests on."""
+    content = default_content()
+    if min_meetings is None:
+        min_meetings = content.readiness.min_meetings
+    choice = _Choice(reading)
+    _acts(choice)
+    _interests(choice)
+    _germ(choice)
+    _radar(choice)
+    _distance(choice)
+    _ask(choice, min_meetings)
+    rank = {advice: place for place, advice in enumerate(content.reader.priority)}
+    ordered = sorted(
+        choice.chosen, key=lambda advice: (advice not in choice.first, rank.get(advice, 99))
+    )
+    kept = ordered[: content.reader.max_advice]
+    return tuple(kept), {advice: choice.chosen[advice] for advice in kept}
+
+
+def _acts(choice: _Choice) -> None:
+    for signal, advice in _ACT_ADVICE.items():
+        evidence = choice.did(signal, _ANY_TIME)
+        choice.add(advice, evidence)
+        if evidence is not None and not choice.did(signal):
+            choice.first.add(advice)
+
+
+def _interests(choice: _Choice) -> None:
+    problem = choice.did(Signal.PROBLEM_SHARED)
+    if problem is None:
+        choice.add("interests.surface_problems", choice.did_not(Signal.PROBLEM_SHARED))
+        choice.add("interests.surface_problems", choice.did(Signal.SMALL_TALK))
+    if "interests.their_world" in choice.chosen or "interests.insight_over_solutions" in choice.chosen:
+        return
+    insight = choice.did(Signal.OFFERED_INSIGHT) or (
+        choice.did_not(Signal.PITCHED_SOLUTION) and choice.did(Signal.ABOUT_THEM)
+    )
+    if problem and insight:
+        choice.add("interests.well_done", insight)
+
+
+def _germ(choice: _Choice) -> None:
+    choice.add("germ.value_their_time", choice.did(Signal.ACHIEVEMENTS))
+    if any(advice.startswith("germ.") for advice in choice.chosen):
+        return
+    for signal in (*_GERM_PROBLEMS, Signal.AT_EASE):
+        evidence = choice.did_not(signal) if signal is not Signal.AT_EASE else choice.did(signal)
+        if evidence:
+            choice.add("germ.well_done", evidence)
+            return
+
+
+def _radar(choice: _Choice) -> None:
+    warm = next(filter(None, map(choice.did, _WARM_ACTS)), None)
+    cold = next(filter(None, map(choice.did, _COLD_ACTS)), None)
+    praised = choice.did(Signal.PRAISED)
+    lukewarm = choice.did(Signal.LUKEWARM)
+    unsure = choice.did(Signal.CANT_TELL)
+    if warm and cold:
+        # The story points two ways: that is the reading the post says is hard.
+        choice.add("radar.read_temperature", cold)
+        choice.add("radar.social_intelligence", warm)
+        return
+    if cold:
+        choice.add("radar.cold_give_space", cold)
+        # "Best meeting ever" about a hero who left halfway: the user's reading disagrees.
+        choice.add("radar.social_intelligence", praised or lukewarm)
+        return
+    if warm:
+        choice.add("radar.warm_open_door", warm)
+        choice.add("radar.social_intelligence", lukewarm or unsure)
+        return
+    if unsure:
+        choice.add("radar.read_temperature", unsure)
+    elif lukewarm:
+        choice.add("radar.lukewarm_add_value", lukewarm)
+    elif praised:
+        choice.add("radar.warm_open_door", praised)
+
+
+def _distance(choice: _Choice) -> None:
+    if {"distance.they_are_the_guru", "distance.autonomy_authority"} & choice.chosen.keys():
+        return
+    choice.add(
+        "distance.respectful_deference",
+        choice.did(Signal.DEFERENCE) or choice.did(Signal.ASKED_GUIDANCE),
+    )
+
+
+def _ask(choice: _Choice, min_meetings: int) -> None:
+    reading = choice.reading
+    for signal in OUTCOMES_ORDER:
+        evidence = choice.did(signal)
+        if evidence:
+            # The ask already happened; readiness advice would contradict the answer.
+            choice.add(_OUTCOME_ADVICE[signal], evidence)
+            return
+    skills = choice.did(Signal.SKILLS, _ANY_TIME)
+    less = choice.did(Signal.LESS_AWKWARD)
+    more = choice.did(Signal.MORE_AWKWARD)
+    if not (reading.wondering or reading.meetings is not None and (less or more)):
+        if skills and reading.wondering:
+            choice.add("ask.offer_skills", skills)
+        return
+    cold = any(map(choice.did, _COLD_ACTS))
+    ready = (
+        reading.meetings is not None
+        and reading.meetings >= min_meetings
+        and less is not None
+        and more is None
+        and not cold
+    )
+    advice = "ask.go_ask" if ready else "ask.not_yet"
+    choice.add(advice, less or more or str(reading.meetings or "") or "ask")
+    if reading.wondering:
+        choice.first.add(advice)
+    choice.add("ask.offer_skills", skills)
+    choice.add("ask.check_the_room", "ask")
+
