@@ -243,12 +243,13 @@ def read(
     today: date | None = None,
     min_meetings: int = 3,
     fuzzy: bool = True,
+    languages: bool = True,
 ) -> Reading:
     """Reads a story into signals, facts and advice."""
     from dialogs.reader.policy import advise
 
     cleaned = clean(text)
-    language = identify(cleaned)
+    language = identify(cleaned) if languages else "en"
     normal = _speller(fuzzy).fix(cleaned)
     story = rules.scan(normal)
     sentences = _sentences(normal)

@@ -100,6 +100,7 @@ class Speller:
             word, self._targets, scorer=Levenshtein.distance, score_cutoff=1
         )
         # One edit, and the first letter kept: people rarely misspell a word's start.
-        if best is not None and best[0][0] == word[0]:
+        # A plural is not a typo of its singular: the rules read both.
+        if best is not None and best[0][0] == word[0] and best[0].rstrip("s") != word.rstrip("s"):
             return str(best[0])
         return word
