@@ -146,6 +146,7 @@ class Reading:
 _SENTENCE_END = re.compile(r"[.!?;]+(?:\s|$)|\s-\s")
 _USER = r"(?:i|i'm|i've|i'd|i'll|we|we're|we've|we'd|me and|myself)"
 _HERO = r"(?:he|she|they|he's|she's|they're|he'd|she'd|they'd|he'll|she'll|they'll)"
+_EMBEDDING = re.compile(r"\b(?:how|what|why|where|when|if|whether|that|who|which)\s+$")
 _DETERMINER = r"(?:my|a|an|the|some|his|her|their|our|one|another|other|two|few|couple of)"
 
 
@@ -198,7 +199,13 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
     first = subjects.match(text, hit.start)
     candidates = [first] if first else []
     if not candidates:
-        candidates = list(subjects.finditer(text, sentence.start, hit.start))[-1:]
+        # "asked her how she'd approach it and took notes": a subject after a wh-word or
+        # "that" heads a clause inside the sentence, not the sentence's own acts.
+        candidates = [
+            found
+            for found in subjects.finditer(text, sentence.start, hit.start)
+            if not _EMBEDDING.search(text, max(sentence.start, found.start() - 9), found.start())
+        ][-1:]
     if not candidates:
         return Who.USER if hit.signal in USER_ACTS else Who.HERO
     subject = candidates[0]

@@ -570,7 +570,7 @@ _RULES: tuple[_Rule, ...] = (
         r"us |me )?short\b",
         r"\b(?:left|leave|leaving|bailed|ducked out|dashed off|ran off|rushed off|headed out|"
         r"took off) (?:<W>){0,2}?early\b",
-        r"\bhad to (?:leave|run|dash|rush off|head out|go|jump (?:off|on (?:a|another) call)|"
+        r"\bhad to (?:leave|run|dash|rush off|head out|jump (?:off|on (?:a|another) call)|"
         r"take (?:a|another) call)\b",
         r"\b(?:shorter|less time) than (?:planned|expected|scheduled|promised|"
         r"i (?:hoped|expected|thought))\b",
@@ -805,13 +805,257 @@ _RULES: tuple[_Rule, ...] = (
         negatable=False,
         gated=True,
     ),
+    # --- many ways to say one thing (issue 11): broader phrasings per signal ---------
+    _rule(
+        Signal.ABOUT_ME,
+        "talk|describ|going|rambl|tell|told|explain|brag|monolog|monologu|dron|spent|whole|most|"
+        "half|turned|made|word|impress|all|went",
+        r"\b(?:i|me)\b (?:<W>){0,6}?(?:talking|describing|going on|rambling|telling|explaining|"
+        r"bragging|droning|raving|boasting|banging on|yapping|talked|described|rambled|"
+        r"explained|bragged|droned|went on|boasted|yapped) (?:<W>){0,4}?(?:about |on |of )?"
+        r"(?:my|me|myself)\b",
+        r"\b(?:the whole|the entire|most of the|half the|half of the|all|an|the) (?:<W>)?"
+        r"(?:hour|time|lunch|call|coffee|dinner|meeting|conversation|chat|walk|drink|breakfast)"
+        r"(?: was| went)? (?:<W>){0,3}?(?:on|about|talking about|describing|discussing) "
+        r"(?:my|me|myself)\b",
+        r"\bmonologu\w+\b",
+        r"\b(?:turned|brought|steered|dragged) (?:it|things|the (?:conversation|talk|chat)) "
+        r"back to (?:me|myself|my)\b",
+        r"\b<HE> (?:barely|hardly|never|couldn't|could not) (?:got?|get) a word in\b",
+        r"\b(?:trying|tried) to impress <HIM>\b",
+        r"\b(?:all|mostly|mainly) (?:about )?(?:me|my (?:<W>)?(?:stuff|work|band|project|startup|"
+        r"album|ep|podcast|life|career|plans))\b",
+        r"\bmade (?:it|everything|the whole thing) about (?:me|myself|my)\b",
+    ),
+    _rule(
+        Signal.PITCHED_SOLUTION,
+        "build|make|redo|redesign|fix|rebuild|set|automat|how|proposal|with|using|walk|sell|"
+        "restructur|pitch|sales|deck|slides",
+        r"\b(?:i'd|i would|i could|i'll|i will|i can|offered to|going to|planning to|want to|"
+        r"gonna|i said i'd) (?:<W>){0,2}?(?:build|make|redo|redesign|rebuild|set up|automate|"
+        r"code|develop) (?:<W>){0,3}?(?:app|apps|system|site|website|tool|platform|software|"
+        r"plugin|dashboard|database)\b",
+        r"\bhow (?:i'd|i would|i could|i'd|<HE> should|<HE> could|to) (?:<W>)?(?:redo|fix|"
+        r"restructure|rebuild|improve|overhaul|solve|sort out|reorgani[sz]e|run)\b",
+        r"\b(?:with|using|through|via) (?:my|our) (?:<W>)?(?:software|app|tool|product|platform|"
+        r"service|services|agency|startup|company|plugin|consultancy|system)\b",
+        r"\bproposals?\b",
+        r"\b(?:sales|pitch) (?:talk|deck|mode|pitch)\b",
+        r"\bslides\b",
+    ),
+    _rule(
+        Signal.MANY_COMPLIMENTS,
+        "every|stop|overdid|overdo|laid|idol|legend|told|things|like|times",
+        r"\bcompliment(?:ed|ing)? (?:<W>){0,3}?(?:every|each) (?:<W>)?(?:min|minute|minutes|"
+        r"chance|time|turn|sentence)\b",
+        r"\b(?:stop|quit) complimenting\b",
+        r"\b(?:overdid|overdo|overdoing|laid it on|laying it on) (?:it|thick)?\b",
+        r"\btold <OBJ> (?:<W>){0,5}?(?:like |about |at least )?(?:\d+|two|three|four|five|six|"
+        r"ten|a dozen|a few|several|many) times\b",
+        r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a dozen|a million) things (?:i )?"
+        r"(?:<W>){0,3}?compliment\w*\b",
+    ),
+    _rule(
+        Signal.STARSTRUCK,
+        "brain|blank|scream|stared|star|shook|trembl|idol|hero|dream|fangirl|fanboy|speechless|"
+        "mumbl|sweat|died|dying|pinch|omg",
+        r"\b(?:my )?(?:brain|mind|head) (?:<W>)?(?:went|was|goes) (?:completely |totally )?"
+        r"(?:blank|empty|mush)\b",
+        r"\bscream(?:ed|ing)\b",
+        r"\bstared at (?:my|the)\b",
+        r"\b(?:speechless|shook|trembling|mumbl(?:ed|ing)|sweating|sweaty)\b",
+        r"\b(?:fan-? ?girl|fan-? ?boy)(?:ed|ing)?\b",
+    ),
+    _rule(
+        Signal.AT_EASE,
+        "one|1|single|no|without|phone|kept|normal|easy|felt|just",
+        r"\b(?:just |only |exactly |kept (?:it )?to )?(?:one|1|a single) (?:<W>)?compliment\b",
+        r"\b(?:no|without (?:my|a|any)?) ?(?:phone|phones|selfies|photos|pics|posting)\b",
+        r"\bphones? (?:<W>)?(?:stayed|was|were|went|remained|stays) (?:<W>)?(?:in|away|face)\b",
+        r"\bkept (?:my|the) phones? (?:<W>)?(?:in|away|face|off)\b",
+        r"\b(?:so |pretty |totally |just |surprisingly )?normal in person\b",
+        r"\b(?:felt|was) (?:<W>)?easy\b",
+    ),
+    _rule(
+        Signal.ACHIEVEMENTS,
+        "discograph|album|record|song|year|one|career|timeline|what|ted|forbes|billboard|"
+        "wembley|glory|biograph|bio|greatest|fan|famous|big",
+        r"\bdiscograph\w*\b",
+        r"\b(album|record|song|year|hit|film|book|project) by \1\b",
+        r"\bone by one\b",
+        r"\bwhat (?:was it|it was) like (?:playing|working|winning|recording|being|making|"
+        r"touring|writing|meeting|getting)\b",
+        r"\b<HIS> (?:whole |entire )?(?:career (?:timeline|history|story)|bio|biography|"
+        r"back catalogue|back catalog|glory days|greatest|big (?:records|hits|deals|wins|"
+        r"moments|years))\b",
+        r"\b(?:ted talk|forbes|billboard|wembley|hall of fame|the grammys|the oscars)\b",
+        r"\bfan (?:q ?& ?a|q and a|interview|questions)\b",
+    ),
+    _rule(
+        Signal.LUKEWARM,
+        "one|repl|answer|respon|wrote|messag|email|short|good|no|didn|didn't|commit|after|month|"
+        "week|wk|sure|maybe|friendly|thanks",
+        r"\bone[- ]word\b(?! answers)",
+        r"\b(?:replied|answered|responded|wrote back|messaged back|emailed back|got back to me|"
+        r"reply|response|answer|heard back)\b(?: [\w'-]+){0,5}? (?:after|in|took) (?:a |one |"
+        r"two |three |four |\d+ |a couple of |several |a few )?(?:weeks?|wks?|months?)\b",
+        r"\b(?:\d+|two|three|four|a few|several) (?:weeks?|wks?|months?) (?:later|after)\b",
+        r"\b(?:super |very |really |pretty |kind of |kinda )?short (?:reply|answer|email|message|"
+        r"note|response)\b",
+        r"\b(?:super|very|really|pretty|kinda) short\b",
+        r"\bkept it (?:short|brief|formal)\b",
+        r"\b(?:said|wrote|replied|just) \"?good luck\b",
+        r"\b(?:no|without (?:any )?|didn't say anything about |nothing about |never mentioned )"
+        r"(?:<W>){0,2}?(?:mention of )?(?:meeting|seeing|talking|catching up|getting together) "
+        r"(?:again|up)\b",
+        r"\b(?:didn't|did not|wouldn't|would not) commit\b",
+        r"(?:replied|answered|wrote|messaged|texted|email|reply|dm)[^.!?]{0,20}?[:\"] ?\"?"
+        r"(?:thx|thanks|ok|okay|k|sure|noted|hey|cool|nice|great|will do|sure, maybe)[.!]?\"",
+        negatable=False,
+    ),
+    _rule(
+        Signal.CANT_TELL,
+        "idk|dunno|no|not|clue|good|was|can't|cant|figure|what|read|into|cold|warm|confus|"
+        "unsure|who",
+        r"\b(?:idk|dunno|no clue|no idea|not sure|unsure|confused|can't figure|cant figure|"
+        r"can't work out|couldn't figure|couldn't work out|hard to read|can't read|couldn't read)"
+        r"\b",
+        r"\b(?:good|warm|positive) or (?:bad|cold|not|negative)\b",
+        r"\bwhat to make of (?:it|that|this|<HIM>)\b",
+        r"\b(?:was|is) (?:<HE>|that|it) (?:<W>)?(?:into it|interested|warm|cold|good|bad|"
+        r"a good sign|a bad sign) or\b",
+        r"\bis that (?:cold|warm|good|bad|neutral|a (?:good|bad) sign)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.COLD,
+        "waiting|kept|gave|minutes|cut|run|go|card|yawn|unfollow|stop|slack|messages|phone|"
+        "sorry|defensive|moved|had|need",
+        r"\bkept me waiting\b",
+        r"\bcut me off\b",
+        r"\b(?:i've|i have|i) (?:got|gotta|need) to (?:run|go)\b",
+        r"\bdidn't (?:take|want) my (?:card|number|demo)\b",
+        r"\bunfollow(?:ed)? me\b",
+        r"\b(?:stop|quit) (?:emailing|messaging|texting|calling|sending)\b",
+        r"\b(?:answering|checking|on|typing|reading) (?:<W>)?(?:slack|emails|messages|texts|"
+        r"phone)\b",
+        r"\bgot (?:a bit |kind of |kinda |really |very )?defensive\b",
+        r"\b(?:no|doesn't have|don't have|didn't have) time for (?:coffees|me|this|meetings)\b",
+        r"\bmoved it (?:twice|again|three times)\b",
+        r"\breally need to go\b",
+    ),
+    _rule(
+        Signal.CUT_SHORT,
+        "cut|short|minutes|min|gave",
+        r"\bcut (?:<W>){0,2}?short\b",
+        r"\bgave me (?:\d+|five|ten|fifteen) ?min\w*\b",
+        r"\bafter (?:\d+|five|ten|fifteen|twenty) ?min\w*\b",
+    ),
+    _rule(
+        Signal.PUSHED,
+        "ask|every|review|intro|forward|give|full|contact|book|without|stay|past|call|text|"
+        "email|message|another|swing|drop|showed|times",
+        r"\b(?:asked|begged|pressed|pushed)(?: <OBJ>)? (?:if|whether|to|for) (?:<W>){0,6}?"
+        r"(?:every (?:week|day|monday|tuesday|wednesday|thursday|friday)|weekly|review|intro|"
+        r"introduce|forward|give me|full day|contacts?|contact list|a job|hire|sign|"
+        r"connect me|put me in touch|take all)\b",
+        r"\b(?:booked|scheduled|put) (?:<W>){0,3}?(?:in|on|into) <HIS> (?:calendar|diary)\b",
+        r"\bwithout (?:asking|checking with) <HIM>\b",
+        r"\bstayed (?:way |well |long )?(?:past|over|beyond|after) (?:our|the|my) (?:<W>)?"
+        r"(?:hour|time|slot)\b",
+        r"\b(?:called|texted|emailed|messaged|rang|dmed|dm'd|pinged) (?:<W>){0,4}?(?:two|three|"
+        r"four|five|several|\d+) times\b",
+        r"\bthen another (?:one |message |email |text )?(?:this morning|the next day|"
+        r"an hour later|since|because|when)\b",
+        r"\b(?:swing|drop|stop|show up|turn up) (?:by )?(?:at )?<HIS> (?:office|studio|house|"
+        r"place|work)\b",
+        r"\b(?:walked|followed) <HIM> to (?:<HIS>|the) (?:car|gate|door|train|taxi)\b",
+        r"\bsend (?:one|just one) more\b",
+        r"\btry once more\b",
+    ),
+    _rule(
+        Signal.PEER,
+        "level|equal|peer|told|better|differently|should|behind|same|we|cute",
+        r"\bon <HIS> level\b",
+        r"\b(?:like|as) (?:<HIS> |an )?(?:equal|peer)s?\b",
+        r"\btold <OBJ> (?:<W>){0,4}?(?:what|how) <HE> should\b",
+        r"\b(?:i'd|i would) (?:<W>)?have (?:done|handled|played|run) (?:<W>){0,3}?"
+        r"(?:differently|better)\b",
+        r"\b(?:better|worse) than <HIS>\b",
+        r"\b<HE>(?:'s|'re| is| are| was) behind on\b",
+    ),
+    _rule(
+        Signal.DEFERENCE,
+        "took|notes|makes|sense|run|report|by you",
+        r"\btook notes\b",
+        r"\b(?:that|it) makes (?:a lot of |so much |total )?sense\b",
+        r"\brun (?:it|this|that|the \w+ \w+|the \w+) by (?:you|<HIM>)\b",
+        r"\breport back\b",
+        r"\b(?:i'd|i will|i'll) try <HIS> (?:approach|advice|idea|way|suggestion)\b",
+    ),
+    _rule(
+        Signal.SMALL_TALK,
+        "know|knew|idea|dunno|sure|nothing|shop|work|what|never",
+        r"\b(?:don't|didn't|do not|did not|still don't|never|no idea|dunno|not sure)"
+        r"(?: [\w']+){0,3}? (?:what|about|whether)(?: [\w']+){0,3}? (?:struggl\w*|dealing|hard|"
+        r"tough|worr\w*|problems?|challeng\w*|keeps? (?:her|him|them) up|working on)\b",
+        r"\b(?:no|nothing about) (?:shop ?talk|work|business|the label|the studio)\b",
+        r"\bnothing about what\b",
+        r"\bjust (?:be )?small ?talk\b",
+    ),
+    _rule(
+        Signal.SKILLS,
+        "i build|i code|i do|i speak|i know|i'm a|i am a|i've done|decent|years",
+        r"\bi (?:build|code|design|edit|write|do|make|run|teach|program|translate) "
+        r"(?:<W>){0,2}?(?:websites?|apps?|sites?|for a living|video|editing|sound|books|"
+        r"contracts|marketing|events|social|music|code)\b",
+        r"\bi code\b",
+        r"\bi speak (?:fluent )?\w+\b",
+        r"\bi(?:'m| am) (?:a |an )?(?:decent|good|great|trained|qualified|professional|"
+        r"experienced)? ?(?:bookkeeper|accountant|designer|developer|editor|engineer|"
+        r"translator|event planner|planner|producer|photographer|lawyer|marketer|coder|"
+        r"programmer|writer)\b",
+        r"\bi've done (?:<W>){0,2}?for (?:\d+|two|three|five|ten) years\b",
+        r"\b(?:that's|it's) my day job\b",
+    ),
+    _rule(
+        Signal.OUTCOME_NO,
+        "answer|hard|bandwidth|fit|no",
+        r"\banswer(?:ed)?:? no\b",
+        r"\bhard no\b",
+        r"\b(?:doesn't|does not|don't|do not) have the bandwidth\b",
+        r"\bnot (?:the )?(?:right )?fit\b",
+        gated=True,
+    ),
+    _rule(
+        Signal.OUTCOME_NOT_NOW,
+        "can't|cannot|not|ask|ping|let|think|later",
+        r"\b(?:can't|cannot|couldn't) (?:take|have) (?:me|anyone|someone) (?:on )?(?:this|right|"
+        r"now|until|till)\b",
+        r"\b(?:ask|ping|check with|email) (?:<HIM> |me )?(?:again )?(?:in|after|once|when) "
+        r"(?:<W>){0,2}?(?:<MONTH>|spring|summer|fall|autumn|winter|the new year|\w+ settled|"
+        r"things|they|she|he|the)\b",
+        r"\blet me think about it\b",
+        r"\bmaybe later\b",
+        gated=True,
+    ),
+    _rule(
+        Signal.OUTCOME_YES,
+        "said yes|yes to|happy to have|tag|yes but",
+        r"\bsaid yes to (?:me )?(?:<W>){0,2}?(?:tagging|coming|joining|sitting|shadowing)\b",
+        r"\b(?:happy|glad|love) to have you (?:shadow|tag|come|join|sit)\b",
+        r"\"yes,? but\b",
+    ),
 )
 
 
 # The story is about the ask itself, so "she said yes" answers it.
 _MENTORSHIP = _finder(
-    "shadow|mentor|mentee|apprentic|take me|wing",
-    r"\b(?:shadow\w*|mentor\w*|mentee\w*|apprentic\w*|take me (?:on|under))\b",
+    "shadow|mentor|mentee|apprentic|take me|wing|tag|ask|answer|finally|popped|the question|"
+    "not now|not right now",
+    r"\b(?:shadow\w*|mentor\w*|mentee\w*|apprentic\w*|take me (?:on|under)|tag(?:ging)? along)\b",
+    r"\b(?:ask (?:<HIM> |me )?again|finally asked|popped the question|the big question|answer:|"
+    r"not (?:right )?now)\b",
     r"\bunder <HIS> wing\b",
 )
 
