@@ -115,9 +115,20 @@ def _radar(choice: _Choice) -> None:
     warm = next(filter(None, map(choice.did, _WARM_ACTS)), None)
     cold = next(filter(None, map(choice.did, _COLD_ACTS)), None)
     praised = choice.did(Signal.PRAISED)
+    gloom = choice.did(Signal.GLOOM)
     lukewarm = choice.did(Signal.LUKEWARM)
     unsure = choice.did(Signal.CANT_TELL)
+    if unsure and not (warm and (gloom or lukewarm)):
+        # The user says they cannot read it: reading the temperature is the lesson, even
+        # when the story holds a sign or two.
+        choice.add("radar.read_temperature", unsure)
+        return
     if warm and cold:
+        if gloom:
+            # "He was cold, I could tell" against what he did: the deeds win.
+            choice.add("radar.warm_open_door", warm)
+            choice.add("radar.social_intelligence", gloom)
+            return
         # The story points two ways: that is the reading the post says is hard.
         choice.add("radar.read_temperature", cold)
         choice.add("radar.social_intelligence", warm)
@@ -125,18 +136,16 @@ def _radar(choice: _Choice) -> None:
     if cold:
         choice.add("radar.cold_give_space", cold)
         # "Best meeting ever" about a hero who left halfway: the user's reading disagrees.
-        choice.add("radar.social_intelligence", praised or lukewarm)
+        choice.add("radar.social_intelligence", praised)
         return
     if warm:
         choice.add("radar.warm_open_door", warm)
-        choice.add("radar.social_intelligence", lukewarm or unsure)
+        choice.add("radar.social_intelligence", gloom or lukewarm)
         return
-    if unsure:
-        choice.add("radar.read_temperature", unsure)
-    elif lukewarm:
+    if lukewarm:
         choice.add("radar.lukewarm_add_value", lukewarm)
-    elif praised:
-        choice.add("radar.warm_open_door", praised)
+    # The user's own verdict alone ("it went great", "she's nice") is not a reaction to
+    # read: the door is judged by what the hero did.
 
 
 def _distance(choice: _Choice) -> None:
@@ -157,24 +166,31 @@ def _ask(choice: _Choice, min_meetings: int) -> None:
             choice.add(_OUTCOME_ADVICE[signal], evidence)
             return
     skills = choice.did(Signal.SKILLS, _ANY_TIME)
+    room = choice.did(Signal.ROOM)
     less = choice.did(Signal.LESS_AWKWARD)
     more = choice.did(Signal.MORE_AWKWARD)
-    if not (reading.wondering or reading.meetings is not None and (less or more)):
-        if skills and reading.wondering:
-            choice.add("ask.offer_skills", skills)
+    warm = next(filter(None, map(choice.did, _WARM_ACTS)), None)
+    cold = next(filter(None, map(choice.did, _COLD_ACTS)), None)
+    meetings = reading.meetings
+    if not reading.wondering and (meetings is None or not (less or more)):
         return
-    cold = any(map(choice.did, _COLD_ACTS))
-    ready = (
-        reading.meetings is not None
-        and reading.meetings >= min_meetings
-        and less is not None
-        and more is None
-        and not cold
-    )
-    advice = "ask.go_ask" if ready else "ask.not_yet"
-    choice.add(advice, less or more or str(reading.meetings or "") or "ask")
+    if room:
+        choice.add("ask.check_the_room", room)
+        choice.first.add("ask.check_the_room")
+    if skills:
+        choice.add("ask.offer_skills", skills)
+        choice.first.add("ask.offer_skills")
+    enough = meetings is not None and meetings >= min_meetings
+    if enough and (less or warm) and not (more or cold):
+        verdict, evidence = "ask.go_ask", less or warm
+    elif meetings is not None and not enough or more or cold:
+        verdict, evidence = "ask.not_yet", more or cold or f"{meetings}"
+    elif skills or room:
+        # The question is how to ask, and the story says nothing against asking.
+        return
+    else:
+        verdict, evidence = "ask.not_yet", "ask"
+    choice.add(verdict, evidence)
     if reading.wondering:
-        choice.first.add(advice)
-    choice.add("ask.offer_skills", skills)
+        choice.first.add(verdict)
     choice.add("ask.check_the_room", "ask")
-

@@ -49,6 +49,8 @@ class Signal(StrEnum):
     CANT_TELL = "cant_tell"  # the user could not read the hero's reaction
     SMALL_TALK = "small_talk"  # it stayed on the surface: weather, small talk
     SKILLS = "skills"  # the user has a skill that could make the hero's life easier
+    GLOOM = "gloom"  # the user's own dark verdict: "she hates me", "a disaster", "I could tell"
+    ROOM = "room"  # the user worries about the moment or the hero's mood before the ask
 
 
 # --- the pattern table ----------------------------------------------------------------
@@ -347,9 +349,9 @@ _RULES: tuple[_Rule, ...] = (
         "lively",
         r"\b<SUBJ>(?:'s| was| were| is| are| seemed| seems| looked| got| sounded| became| "
         r"stayed| felt)(?: really| so| super| very| quite| genuinely| pretty| incredibly| "
-        r"clearly| totally| visibly| actually)* (?:enthusiastic|animated|engaged|friendly|lovely|"
-        r"delighted|excited|thrilled|keen|interested|generous|kind|open|chatty|attentive|"
-        r"welcoming|into it|curious|happy|fun|great|present|invested|sweet|nice|impressed)\b",
+        r"clearly| totally| visibly| actually)* (?:enthusiastic|animated|engaged|"
+        r"delighted|excited|thrilled|keen|interested|generous|open|chatty|attentive|"
+        r"welcoming|into it|curious|present|invested|impressed)\b",
         r"\benthusiastic(?:ally)?\b",
         r"\b(?:so|super|really|very|incredibly|genuinely|visibly) (?:animated|engaged|excited|"
         r"friendly|chatty|lively|open|into it)\b",
@@ -381,6 +383,9 @@ _RULES: tuple[_Rule, ...] = (
         r"life)\b",
         r"\b(?:loved|love) it\b",
         r"\b(?:nailed|killed) it\b",
+        r"\b<SUBJ>(?:'s| was| were| is| are| seemed| seems| looked| sounded)(?: really| so| super|"
+        r" very| quite| genuinely| pretty| incredibly| totally| actually)* (?:friendly|lovely|"
+        r"kind|nice|sweet|fun|great|happy|pleasant|cool|chill|polite)\b",
         r"\b(?:10|ten) ?(?:/|out of) ?10\b",
     ),
     _rule(
@@ -1046,6 +1051,44 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:happy|glad|love) to have you (?:shadow|tag|come|join|sit)\b",
         r"\"yes,? but\b",
     ),
+    _rule(
+        Signal.GLOOM,
+        "hate|disaster|ice|annoyed|didn't|did|being|doesn't|can't|tell|know|polite",
+        r"\b<HE> (?:<W>)?(?:hates|hated) (?:me|it)\b",
+        r"\b(?:a |total |complete |an absolute )?disaster\b",
+        r"\btotal ice\b",
+        r"\b<HE>(?:'s| is| was) (?:<W>)?annoyed with me\b",
+        r"\b(?:didn't|did not) want to be there\b",
+        r"\bjust being polite\b",
+        r"\bi (?:could |can )?(?:just )?(?:tell|know)\b(?! <HIM>)",
+        negatable=False,
+    ),
+    _rule(
+        Signal.ROOM,
+        "bad|rough|mood|look|moment|right|day|timing|how|read|catch|see",
+        r"\b(?:bad|rough|hard|tough|terrible|stressful) (?:day|week|month|time)\b",
+        r"\b(?:her|his|their) mood\b",
+        r"\bwhat (?:should i|do i) look for\b",
+        r"\bthe (?:moment|timing)(?:'s| is)? right\b",
+        r"\bright (?:moment|time) to ask\b",
+        r"\bread (?:the room|her mood|his mood|the mood)\b",
+        r"\bsee how <HE>(?:'s| is) (?:doing|feeling)\b",
+        r"\bcatch <HIM> (?:on|at) a (?:bad|good|busy)\b",
+        r"\bwhat kind of day\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.LESS_AWKWARD,
+        "relax|comfortable|chill|easy|natural|awkward|better|friend|teas|joke|laugh",
+        r"\b(?:it's|it is|its|it was|things are|things were|it feels|it felt|now|so|way|really)"
+        r" (?:<W>)?(?:relaxed|comfortable|chill|easy|natural|easygoing|easy-going)\b",
+        r"\bawkwardness (?:<W>){0,2}?(?:gone|over|vanished)\b",
+        r"\b(?:each|every) (?:one|time|coffee|lunch|meeting) (?:<W>)?better than the last\b",
+        r"\b(?:an |a )?old friend\b",
+        r"\bteased me\b",
+        r"\blaughs? at my (?:<W>)?jokes now\b",
+        negatable=False,
+    ),
 )
 
 
@@ -1152,6 +1195,8 @@ _COUNTS = _finder(
     rf"\b(?P<n4>{_CARD}) {_MEETING}(?:e?s)?\b",
     rf"\b{_MET}(?: [\w']+){{0,3}}? (?:(?P<n5>{_CARD}) times|(?P<n6>once|twice|thrice))\b",
     rf"\b{_MEETING} (?:number |no\.? ?|#) ?(?P<n7>{_CARD})\b",
+    rf"\b(?:on|at|after|before) {_MEETING} (?P<n8>{_CARD})\b",
+    rf"\b(?P<n9>{_ORD}) time (?:meeting|seeing|having coffee|grabbing coffee|talking to)\b",
 )
 
 
