@@ -214,6 +214,9 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
         return Who.USER if hit.signal in USER_ACTS else Who.HERO
     if subject.group("other"):
         return Who.OTHER
+    if hit.signal is Signal.OFFERED_INSIGHT:
+        # "she said she'd never thought of that" is the hero's word for the user's insight.
+        return Who.USER
     return Who.HERO
 
 
@@ -222,7 +225,11 @@ def _time(text: str, hit: rules.Hit, sentence: _Sentence) -> Time:
         return Time.HAPPENED
     if sentence.asks:
         return Time.ASKED
-    if _markers("planned").search(text, sentence.start, hit.start):
+    # A plan governs its own clause: "I didn't plan to, but I pitched" is a pitch.
+    breaks = [found.end() for found in rules.CLAUSE_BREAK.finditer(text, sentence.start, hit.start)]
+    clause = max([sentence.start, *breaks])
+    marker = _markers("planned").search(text, clause, hit.start)
+    if marker and not rules.negated(text, marker.start(), marker.end()):
         return Time.PLANNED
     return Time.HAPPENED
 
@@ -344,11 +351,16 @@ def read_story(
 ) -> StoryReading:
     """Reads a debrief into what happened, the stated meeting count and the advice."""
     reading = read(text, heroes=heroes, today=today, min_meetings=min_meetings)
-    happened = frozenset(
+    happened = {
         found.signal
         for found in reading.signals
         if found.counts and found.who is (Who.USER if found.signal in USER_ACTS else Who.HERO)
-    )
+    }
+    # One answer per ask: "no, not right now" is a not-now, and a yes beats a no.
+    for place, outcome in enumerate(rules.OUTCOMES):
+        if outcome in happened:
+            happened.difference_update(rules.OUTCOMES[place + 1 :])
+            break
     return StoryReading(
-        signals=happened, coffees=reading.meetings, advice=reading.advice, reading=reading
+        signals=frozenset(happened), coffees=reading.meetings, advice=reading.advice, reading=reading
     )

@@ -136,7 +136,7 @@ def _radar(choice: _Choice) -> None:
     if cold:
         choice.add("radar.cold_give_space", cold)
         # "Best meeting ever" about a hero who left halfway: the user's reading disagrees.
-        choice.add("radar.social_intelligence", praised)
+        choice.add("radar.social_intelligence", praised or lukewarm)
         return
     if warm:
         choice.add("radar.warm_open_door", warm)
@@ -159,6 +159,7 @@ def _distance(choice: _Choice) -> None:
 
 def _ask(choice: _Choice, min_meetings: int) -> None:
     reading = choice.reading
+    need_less = default_content().readiness.need_less_awkward
     for signal in OUTCOMES_ORDER:
         evidence = choice.did(signal)
         if evidence:
@@ -172,7 +173,7 @@ def _ask(choice: _Choice, min_meetings: int) -> None:
     warm = next(filter(None, map(choice.did, _WARM_ACTS)), None)
     cold = next(filter(None, map(choice.did, _COLD_ACTS)), None)
     meetings = reading.meetings
-    if not reading.wondering and (meetings is None or not (less or more)):
+    if not reading.wondering and meetings is None and not (less or more):
         return
     if room:
         choice.add("ask.check_the_room", room)
@@ -181,7 +182,7 @@ def _ask(choice: _Choice, min_meetings: int) -> None:
         choice.add("ask.offer_skills", skills)
         choice.first.add("ask.offer_skills")
     enough = meetings is not None and meetings >= min_meetings
-    if enough and (less or warm) and not (more or cold):
+    if enough and (less or warm and not need_less) and not (more or cold):
         verdict, evidence = "ask.go_ask", less or warm
     elif meetings is not None and not enough or more or cold:
         verdict, evidence = "ask.not_yet", more or cold or f"{meetings}"

@@ -83,15 +83,19 @@ def _expand(pattern: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Finder:
-    """A regex and its cues: word beginnings of which every match holds at least one."""
+    """A regex and its cues: word beginnings of which every match holds at least one.
+
+    A finder that reads across a colon (`whole`: 'replied: "thx"') reads the whole story.
+    """
 
     cues: tuple[str, ...]
     pattern: re.Pattern[str]
+    whole: bool = False
 
 
-def _finder(cues: str, *patterns: str) -> _Finder:
+def _finder(cues: str, *patterns: str, whole: bool = False) -> _Finder:
     alternatives = "|".join(f"(?:{_expand(pattern)})" for pattern in patterns)
-    return _Finder(tuple(cues.split("|")), re.compile(alternatives))
+    return _Finder(tuple(cues.split("|")), re.compile(alternatives), whole)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +111,14 @@ class _Rule:
 
 
 def _rule(
-    signal: Signal, cues: str, *patterns: str, negatable: bool = True, gated: bool = False
+    signal: Signal,
+    cues: str,
+    *patterns: str,
+    negatable: bool = True,
+    gated: bool = False,
+    whole: bool = False,
 ) -> _Rule:
-    return _Rule(signal, _finder(cues, *patterns), negatable, gated)
+    return _Rule(signal, _finder(cues, *patterns, whole=whole), negatable, gated)
 
 
 # Each rule is a signal, its cues and its patterns. Cues are "|"-separated word beginnings
@@ -368,7 +377,8 @@ _RULES: tuple[_Rule, ...] = (
         Signal.PRAISED,
         "warm|great|good|amazing|fantastic|awesome|wonderful|brilliant|excellent|lovely|fun|"
         "real|genuine|went|going|gone|it|that|things|coffee|the|lunch|everything|today|best|"
-        "loved|perfect|nailed|killed|super|so|really|10|ten",
+        "loved|perfect|nailed|killed|super|so|really|10|ten|friendly|kind|nice|sweet|happy|"
+        "pleasant|cool|chill|polite",
         r"(?<!had a )(?<!not )(?<!n't )\bwarm(?:ly|th|er|est)?\b(?! up)",
         r"\b(?:great|good|amazing|fantastic|awesome|wonderful|brilliant|excellent|lovely|fun|"
         r"real|genuine) (?:vibes?|energy|chat|conversation|rapport|connection|coffee|meeting|"
@@ -917,14 +927,16 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:replied|answered|wrote|messaged|texted|email|reply|dm)[^.!?]{0,20}?[:\"] ?\"?"
         r"(?:thx|thanks|ok|okay|k|sure|noted|hey|cool|nice|great|will do|sure, maybe)[.!]?\"",
         negatable=False,
+        whole=True,
     ),
     _rule(
         Signal.CANT_TELL,
         "idk|dunno|no|not|clue|good|was|can't|cant|figure|what|read|into|cold|warm|confus|"
         "unsure|who",
-        r"\b(?:idk|dunno|no clue|no idea|not sure|unsure|confused|can't figure|cant figure|"
-        r"can't work out|couldn't figure|couldn't work out|hard to read|can't read|couldn't read)"
-        r"\b",
+        r"\b(?:idk|dunno|no clue|no idea|can't figure|cant figure|can't work out|"
+        r"couldn't figure|couldn't work out|hard to read|can't read|couldn't read)\b"
+        r"(?! (?:what|how|why) (?:<HE>|<HIS>)(?:'s| is| are| was)? (?:<W>)?(?:struggl|deal|work|"
+        r"hard|tough|up to|going through|busy))",
         r"\b(?:good|warm|positive) or (?:bad|cold|not|negative)\b",
         r"\bwhat to make of (?:it|that|this|<HIM>)\b",
         r"\b(?:was|is) (?:<HE>|that|it) (?:<W>)?(?:into it|interested|warm|cold|good|bad|"
@@ -959,7 +971,7 @@ _RULES: tuple[_Rule, ...] = (
     _rule(
         Signal.PUSHED,
         "ask|every|review|intro|forward|give|full|contact|book|without|stay|past|call|text|"
-        "email|message|another|swing|drop|showed|times",
+        "email|message|another|swing|drop|showed|times|walked|followed|try|send|stop|show|turn",
         r"\b(?:asked|begged|pressed|pushed)(?: <OBJ>)? (?:if|whether|to|for) (?:<W>){0,6}?"
         r"(?:every (?:week|day|monday|tuesday|wednesday|thursday|friday)|weekly|review|intro|"
         r"introduce|forward|give me|full day|contacts?|contact list|a job|hire|sign|"
@@ -1000,7 +1012,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         Signal.SMALL_TALK,
-        "know|knew|idea|dunno|sure|nothing|shop|work|what|never",
+        "know|knew|idea|dunno|sure|nothing|shop|work|what|never|just|small",
         r"\b(?:don't|didn't|do not|did not|still don't|never|no idea|dunno|not sure)"
         r"(?: [\w']+){0,3}? (?:what|about|whether)(?: [\w']+){0,3}? (?:struggl\w*|dealing|hard|"
         r"tough|worr\w*|problems?|challeng\w*|keeps? (?:her|him|them) up|working on)\b",
@@ -1010,7 +1022,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         Signal.SKILLS,
-        "i build|i code|i do|i speak|i know|i'm a|i am a|i've done|decent|years",
+        "i build|i code|i do|i speak|i know|i'm a|i am a|i've done|decent|years|that|it",
         r"\bi (?:build|code|design|edit|write|do|make|run|teach|program|translate) "
         r"(?:<W>){0,2}?(?:websites?|apps?|sites?|for a living|video|editing|sound|books|"
         r"contracts|marketing|events|social|music|code)\b",
@@ -1031,6 +1043,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:doesn't|does not|don't|do not) have the bandwidth\b",
         r"\bnot (?:the )?(?:right )?fit\b",
         gated=True,
+        whole=True,
     ),
     _rule(
         Signal.OUTCOME_NOT_NOW,
@@ -1266,6 +1279,9 @@ class _Story:
 
     def matches(self, finder: _Finder) -> Iterator[re.Match[str]]:
         """Yields the finder's matches, reading only the pieces that hold its cues."""
+        if finder.whole:
+            yield from finder.pattern.finditer(self.text)
+            return
         found: set[int] = set()
         for cue in finder.cues:
             found |= self._pieces_by_cue.get(cue, set())
@@ -1309,6 +1325,14 @@ class Hit:
     start: int
     end: int
     negated: bool
+
+
+CLAUSE_BREAK = _CLAUSE_BREAK
+
+
+def negated(text: str, start: int, end: int) -> bool:
+    """Tells whether a negation in its clause governs the words from start to end."""
+    return _negated(text, start, end)
 
 
 def scan(text: str) -> _Story:
