@@ -13,7 +13,6 @@ from dialogs.reader.text import clean
 
 # Every advice id of the five steps in playbook.md; the reader may choose only these.
 KNOWN_ADVICE = frozenset(a for a in ADVICE_IDS if not a.startswith(("intro.", "principles.")))
-STEP_ORDER = ("interests", "germ", "radar", "distance", "ask")
 
 LONG_DEBRIEF = (
     "Quick debrief.\n\n"
@@ -545,7 +544,8 @@ def test_ready_needs_less_awkward_and_no_cold() -> None:
         ("She was warm.", ()),
         ("She lit up.", ("radar.warm_open_door",)),
         ("She was cold.", ("radar.cold_give_space",)),
-        ("It was lukewarm.", ("radar.lukewarm_add_value",)),
+        ("It was lukewarm, polite but flat.", ("radar.lukewarm_add_value",)),
+        ("It was fine.", ()),
         # Their deeds against the user's verdict: the deeds lead, the mismatch is noted.
         ("She was warm but left early.", ("radar.cold_give_space", "radar.social_intelligence")),
         ("She laughed a lot but left early.", ("radar.read_temperature", "radar.social_intelligence")),

@@ -105,6 +105,9 @@ class Reader(_Strict):
 
     # At most this many pieces of advice in one reply (coaching.md section 6).
     max_advice: int = Field(default=2, ge=1, le=5)
+    # A story shorter than this in words whose only sign is a plain verdict ("it was
+    # fine", "meh") says too little to advise on.
+    too_little_words: int = Field(default=6, ge=0)
     # Advice ids from the most to the least important; the first max_advice chosen win.
     priority: tuple[str, ...]
 

@@ -97,12 +97,14 @@ class Reading:
     hero_named: str | None = None
     day: date | None = None
     kind: str | None = None
+    kind_words: str | None = None
     meetings: int | None = None
     named_date: date | None = None
     named_date_words: str | None = None
     time: Time = Time.HAPPENED
     language: str = "en"
     wondering: bool = False
+    words: int = 0
     advice: tuple[str, ...] = ()
     evidence: dict[str, str] = field(default_factory=dict)
 
@@ -283,10 +285,10 @@ def read(
             )
         )
     hero, named = facts.find_hero(normal, heroes) if heroes else (None, None)
-    day, kind = None, None
+    day = None
     if today is not None:
         day, _ = facts.find_date(normal, today)
-    kind, _ = facts.find_kind(normal)
+    kind, kind_words = facts.find_kind(normal)
     named_date, named_words = facts.find_named_date(normal, today or date.today())
     user_times = {f.time for f in found if f.signal in USER_ACTS and f.polarity is Polarity.DID}
     asks_to_ask = rules.wondering(story)
@@ -304,12 +306,14 @@ def read(
         hero_named=named,
         day=day,
         kind=kind,
+        kind_words=kind_words,
         meetings=story.meetings(),
         named_date=named_date if today is not None else None,
         named_date_words=named_words,
         time=time,
         language=language,
         wondering=asks_to_ask,
+        words=len(normal.split()),
     )
     if language != "en":
         return reading

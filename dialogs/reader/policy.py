@@ -70,6 +70,10 @@ def advise(reading: Reading, *, min_meetings: int | None = None) -> tuple[tuple[
     _radar(choice)
     _distance(choice)
     _ask(choice, min_meetings)
+    if choice.chosen.keys() <= {"radar.lukewarm_add_value"} and (
+        reading.words < content.reader.too_little_words
+    ):
+        return (), {}
     rank = {advice: place for place, advice in enumerate(content.reader.priority)}
     ordered = sorted(
         choice.chosen, key=lambda advice: (advice not in choice.first, rank.get(advice, 99))
