@@ -165,7 +165,8 @@ def reader_for(variant: str) -> Callable[[Story], Answer]:
 
 def legacy_reader(path: Path) -> Callable[[Story], Answer]:
     spec = importlib.util.spec_from_file_location("legacy_story", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module: Any = importlib.util.module_from_spec(spec)
     sys.modules["legacy_story"] = module
     spec.loader.exec_module(module)
@@ -206,7 +207,11 @@ def report(result: Score, title: str) -> str:
         lines += [f"Facts: {facts}.", ""]
     lines += ["| advice id | given | expected | precision | recall |", "|---|---|---|---|---|"]
     for advice in ADVICE_IDS:
-        given, expected, right = result.given[advice], result.expected[advice], result.right[advice]
+        given, expected, right = (
+            result.given[advice],
+            result.expected[advice],
+            result.right[advice],
+        )
         if not given and not expected:
             continue
         precision = f"{right / given:.0%}" if given else "-"
@@ -244,8 +249,10 @@ def main() -> None:
     print(text)
     if arguments.misses:
         for story, advice in result.misses:
-            print(f"{story.id}: got {list(advice)} expect {sorted(story.expect)} "
-                  f"forbid {sorted(story.forbid)}\n   {story.text[:300]}")
+            print(
+                f"{story.id}: got {list(advice)} expect {sorted(story.expect)} "
+                f"forbid {sorted(story.forbid)}\n   {story.text[:300]}"
+            )
     if arguments.write:
         with DOC.open("a", encoding="utf-8") as doc:
             doc.write("\n" + text)

@@ -47,9 +47,9 @@ from dialogs.model import (
 from dialogs.playbook import READINGS, Shortfall, readiness, temperature, trend
 from dialogs.ports import Clock, Store
 from dialogs.privacy import Privacy
+from dialogs.reader import read_story
 from dialogs.reminding import Reminding, compose_all
 from dialogs.steps import STEPS, Facts, Step
-from dialogs.reader import read_story
 
 IDLE = "idle"
 CHECKIN_OPENING = (

@@ -48,9 +48,7 @@ def test_a_question_about_asking_gets_the_readiness_advice() -> None:
 def test_a_list_of_what_the_user_did_not_do_is_read_as_such() -> None:
     text = "I didn't pitch, I didn't gush, only asked about her biggest worry."
     assert signals(text, Signal.PITCHED_SOLUTION)[0][1] is Polarity.DID_NOT
-    assert not {"interests.insight_over_solutions", "germ.one_compliment"} & set(
-        read(text).advice
-    )
+    assert not {"interests.insight_over_solutions", "germ.one_compliment"} & set(read(text).advice)
 
 
 def test_a_plan_in_another_clause_does_not_make_an_act_a_plan() -> None:

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogs.reader import rules as story
 from dialogs.catalogue import ADVICE_IDS
 from dialogs.reader import Signal, StoryReading, read_story
+from dialogs.reader import rules as story
 from dialogs.reader.text import clean
 
 # Every advice id of the five steps in playbook.md; the reader may choose only these.
@@ -94,13 +94,19 @@ STORIES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # step 2: germ
     ("No compliments this time, just one at the start.", ()),
-    ("I wasn't starstruck at all this time, and I only paid one compliment at the start.", ("germ.well_done",)),
+    (
+        "I wasn't starstruck at all this time, and I only paid one compliment at the start.",
+        ("germ.well_done",),
+    ),
     (
         "I totally fangirled and lost count of the compliments. Also took a selfie with him and "
         "posted it on my story.",
         ("germ.one_compliment", "germ.regular_people", "germ.no_live_tweeting"),
     ),
-    ("Didn't take a single photo and I didn't post anything. Kept it professional.", ("germ.well_done",)),
+    (
+        "Didn't take a single photo and I didn't post anything. Kept it professional.",
+        ("germ.well_done",),
+    ),
     (
         "We spent the whole hour on her Grammys and her famous album. I froze when she walked in.",
         ("germ.regular_people", "germ.value_their_time"),
@@ -548,7 +554,10 @@ def test_ready_needs_less_awkward_and_no_cold() -> None:
         ("It was fine.", ()),
         # Their deeds against the user's verdict: the deeds lead, the mismatch is noted.
         ("She was warm but left early.", ("radar.cold_give_space", "radar.social_intelligence")),
-        ("She laughed a lot but left early.", ("radar.read_temperature", "radar.social_intelligence")),
+        (
+            "She laughed a lot but left early.",
+            ("radar.read_temperature", "radar.social_intelligence"),
+        ),
         (
             "Lukewarm, though she asked me questions; then she left early.",
             ("radar.read_temperature", "radar.social_intelligence"),
@@ -624,9 +633,7 @@ def test_names_work_like_pronouns() -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), STORIES[:20])
-def test_advice_is_unique_and_known(
-    text: str, expected: tuple[str, ...]
-) -> None:
+def test_advice_is_unique_and_known(text: str, expected: tuple[str, ...]) -> None:
     del expected
     advice = read_story(text).advice
     assert len(set(advice)) == len(advice)

@@ -12,14 +12,23 @@ the facts (facts.py, language.py), advise (policy.py).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
-from enum import StrEnum
 from functools import cache
 
 from dialogs.reader import facts, rules
 from dialogs.reader.language import identify
+from dialogs.reader.policy import advise
+from dialogs.reader.reading import (
+    USER_ACTS,
+    Polarity,
+    Reading,
+    SignalReading,
+    Time,
+    Who,
+)
 from dialogs.reader.rules import Signal
 from dialogs.reader.text import Speller, clean, words
 
@@ -34,113 +43,6 @@ __all__ = [
     "read",
     "read_story",
 ]
-
-
-class Who(StrEnum):
-    USER = "user"
-    HERO = "hero"
-    OTHER = "other"
-
-
-class Polarity(StrEnum):
-    DID = "did"
-    DID_NOT = "did_not"
-
-
-class Time(StrEnum):
-    HAPPENED = "happened"
-    PLANNED = "planned"
-    ASKED = "asked"
-
-
-# Signals that are the user's own acts; the rest are the hero's reaction or the meeting's.
-USER_ACTS = frozenset(
-    {
-        Signal.ABOUT_ME,
-        Signal.PITCHED_SOLUTION,
-        Signal.OFFERED_INSIGHT,
-        Signal.MANY_COMPLIMENTS,
-        Signal.STARSTRUCK,
-        Signal.AT_EASE,
-        Signal.POSTED,
-        Signal.PEER,
-        Signal.DEFERENCE,
-        Signal.ASKED_GUIDANCE,
-        Signal.PUSHED,
-        Signal.SKILLS,
-    }
-)
-
-
-@dataclass(frozen=True, slots=True)
-class SignalReading:
-    """One thing the story says, who did it, whether, when, and the words it came from."""
-
-    signal: Signal
-    who: Who
-    polarity: Polarity
-    time: Time
-    evidence: str
-
-    @property
-    def counts(self) -> bool:
-        """Tells whether this is something that happened as the signal says."""
-        return self.polarity is Polarity.DID and self.time is Time.HAPPENED
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """What a story says and the advice chosen for it."""
-
-    signals: tuple[SignalReading, ...]
-    hero: str | None = None
-    hero_named: str | None = None
-    day: date | None = None
-    kind: str | None = None
-    kind_words: str | None = None
-    meetings: int | None = None
-    named_date: date | None = None
-    named_date_words: str | None = None
-    time: Time = Time.HAPPENED
-    language: str = "en"
-    wondering: bool = False
-    words: int = 0
-    advice: tuple[str, ...] = ()
-    evidence: dict[str, str] = field(default_factory=dict)
-
-    def has(
-        self,
-        signal: Signal,
-        *,
-        who: Who | None = None,
-        polarity: Polarity = Polarity.DID,
-        times: frozenset[Time] = frozenset({Time.HAPPENED}),
-    ) -> bool:
-        """Tells whether the story holds the signal with this who, polarity and time."""
-        return any(self.find(signal, who=who, polarity=polarity, times=times))
-
-    def find(
-        self,
-        signal: Signal,
-        *,
-        who: Who | None = None,
-        polarity: Polarity = Polarity.DID,
-        times: frozenset[Time] = frozenset({Time.HAPPENED}),
-    ) -> list[SignalReading]:
-        """The readings of one signal with this who, polarity and time."""
-        expected = who or (Who.USER if signal in USER_ACTS else Who.HERO)
-        return [
-            found
-            for found in self.signals
-            if found.signal is signal
-            and found.who is expected
-            and found.polarity is polarity
-            and found.time in times
-        ]
-
-    @property
-    def says_too_little(self) -> bool:
-        return not self.advice
 
 
 # --- placing a hit: who and when -----------------------------------------------------
@@ -228,7 +130,9 @@ def _time(text: str, hit: rules.Hit, sentence: _Sentence) -> Time:
     if sentence.asks:
         return Time.ASKED
     # A plan governs its own clause: "I didn't plan to, but I pitched" is a pitch.
-    breaks = [found.end() for found in rules.CLAUSE_BREAK.finditer(text, sentence.start, hit.start)]
+    breaks = [
+        found.end() for found in rules.CLAUSE_BREAK.finditer(text, sentence.start, hit.start)
+    ]
     clause = max([sentence.start, *breaks])
     marker = _markers("planned").search(text, clause, hit.start)
     if marker and not rules.negated(text, marker.start(), marker.end()):
@@ -262,8 +166,6 @@ def read(
     languages: bool = True,
 ) -> Reading:
     """Reads a story into signals, facts and advice."""
-    from dialogs.reader.policy import advise
-
     cleaned = clean(text)
     language = identify(cleaned) if languages else "en"
     normal = _speller(fuzzy).fix(cleaned)
@@ -292,7 +194,7 @@ def read(
     named_date, named_words = facts.find_named_date(normal, today or date.today())
     user_times = {f.time for f in found if f.signal in USER_ACTS and f.polarity is Polarity.DID}
     asks_to_ask = rules.wondering(story)
-    if asks_to_ask or Time.ASKED in user_times and Time.HAPPENED not in user_times:
+    if asks_to_ask or (Time.ASKED in user_times and Time.HAPPENED not in user_times):
         time = Time.ASKED
     elif Time.PLANNED in user_times and Time.HAPPENED not in user_times:
         time = Time.PLANNED
@@ -318,17 +220,10 @@ def read(
     if language != "en":
         return reading
     advice, evidence = advise(reading, min_meetings=min_meetings)
-    return Reading(
-        **{name: getattr(reading, name) for name in _FIELDS}, advice=advice, evidence=evidence
-    )
-
-
-_FIELDS = tuple(name for name in Reading.__dataclass_fields__ if name not in {"advice", "evidence"})
+    return replace(reading, advice=advice, evidence=evidence)
 
 
 def _index(starts: list[int], point: int) -> int:
-    from bisect import bisect_right
-
     return max(0, bisect_right(starts, point) - 1)
 
 
@@ -366,5 +261,8 @@ def read_story(
             happened.difference_update(rules.OUTCOMES[place + 1 :])
             break
     return StoryReading(
-        signals=frozenset(happened), coffees=reading.meetings, advice=reading.advice, reading=reading
+        signals=frozenset(happened),
+        coffees=reading.meetings,
+        advice=reading.advice,
+        reading=reading,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from dialogs.reader import Polarity, Reading, Time, Who
+from dialogs.reader.reading import Polarity, Reading, Time, Who
 from dialogs.reader.rules import Signal
 
 _HAPPENED = frozenset({Time.HAPPENED})

@@ -55,9 +55,9 @@ def find_hero(text: str, heroes: Sequence[str]) -> tuple[str | None, str | None]
             found = re.search(rf"(?<![\w']){re.escape(name)}(?:'s)?(?![\w'])", text)
             place = found.start() if found else None
             if place is None and len(name) >= 5 and " " not in name:
-                for start, token in tokens:
-                    token = token.removesuffix("'s")
-                    if token[0] == name[0] and Levenshtein.distance(token, name) == 1:
+                for start, typed in tokens:
+                    word = typed.removesuffix("'s")
+                    if word[0] == name[0] and Levenshtein.distance(word, name) == 1:
                         place = start
                         break
             if place is not None and (best is None or place < best[0]):

@@ -19,16 +19,69 @@ _MIN_WORDS = 3
 # English words that carry no topic: a story where they are frequent is English, whatever
 # the names and borrowed words in it say.
 _ENGLISH = frozenset(
-    "i me my we our you he she they him her his their it the a an and but or so to of in on "
-    "at for with about was were is are did didn't didnt not no had have has been be just "
-    "that this what how when then really very too".split()
+    [
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "he",
+        "she",
+        "they",
+        "him",
+        "her",
+        "his",
+        "their",
+        "it",
+        "the",
+        "a",
+        "an",
+        "and",
+        "but",
+        "or",
+        "so",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "about",
+        "was",
+        "were",
+        "is",
+        "are",
+        "did",
+        "didn't",
+        "didnt",
+        "not",
+        "no",
+        "had",
+        "have",
+        "has",
+        "been",
+        "be",
+        "just",
+        "that",
+        "this",
+        "what",
+        "how",
+        "when",
+        "then",
+        "really",
+        "very",
+        "too",
+    ]
 )
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
 @cache
 def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    # Imported on first use: loading the model takes longer than the coach's start-up.
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # noqa: PLC0415
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(LANGUAGES))

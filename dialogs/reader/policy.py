@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dialogs.content import default_content
-from dialogs.reader import Polarity, Reading, Time
+from dialogs.reader.reading import Polarity, Reading, Time
 from dialogs.reader.rules import OUTCOMES as OUTCOMES_ORDER
 from dialogs.reader.rules import Signal
 
@@ -58,7 +58,9 @@ class _Choice:
             self.chosen.setdefault(advice, evidence)
 
 
-def advise(reading: Reading, *, min_meetings: int | None = None) -> tuple[tuple[str, ...], dict[str, str]]:
+def advise(
+    reading: Reading, *, min_meetings: int | None = None
+) -> tuple[tuple[str, ...], dict[str, str]]:
     """Chooses the advice for a reading and the words each piece rests on."""
     content = default_content()
     if min_meetings is None:
@@ -95,7 +97,10 @@ def _interests(choice: _Choice) -> None:
     if problem is None:
         choice.add("interests.surface_problems", choice.did_not(Signal.PROBLEM_SHARED))
         choice.add("interests.surface_problems", choice.did(Signal.SMALL_TALK))
-    if "interests.their_world" in choice.chosen or "interests.insight_over_solutions" in choice.chosen:
+    if (
+        "interests.their_world" in choice.chosen
+        or "interests.insight_over_solutions" in choice.chosen
+    ):
         return
     insight = choice.did(Signal.OFFERED_INSIGHT) or (
         choice.did_not(Signal.PITCHED_SOLUTION) and choice.did(Signal.ABOUT_THEM)
@@ -186,9 +191,9 @@ def _ask(choice: _Choice, min_meetings: int) -> None:
         choice.add("ask.offer_skills", skills)
         choice.first.add("ask.offer_skills")
     enough = meetings is not None and meetings >= min_meetings
-    if enough and (less or warm and not need_less) and not (more or cold):
+    if enough and (less or (warm and not need_less)) and not (more or cold):
         verdict, evidence = "ask.go_ask", less or warm
-    elif meetings is not None and not enough or more or cold:
+    elif (meetings is not None and not enough) or more or cold:
         verdict, evidence = "ask.not_yet", more or cold or f"{meetings}"
     elif skills or room:
         # The question is how to ask, and the story says nothing against asking.

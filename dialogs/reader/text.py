@@ -96,9 +96,7 @@ class Speller:
                 return form
         if not self._fuzzy or len(word) < 5 or not word.isalpha():
             return word
-        best = extractOne(
-            word, self._targets, scorer=Levenshtein.distance, score_cutoff=1
-        )
+        best = extractOne(word, self._targets, scorer=Levenshtein.distance, score_cutoff=1)
         # One edit, and the first letter kept: people rarely misspell a word's start.
         # A plural is not a typo of its singular: the rules read both.
         if best is not None and best[0][0] == word[0] and best[0].rstrip("s") != word.rstrip("s"):
