@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dialogs.content import default_content
-from dialogs.reader.reading import Polarity, Reading, Time
+from dialogs.reader.reading import Polarity, Reading, Time, Who
 from dialogs.reader.rules import OUTCOMES as OUTCOMES_ORDER
 from dialogs.reader.rules import Signal
 
@@ -112,6 +112,11 @@ def _interests(choice: _Choice) -> None:
 def _germ(choice: _Choice) -> None:
     choice.add("germ.value_their_time", choice.did(Signal.ACHIEVEMENTS))
     if any(advice.startswith("germ.") for advice in choice.chosen):
+        return
+    # Someone else's photos set off the user's own restraint ("my manager posted, I didn't").
+    others = choice.reading.find(Signal.POSTED, who=Who.OTHER)
+    if others:
+        choice.add("germ.well_done", others[0].evidence)
         return
     for signal in (*_GERM_PROBLEMS, Signal.AT_EASE):
         evidence = choice.did_not(signal) if signal is not Signal.AT_EASE else choice.did(signal)

@@ -1102,6 +1102,64 @@ _RULES: tuple[_Rule, ...] = (
         r"\blaughs? at my (?:<W>)?jokes now\b",
         negatable=False,
     ),
+    _rule(
+        Signal.OPEN_DOOR,
+        "asked|told|wants|wanted|invited|said|come|drop|stop|swing|stayed|thought|blue|"
+        "texted|emailed|called|messaged",
+        r"\b<SUBJ> (?:<W>)?(?:asked|told|wants|wanted|invited|said|says) (?:me )?(?:to|i should|"
+        r"i could|i can) (?:<W>)?(?:come|send|drop|stop|join|visit|bring|swing|sit in|meet)\b",
+        r"\b(?:come|drop|stop|swing|pop) by\b",
+        r"\bstayed (?:<W>)?(?:two|three|\d+|an extra|another) (?:<W>)?hours?\b",
+        r"\bthought of you\b",
+        r"\bout of the blue\b",
+        r"\b<SUBJ> (?:texted|emailed|called|messaged|dmed|dm'd|wrote to|reached out to) me "
+        r"first\b",
+    ),
+    _rule(
+        Signal.QUICK_REPLY,
+        "wrote|replied|answered|responded|back|got",
+        r"\b(?:wrote back|replied|answered|responded|got back to me|texted back|emailed back) "
+        r"(?:<W>){0,3}?(?:the same|that same|within the|within an?) (?:day|evening|night|"
+        r"afternoon|morning|hour)\b",
+    ),
+    _rule(
+        Signal.AT_EASE,
+        "kept|one|compliment|phone",
+        r"\bkept (?:my|the) (?:<W>)?phones? (?:<W>)?(?:in|away|face|off)\b",
+        r"\b(?:one|1|a single) (?:nice|kind|honest|genuine|sincere|small) (?:thing|word|"
+        r"compliment|remark)\b",
+        r"\bcompliments?:? (?:1|one|just one|only one)\b",
+        r"\bphones?:? (?:stayed |was |remained )?(?:in my|away|off|face down)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.PROBLEM_SHARED,
+        "asked|ask|what|how|worr|hard|tough|keeps|struggl|challeng|biggest",
+        r"\b(?:asked|ask|asking) (?:<OBJ> )?(?:about )?(?:what|how|which)(?:'s)? (?:<W>){0,4}?"
+        r"(?:worr\w*|hardest|toughest|hard|tough|keeps (?:<HIM>|<HIM> )?up|struggl\w*|"
+        r"challeng\w*|biggest|bothering|frustrat\w*)\b",
+        r"\b<POSS> biggest (?:<W>)?(?:issue|problem|worry|challenge|headache|fear)\b",
+    ),
+    _rule(
+        Signal.LUKEWARM,
+        "repl|answer|wrote|messag|text|email|respon|heard|got|took|just|sure",
+        r"\b(?:replied|answered|wrote back|wrote|messaged back|texted back|emailed back|"
+        r"responded|reply|response|answer|heard back|got back)[^.!?]{0,40}?\""
+        r"(?:[^\s\"]+ ?){1,4}\"",
+        r"\btook (?:<W>)?(?:\d+|two|three|four|a few|several|a couple of) (?:weeks?|wks?|days|"
+        r"months?) to (?:answer|reply|respond|get back|write back)\b",
+        r"\bjust (?:a )?(?:\"|')?(?:👍|thumbs up|emoji|like|heart)\b",
+        negatable=False,
+        whole=True,
+    ),
+    _rule(
+        Signal.ABOUT_ME,
+        "rambl|monolog|dron|went|bang|talk|spoke|kept",
+        r"\b(?:rambl\w+|monologu\w+|droned on|went on and on|banged on) (?:<W>){0,4}?(?:about|"
+        r"abt) (?:my|me|myself)\b",
+        r"(?<!she )(?<!he )(?<!they )\b(?:talk\w*|spoke) (?:<W>){0,4}?about (?:me|myself)\b",
+        r"\bkept (?:bringing|turning|steering) (?:it|things|the conversation) back to me\b",
+    ),
 )
 
 
@@ -1308,6 +1366,11 @@ class _Story:
         """Finds every signal the story mentions, with its place and whether it is negated."""
         about_mentoring = self.mentions(_MENTORSHIP)
         found: list[Hit] = []
+        praise = [match for match in _PRAISE.finditer(self.text)]
+        for word in {match.group() for match in praise}:
+            said = [match for match in praise if match.group() == word]
+            if len(said) >= _PRAISE_TIMES:
+                found.append(Hit(Signal.MANY_COMPLIMENTS, said[0].start(), said[-1].end(), False))
         for rule in _RULES:
             if rule.gated and not about_mentoring:
                 continue
@@ -1315,6 +1378,15 @@ class _Story:
                 negated = rule.negatable and _negated(self.text, match.start(), match.end())
                 found.append(Hit(rule.signal, match.start(), match.end(), negated))
         return found
+
+
+# The same word of praise said three times is a string of compliments, however phrased:
+# "her keynote was amazing, her book was amazing, her label was amazing".
+_PRAISE = re.compile(
+    r"\b(?:amazing|incredible|brilliant|a legend|a genius|my idol|my hero|a hero|awesome|"
+    r"genius|iconic|the best|so talented|a visionary|inspiring|wonderful)\b"
+)
+_PRAISE_TIMES = 3
 
 
 @dataclass(frozen=True, slots=True)
