@@ -44,6 +44,7 @@ class _Choice:
     reading: Reading
     chosen: dict[str, str] = field(default_factory=dict)  # advice id -> evidence
     first: set[str] = field(default_factory=set)  # advice for what the user plans or asks
+    last: set[str] = field(default_factory=set)  # advice the user did not ask for
 
     def did(self, signal: Signal, times: frozenset[Time] = _HAPPENED) -> str | None:
         found = self.reading.find(signal, times=times)
@@ -78,7 +79,12 @@ def advise(
         return (), {}
     rank = {advice: place for place, advice in enumerate(content.reader.priority)}
     ordered = sorted(
-        choice.chosen, key=lambda advice: (advice not in choice.first, rank.get(advice, 99))
+        choice.chosen,
+        key=lambda advice: (
+            advice not in choice.first,
+            advice in choice.last,
+            rank.get(advice, 99),
+        ),
     )
     kept = ordered[: content.reader.max_advice]
     return tuple(kept), {advice: choice.chosen[advice] for advice in kept}
@@ -102,8 +108,10 @@ def _interests(choice: _Choice) -> None:
         or "interests.insight_over_solutions" in choice.chosen
     ):
         return
-    insight = choice.did(Signal.OFFERED_INSIGHT) or (
-        choice.did_not(Signal.PITCHED_SOLUTION) and choice.did(Signal.ABOUT_THEM)
+    insight = (
+        choice.did(Signal.OFFERED_INSIGHT)
+        or choice.did_not(Signal.PITCHED_SOLUTION)
+        or choice.did(Signal.ASKED_GUIDANCE)
     )
     if problem and insight:
         choice.add("interests.well_done", insight)
@@ -208,4 +216,8 @@ def _ask(choice: _Choice, min_meetings: int) -> None:
     choice.add(verdict, evidence)
     if reading.wondering:
         choice.first.add(verdict)
+    else:
+        # A count told in passing is news of the relationship: readiness comes after
+        # the advice on what happened.
+        choice.last.add(verdict)
     choice.add("ask.check_the_room", "ask")
