@@ -9,7 +9,7 @@ the hero, the kind of contact, the meeting count, the time (happened, planned, a
 and the language, each over the stories that state it.
 
 Variants, for the comparison in docs/coaching.md: `full` (the reader as shipped),
-`nofuzzy` (no typo correction by edit distance), `nolang` (no language identification).
+`nolang` (no language identification).
 --legacy FILE scores a module with the old `read_story(text)` (today's rules at a commit).
 """
 
@@ -148,7 +148,6 @@ def reader_for(variant: str) -> Callable[[Story], Answer]:
             heroes=story.heroes,
             today=TODAY,
             min_meetings=min_meetings,
-            fuzzy=variant != "nofuzzy",
             languages=variant != "nolang",
         )
         return Answer(
@@ -179,9 +178,9 @@ def costs(variant: str) -> tuple[float, float, float]:
         "import time,resource;t=time.perf_counter();import dialogs.reader as r;"
         "a=time.perf_counter();"
         f"r.read('Tuve un café con Dana, fue muy amable y hablamos de su disco nuevo',"
-        f" fuzzy={variant != 'nofuzzy'}, languages={variant != 'nolang'});"
+        f" languages={variant != 'nolang'});"
         "r.read('had coffe w dana, she lit up abt her tour',"
-        f" fuzzy={variant != 'nofuzzy'}, languages={variant != 'nolang'});"
+        f" languages={variant != 'nolang'});"
         "b=time.perf_counter();"
         "print(a-t,b-a,resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)"
     )
@@ -223,7 +222,7 @@ def report(result: Score, title: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.coaching", description=__doc__)
     parser.add_argument("--write", action="store_true", help="append the figures to the doc")
-    parser.add_argument("--variant", default="full", choices=("full", "nofuzzy", "nolang"))
+    parser.add_argument("--variant", default="full", choices=("full", "nolang"))
     parser.add_argument("--legacy", type=Path, help="score an old story.py instead")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--misses", action="store_true", help="list the stories missed")

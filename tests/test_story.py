@@ -537,10 +537,10 @@ def test_min_meetings_moves_the_readiness_line() -> None:
 
 def test_ready_needs_less_awkward_and_no_cold() -> None:
     assert read_story("fifth coffee").advice == ("ask.not_yet", "ask.check_the_room")
-    assert read_story("fifth coffee, less awkward, she left early").advice == (
+    assert set(read_story("fifth coffee, less awkward, she left early").advice) == {
         "ask.not_yet",
         "radar.cold_give_space",
-    )
+    }
 
 
 @pytest.mark.parametrize(

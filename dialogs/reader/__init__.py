@@ -4,7 +4,7 @@
 and the words it came from; the facts the story carries (hero, day, kind, meeting
 count, a date the hero named, language); and the advice the policy chooses.
 
-The pipeline: clean and respell (text.py), scan the rules (rules.py, regexes with
+The pipeline: clean and respell from a table (text.py), scan the rules (rules.py, regexes with
 negation by clause), place each hit (who, time) from the sentence around it, read
 the facts (facts.py, language.py), advise (policy.py).
 """
@@ -152,8 +152,8 @@ def _evidence(text: str, hit: rules.Hit, sentence: _Sentence) -> str:
 
 
 @cache
-def _speller(fuzzy: bool) -> Speller:
-    return Speller(rules.vocabulary(), fuzzy=fuzzy)
+def _speller() -> Speller:
+    return Speller()
 
 
 def read(
@@ -162,13 +162,12 @@ def read(
     heroes: Sequence[str] = (),
     today: date | None = None,
     min_meetings: int = 3,
-    fuzzy: bool = True,
     languages: bool = True,
 ) -> Reading:
     """Reads a story into signals, facts and advice."""
     cleaned = clean(text)
     language = identify(cleaned) if languages else "en"
-    normal = _speller(fuzzy).fix(cleaned)
+    normal = _speller().fix(cleaned)
     story = rules.scan(normal)
     sentences = _sentences(normal)
     starts = [sentence.start for sentence in sentences]

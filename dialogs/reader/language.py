@@ -12,70 +12,24 @@ import re
 from functools import cache
 from typing import Any
 
+from dialogs.reader.text import words
+
 LANGUAGES = ("en", "es", "de", "fr", "pt", "it", "nl", "pl", "sv", "tr", "ru", "uk", "ja", "zh")
 # A story this short in words is read as English: too little to judge, and the rules
 # answer "says too little" anyway.
 _MIN_WORDS = 3
-# English words that carry no topic: a story where they are frequent is English, whatever
-# the names and borrowed words in it say.
-_ENGLISH = frozenset(
-    [
-        "i",
-        "me",
-        "my",
-        "we",
-        "our",
-        "you",
-        "he",
-        "she",
-        "they",
-        "him",
-        "her",
-        "his",
-        "their",
-        "it",
-        "the",
-        "a",
-        "an",
-        "and",
-        "but",
-        "or",
-        "so",
-        "to",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "about",
-        "was",
-        "were",
-        "is",
-        "are",
-        "did",
-        "didn't",
-        "didnt",
-        "not",
-        "no",
-        "had",
-        "have",
-        "has",
-        "been",
-        "be",
-        "just",
-        "that",
-        "this",
-        "what",
-        "how",
-        "when",
-        "then",
-        "really",
-        "very",
-        "too",
-    ]
-)
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+
+
+@cache
+def _function_words() -> tuple[frozenset[str], frozenset[str]]:
+    lists = words()["language"]
+    return frozenset(lists["english"]), frozenset(lists["foreign"])
+
+
+# Letters outside the Latin script (Cyrillic, Greek, Arabic, CJK...): no function-word
+# list is needed to see such a story is not English.
+_NOT_LATIN = re.compile(r"[^\W\da-z_\u00c0-\u024f]")
 
 
 @cache
@@ -91,10 +45,15 @@ def _identifier() -> Any:
 def identify(text: str) -> str:
     """The ISO 639-1 code of the story's language; "en" when too short to judge."""
     tokens = _WORDS.findall(text.lower())
-    if len(tokens) < _MIN_WORDS:
+    letters = sum(len(token) for token in tokens)
+    other_script = letters >= _MIN_WORDS and len(_NOT_LATIN.findall(text.lower())) > letters / 2
+    if len(tokens) < _MIN_WORDS and not other_script:
         return "en"
-    english = sum(token in _ENGLISH for token in tokens) / len(tokens)
-    if english >= 0.35:
+    english_words, foreign_words = _function_words()
+    english = sum(token in english_words for token in tokens)
+    foreign = sum(token in foreign_words for token in tokens)
+    # Most stories are plainly English: the model is loaded only for one that is not.
+    if not other_script and (foreign < 2 or foreign <= english):
         return "en"
     language, confidence = _identifier().classify(text)
     if language != "en" and confidence >= 0.9:

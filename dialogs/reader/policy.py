@@ -219,5 +219,5 @@ def _ask(choice: _Choice, min_meetings: int) -> None:
     else:
         # A count told in passing is news of the relationship: readiness comes after
         # the advice on what happened.
-        choice.last.add(verdict)
+        choice.last.update({verdict, "ask.check_the_room"})
     choice.add("ask.check_the_room", "ask")

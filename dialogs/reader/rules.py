@@ -1418,11 +1418,3 @@ def wondering(story: _Story) -> bool:
 
 
 OUTCOMES = (Signal.OUTCOME_NOT_NOW, Signal.OUTCOME_YES, Signal.OUTCOME_NO)
-
-
-def vocabulary() -> frozenset[str]:
-    """Every word of four letters or more that the rules spell out, for the typo fixer."""
-    found: set[str] = set()
-    for finder in _ALL_FINDERS:
-        found.update(re.findall(r"[a-z]{4,}", finder.pattern.pattern))
-    return frozenset(found)
