@@ -195,7 +195,7 @@ def _ask(choice: _Choice, min_meetings: int) -> None:
     warm = next(filter(None, map(choice.did, _WARM_ACTS)), None)
     cold = next(filter(None, map(choice.did, _COLD_ACTS)), None)
     meetings = reading.meetings
-    if not reading.wondering and meetings is None and not (less or more):
+    if not reading.wondering and (meetings is None or not (less or more)):
         return
     if room:
         choice.add("ask.check_the_room", room)

@@ -1175,7 +1175,8 @@ _MENTORSHIP = _finder(
 
 # The user wonders whether it is time to ask: the readiness check applies.
 _WONDERING = _finder(
-    "ask|broach|bring|rais|pop|should i|is it|am i",
+    "ask|broach|bring|rais|pop|should i|is it|am i|right|time|moment|when|how|haven't|have|"
+    "not|before",
     r"\b(?:should|shall|can|could|may|when|whether|if|how|ready|time|soon|early|wondering|"
     r"wonder|thinking|think|planning|plan|want|going|gonna|about|considering|tempted|dare)\b"
     r"(?: [\w']+){0,6}? (?:ask(?:ing)?|broach(?:ing)?|bring(?:ing)? (?:it )?up|rais(?:e|ing)|"
@@ -1184,6 +1185,12 @@ _WONDERING = _finder(
     r"\b(?:ready|time|too soon|too early) (?:<W>){0,2}?(?:to ask|for the ask|to broach)\b",
     r"\bshould i (?:ask|bring (?:it|this) up|broach|pop)\b",
     r"\b(?:is it|am i) (?:<W>){0,2}?(?:time|ready|too soon|too early)\b",
+    # An ask still to come, whatever leads up to it.
+    r"\b(?:ask|asking|pop|popping|broach|broaching) (?:<W>){0,6}?(?:shadow\w*|mentor\w*|"
+    r"apprentic\w*|take me (?:on|under))",
+    r"\b(?:right|time|moment|when|how) to ask\b",
+    r"\b(?:haven't|have not|not) asked (?:<W>)?yet\b",
+    r"\bbefore i (?:ask|pop|broach)\b",
 )
 
 # --- negation ------------------------------------------------------------------------
