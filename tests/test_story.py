@@ -524,8 +524,12 @@ def test_counts_meetings(text: str, coffees: int | None) -> None:
     assert read_story(text).coffees == coffees
 
 
-def test_a_count_alone_speaks_of_readiness() -> None:
-    assert read_story("coffee number 2").advice == ("ask.not_yet", "ask.check_the_room")
+def test_a_count_alone_is_not_a_question_of_readiness() -> None:
+    assert read_story("coffee number 2").advice == ()
+    assert read_story("coffee number 2, still awkward").advice == (
+        "ask.not_yet",
+        "ask.check_the_room",
+    )
 
 
 def test_min_meetings_moves_the_readiness_line() -> None:
@@ -536,7 +540,7 @@ def test_min_meetings_moves_the_readiness_line() -> None:
 
 
 def test_ready_needs_less_awkward_and_no_cold() -> None:
-    assert read_story("fifth coffee").advice == ("ask.not_yet", "ask.check_the_room")
+    assert read_story("fifth coffee, still stiff").advice == ("ask.not_yet", "ask.check_the_room")
     assert set(read_story("fifth coffee, less awkward, she left early").advice) == {
         "ask.not_yet",
         "radar.cold_give_space",

@@ -22,6 +22,7 @@ from dialogs.reader import facts, rules
 from dialogs.reader.language import identify
 from dialogs.reader.policy import advise
 from dialogs.reader.reading import (
+    MEETING_SIGNALS,
     USER_ACTS,
     Polarity,
     Reading,
@@ -99,6 +100,8 @@ def _sentences(text: str) -> list[_Sentence]:
 
 
 def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[str]) -> Who:
+    if hit.signal in MEETING_SIGNALS:
+        return Who.HERO
     # The match's own first word, else the last subject named before it in the sentence.
     first = subjects.match(text, hit.start)
     candidates = [first] if first else []

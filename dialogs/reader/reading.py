@@ -45,6 +45,20 @@ USER_ACTS = frozenset(
 )
 
 
+# Signals about the meeting as a whole or the user's own view of it: nobody else does them.
+MEETING_SIGNALS = frozenset(
+    {
+        Signal.LESS_AWKWARD,
+        Signal.MORE_AWKWARD,
+        Signal.PRAISED,
+        Signal.GLOOM,
+        Signal.CANT_TELL,
+        Signal.ROOM,
+        Signal.SMALL_TALK,
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class SignalReading:
     """One thing the story says, who did it, whether, when, and the words it came from."""

@@ -1176,7 +1176,7 @@ _MENTORSHIP = _finder(
 # The user wonders whether it is time to ask: the readiness check applies.
 _WONDERING = _finder(
     "ask|broach|bring|rais|pop|should i|is it|am i|right|time|moment|when|how|haven't|have|"
-    "not|before",
+    "not|before|will|would|could|might",
     r"\b(?:should|shall|can|could|may|when|whether|if|how|ready|time|soon|early|wondering|"
     r"wonder|thinking|think|planning|plan|want|going|gonna|about|considering|tempted|dare)\b"
     r"(?: [\w']+){0,6}? (?:ask(?:ing)?|broach(?:ing)?|bring(?:ing)? (?:it )?up|rais(?:e|ing)|"
@@ -1191,6 +1191,7 @@ _WONDERING = _finder(
     r"\b(?:right|time|moment|when|how) to ask\b",
     r"\b(?:haven't|have not|not) asked (?:<W>)?yet\b",
     r"\bbefore i (?:ask|pop|broach)\b",
+    r"\b(?:will|would|could|might) <HE> (?:<W>)?(?:let me shadow|mentor me|take me on)\b",
 )
 
 # --- negation ------------------------------------------------------------------------
