@@ -133,11 +133,28 @@ def _germ(choice: _Choice) -> None:
             return
 
 
+def _deed(choice: _Choice, signals: tuple[Signal, ...]) -> str | None:
+    """The evidence of the first of these signals the story tells as a deed, not a hunch."""
+    for signal in signals:
+        for found in choice.reading.find(signal):
+            if not found.hedged:
+                return found.evidence
+    return None
+
+
+def _hunch(choice: _Choice, signals: tuple[Signal, ...]) -> str | None:
+    for signal in signals:
+        for found in choice.reading.find(signal):
+            if found.hedged:
+                return found.evidence
+    return None
+
+
 def _radar(choice: _Choice) -> None:
-    warm = next(filter(None, map(choice.did, _WARM_ACTS)), None)
-    cold = next(filter(None, map(choice.did, _COLD_ACTS)), None)
-    praised = choice.did(Signal.PRAISED)
-    gloom = choice.did(Signal.GLOOM)
+    warm = _deed(choice, _WARM_ACTS)
+    cold = _deed(choice, _COLD_ACTS)
+    praised = choice.did(Signal.PRAISED) or _hunch(choice, _WARM_ACTS)
+    gloom = choice.did(Signal.GLOOM) or _hunch(choice, _COLD_ACTS)
     lukewarm = choice.did(Signal.LUKEWARM)
     unsure = choice.did(Signal.CANT_TELL)
     if unsure and not (warm and (gloom or lukewarm)):

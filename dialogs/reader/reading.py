@@ -68,6 +68,8 @@ class SignalReading:
     polarity: Polarity
     time: Time
     evidence: str
+    # Said with "I think", "I'm sure", "I could tell": the user's reading, not a deed.
+    hedged: bool = False
 
     @property
     def counts(self) -> bool:

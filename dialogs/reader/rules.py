@@ -1160,6 +1160,82 @@ _RULES: tuple[_Rule, ...] = (
         r"(?<!she )(?<!he )(?<!they )\b(?:talk\w*|spoke) (?:<W>){0,4}?about (?:me|myself)\b",
         r"\bkept (?:bringing|turning|steering) (?:it|things|the conversation) back to me\b",
     ),
+    _rule(
+        Signal.GLOOM,
+        "regret|annoyed|likes|pity|hate|sure|think",
+        r"\b<HE>(?:'s| is)? (?:<W>){0,2}?regret\w*\b",
+        r"\b(?:going to|gonna) be (?:<W>)?annoyed with me\b",
+        r"\b<HE> (?:barely|hardly|doesn't|does not) (?:<W>)?likes? me\b",
+        r"\bout of pity\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.PRAISED,
+        "friends|good|ready|vibe|living|great|subtle|def|totally",
+        r"\bwe're (?:<W>)?(?:friends|good|besties|tight)(?: now)?\b",
+        r"\b<HE>(?:'s| is) (?:<W>)?(?:ready|going|gonna|definitely going) to (?:mentor|help) me\b",
+        r"\b(?:the )?vibe was (?:<W>)?(?:good|great|amazing|immaculate)\b",
+        r"\bliving the dream\b",
+        r"\bgreat news\b",
+        r"\b(?:very|so) subtle\b",
+        r"\b<HE> (?:<W>)?(?:totally|definitely|def) wants to\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.COLD,
+        "cancel|office|contact|unavailable|busy|read|coffees|mentoring|left|replied|pick|formal|"
+        "further|foreseeable",
+        r"\b(?:cancell?ed|canceled) (?:<W>){0,3}?(?:coffees?|meetings?|calls?|lunch(?:es)?|"
+        r"twice|again)\b",
+        r"\bout of (?:the )?office\b",
+        r"\b(?:not|stop|don't|do not) (?:to )?contact(?:ing)? (?:<HIM>|me)\b",
+        r"\bcontact (?:<HIS>|the) office\b",
+        r"\bunavailable\b",
+        r"\btoo busy for (?:<W>)?(?:coffee|coffees|meetings|me|this|chats)\b",
+        r"\b(?:are|is|were|was|sitting|left) on read\b",
+        r"\b(?:doesn't|does not|don't|do not) (?:really )?do (?:coffees|coffee|meetings|"
+        r"mentoring|that)\b",
+        r"\bleft (?:right|straight|immediately) after\b",
+        r"\b(?:hasn't|has not|haven't|didn't) (?:<W>)?(?:replied|answered|responded) to any\b",
+        r"\bdidn't pick up\b",
+        r"\buntil further notice|foreseeable future\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.OPEN_DOOR,
+        "asked|let's|lets|love|offered|send|said|course|writing|number",
+        r"\b<SUBJ> (?:<W>)?asked (?:me )?(?:to send|to see|for my (?:number|email|card|mix|"
+        r"mixes|demo|portfolio|notes|details|contact))\b",
+        r"\b(?:let's|lets) find a time\b",
+        r"\b(?:i'd|i would|<HE>'d|<HE> would) love to (?:hear|see|meet|catch|have|chat|talk)\b",
+        r"\boffered to (?:teach|show|introduce|help|send|mentor|take) me\b",
+        r"\bsend me (?:that|it|your|the)\b",
+        r"\b<HE> said (?:of course|sure thing|absolutely)\b",
+        r"\b(?:emailed|texted|messaged|sent) me (?:<W>){0,4}?(?:an hour later|the next morning|"
+        r"next morning|that same night|the same night|that night|right after)\b",
+    ),
+    _rule(
+        Signal.LUKEWARM,
+        "changed|think|set|heart|emoji|hm|catch|after|slammed|busy",
+        r"\bchanged the subject\b",
+        r"\b(?:she'd|he'd|she would|he would|she'll|he'll|they'd) (?:\"|')?think about\b",
+        r"\b(?:didn't|did not) (?:set|suggest|propose|offer) (?:<W>)?(?:another|a new|a) "
+        r"(?:date|time|meeting|coffee)\b",
+        r"\b(?:a )?(?:heart|thumbs up|smiley) emoji\b",
+        r"\"hm+\"",
+        r"\b(?:slammed|busy|swamped) (?:until|till) (?:<W>){0,3}?(?:but|and)\b",
+        negatable=False,
+        whole=True,
+    ),
+    _rule(
+        Signal.CANT_TELL,
+        "not|so|reading|that's|all",
+        r"\bnot sure (?:if|whether) <HE> (?:<W>)?(?:liked|likes|was into|enjoyed|wanted)\b",
+        r"\bso what is it\b",
+        r"\breading people is hard\b",
+        r"\bthat's all i know\b",
+        negatable=False,
+    ),
 )
 
 
