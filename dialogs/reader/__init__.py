@@ -52,8 +52,8 @@ _SENTENCE_END = re.compile(r"[.!?;]+(?:\s|$)|\s-\s")
 _USER = r"(?:i|i'm|i've|i'd|i'll|we|we're|we've|we'd|me and|myself)"
 _HERO = r"(?:he|she|they|he's|she's|they're|he'd|she'd|they'd|he'll|she'll|they'll)"
 _HEDGE = re.compile(
-    r"\b(?:i think|i'm (?:pretty |so |totally |absolutely )?sure|pretty sure|i could (?:just )?tell|"
-    r"i just know|i feel like|i bet|i guess|probably|i'm certain)\b"
+    r"\b(?:i think|i'm (?:pretty |so |totally |absolutely )?sure|pretty sure|i just know|"
+    r"i could (?:just )?tell|i feel like|i bet|i guess|probably|i'm certain)\b"
 )
 _EMBEDDING = re.compile(r"\b(?:how|what|why|where|when|if|whether|that|who|which)\s+$")
 _DETERMINER = r"(?:my|a|an|the|some|his|her|their|our|one|another|other|two|few|couple of)"

@@ -155,8 +155,13 @@ def _radar(choice: _Choice) -> None:
     cold = _deed(choice, _COLD_ACTS)
     praised = choice.did(Signal.PRAISED) or _hunch(choice, _WARM_ACTS)
     gloom = choice.did(Signal.GLOOM) or _hunch(choice, _COLD_ACTS)
-    lukewarm = choice.did(Signal.LUKEWARM)
+    # "Swamped until March, ask again then" is the answer to an ask, not a temperature.
+    answered = any(choice.did(outcome) for outcome in OUTCOMES_ORDER)
+    lukewarm = None if answered else choice.did(Signal.LUKEWARM)
     unsure = choice.did(Signal.CANT_TELL)
+    if not warm and not cold:
+        # With no deed either way, "I could tell she was bored" is the best reading there is.
+        cold = _hunch(choice, _COLD_ACTS)
     if unsure and not (warm and (gloom or lukewarm)):
         # The user says they cannot read it: reading the temperature is the lesson, even
         # when the story holds a sign or two.
