@@ -654,7 +654,7 @@ def test_the_reading_is_frozen() -> None:
 def test_signal_values_are_the_contract() -> None:
     assert Signal.ABOUT_ME == "about_me"
     assert Signal.OUTCOME_NOT_NOW == "outcome_not_now"
-    assert len(Signal) == 32
+    assert len(Signal) == 33
 
 
 # --- robustness and speed ------------------------------------------------------------

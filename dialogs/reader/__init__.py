@@ -49,7 +49,10 @@ __all__ = [
 # --- placing a hit: who and when -----------------------------------------------------
 
 _SENTENCE_END = re.compile(r"[.!?;]+(?:\s|$)|\s-\s")
-_USER = r"(?:i|i'm|i've|i'd|i'll|we|we're|we've|we'd|me and|myself)"
+_USER = (
+    r"(?:i|i'm|i've|i'd|i'll|we|we're|we've|we'd|me and|myself|"
+    r"my (?:mind|brain|head|heart|hands|voice|palms|knees))"
+)
 _HERO = r"(?:he|she|they|he's|she's|they're|he'd|she'd|they'd|he'll|she'll|they'll)"
 _HEDGE = re.compile(
     r"\b(?:i think|i'm (?:pretty |so |totally |absolutely )?sure|pretty sure|i just know|"

@@ -23,6 +23,7 @@ _HAPPENED = frozenset({Time.HAPPENED})
 _ACT_ADVICE = {
     Signal.ABOUT_ME: "interests.their_world",
     Signal.PITCHED_SOLUTION: "interests.insight_over_solutions",
+    Signal.NOTHING_OFFERED: "interests.insight_over_solutions",
     Signal.MANY_COMPLIMENTS: "germ.one_compliment",
     Signal.STARSTRUCK: "germ.regular_people",
     Signal.POSTED: "germ.no_live_tweeting",
@@ -99,7 +100,8 @@ def _acts(choice: _Choice) -> None:
 
 
 def _interests(choice: _Choice) -> None:
-    problem = choice.did(Signal.PROBLEM_SHARED)
+    # "He never mentioned a single problem or anything he's worried about": the denial wins.
+    problem = None if choice.did_not(Signal.PROBLEM_SHARED) else choice.did(Signal.PROBLEM_SHARED)
     if problem is None:
         choice.add("interests.surface_problems", choice.did_not(Signal.PROBLEM_SHARED))
         choice.add("interests.surface_problems", choice.did(Signal.SMALL_TALK))

@@ -41,6 +41,7 @@ USER_ACTS = frozenset(
         Signal.ASKED_GUIDANCE,
         Signal.PUSHED,
         Signal.SKILLS,
+        Signal.NOTHING_OFFERED,
     }
 )
 

@@ -51,6 +51,7 @@ class Signal(StrEnum):
     SKILLS = "skills"  # the user has a skill that could make the hero's life easier
     GLOOM = "gloom"  # the user's own dark verdict: "she hates me", "a disaster", "I could tell"
     ROOM = "room"  # the user worries about the moment or the hero's mood before the ask
+    NOTHING_OFFERED = "nothing_offered"  # the user brought nothing: no insight, no question
 
 
 # --- the pattern table ----------------------------------------------------------------
@@ -406,6 +407,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:the|about the) (?:weather|traffic)\b",
         r"\b(?:surface|shallow|superficial|generic)(?:-? ?level)?\b",
         r"\b(?:pleasantries|nothing deep|nothing real|nothing substantial)\b",
+        negatable=False,
     ),
     _rule(
         Signal.SKILLS,
@@ -1019,6 +1021,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:no|nothing about) (?:shop ?talk|work|business|the label|the studio)\b",
         r"\bnothing about what\b",
         r"\bjust (?:be )?small ?talk\b",
+        negatable=False,
     ),
     _rule(
         Signal.SKILLS,
@@ -1131,6 +1134,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\bcompliments?:? (?:1|one|just one|only one)\b",
         r"\bphones?:? (?:stayed |was |remained )?(?:in my|away|off|face down)\b",
         negatable=False,
+        whole=True,
     ),
     _rule(
         Signal.PROBLEM_SHARED,
@@ -1235,6 +1239,76 @@ _RULES: tuple[_Rule, ...] = (
         r"\breading people is hard\b",
         r"\bthat's all i know\b",
         negatable=False,
+    ),
+    _rule(
+        Signal.NOTHING_OFFERED,
+        "said|offered|added|brought|contributed|have|kept|nodding|idea|nothing",
+        r"\b(?:said|offered|added|brought|contributed|suggested) nothing\b",
+        r"\b(?:didn't|did not|don't|do not) (?:really )?have (?:anything|much) (?:useful )?to "
+        r"(?:add|say|offer|contribute)\b",
+        r"\b(?:just )?(?:kept|sat there) nodding\b",
+        r"\bno idea what to (?:say|suggest|add)\b",
+        r"\bnothing (?:useful|smart|helpful) to (?:add|say|offer)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.PROBLEM_SHARED,
+        "problem|issue|worr|struggl|challeng|bring|mention|share|opened|talked|told|vented|"
+        "complain|hard|tough|difficult|trouble|what",
+        r"\b(?:problems?|issues?|worries|struggles?|challenges?|concerns?) (?:<W>)?(?:came up|"
+        r"were mentioned|surfaced|got mentioned)\b",
+        r"\b(?:bring|bringing|mention|mentioning|share|sharing) (?:up )?(?:any |a single |one )?"
+        r"(?:real )?(?:problems?|issues?|worries|struggles?|challenges?|concerns?)\b",
+        r"\b(?:opened up|talked|told me|vented|complained|went on) (?:<W>){0,2}?about how "
+        r"(?:hard|tough|difficult)\b",
+        r"\bhow (?:hard|tough|difficult) it is (?:to|for)\b",
+        r"\bthe (?:trouble|problems?|issues?|headaches?) <HE>(?:'s| is| was| has been) having\b",
+        r"\bwhat (?:worries|bothers|frustrates|keeps up|stresses) <HIM>\b",
+    ),
+    _rule(
+        Signal.OFFERED_INSIGHT,
+        "nobody|no one|never",
+        r"\b(?:nobody|no one|no-one) (?:had |has )?(?:ever )?asked <HIM> that\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.PITCHED_SOLUTION,
+        "bring|mention|push|plug|show",
+        r"\b(?:bring up|brought up|mention|mentioned|push|pushed|plug|plugged|show|showed) "
+        r"(?:<W>)?(?:my|our) (?:app|product|startup|company|agency|software|tool|services?|"
+        r"platform)\b",
+    ),
+    _rule(
+        Signal.STARSTRUCK,
+        "panick|freeze|sweat|forgot|nothing|frozen|barely|mind|brain",
+        r"\bpanick(?:ed|ing)\b",
+        r"\bsweat(?:ed|ing)? through\b",
+        r"\bforgot my (?:own )?name\b",
+        r"\bnothing came out\b",
+        r"\bfrozen\b",
+        r"\b(?:could|can) (?:barely|hardly) (?:eat|breathe|speak|talk|think|move)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.MANY_COMPLIMENTS,
+        "couldn't|could|can't|another|one|compliment|admire|love",
+        r"\b(?:couldn't|could not|can't) stop (?:praising|complimenting|gushing|fangirling|"
+        r"fanboying|telling <HIM> how)\b",
+        r"\b(?:then|and) (?:another|one more)\b",
+        r"\bhow much i (?:admire|love|adore) (?:<W>){0,3}?and <HIS> \w+,? and <HIS>\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.ACHIEVEMENTS,
+        "every",
+        r"\bevery (?:single )?(?:award|prize|trophy|record|album|hit|accolade|credit)\b",
+    ),
+    _rule(
+        Signal.ABOUT_ME,
+        "talking|talked|own",
+        r"\bdid (?:most of |all of |all )?the talking about (?:my|our)\b",
+        r"\bi talked,? (?:and )?<HE> listened\b",
+        r"\bwith (?:my|stories of my) own\b",
     ),
 )
 
