@@ -135,6 +135,9 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
 
 
 def _time(text: str, hit: rules.Hit, sentence: _Sentence) -> Time:
+    if hit.signal in rules.OUTCOMES and sentence.asks:
+        # "Should I ask again later?" is the user's question, not the hero's answer.
+        return Time.ASKED
     if hit.signal not in USER_ACTS:
         return Time.HAPPENED
     if sentence.asks:

@@ -976,7 +976,7 @@ _RULES: tuple[_Rule, ...] = (
         "email|message|another|swing|drop|showed|times|walked|followed|try|send|stop|show|turn",
         r"\b(?:asked|begged|pressed|pushed)(?: <OBJ>)? (?:if|whether|to|for) (?:<W>){0,6}?"
         r"(?:every (?:week|day|monday|tuesday|wednesday|thursday|friday)|weekly|review|intro|"
-        r"introduce|forward|give me|full day|contacts?|contact list|a job|hire|sign|"
+        r"introduce|forward|give me|full day|contacts?|contact list|a job|hire me|sign|"
         r"connect me|put me in touch|take all)\b",
         r"\b(?:booked|scheduled|put) (?:<W>){0,3}?(?:in|on|into) <HIS> (?:calendar|diary)\b",
         r"\bwithout (?:asking|checking with) <HIM>\b",
@@ -1310,16 +1310,99 @@ _RULES: tuple[_Rule, ...] = (
         r"\bi talked,? (?:and )?<HE> listened\b",
         r"\bwith (?:my|stories of my) own\b",
     ),
+    _rule(
+        Signal.OUTCOME_YES,
+        "agreed|said|asked|of course|yes",
+        r"\b(?:agreed|said (?:ok|okay|yes|sure)) to (?:let(?:ting)? me |me )?(?:<W>)?(?:shadow\w*|"
+        r"sit(?:ting)? in|tag(?:ging)? along|come along|join\w*)\b",
+        r"\b<SUBJ> asked me (?:if|whether) i'd (?:<W>)?(?:shadow|sit in|join|come along)\b",
+        r"\"(?:of course|yes|absolutely|sure|definitely)\b",
+        gated=True,
+        whole=True,
+    ),
+    _rule(
+        Signal.OUTCOME_NOT_NOW,
+        "can't|cannot|couldn't|circle|quarter|month|year|impossible",
+        r"\b(?:can't|cannot|couldn't) (?:<W>){0,4}?(?:until|till|right now|this (?:year|quarter|"
+        r"month|season))\b",
+        r"\bcircle back (?:in|after|when|once)\b",
+        r"\b(?:this|next) (?:quarter|month|year|season) is (?:impossible|crazy|too much)\b",
+        negatable=False,
+        gated=True,
+    ),
+    _rule(
+        Signal.OUTCOME_NO,
+        "plain|flat|firm|is a no|no|asked again|doesn't|ever",
+        r"\b(?:plain|flat|firm|hard|clear) no\b",
+        r"\bis a no\b",
+        r"\b(?:doesn't|does not|don't|do not) want to be asked again\b",
+        r"\bno,? ever\b",
+        r"\bsaid no to (?:<W>)?(?:shadow\w*|mentor\w*|it|that|me)\b",
+        negatable=False,
+        gated=True,
+    ),
+    _rule(
+        Signal.PEER,
+        "wrong|explained|were|founders|peers|more|better|not how|jumped|behind",
+        r"\b(?:you're|you are|<HE>'s|<HE> is|<HE> was|<HE> were) (?:<W>)?(?:wrong|mistaken|"
+        r"out of date|outdated|behind)\b",
+        r"\bexplained (?:the|<HIS>|how the) (?:<W>)?(?:market|industry|business|field|job|"
+        r"craft|scene|trade|work|label|genre)s? (?:works )?to <HIM>\b",
+        r"\bif i were <HIM>\b",
+        r"\bbetween two (?:founders|peers|equals|pros|professionals)\b",
+        r"\b(?:more|better) (?:<W>){0,3}?than <HE> (?:has|does|did|is|had)\b",
+        r"\bthat's not how (?:<W>){0,3}?(?:anymore|these days|now|works)\b",
+        r"\bjumped in (?:saying|to say|to correct)\b",
+    ),
+    _rule(
+        Signal.PUSHED,
+        "asked|every|without|showed|hung|weekly",
+        r"\basked <OBJ> for (?:a |an |<HIS> )?(?:full|copy|tour|templates?|contacts|notes|"
+        r"slides|files|numbers|list)\b",
+        r"\b(?:asked|ask|pushed|wanted|want|begged) (?:<W>){0,6}?(?:every single|every) "
+        r"(?:week|friday|monday|tuesday|wednesday|thursday|day)\b",
+        r"\bmeet weekly\b",
+        r"\bwithout (?:telling|asking|warning|checking with) <HIM>\b",
+        r"\b(?:showed|turned) up (?:<W>){0,3}?(?:unannounced|uninvited|without)\b",
+        r"\bhung around\b",
+    ),
+    _rule(
+        Signal.DEFERENCE,
+        "argue|good|turn|kept",
+        r"\b(?:didn't|did not|never) (?:argue|push back|contradict)\b",
+        r"\bgood to know\b",
+        r"\b(?:turn|turned|turning|steered|steering) it back to what <HE> (?:thought|thinks)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.MANY_COMPLIMENTS,
+        "said|told|called|times|loved|love|admire",
+        r"\b(?:said|told <OBJ>|called <HIM>) (?:<W>){0,5}?(?:like |about |at least )?(?:\d+|two|"
+        r"three|four|five|six|seven|ten) times\b",
+        r"\btold <OBJ> (?:how much )?i (?:loved|love|admire|adore) (?:<W>){0,4}?and <HIS> "
+        r"(?:<W>){0,3}?and <HIS>\b",
+    ),
+    _rule(
+        Signal.ABOUT_ME,
+        "rest|ended|telling",
+        r"\b(?:the )?rest (?:of it )?was (?:me|about me|all me|my)\b",
+        r"\bended up (?:telling|talking) (?:<OBJ> )?(?:all )?about (?:my|every|all|me)\b",
+    ),
+    _rule(
+        Signal.ACHIEVEMENTS,
+        "award|review|prize|accolade",
+        r"\b(?:the|<HIS>) (?:<W>)?(?:awards|reviews|prizes|accolades|nominations)\b",
+    ),
 )
 
 
 # The story is about the ask itself, so "she said yes" answers it.
 _MENTORSHIP = _finder(
     "shadow|mentor|mentee|apprentic|take me|wing|tag|ask|answer|finally|popped|the question|"
-    "not now|not right now",
+    "not now|not right now|not until|circle|sit|been",
     r"\b(?:shadow\w*|mentor\w*|mentee\w*|apprentic\w*|take me (?:on|under)|tag(?:ging)? along)\b",
     r"\b(?:ask (?:<HIM> |me )?again|finally asked|popped the question|the big question|answer:|"
-    r"not (?:right )?now)\b",
+    r"not (?:right )?now|not until|circle back|sit in|asked\.|been asked)\b",
     r"\bunder <HIS> wing\b",
 )
 
