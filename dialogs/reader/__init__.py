@@ -58,6 +58,7 @@ _HEDGE = re.compile(
     r"\b(?:i think|i'm (?:pretty |so |totally |absolutely )?sure|pretty sure|i just know|"
     r"i could (?:just )?tell|i feel like|i bet|i guess|probably|i'm certain)\b"
 )
+_REPORTED = re.compile(r"\b(?:said|says|told|replied|answered|wrote|texted|emailed)\b")
 _EMBEDDING = re.compile(r"\b(?:how|what|why|where|when|if|whether|that|who|which)\s+$")
 _DETERMINER = r"(?:my|a|an|the|some|his|her|their|our|one|another|other|two|few|couple of)"
 
@@ -135,7 +136,11 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
 
 
 def _time(text: str, hit: rules.Hit, sentence: _Sentence) -> Time:
-    if hit.signal in rules.OUTCOMES and sentence.asks:
+    if (
+        hit.signal in rules.OUTCOMES
+        and sentence.asks
+        and not _REPORTED.search(text, sentence.start, hit.start)
+    ):
         # "Should I ask again later?" is the user's question, not the hero's answer.
         return Time.ASKED
     if hit.signal not in USER_ACTS:
@@ -151,6 +156,16 @@ def _time(text: str, hit: rules.Hit, sentence: _Sentence) -> Time:
     if marker and not rules.negated(text, marker.start(), marker.end()):
         return Time.PLANNED
     return Time.HAPPENED
+
+
+def _hedged(text: str, hit: rules.Hit, sentence: _Sentence) -> bool:
+    """Tells whether "I think", "I'm sure"... governs the hit's clause."""
+    breaks = [
+        found.start() for found in rules.CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)
+    ]
+    start = max([sentence.start, *(point for point in breaks if point <= hit.start)])
+    end = min([sentence.end, *(point for point in breaks if point >= hit.end)])
+    return _HEDGE.search(text, start, end) is not None
 
 
 def _evidence(text: str, hit: rules.Hit, sentence: _Sentence) -> str:
@@ -196,7 +211,7 @@ def read(
                 polarity=Polarity.DID_NOT if hit.negated else Polarity.DID,
                 time=_time(normal, hit, sentence),
                 evidence=_evidence(normal, hit, sentence),
-                hedged=_HEDGE.search(normal, sentence.start, sentence.end) is not None,
+                hedged=_hedged(normal, hit, sentence),
             )
         )
     hero, named = facts.find_hero(normal, heroes) if heroes else (None, None)

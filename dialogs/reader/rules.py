@@ -729,7 +729,7 @@ _RULES: tuple[_Rule, ...] = (
         Signal.MORE_AWKWARD,
         "awkward|stiff|tense|weird|forced|uncomfortable|strained|silence|cringe|stilted",
         r"(?<!less )(?<!less and )\bawkward(?:ly|ness)?\b(?! (?:at first|in the beginning|"
-        r"at the start|to begin with|initially|the first time)\b| (?:is |has |was )?(?:gone|"
+        r"at the start|to begin with|initially|the first time)\b| (?:is |has |was )?(?:\w+ )?(?:gone|"
         r"fading|faded|disappeared|melted|wore off|wearing off|went away)\b)",
         r"(?<!less )\bstiff(?:er|ly|ness)?\b",
         r"\b(?:still|even more|more|just as) (?:<W>){0,3}?(?:awkward|stiff|tense|weird|forced|"
@@ -1393,6 +1393,31 @@ _RULES: tuple[_Rule, ...] = (
         "award|review|prize|accolade",
         r"\b(?:the|<HIS>) (?:<W>)?(?:awards|reviews|prizes|accolades|nominations)\b",
     ),
+    _rule(
+        Signal.FOLLOW_UP_QUESTIONS,
+        "asks",
+        r"\b<SUBJ> (?:always |now |even |also )?asks (?:me )?(?:about|after|how|what) "
+        r"(?:my|me|i)\b",
+    ),
+    _rule(
+        Signal.OUTCOME_NOT_NOW,
+        "let|not until",
+        r"\blet me think about it\b",
+        r"\bnot until (?:after )?(?:the|<HIS>|next|later)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.SKILLS,
+        "i fix|i repair|i shoot|i mix|i master|i produce|i've got|i have|i'm good|i am good|"
+        "i've done|offer to|i could",
+        r"\bi (?:fix|repair|shoot|mix|master|produce|organi[sz]e|book|manage) (?:<W>)?\w+",
+        r"\bi(?:'ve| have) got (?:<W>){0,2}?(?:certs|certification|certificates|experience|"
+        r"a degree|skills)\b",
+        r"\bi(?:'m| am) (?:<W>)?good at\b",
+        r"\bi(?:'ve| have) done (?:that|this|it) for (?:years|ages|a decade)\b",
+        r"\boffer to (?:do|fix|help|run|cover|handle|edit|design|build|manage|organi[sz]e)\b",
+        r"\bi could (?:cover|run|help|do|handle|fix|edit|design|build|manage)\b",
+    ),
 )
 
 
@@ -1402,7 +1427,8 @@ _MENTORSHIP = _finder(
     "not now|not right now|not until|circle|sit|been",
     r"\b(?:shadow\w*|mentor\w*|mentee\w*|apprentic\w*|take me (?:on|under)|tag(?:ging)? along)\b",
     r"\b(?:ask (?:<HIM> |me )?again|finally asked|popped the question|the big question|answer:|"
-    r"not (?:right )?now|not until|circle back|sit in|asked\.|been asked)\b",
+    r"not (?:right )?now|not until|circle back|sit in|been asked|take me)\b",
+    r"\basked\.",
     r"\bunder <HIS> wing\b",
 )
 
