@@ -729,8 +729,8 @@ _RULES: tuple[_Rule, ...] = (
         Signal.MORE_AWKWARD,
         "awkward|stiff|tense|weird|forced|uncomfortable|strained|silence|cringe|stilted",
         r"(?<!less )(?<!less and )\bawkward(?:ly|ness)?\b(?! (?:at first|in the beginning|"
-        r"at the start|to begin with|initially|the first time)\b| (?:is |has |was )?(?:\w+ )?(?:gone|"
-        r"fading|faded|disappeared|melted|wore off|wearing off|went away)\b)",
+        r"at the start|to begin with|initially|the first time)\b| (?:is |has |was )?(?:\w+ )?"
+        r"(?:gone|fading|faded|disappeared|melted|wore off|wearing off|went away)\b)",
         r"(?<!less )\bstiff(?:er|ly|ness)?\b",
         r"\b(?:still|even more|more|just as) (?:<W>){0,3}?(?:awkward|stiff|tense|weird|forced|"
         r"uncomfortable|stilted)\b",
