@@ -71,7 +71,7 @@ def find_hero(text: str, heroes: Sequence[str]) -> tuple[str | None, str | None]
 
 # "over email", "on a call": the channel said outright beats a word in passing.
 _CHANNEL = re.compile(
-    r"\b(?:over|by|via|through|on|in|an?|got an?|sent (?:him |her |them )?an?) "
+    r"\b(?:over|by|via|through|on|in) (?:an? )?"
     r"(?:quick |short |long |video |phone |zoom |linkedin |twitter |instagram )?"
     r"(email|e-mail|call|dm|message|text|zoom|phone|linkedin|slack|whatsapp)\b"
 )
@@ -87,6 +87,14 @@ def find_kind(text: str) -> tuple[str | None, str | None]:
     said = _CHANNEL.search(text)
     if said:
         return _CHANNEL_KIND[said.group(1)], said.group()
+    # "met her at a conference", "at the launch party": the place is the kind.
+    event = re.search(
+        r"\b(?:at|after) (?:the |a |an |her |his |their |our )?(?:[\w'-]+ )?"
+        r"(?:" + _phrase(words()["kinds"]["event"]).pattern + r")",
+        text,
+    )
+    if event:
+        return "event", event.group()
     first: tuple[int, str, str] | None = None
     for kind, names in words()["kinds"].items():
         found = _phrase(names).search(text)

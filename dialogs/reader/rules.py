@@ -1535,6 +1535,11 @@ _COUNTS = _finder(
     rf"\b{_MEETING} (?:number |no\.? ?|#) ?(?P<n7>{_CARD})\b",
     rf"\b(?:on|at|after|before) {_MEETING} (?P<n8>{_CARD})\b",
     rf"\b(?P<n9>{_ORD}) time (?:meeting|seeing|having coffee|grabbing coffee|talking to)\b",
+    rf"\b(?P<n10>{_ORD}) time (?:we've|we have|i've|i have) (?:met|talked|had coffee|seen)\b",
+    rf"\b(?P<n11>{_CARD}) (?:[\w'-]+ )?{_MEETING}(?:e?s)\b",
+    rf"\({_MEETING}? ?(?P<n12>{_ORD})\)",
+    rf"(?:, |\. |^)(?P<n13>{_ORD}) time\b",
+    rf"\b{_MEETING}(?:e?s)?\b(?: [\w']+){{0,4}}?,? number (?P<n14>{_CARD})\b",
 )
 
 
