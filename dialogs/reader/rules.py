@@ -1418,6 +1418,29 @@ _RULES: tuple[_Rule, ...] = (
         r"\boffer to (?:do|fix|help|run|cover|handle|edit|design|build|manage|organi[sz]e)\b",
         r"\bi could (?:cover|run|help|do|handle|fix|edit|design|build|manage)\b",
     ),
+    _rule(
+        Signal.ABOUT_ME,
+        "talking|going|rambl|dron|bang|brag",
+        r"(?<!she's )(?<!he's )(?<!she was )(?<!he was )(?<!they were )\b(?:talking|going on|"
+        r"rambling|droning on|banging on|bragging) (?:about|abt) (?:my|me|myself)\b",
+    ),
+    _rule(
+        Signal.OFFERED_INSIGHT,
+        "helped|got|made",
+        r"\b(?:it |that |this )?(?:helped|got|made) <HIM> (?:think|rethink|see it)\b",
+    ),
+    _rule(
+        Signal.OUTCOME_NOT_NOW,
+        "maybe",
+        r"\bmaybe (?:after|once|when|in) (?:the|<HIS>|a|next)\b",
+        gated=True,
+    ),
+    _rule(
+        Signal.MANY_COMPLIMENTS,
+        "list|compliment",
+        r"\b(?:a list of |like |about )?(?:\d+|ten|twenty|a dozen|a bunch of|a whole list of) "
+        r"(?:<W>)?compliments\b",
+    ),
 )
 
 
