@@ -58,6 +58,11 @@ _HEDGE = re.compile(
     r"\b(?:i think|i'm (?:pretty |so |totally |absolutely )?sure|pretty sure|i just know|"
     r"i could (?:just )?tell|i feel like|i bet|i guess|probably|i'm certain)\b"
 )
+_IRONY = re.compile(
+    r"(?:\blol\b|\blmao\b|\U0001f643|\U0001f644|/s\b|\byeah right\b|\boh yeah\b|"
+    r"\bliving the dream\b|\bwhat a (?:warm|great|lovely)\b|\bso subtle\b|"
+    r"\breally felt the love\b)"
+)
 _REPORTED = re.compile(r"\b(?:said|says|told|replied|answered|wrote|texted|emailed)\b")
 _EMBEDDING = re.compile(r"\b(?:how|what|why|where|when|if|whether|that|who|which)\s+$")
 _DETERMINER = r"(?:my|a|an|the|some|his|her|their|our|one|another|other|two|few|couple of)"
@@ -165,7 +170,11 @@ def _hedged(text: str, hit: rules.Hit, sentence: _Sentence) -> bool:
     ]
     start = max([sentence.start, *(point for point in breaks if point <= hit.start)])
     end = min([sentence.end, *(point for point in breaks if point >= hit.end)])
-    return _HEDGE.search(text, start, end) is not None
+    # Irony marks the whole sentence: "super engaged lol" is no deed.
+    return (
+        _HEDGE.search(text, start, end) is not None
+        or _IRONY.search(text, sentence.start, sentence.end) is not None
+    )
 
 
 def _evidence(text: str, hit: rules.Hit, sentence: _Sentence) -> str:

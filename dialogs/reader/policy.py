@@ -190,6 +190,9 @@ def _radar(choice: _Choice) -> None:
         return
     if lukewarm:
         choice.add("radar.lukewarm_add_value", lukewarm)
+    elif choice.reading.named_date_words and not answered:
+        # "Slammed till March": the door is neither shut nor open; add value, later.
+        choice.add("radar.lukewarm_add_value", choice.reading.named_date_words)
     # The user's own verdict alone ("it went great", "she's nice") is not a reaction to
     # read: the door is judged by what the hero did.
 

@@ -681,7 +681,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:pushed|pushing|pressed|pressing|insisted|insisting|angling|angled) (?:hard )?"
         r"(?:for|on)\b",
         r"\b(?:kept|keep|keeps) (?:on )?(?:emailing|texting|messaging|calling|pinging|bugging|"
-        r"nagging|hounding|following up|chasing|dming)\b",
+        r"nagging|hounding|following up|chasing|dming)\b(?! (?:him|her|them) ['\"])",
         r"\bfollowed up (?:<W>)?(?:two|three|four|five|several|multiple|\d+|a bunch of|many) "
         r"times\b",
         r"\b(?:booked|scheduled|set up|proposed|suggested|asked for|pushed for) (?:<W>){0,2}?"
@@ -1440,6 +1440,34 @@ _RULES: tuple[_Rule, ...] = (
         "list|compliment",
         r"\b(?:a list of |like |about )?(?:\d+|ten|twenty|a dozen|a bunch of|a whole list of) "
         r"(?:<W>)?compliments\b",
+    ),
+    _rule(
+        Signal.OFFERED_INSIGHT,
+        "wrote|question|idea|point|thought",
+        r"\bwrote (?:it|that|this|them) down\b",
+        r"\b(?:question|idea|point|thought|take) (?:<W>){0,6}?(?:was|is) a (?:really )?(?:great|"
+        r"good|smart|sharp|fair) one\b",
+    ),
+    _rule(
+        Signal.MANY_COMPLIMENTS,
+        "saying|telling",
+        r"\b(?:saying|telling <OBJ>) (?:<W>){0,5}?(?:like |about |at least |prob |probably )?"
+        r"(?:\d+|two|three|four|five|six|seven|ten) times\b",
+    ),
+    _rule(
+        Signal.NOTHING_OFFERED,
+        "had|just",
+        r"\bhad nothing (?:useful |smart |helpful )?to (?:say|add|offer)\b",
+        r"\bjust nodded\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.LUKEWARM,
+        "said|cool|warm|meh|ish",
+        r"\b(?:said|replied|wrote|answered) (?:\"|')(?:let's see|we'll see|maybe|sure|ok|okay|"
+        r"hm+|noted|cool)\b",
+        r"\b(?:cool|warm|meh|ok|okay)-? ?ish\b",
+        negatable=False,
     ),
 )
 
