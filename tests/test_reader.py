@@ -190,3 +190,55 @@ def test_the_filled_options_exist_in_the_content() -> None:
     content = default_content()
     for question, answer in fill(read(text, today=TODAY), today=TODAY).items():
         assert content.question(question).option(answer.option) is not None, question
+
+
+@pytest.mark.parametrize(
+    ("text", "given", "not_given"),
+    [
+        (
+            "wow she checked her phone like 20 times, super engaged lol",
+            "radar.cold_give_space",
+            "radar.warm_open_door",
+        ),
+        (
+            "didnt brag, didnt pitch, didnt take any pics. just asked abt her biggest headache "
+            "this year and threw in an idea",
+            "interests.well_done",
+            "interests.insight_over_solutions",
+        ),
+        (
+            "gonna ask her tmrw if I can shadow her, we've only had 1 coffee tho",
+            "ask.not_yet",
+            "ask.go_ask",
+        ),
+        (
+            "she talked abt her touring costs for ages and i had nothing to say, just nodded",
+            "interests.insight_over_solutions",
+            "interests.well_done",
+        ),
+        (
+            "my coworker kept snapping pics of him the whole time, i didnt take a single one",
+            "germ.well_done",
+            "germ.no_live_tweeting",
+        ),
+        (
+            "asked about mentoring, she said maybe after the summer",
+            "ask.outcome_not_now",
+            "ask.outcome_no",
+        ),
+        (
+            "I'm going to bring her a list of 10 compliments lol",
+            "germ.one_compliment",
+            "germ.well_done",
+        ),
+        (
+            "should i send him my demo? last time he said he was slammed till march",
+            "radar.lukewarm_add_value",
+            "radar.warm_open_door",
+        ),
+    ],
+)
+def test_stories_of_each_class_in_fresh_words(text: str, given: str, not_given: str) -> None:
+    advice = read(text).advice
+    assert given in advice
+    assert not_given not in advice
