@@ -456,7 +456,7 @@ def test_negation_cancels_the_signal(text: str, absent: Signal) -> None:
         ("I wasn't sure at first and then I froze", Signal.STARSTRUCK),
         # Phrases that look negative but affirm.
         ("she couldn't stop laughing", Signal.WARM),
-        ("I've never seen her so animated", Signal.WARM),
+        ("I've never seen her so animated", Signal.PRAISED),
         ("not only was she warm, she invited me back", Signal.PRAISED),
         # Phrases that carry their own negation.
         ("it's not awkward anymore", Signal.LESS_AWKWARD),

@@ -357,14 +357,7 @@ _RULES: tuple[_Rule, ...] = (
         "nice|impressed|lit|light|laugh|smil|grinn|hit it off|click|good|amazing|fantastic|"
         "awesome|wonderful|brilliant|excellent|real|genuine|well|swimming|perfect|long|over|"
         "lively",
-        r"\b<SUBJ>(?:'s| was| were| is| are| seemed| seems| looked| got| sounded| became| "
-        r"stayed| felt)(?: really| so| super| very| quite| genuinely| pretty| incredibly| "
-        r"clearly| totally| visibly| actually)* (?:enthusiastic|animated|engaged|"
-        r"delighted|excited|thrilled|keen|interested|generous|open|chatty|attentive|"
-        r"welcoming|into it|curious|present|invested|impressed)\b",
         r"\benthusiastic(?:ally)?\b",
-        r"\b(?:so|super|really|very|incredibly|genuinely|visibly) (?:animated|engaged|excited|"
-        r"friendly|chatty|lively|open|into it)\b",
         r"\b(?:lit|lights?|lighting) up\b",
         r"\blaugh(?:ed|ing|s)?\b",
         r"\blaughter\b",
@@ -664,7 +657,8 @@ _RULES: tuple[_Rule, ...] = (
         "ask|begged|brought|press|push|nudg|hint|overst|forward|crossed|came on|jumped|"
         "presumptuous|too|insist|angl|kept|keep|followed|weekly|recurring|regular|standing|"
         "monthly|daily|time|stayed",
-        r"\b(?:asked|begged|pressed|pushed|nudged|hinted)(?! me\b)(?: <OBJ>)? (?:<W>){0,2}?for "
+        r"\b(?:asked|asking|ask|begged|pressed|pushed|nudged|hinted)(?! me\b)(?: <OBJ>)? "
+        r"(?:<W>){0,2}?for "
         r"(?:a |an |some |<HIS> )?(?:job|internship|position|role|gig|intro|introduction|"
         r"referral|reference|favou?r|loan|money|investment|funding|spot|contacts?|connections?|"
         r"more (?:of <HIS> )?time|another meeting|a second meeting|weekly (?:meetings|calls|"
@@ -1099,7 +1093,8 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:it's|it is|its|it was|things are|things were|it feels|it felt|now|so|way|really)"
         r" (?:<W>)?(?:relaxed|comfortable|chill|easy|natural|easygoing|easy-going)\b",
         r"\bawkwardness (?:<W>){0,2}?(?:gone|over|vanished)\b",
-        r"\b(?:each|every) (?:one|time|coffee|lunch|meeting) (?:<W>)?better than the last\b",
+        r"\b(?:each|every) (?:one|time|coffee|lunch|meeting)?,? ?(?:<W>)?(?:better|easier|more "
+        r"relaxed|more natural|less awkward) than the last\b",
         r"\b(?:an |a )?old friend\b",
         r"\bteased me\b",
         r"\blaughs? at my (?:<W>)?jokes now\b",
@@ -1175,11 +1170,20 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         Signal.PRAISED,
-        "friends|good|ready|vibe|living|great|subtle|def|totally",
+        "friends|good|ready|vibe|living|great|subtle|def|totally|enthusias|animat|engag|"
+        "delight|excit|thrill|keen|interest|generous|open|chatty|attentive|welcom|into|"
+        "curious|present|invest|impress",
         r"\bwe're (?:<W>)?(?:friends|good|besties|tight)(?: now)?\b",
         r"\b<HE>(?:'s| is) (?:<W>)?(?:ready|going|gonna|definitely going) to (?:mentor|help) me\b",
         r"\b(?:the )?vibe was (?:<W>)?(?:good|great|amazing|immaculate)\b",
         r"\bliving the dream\b",
+        r"\b(?:so|super|really|very|incredibly|genuinely|visibly) (?:animated|engaged|excited|"
+        r"friendly|chatty|lively|open|into it)\b",
+        r"\b<SUBJ>(?:'s| was| were| is| are| seemed| seems| looked| got| sounded| became| "
+        r"stayed| felt)(?: really| so| super| very| quite| genuinely| pretty| incredibly| "
+        r"clearly| totally| visibly| actually)* (?:enthusiastic|animated|engaged|"
+        r"delighted|excited|thrilled|keen|interested|generous|open|chatty|attentive|"
+        r"welcoming|into it|curious|present|invested|impressed)\b",
         r"\bgreat news\b",
         r"\b(?:very|so) subtle\b",
         r"\b<HE> (?:<W>)?(?:totally|definitely|def) wants to\b",
@@ -1468,6 +1472,20 @@ _RULES: tuple[_Rule, ...] = (
         r"hm+|noted|cool)\b",
         r"\b(?:cool|warm|meh|ok|okay)-? ?ish\b",
         negatable=False,
+    ),
+    _rule(
+        Signal.QUICK_REPLY,
+        "back|replied|answered|responded|wrote",
+        r"\b(?:back|replied|answered|responded|wrote back) (?:<W>){0,2}?(?:in|within) (?:like |about "
+        r"|under |less than |barely )?(?:\d+|two|five|ten|a few|a couple of) ?(?:minutes|min|"
+        r"seconds|secs)\b",
+    ),
+    _rule(
+        Signal.PROBLEM_SHARED,
+        "handle|handling|deal|fight|struggl|about",
+        r"\b(?:handles?|handling|deal(?:s|ing)? with|fighting|struggl\w* with|about) (?:<W>){0,3}?"
+        r"(?:burnout|turnover|cash ?flow|layoffs|budget cuts|debt|a lawsuit|staffing|"
+        r"understaffing|churn|late payments)\b",
     ),
 )
 
