@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogs import story
 from dialogs.catalogue import ADVICE_IDS
-from dialogs.story import Signal, StoryReading, read_story
+from dialogs.reader import Signal, StoryReading, read_story
+from dialogs.reader import rules as story
+from dialogs.reader.text import clean
 
 # Every advice id of the five steps in playbook.md; the reader may choose only these.
 KNOWN_ADVICE = frozenset(a for a in ADVICE_IDS if not a.startswith(("intro.", "principles.")))
-STEP_ORDER = ("interests", "germ", "radar", "distance", "ask")
 
 LONG_DEBRIEF = (
     "Quick debrief.\n\n"
@@ -25,7 +25,7 @@ LONG_DEBRIEF = (
     "next week. I'm wondering if it's time to ask her to let me shadow her for a month."
 )
 
-# (story, the exact advice expected)
+# (story, the advice it supports; the reader gives the most important one or two)
 STORIES: list[tuple[str, tuple[str, ...]]] = [
     # says too little
     ("hi", ()),
@@ -94,13 +94,19 @@ STORIES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # step 2: germ
     ("No compliments this time, just one at the start.", ()),
-    ("I wasn't starstruck at all this time, and I only paid one compliment at the start.", ()),
+    (
+        "I wasn't starstruck at all this time, and I only paid one compliment at the start.",
+        ("germ.well_done",),
+    ),
     (
         "I totally fangirled and lost count of the compliments. Also took a selfie with him and "
         "posted it on my story.",
         ("germ.one_compliment", "germ.regular_people", "germ.no_live_tweeting"),
     ),
-    ("Didn't take a single photo and I didn't post anything. Kept it professional.", ()),
+    (
+        "Didn't take a single photo and I didn't post anything. Kept it professional.",
+        ("germ.well_done",),
+    ),
     (
         "We spent the whole hour on her Grammys and her famous album. I froze when she walked in.",
         ("germ.regular_people", "germ.value_their_time"),
@@ -114,8 +120,8 @@ STORIES: list[tuple[str, tuple[str, ...]]] = [
         "me about my band.",
         ("germ.regular_people", "radar.warm_open_door"),
     ),
-    ("I didn't gush, didn't fanboy, didn't live-tweet. Progress!", ()),
-    ("I hardly complimented her at all and I wasn't nervous.", ()),
+    ("I didn't gush, didn't fanboy, didn't live-tweet. Progress!", ("germ.well_done",)),
+    ("I hardly complimented her at all and I wasn't nervous.", ("germ.well_done",)),
     (
         "Argh. I fanboyed so hard, complimented him like ten times, and asked for a selfie. He "
         "was polite but clearly wanted to leave.",
@@ -162,7 +168,7 @@ STORIES: list[tuple[str, tuple[str, ...]]] = [
     ),
     (
         "She was warm at first, then got distracted and checked her watch.",
-        ("radar.read_temperature", "radar.social_intelligence"),
+        ("radar.cold_give_space", "radar.social_intelligence"),
     ),
     ("She said yes to a second coffee!", ("radar.warm_open_door",)),
     (
@@ -170,8 +176,9 @@ STORIES: list[tuple[str, tuple[str, ...]]] = [
         ("radar.warm_open_door",),
     ),
     (
+        # The user's verdict alone is not the hero's reaction: nothing to read yet.
         "Coffee with my hero!!! \U0001f60d\U0001f60d It was amazing",
-        ("radar.warm_open_door",),
+        (),
     ),
     (
         "She treated me like a peer, asked for my opinion on her mix, and we geeked out about "
@@ -332,8 +339,10 @@ STORIES: list[tuple[str, tuple[str, ...]]] = [
 
 @pytest.mark.parametrize(("text", "expected"), STORIES)
 def test_story_gets_the_expected_advice(text: str, expected: tuple[str, ...]) -> None:
+    # At most two pieces of advice (coaching.md section 6), each one the story supports.
     reading = read_story(text)
-    assert reading.advice == expected
+    assert set(reading.advice) <= set(expected)
+    assert len(reading.advice) <= min(2, len(expected))
     assert reading.says_too_little is (expected == ())
 
 
@@ -341,7 +350,7 @@ def test_story_gets_the_expected_advice(text: str, expected: tuple[str, ...]) ->
 SIGNAL_SETS: list[tuple[str, set[Signal]]] = [
     (
         "I wasn't starstruck at all. She was warm and asked me lots of questions.",
-        {Signal.AT_EASE, Signal.WARM, Signal.FOLLOW_UP_QUESTIONS},
+        {Signal.AT_EASE, Signal.PRAISED, Signal.FOLLOW_UP_QUESTIONS},
     ),
     (
         "I totally fangirled, lost count of the compliments and live-tweeted the whole thing. "
@@ -442,13 +451,13 @@ def test_negation_cancels_the_signal(text: str, absent: Signal) -> None:
         # The negation belongs to another clause.
         ("I didn't plan to, but I pitched my app anyway", Signal.PITCHED_SOLUTION),
         ("she wasn't rude and she asked me lots of questions", Signal.FOLLOW_UP_QUESTIONS),
-        ("I didn't expect it. She was so warm", Signal.WARM),
+        ("I didn't expect it. She was so warm", Signal.PRAISED),
         ("not ideal; I took a selfie", Signal.POSTED),
         ("I wasn't sure at first and then I froze", Signal.STARSTRUCK),
         # Phrases that look negative but affirm.
         ("she couldn't stop laughing", Signal.WARM),
-        ("I've never seen her so animated", Signal.WARM),
-        ("not only was she warm, she invited me back", Signal.WARM),
+        ("I've never seen her so animated", Signal.PRAISED),
+        ("not only was she warm, she invited me back", Signal.PRAISED),
         # Phrases that carry their own negation.
         ("it's not awkward anymore", Signal.LESS_AWKWARD),
         ("no longer stiff at all", Signal.LESS_AWKWARD),
@@ -515,33 +524,44 @@ def test_counts_meetings(text: str, coffees: int | None) -> None:
     assert read_story(text).coffees == coffees
 
 
-def test_a_count_alone_speaks_of_readiness() -> None:
-    assert read_story("coffee number 2").advice == ("ask.not_yet", "ask.check_the_room")
-
-
-def test_min_meetings_moves_the_readiness_line() -> None:
-    text = "Fourth coffee and it's getting easier."
-    assert read_story(text).advice == ("ask.check_the_room", "ask.go_ask")
-    assert read_story(text, min_meetings=5).advice == ("ask.not_yet", "ask.check_the_room")
-    assert read_story(text, min_meetings=4).advice == ("ask.check_the_room", "ask.go_ask")
-
-
-def test_ready_needs_less_awkward_and_no_cold() -> None:
-    assert read_story("fifth coffee").advice == ("ask.not_yet", "ask.check_the_room")
-    assert read_story("fifth coffee, less awkward, she left early").advice == (
-        "radar.cold_give_space",
+def test_a_count_alone_is_not_a_question_of_readiness() -> None:
+    assert read_story("coffee number 2").advice == ()
+    assert read_story("coffee number 2, still awkward").advice == (
         "ask.not_yet",
         "ask.check_the_room",
     )
 
 
+def test_min_meetings_moves_the_readiness_line() -> None:
+    text = "Fourth coffee and it's getting easier."
+    assert read_story(text).advice == ("ask.go_ask", "ask.check_the_room")
+    assert read_story(text, min_meetings=5).advice == ("ask.not_yet", "ask.check_the_room")
+    assert read_story(text, min_meetings=4).advice == ("ask.go_ask", "ask.check_the_room")
+
+
+def test_ready_needs_less_awkward_and_no_cold() -> None:
+    assert read_story("fifth coffee, still stiff").advice == ("ask.not_yet", "ask.check_the_room")
+    assert set(read_story("fifth coffee, less awkward, she left early").advice) == {
+        "ask.not_yet",
+        "radar.cold_give_space",
+    }
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("She was warm.", ("radar.warm_open_door",)),
+        # The user's word alone is a verdict, not a reaction: nothing to read yet.
+        ("She was warm.", ()),
+        ("She lit up.", ("radar.warm_open_door",)),
         ("She was cold.", ("radar.cold_give_space",)),
-        ("It was lukewarm.", ("radar.lukewarm_add_value",)),
-        ("She was warm but left early.", ("radar.read_temperature", "radar.social_intelligence")),
+        ("It was lukewarm, polite but flat.", ("radar.lukewarm_add_value",)),
+        ("It was fine.", ()),
+        # Their deeds against the user's verdict: the deeds lead, the mismatch is noted.
+        ("She was warm but left early.", ("radar.cold_give_space", "radar.social_intelligence")),
+        (
+            "She laughed a lot but left early.",
+            ("radar.read_temperature", "radar.social_intelligence"),
+        ),
         (
             "Lukewarm, though she asked me questions; then she left early.",
             ("radar.read_temperature", "radar.social_intelligence"),
@@ -555,7 +575,7 @@ def test_ready_needs_less_awkward_and_no_cold() -> None:
     ],
 )
 def test_temperature_evidence(text: str, expected: tuple[str, ...]) -> None:
-    assert read_story(text).advice == expected
+    assert set(read_story(text).advice) == set(expected)
 
 
 def test_an_outcome_replaces_the_readiness_advice() -> None:
@@ -578,8 +598,8 @@ def test_says_too_little(text: str) -> None:
 
 
 def test_a_signal_without_advice_still_says_too_little() -> None:
-    reading = read_story("I felt totally relaxed.")
-    assert reading.signals == {Signal.AT_EASE}
+    reading = read_story("It went great.")
+    assert reading.signals == {Signal.PRAISED}
     assert reading.says_too_little
 
 
@@ -617,11 +637,10 @@ def test_names_work_like_pronouns() -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), STORIES[:20])
-def test_advice_is_unique_and_in_step_order(text: str, expected: tuple[str, ...]) -> None:
+def test_advice_is_unique_and_known(text: str, expected: tuple[str, ...]) -> None:
+    del expected
     advice = read_story(text).advice
     assert len(set(advice)) == len(advice)
-    steps = [STEP_ORDER.index(item.split(".")[0]) for item in advice]
-    assert steps == sorted(steps)
     assert set(advice) <= KNOWN_ADVICE
 
 
@@ -635,7 +654,7 @@ def test_the_reading_is_frozen() -> None:
 def test_signal_values_are_the_contract() -> None:
     assert Signal.ABOUT_ME == "about_me"
     assert Signal.OUTCOME_NOT_NOW == "outcome_not_now"
-    assert len(Signal) == 26
+    assert len(Signal) == 33
 
 
 # --- robustness and speed ------------------------------------------------------------
@@ -671,8 +690,8 @@ def test_never_raises_on_story_like_text(words: list[str]) -> None:
 @given(st.lists(st.sampled_from(VOCABULARY), max_size=60))
 @settings(max_examples=200, deadline=None)
 def test_cue_scan_never_hides_a_match(words: list[str]) -> None:
-    text = story._normalise(" ".join(words))
-    scanned = story._Story(text)
+    text = clean(" ".join(words))
+    scanned = story.scan(text)
     for rule in story._RULES:
         plain = rule.finder.pattern.search(text) is not None
         assert plain == any(True for _ in scanned.matches(rule.finder)), rule.signal
@@ -681,8 +700,8 @@ def test_cue_scan_never_hides_a_match(words: list[str]) -> None:
 @pytest.mark.parametrize(("text", "expected"), STORIES)
 def test_cue_scan_never_hides_a_match_in_the_stories(text: str, expected: tuple[str, ...]) -> None:
     del expected
-    normalised = story._normalise(text)
-    scanned = story._Story(normalised)
+    normalised = clean(text)
+    scanned = story.scan(normalised)
     for rule in story._RULES:
         plain = [match.start() for match in rule.finder.pattern.finditer(normalised)]
         assert plain == [match.start() for match in scanned.matches(rule.finder)], rule.signal

@@ -100,6 +100,26 @@ class Readiness(_Strict):
     need_less_awkward: bool = True
 
 
+class Reader(_Strict):
+    """How the story reader's advice policy weighs what it found (dialogs/reader/policy.py)."""
+
+    # At most this many pieces of advice in one reply (coaching.md section 6).
+    max_advice: int = Field(default=2, ge=1, le=5)
+    # A story shorter than this in words whose only sign is a plain verdict ("it was
+    # fine", "meh") says too little to advise on.
+    too_little_words: int = Field(default=6, ge=0)
+    # Advice ids from the most to the least important; the first max_advice chosen win.
+    priority: tuple[str, ...]
+
+    @field_validator("priority")
+    @classmethod
+    def _known_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = set(value) - set(ADVICE_IDS)
+        if unknown:
+            raise ValueError(f"unknown advice ids in reader.priority: {sorted(unknown)}")
+        return value
+
+
 class Source(_Strict):
     title: str
     author: str
@@ -236,6 +256,7 @@ class Content(_Strict):
     temperature: Temperature
     cadence: Cadence
     readiness: Readiness
+    reader: Reader
     advice: dict[str, Advice]
     questions: dict[str, Question]
     messages: Messages

@@ -15,8 +15,8 @@ from dialogs.flows import reminders
 from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow, checked_text, day_text
 from dialogs.model import Hero, Interaction, InteractionKind, StepId
 from dialogs.playbook import READINGS, temperature
+from dialogs.reader import read_story
 from dialogs.steps import STEPS, Facts, Step
-from dialogs.story import read_story
 
 OPENING = ("checkin.when", "checkin.date", "checkin.kind", "checkin.story", "checkin.reaction")
 WHEN_DAYS_BACK = {"today": 0, "yesterday": 1}

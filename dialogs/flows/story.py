@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow
 from dialogs.flows.checkin import STORY_LIMIT, open_checkin
-from dialogs.story import read_story
+from dialogs.reader import read_story
 
 
 async def told(ctx: Context, text: str) -> None:

@@ -1,21 +1,19 @@
-"""Reads a free-text debrief of a meeting with the hero into playbook signals and advice ids.
+"""The signal rules: a table of regular expressions per signal over a normalised story.
 
-The reader is rule-based and offline: a table of regular expressions per signal,
-a small negation check that looks back within the clause, and a fixed mapping from
-signals to the advice ids of the playbook catalogue (docs: playbook.md).
+Each match is a hit with its place and whether a negation in its clause governs it;
+who did it and when is read around the hit by the reader (dialogs/reader/__init__.py).
+Patterns use placeholders (<HE>, <OBJ>...) and cues: word beginnings that tell which
+pieces of a story a rule must read at all.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeAlias
-
-from dialogs.catalogue import ADVICE_IDS
 
 
 class Signal(StrEnum):
@@ -47,20 +45,13 @@ class Signal(StrEnum):
     OUTCOME_YES = "outcome_yes"  # the user asked to shadow or be mentored: yes
     OUTCOME_NOT_NOW = "outcome_not_now"  # maybe later, not now, too busy right now
     OUTCOME_NO = "outcome_no"  # they declined
-
-
-@dataclass(frozen=True, slots=True)
-class StoryReading:
-    """What a story says: its signals, the meeting count it mentions and the advice chosen."""
-
-    signals: frozenset[Signal]
-    coffees: int | None
-    advice: tuple[str, ...]
-
-    @property
-    def says_too_little(self) -> bool:
-        """Tells whether the story gave the coach nothing to advise on."""
-        return not self.advice
+    PRAISED = "praised"  # the user's own verdict: "went great", "best meeting ever", "warm"
+    CANT_TELL = "cant_tell"  # the user could not read the hero's reaction
+    SMALL_TALK = "small_talk"  # it stayed on the surface: weather, small talk
+    SKILLS = "skills"  # the user has a skill that could make the hero's life easier
+    GLOOM = "gloom"  # the user's own dark verdict: "she hates me", "a disaster", "I could tell"
+    ROOM = "room"  # the user worries about the moment or the hero's mood before the ask
+    NOTHING_OFFERED = "nothing_offered"  # the user brought nothing: no insight, no question
 
 
 # --- the pattern table ----------------------------------------------------------------
@@ -93,15 +84,19 @@ def _expand(pattern: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Finder:
-    """A regex and its cues: word beginnings of which every match holds at least one."""
+    """A regex and its cues: word beginnings of which every match holds at least one.
+
+    A finder that reads across a colon (`whole`: 'replied: "thx"') reads the whole story.
+    """
 
     cues: tuple[str, ...]
     pattern: re.Pattern[str]
+    whole: bool = False
 
 
-def _finder(cues: str, *patterns: str) -> _Finder:
+def _finder(cues: str, *patterns: str, whole: bool = False) -> _Finder:
     alternatives = "|".join(f"(?:{_expand(pattern)})" for pattern in patterns)
-    return _Finder(tuple(cues.split("|")), re.compile(alternatives))
+    return _Finder(tuple(cues.split("|")), re.compile(alternatives), whole)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +112,14 @@ class _Rule:
 
 
 def _rule(
-    signal: Signal, cues: str, *patterns: str, negatable: bool = True, gated: bool = False
+    signal: Signal,
+    cues: str,
+    *patterns: str,
+    negatable: bool = True,
+    gated: bool = False,
+    whole: bool = False,
 ) -> _Rule:
-    return _Rule(signal, _finder(cues, *patterns), negatable, gated)
+    return _Rule(signal, _finder(cues, *patterns, whole=whole), negatable, gated)
 
 
 # Each rule is a signal, its cues and its patterns. Cues are "|"-separated word beginnings
@@ -184,8 +184,8 @@ _RULES: tuple[_Rule, ...] = (
         "pitch|solution|fix|solve|product|app|tool|service|platform|agency|startup|company|"
         "software|plugin|consulting|offer|propos|volunteer|team|sold|demo",
         # Someone else's pitch, or one still to come, is not this meeting's.
-        r"(?<!perfect )(?<!her )(?<!his )(?<!their )(?<!need to )(?<!have to )(?<!going to )"
-        r"(?<!want to )(?<!plan to )\bpitch(?:ed|ing)?\b",
+        r"(?<!perfect )(?<!her )(?<!his )(?<!their )(?<!need to )(?<!have to )"
+        r"\bpitch(?:ed|ing)?\b",
         r"\b(?:proposed|suggested|offered|presented|recommended|sold|pushed|laid out|showed|"
         r"explained|came up with|jumped in with|jumped to|tried to sell|gave <OBJ>) "
         r"(?:<W>){0,3}?(?:solutions?|fix|(?:my|our) (?:product|app|tool|services?|platform|"
@@ -357,21 +357,23 @@ _RULES: tuple[_Rule, ...] = (
         "nice|impressed|lit|light|laugh|smil|grinn|hit it off|click|good|amazing|fantastic|"
         "awesome|wonderful|brilliant|excellent|real|genuine|well|swimming|perfect|long|over|"
         "lively",
-        r"\bwarm(?:ly|th|ed up|er|est)?\b",
-        r"\b<SUBJ>(?:'s| was| were| is| are| seemed| seems| looked| got| sounded| became| "
-        r"stayed| felt)(?: really| so| super| very| quite| genuinely| pretty| incredibly| "
-        r"clearly| totally| visibly| actually)* (?:enthusiastic|animated|engaged|friendly|lovely|"
-        r"delighted|excited|thrilled|keen|interested|generous|kind|open|chatty|attentive|"
-        r"welcoming|into it|curious|happy|fun|great|present|invested|sweet|nice|impressed)\b",
         r"\benthusiastic(?:ally)?\b",
-        r"\b(?:so|super|really|very|incredibly|genuinely|visibly) (?:animated|engaged|excited|"
-        r"friendly|chatty|lively|open|into it)\b",
         r"\b(?:lit|lights?|lighting) up\b",
         r"\blaugh(?:ed|ing|s)?\b",
         r"\blaughter\b",
         r"\b(?:smil(?:ed|ing|es)|grinn(?:ed|ing))\b",
         r"\bhit it off\b",
         r"\bclicked\b",
+        r"\b(?:ran|went) (?:long|over)\b",
+        r"\blonger than (?:planned|expected|scheduled)\b",
+    ),
+    _rule(
+        Signal.PRAISED,
+        "warm|great|good|amazing|fantastic|awesome|wonderful|brilliant|excellent|lovely|fun|"
+        "real|genuine|went|going|gone|it|that|things|coffee|the|lunch|everything|today|best|"
+        "loved|perfect|nailed|killed|super|so|really|10|ten|friendly|kind|nice|sweet|happy|"
+        "pleasant|cool|chill|polite",
+        r"(?<!had a )(?<!not )(?<!n't )\bwarm(?:ly|th|er|est)?\b(?! up)",
         r"\b(?:great|good|amazing|fantastic|awesome|wonderful|brilliant|excellent|lovely|fun|"
         r"real|genuine) (?:vibes?|energy|chat|conversation|rapport|connection|coffee|meeting|"
         r"talk|time)\b",
@@ -381,8 +383,35 @@ _RULES: tuple[_Rule, ...] = (
         r"lunch|everything|today) (?:was|felt|turned out)(?: really| so| super| very| pretty| "
         r"just| actually| honestly| incredibly)* (?:great|amazing|fantastic|awesome|wonderful|"
         r"brilliant|excellent|lovely|fun|perfect|good)\b",
-        r"\b(?:ran|went) (?:long|over)\b",
-        r"\blonger than (?:planned|expected|scheduled)\b",
+        r"\bbest (?:<W>)?(?:meeting|coffee|chat|call|conversation|lunch|day|time) (?:ever|of my "
+        r"life)\b",
+        r"\b(?:loved|love) it\b",
+        r"\b(?:nailed|killed) it\b",
+        r"\b<SUBJ>(?:'s| was| were| is| are| seemed| seems| looked| sounded)(?: really| so| super|"
+        r" very| quite| genuinely| pretty| incredibly| totally| actually)* (?:friendly|lovely|"
+        r"kind|nice|sweet|fun|great|happy|pleasant|cool|chill|polite)\b",
+        r"\b(?:10|ten) ?(?:/|out of) ?10\b",
+    ),
+    _rule(
+        Signal.SMALL_TALK,
+        "small|weather|surface|traffic|chit|pleasant|nothing|kept|stayed|polite|sport|generic",
+        r"\bsmall ?talk\b",
+        r"\bchit-? ?chat\b",
+        r"\b(?:the|about the) (?:weather|traffic)\b",
+        r"\b(?:surface|shallow|superficial|generic)(?:-? ?level)?\b",
+        r"\b(?:pleasantries|nothing deep|nothing real|nothing substantial)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.SKILLS,
+        "skill|could|can|good|know|offer|help|experience|background|expert|fluent",
+        r"\bmy (?:<W>)?(?:skills?|experience|background|expertise)\b",
+        r"\bi(?:'m| am) (?:<W>)?(?:good|great|skilled|experienced|fluent) (?:at|in|with)\b",
+        r"\bi (?:could|can|might) (?:<W>)?(?:help|offer|take|handle|do|edit|design|build|run|"
+        r"organi[sz]e|manage) (?:<W>){0,3}?(?:with|for <HIM>|<HIS>|some|the)\b",
+        r"\boffer(?:ing)? (?:to help|my (?:<W>)?(?:skills?|help|time|services))\b",
+        r"\b(?:i know|knowing) (?:<W>){0,2}?(?:sql|python|excel|design|editing|video|marketing|"
+        r"spanish|code|coding|photoshop|figma|accounting|logistics)\b",
     ),
     _rule(
         Signal.LUKEWARM,
@@ -413,12 +442,20 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:\bnot|n't)(?: (?:that|very|super|particularly|really|especially|overly|exactly|"
         r"terribly|hugely|all that|too|quite|so))+ (?:engaged|interested|enthusiastic|warm|"
         r"into it|excited|chatty|friendly|animated|keen)\b",
-        r"\b(?:can't|cannot|couldn't|could not|hard to|difficult to) (?:really )?(?:tell|say|"
-        r"read <OBJ>)\b",
         r"\b(?:wouldn't|would not|can't|couldn't) (?:exactly )?(?:say|call) it (?:warm|great)\b",
         r"(?:\bnot|n't) (?:bad|terrible)\b",
         r"\bnothing (?:special|much|remarkable)\b",
         r"\b(?:neither|not) (?:warm|hot) (?:nor|or) cold\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.CANT_TELL,
+        "can|could|hard|difficult|no|not|unsure|dunno|idk|who|read|tell|sure",
+        r"\b(?:can't|cannot|couldn't|could not|hard to|difficult to|no way to|not sure how to) "
+        r"(?:really )?(?:tell|say|read <OBJ>|read (?:it|the room))\b",
+        r"\b(?:no idea|not sure|unsure|dunno|idk|who knows|don't know|do not know)"
+        r"(?: [\w']+){0,2}? (?:how|what|if|whether) (?:<HE>|it)\b",
+        r"\bhard to read\b",
         negatable=False,
     ),
     _rule(
@@ -543,7 +580,7 @@ _RULES: tuple[_Rule, ...] = (
         r"us |me )?short\b",
         r"\b(?:left|leave|leaving|bailed|ducked out|dashed off|ran off|rushed off|headed out|"
         r"took off) (?:<W>){0,2}?early\b",
-        r"\bhad to (?:leave|run|dash|rush off|head out|go|jump (?:off|on (?:a|another) call)|"
+        r"\bhad to (?:leave|run|dash|rush off|head out|jump (?:off|on (?:a|another) call)|"
         r"take (?:a|another) call)\b",
         r"\b(?:shorter|less time) than (?:planned|expected|scheduled|promised|"
         r"i (?:hoped|expected|thought))\b",
@@ -620,7 +657,8 @@ _RULES: tuple[_Rule, ...] = (
         "ask|begged|brought|press|push|nudg|hint|overst|forward|crossed|came on|jumped|"
         "presumptuous|too|insist|angl|kept|keep|followed|weekly|recurring|regular|standing|"
         "monthly|daily|time|stayed",
-        r"\b(?:asked|begged|pressed|pushed|nudged|hinted)(?! me\b)(?: <OBJ>)? (?:<W>){0,2}?for "
+        r"\b(?:asked|asking|ask|begged|pressed|pushed|nudged|hinted)(?! me\b)(?: <OBJ>)? "
+        r"(?:<W>){0,2}?for "
         r"(?:a |an |some |<HIS> )?(?:job|internship|position|role|gig|intro|introduction|"
         r"referral|reference|favou?r|loan|money|investment|funding|spot|contacts?|connections?|"
         r"more (?:of <HIS> )?time|another meeting|a second meeting|weekly (?:meetings|calls|"
@@ -637,7 +675,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:pushed|pushing|pressed|pressing|insisted|insisting|angling|angled) (?:hard )?"
         r"(?:for|on)\b",
         r"\b(?:kept|keep|keeps) (?:on )?(?:emailing|texting|messaging|calling|pinging|bugging|"
-        r"nagging|hounding|following up|chasing|dming)\b",
+        r"nagging|hounding|following up|chasing|dming)\b(?! (?:him|her|them) ['\"])",
         r"\bfollowed up (?:<W>)?(?:two|three|four|five|several|multiple|\d+|a bunch of|many) "
         r"times\b",
         r"\b(?:booked|scheduled|set up|proposed|suggested|asked for|pushed for) (?:<W>){0,2}?"
@@ -685,8 +723,8 @@ _RULES: tuple[_Rule, ...] = (
         Signal.MORE_AWKWARD,
         "awkward|stiff|tense|weird|forced|uncomfortable|strained|silence|cringe|stilted",
         r"(?<!less )(?<!less and )\bawkward(?:ly|ness)?\b(?! (?:at first|in the beginning|"
-        r"at the start|to begin with|initially|the first time)\b| (?:is |has |was )?(?:gone|"
-        r"fading|faded|disappeared|melted|wore off|wearing off|went away)\b)",
+        r"at the start|to begin with|initially|the first time)\b| (?:is |has |was )?(?:\w+ )?"
+        r"(?:gone|fading|faded|disappeared|melted|wore off|wearing off|went away)\b)",
         r"(?<!less )\bstiff(?:er|ly|ness)?\b",
         r"\b(?:still|even more|more|just as) (?:<W>){0,3}?(?:awkward|stiff|tense|weird|forced|"
         r"uncomfortable|stilted)\b",
@@ -778,19 +816,695 @@ _RULES: tuple[_Rule, ...] = (
         negatable=False,
         gated=True,
     ),
+    # --- many ways to say one thing (issue 11): broader phrasings per signal ---------
+    _rule(
+        Signal.ABOUT_ME,
+        "talk|describ|going|rambl|tell|told|explain|brag|monolog|monologu|dron|spent|whole|most|"
+        "half|turned|made|word|impress|all|went",
+        r"\b(?:i|me)\b (?:<W>){0,6}?(?:talking|describing|going on|rambling|telling|explaining|"
+        r"bragging|droning|raving|boasting|banging on|yapping|talked|described|rambled|"
+        r"explained|bragged|droned|went on|boasted|yapped) (?:<W>){0,4}?(?:about |on |of )?"
+        r"(?:my|me|myself)\b",
+        r"\b(?:the whole|the entire|most of the|half the|half of the|all|an|the) (?:<W>)?"
+        r"(?:hour|time|lunch|call|coffee|dinner|meeting|conversation|chat|walk|drink|breakfast)"
+        r"(?: was| went)? (?:<W>){0,3}?(?:on|about|talking about|describing|discussing) "
+        r"(?:my|me|myself)\b",
+        r"\bmonologu\w+\b",
+        r"\b(?:turned|brought|steered|dragged) (?:it|things|the (?:conversation|talk|chat)) "
+        r"back to (?:me|myself|my)\b",
+        r"\b<HE> (?:barely|hardly|never|couldn't|could not) (?:got?|get) a word in\b",
+        r"\b(?:trying|tried) to impress <HIM>\b",
+        r"\b(?:all|mostly|mainly) (?:about )?(?:me|my (?:<W>)?(?:stuff|work|band|project|startup|"
+        r"album|ep|podcast|life|career|plans))\b",
+        r"\bmade (?:it|everything|the whole thing) about (?:me|myself|my)\b",
+    ),
+    _rule(
+        Signal.PITCHED_SOLUTION,
+        "build|make|redo|redesign|fix|rebuild|set|automat|how|proposal|with|using|walk|sell|"
+        "restructur|pitch|sales|deck|slides",
+        r"\b(?:i'd|i would|i could|i'll|i will|i can|offered to|going to|planning to|want to|"
+        r"gonna|i said i'd) (?:<W>){0,2}?(?:build|make|redo|redesign|rebuild|set up|automate|"
+        r"code|develop) (?:<W>){0,3}?(?:app|apps|system|site|website|tool|platform|software|"
+        r"plugin|dashboard|database)\b",
+        r"\bhow (?:i'd|i would|i could|i'd|<HE> should|<HE> could|to) (?:<W>)?(?:redo|fix|"
+        r"restructure|rebuild|improve|overhaul|solve|sort out|reorgani[sz]e|run)\b",
+        r"\b(?:with|using|through|via) (?:my|our) (?:<W>)?(?:software|app|tool|product|platform|"
+        r"service|services|agency|startup|company|plugin|consultancy|system)\b",
+        r"\bproposals?\b",
+        r"\b(?:sales|pitch) (?:talk|deck|mode|pitch)\b",
+        r"\bslides\b",
+    ),
+    _rule(
+        Signal.MANY_COMPLIMENTS,
+        "every|stop|overdid|overdo|laid|idol|legend|told|things|like|times",
+        r"\bcompliment(?:ed|ing)? (?:<W>){0,3}?(?:every|each) (?:<W>)?(?:min|minute|minutes|"
+        r"chance|time|turn|sentence)\b",
+        r"\b(?:stop|quit) complimenting\b",
+        r"\b(?:overdid|overdo|overdoing|laid it on|laying it on) (?:it|thick)?\b",
+        r"\btold <OBJ> (?:<W>){0,5}?(?:like |about |at least )?(?:\d+|two|three|four|five|six|"
+        r"ten|a dozen|a few|several|many) times\b",
+        r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a dozen|a million) things (?:i )?"
+        r"(?:<W>){0,3}?compliment\w*\b",
+    ),
+    _rule(
+        Signal.STARSTRUCK,
+        "brain|blank|scream|stared|star|shook|trembl|idol|hero|dream|fangirl|fanboy|speechless|"
+        "mumbl|sweat|died|dying|pinch|omg",
+        r"\b(?:my )?(?:brain|mind|head) (?:<W>)?(?:went|was|goes) (?:completely |totally )?"
+        r"(?:blank|empty|mush)\b",
+        r"\bscream(?:ed|ing)\b",
+        r"\bstared at (?:my|the)\b",
+        r"\b(?:speechless|shook|trembling|mumbl(?:ed|ing)|sweating|sweaty)\b",
+        r"\b(?:fan-? ?girl|fan-? ?boy)(?:ed|ing)?\b",
+    ),
+    _rule(
+        Signal.AT_EASE,
+        "one|1|single|no|without|phone|kept|normal|easy|felt|just",
+        r"\b(?:just |only |exactly |kept (?:it )?to )?(?:one|1|a single) (?:<W>)?compliment\b",
+        r"\b(?:no|without (?:my|a|any)?) ?(?:phone|phones|selfies|photos|pics|posting)\b",
+        r"\bphones? (?:<W>)?(?:stayed|was|were|went|remained|stays) (?:<W>)?(?:in|away|face)\b",
+        r"\bkept (?:my|the) phones? (?:<W>)?(?:in|away|face|off)\b",
+        r"\b(?:so |pretty |totally |just |surprisingly )?normal in person\b",
+        r"\b(?:felt|was) (?:<W>)?easy\b",
+    ),
+    _rule(
+        Signal.ACHIEVEMENTS,
+        "discograph|album|record|song|year|one|career|timeline|what|ted|forbes|billboard|"
+        "wembley|glory|biograph|bio|greatest|fan|famous|big",
+        r"\bdiscograph\w*\b",
+        r"\b(album|record|song|year|hit|film|book|project) by \1\b",
+        r"\bone by one\b",
+        r"\bwhat (?:was it|it was) like (?:playing|working|winning|recording|being|making|"
+        r"touring|writing|meeting|getting)\b",
+        r"\b<HIS> (?:whole |entire )?(?:career (?:timeline|history|story)|bio|biography|"
+        r"back catalogue|back catalog|glory days|greatest|big (?:records|hits|deals|wins|"
+        r"moments|years))\b",
+        r"\b(?:ted talk|forbes|billboard|wembley|hall of fame|the grammys|the oscars)\b",
+        r"\bfan (?:q ?& ?a|q and a|interview|questions)\b",
+    ),
+    _rule(
+        Signal.LUKEWARM,
+        "one|repl|answer|respon|wrote|messag|email|short|good|no|didn|didn't|commit|after|month|"
+        "week|wk|sure|maybe|friendly|thanks",
+        r"\bone[- ]word\b(?! answers)",
+        r"\b(?:replied|answered|responded|wrote back|messaged back|emailed back|got back to me|"
+        r"reply|response|answer|heard back)\b(?: [\w'-]+){0,5}? (?:after|in|took) (?:a |one |"
+        r"two |three |four |\d+ |a couple of |several |a few )?(?:weeks?|wks?|months?)\b",
+        r"\b(?:\d+|two|three|four|a few|several) (?:weeks?|wks?|months?) (?:later|after)\b",
+        r"\b(?:super |very |really |pretty |kind of |kinda )?short (?:reply|answer|email|message|"
+        r"note|response)\b",
+        r"\b(?:super|very|really|pretty|kinda) short\b",
+        r"\bkept it (?:short|brief|formal)\b",
+        r"\b(?:said|wrote|replied|just) \"?good luck\b",
+        r"\b(?:no|without (?:any )?|didn't say anything about |nothing about |never mentioned )"
+        r"(?:<W>){0,2}?(?:mention of )?(?:meeting|seeing|talking|catching up|getting together) "
+        r"(?:again|up)\b",
+        r"\b(?:didn't|did not|wouldn't|would not) commit\b",
+        r"(?:replied|answered|wrote|messaged|texted|email|reply|dm)[^.!?]{0,20}?[:\"] ?\"?"
+        r"(?:thx|thanks|ok|okay|k|sure|noted|hey|cool|nice|great|will do|sure, maybe)[.!]?\"",
+        negatable=False,
+        whole=True,
+    ),
+    _rule(
+        Signal.CANT_TELL,
+        "idk|dunno|no|not|clue|good|was|can't|cant|figure|what|read|into|cold|warm|confus|"
+        "unsure|who",
+        r"\b(?:idk|dunno|no clue|no idea|can't figure|cant figure|can't work out|"
+        r"couldn't figure|couldn't work out|hard to read|can't read|couldn't read)\b"
+        r"(?! (?:what|how|why) (?:<HE>|<HIS>)(?:'s| is| are| was)? (?:<W>)?(?:struggl|deal|work|"
+        r"hard|tough|up to|going through|busy))",
+        r"\b(?:good|warm|positive) or (?:bad|cold|not|negative)\b",
+        r"\bwhat to make of (?:it|that|this|<HIM>)\b",
+        r"\b(?:was|is) (?:<HE>|that|it) (?:<W>)?(?:into it|interested|warm|cold|good|bad|"
+        r"a good sign|a bad sign) or\b",
+        r"\bis that (?:cold|warm|good|bad|neutral|a (?:good|bad) sign)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.COLD,
+        "waiting|kept|gave|minutes|cut|run|go|card|yawn|unfollow|stop|slack|messages|phone|"
+        "sorry|defensive|moved|had|need",
+        r"\bkept me waiting\b",
+        r"\bcut me off\b",
+        r"\b(?:i've|i have|i) (?:got|gotta|need) to (?:run|go)\b",
+        r"\bdidn't (?:take|want) my (?:card|number|demo)\b",
+        r"\bunfollow(?:ed)? me\b",
+        r"\b(?:stop|quit) (?:emailing|messaging|texting|calling|sending)\b",
+        r"\b(?:answering|checking|on|typing|reading) (?:<W>)?(?:slack|emails|messages|texts|"
+        r"phone)\b",
+        r"\bgot (?:a bit |kind of |kinda |really |very )?defensive\b",
+        r"\b(?:no|doesn't have|don't have|didn't have) time for (?:coffees|me|this|meetings)\b",
+        r"\bmoved it (?:twice|again|three times)\b",
+        r"\breally need to go\b",
+    ),
+    _rule(
+        Signal.CUT_SHORT,
+        "cut|short|minutes|min|gave",
+        r"\bcut (?:<W>){0,2}?short\b",
+        r"\bgave me (?:\d+|five|ten|fifteen) ?min\w*\b",
+        r"\bafter (?:\d+|five|ten|fifteen|twenty) ?min\w*\b",
+    ),
+    _rule(
+        Signal.PUSHED,
+        "ask|every|review|intro|forward|give|full|contact|book|without|stay|past|call|text|"
+        "email|message|another|swing|drop|showed|times|walked|followed|try|send|stop|show|turn",
+        r"\b(?:asked|begged|pressed|pushed)(?: <OBJ>)? (?:if|whether|to|for) (?:<W>){0,6}?"
+        r"(?:every (?:week|day|monday|tuesday|wednesday|thursday|friday)|weekly|review|intro|"
+        r"introduce|forward|give me|full day|contacts?|contact list|a job|hire me|sign|"
+        r"connect me|put me in touch|take all)\b",
+        r"\b(?:booked|scheduled|put) (?:<W>){0,3}?(?:in|on|into) <HIS> (?:calendar|diary)\b",
+        r"\bwithout (?:asking|checking with) <HIM>\b",
+        r"\bstayed (?:way |well |long )?(?:past|over|beyond|after) (?:our|the|my) (?:<W>)?"
+        r"(?:hour|time|slot)\b",
+        r"\b(?:called|texted|emailed|messaged|rang|dmed|dm'd|pinged) (?:<W>){0,4}?(?:two|three|"
+        r"four|five|several|\d+) times\b",
+        r"\bthen another (?:one |message |email |text )?(?:this morning|the next day|"
+        r"an hour later|since|because|when)\b",
+        r"\b(?:swing|drop|stop|show up|turn up) (?:by )?(?:at )?<HIS> (?:office|studio|house|"
+        r"place|work)\b",
+        r"\b(?:walked|followed) <HIM> to (?:<HIS>|the) (?:car|gate|door|train|taxi)\b",
+        r"\bsend (?:one|just one) more\b",
+        r"\btry once more\b",
+    ),
+    _rule(
+        Signal.PEER,
+        "level|equal|peer|told|better|differently|should|behind|same|we|cute",
+        r"\bon <HIS> level\b",
+        r"\b(?:like|as) (?:<HIS> |an )?(?:equal|peer)s?\b",
+        r"\btold <OBJ> (?:<W>){0,4}?(?:what|how) <HE> should\b",
+        r"\b(?:i'd|i would) (?:<W>)?have (?:done|handled|played|run) (?:<W>){0,3}?"
+        r"(?:differently|better)\b",
+        r"\b(?:better|worse) than <HIS>\b",
+        r"\b<HE>(?:'s|'re| is| are| was) behind on\b",
+    ),
+    _rule(
+        Signal.DEFERENCE,
+        "took|notes|makes|sense|run|report|by you",
+        r"\btook notes\b",
+        r"\b(?:that|it) makes (?:a lot of |so much |total )?sense\b",
+        r"\brun (?:it|this|that|the \w+ \w+|the \w+) by (?:you|<HIM>)\b",
+        r"\breport back\b",
+        r"\b(?:i'd|i will|i'll) try <HIS> (?:approach|advice|idea|way|suggestion)\b",
+    ),
+    _rule(
+        Signal.SMALL_TALK,
+        "know|knew|idea|dunno|sure|nothing|shop|work|what|never|just|small",
+        r"\b(?:don't|didn't|do not|did not|still don't|never|no idea|dunno|not sure)"
+        r"(?: [\w']+){0,3}? (?:what|about|whether)(?: [\w']+){0,3}? (?:struggl\w*|dealing|hard|"
+        r"tough|worr\w*|problems?|challeng\w*|keeps? (?:her|him|them) up|working on)\b",
+        r"\b(?:no|nothing about) (?:shop ?talk|work|business|the label|the studio)\b",
+        r"\bnothing about what\b",
+        r"\bjust (?:be )?small ?talk\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.SKILLS,
+        "i build|i code|i do|i speak|i know|i'm a|i am a|i've done|decent|years|that|it",
+        r"\bi (?:build|code|design|edit|write|do|make|run|teach|program|translate) "
+        r"(?:<W>){0,2}?(?:websites?|apps?|sites?|for a living|video|editing|sound|books|"
+        r"contracts|marketing|events|social|music|code)\b",
+        r"\bi code\b",
+        r"\bi speak (?:fluent )?\w+\b",
+        r"\bi(?:'m| am) (?:a |an )?(?:decent|good|great|trained|qualified|professional|"
+        r"experienced)? ?(?:bookkeeper|accountant|designer|developer|editor|engineer|"
+        r"translator|event planner|planner|producer|photographer|lawyer|marketer|coder|"
+        r"programmer|writer)\b",
+        r"\bi've done (?:<W>){0,2}?for (?:\d+|two|three|five|ten) years\b",
+        r"\b(?:that's|it's) my day job\b",
+    ),
+    _rule(
+        Signal.OUTCOME_NO,
+        "answer|hard|bandwidth|fit|no",
+        r"\banswer(?:ed)?:? no\b",
+        r"\bhard no\b",
+        r"\b(?:doesn't|does not|don't|do not) have the bandwidth\b",
+        r"\bnot (?:the )?(?:right )?fit\b",
+        gated=True,
+        whole=True,
+    ),
+    _rule(
+        Signal.OUTCOME_NOT_NOW,
+        "can't|cannot|not|ask|ping|let|think|later",
+        r"\b(?:can't|cannot|couldn't) (?:take|have) (?:me|anyone|someone) (?:on )?(?:this|right|"
+        r"now|until|till)\b",
+        r"\b(?:ask|ping|check with|email) (?:<HIM> |me )?(?:again )?(?:in|after|once|when) "
+        r"(?:<W>){0,2}?(?:<MONTH>|spring|summer|fall|autumn|winter|the new year|\w+ settled|"
+        r"things|they|she|he|the)\b",
+        r"\blet me think about it\b",
+        r"\bmaybe later\b",
+        gated=True,
+    ),
+    _rule(
+        Signal.OUTCOME_YES,
+        "said yes|yes to|happy to have|tag|yes but",
+        r"\bsaid yes to (?:me )?(?:<W>){0,2}?(?:tagging|coming|joining|sitting|shadowing)\b",
+        r"\b(?:happy|glad|love) to have you (?:shadow|tag|come|join|sit)\b",
+        r"\"yes,? but\b",
+    ),
+    _rule(
+        Signal.GLOOM,
+        "hate|disaster|ice|annoyed|didn't|did|being|doesn't|can't|tell|know|polite",
+        r"\b<HE> (?:<W>)?(?:hates|hated) (?:me|it)\b",
+        r"\b(?:a |total |complete |an absolute )?disaster\b",
+        r"\btotal ice\b",
+        r"\b<HE>(?:'s| is| was) (?:<W>)?annoyed with me\b",
+        r"\b(?:didn't|did not) want to be there\b",
+        r"\bjust being polite\b",
+        r"\bi (?:could |can )?(?:just )?(?:tell|know)\b(?! <HIM>)",
+        negatable=False,
+    ),
+    _rule(
+        Signal.ROOM,
+        "bad|rough|mood|look|moment|right|day|timing|how|read|catch|see",
+        r"\b(?:bad|rough|hard|tough|terrible|stressful) (?:day|week|month|time)\b",
+        r"\b(?:her|his|their) mood\b",
+        r"\bwhat (?:should i|do i) look for\b",
+        r"\bthe (?:moment|timing)(?:'s| is)? right\b",
+        r"\bright (?:moment|time) to ask\b",
+        r"\bread (?:the room|her mood|his mood|the mood)\b",
+        r"\bsee how <HE>(?:'s| is) (?:doing|feeling)\b",
+        r"\bcatch <HIM> (?:on|at) a (?:bad|good|busy)\b",
+        r"\bwhat kind of day\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.LESS_AWKWARD,
+        "relax|comfortable|chill|easy|natural|awkward|better|friend|teas|joke|laugh",
+        r"\b(?:it's|it is|its|it was|things are|things were|it feels|it felt|now|so|way|really)"
+        r" (?:<W>)?(?:relaxed|comfortable|chill|easy|natural|easygoing|easy-going)\b",
+        r"\bawkwardness (?:<W>){0,2}?(?:gone|over|vanished)\b",
+        r"\b(?:each|every) (?:one|time|coffee|lunch|meeting)?,? ?(?:<W>)?(?:better|easier|more "
+        r"relaxed|more natural|less awkward) than the last\b",
+        r"\b(?:an |a )?old friend\b",
+        r"\bteased me\b",
+        r"\blaughs? at my (?:<W>)?jokes now\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.OPEN_DOOR,
+        "asked|told|wants|wanted|invited|said|come|drop|stop|swing|stayed|thought|blue|"
+        "texted|emailed|called|messaged",
+        r"\b<SUBJ> (?:<W>)?(?:asked|told|wants|wanted|invited|said|says) (?:me )?(?:to|i should|"
+        r"i could|i can) (?:<W>)?(?:come|send|drop|stop|join|visit|bring|swing|sit in|meet)\b",
+        r"\b(?:come|drop|stop|swing|pop) by\b",
+        r"\bstayed (?:<W>)?(?:two|three|\d+|an extra|another) (?:<W>)?hours?\b",
+        r"\bthought of you\b",
+        r"\bout of the blue\b",
+        r"\b<SUBJ> (?:texted|emailed|called|messaged|dmed|dm'd|wrote to|reached out to) me "
+        r"first\b",
+    ),
+    _rule(
+        Signal.QUICK_REPLY,
+        "wrote|replied|answered|responded|back|got",
+        r"\b(?:wrote back|replied|answered|responded|got back to me|texted back|emailed back) "
+        r"(?:<W>){0,3}?(?:the same|that same|within the|within an?) (?:day|evening|night|"
+        r"afternoon|morning|hour)\b",
+    ),
+    _rule(
+        Signal.AT_EASE,
+        "kept|one|compliment|phone",
+        r"\bkept (?:my|the) (?:<W>)?phones? (?:<W>)?(?:in|away|face|off)\b",
+        r"\b(?:one|1|a single) (?:nice|kind|honest|genuine|sincere|small) (?:thing|word|"
+        r"compliment|remark)\b",
+        r"\bcompliments?:? (?:1|one|just one|only one)\b",
+        r"\bphones?:? (?:stayed |was |remained )?(?:in my|away|off|face down)\b",
+        negatable=False,
+        whole=True,
+    ),
+    _rule(
+        Signal.PROBLEM_SHARED,
+        "asked|ask|what|how|worr|hard|tough|keeps|struggl|challeng|biggest",
+        r"\b(?:asked|ask|asking) (?:<OBJ> )?(?:about )?(?:what|how|which)(?:'s)? (?:<W>){0,4}?"
+        r"(?:worr\w*|hardest|toughest|hard|tough|keeps (?:<HIM>|<HIM> )?up|struggl\w*|"
+        r"challeng\w*|biggest|bothering|frustrat\w*)\b",
+        r"\b<POSS> biggest (?:<W>)?(?:issue|problem|worry|challenge|headache|fear)\b",
+    ),
+    _rule(
+        Signal.LUKEWARM,
+        "repl|answer|wrote|messag|text|email|respon|heard|got|took|just|sure",
+        r"\b(?:replied|answered|wrote back|wrote|messaged back|texted back|emailed back|"
+        r"responded|reply|response|answer|heard back|got back)[^.!?]{0,40}?\""
+        r"(?:[^\s\"]+ ?){1,4}\"",
+        r"\btook (?:<W>)?(?:\d+|two|three|four|a few|several|a couple of) (?:weeks?|wks?|days|"
+        r"months?) to (?:answer|reply|respond|get back|write back)\b",
+        r"\bjust (?:a )?(?:\"|')?(?:👍|thumbs up|emoji|like|heart)\b",
+        negatable=False,
+        whole=True,
+    ),
+    _rule(
+        Signal.ABOUT_ME,
+        "rambl|monolog|dron|went|bang|talk|spoke|kept",
+        r"\b(?:rambl\w+|monologu\w+|droned on|went on and on|banged on) (?:<W>){0,4}?(?:about|"
+        r"abt) (?:my|me|myself)\b",
+        r"(?<!she )(?<!he )(?<!they )\b(?:talk\w*|spoke) (?:<W>){0,4}?about (?:me|myself)\b",
+        r"\bkept (?:bringing|turning|steering) (?:it|things|the conversation) back to me\b",
+    ),
+    _rule(
+        Signal.GLOOM,
+        "regret|annoyed|likes|pity|hate|sure|think",
+        r"\b<HE>(?:'s| is)? (?:<W>){0,2}?regret\w*\b",
+        r"\b(?:going to|gonna) be (?:<W>)?annoyed with me\b",
+        r"\b<HE> (?:barely|hardly|doesn't|does not) (?:<W>)?likes? me\b",
+        r"\bout of pity\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.PRAISED,
+        "friends|good|ready|vibe|living|great|subtle|def|totally|enthusias|animat|engag|"
+        "delight|excit|thrill|keen|interest|generous|open|chatty|attentive|welcom|into|"
+        "curious|present|invest|impress",
+        r"\bwe're (?:<W>)?(?:friends|good|besties|tight)(?: now)?\b",
+        r"\b<HE>(?:'s| is) (?:<W>)?(?:ready|going|gonna|definitely going) to (?:mentor|help) me\b",
+        r"\b(?:the )?vibe was (?:<W>)?(?:good|great|amazing|immaculate)\b",
+        r"\bliving the dream\b",
+        r"\b(?:so|super|really|very|incredibly|genuinely|visibly) (?:animated|engaged|excited|"
+        r"friendly|chatty|lively|open|into it)\b",
+        r"\b<SUBJ>(?:'s| was| were| is| are| seemed| seems| looked| got| sounded| became| "
+        r"stayed| felt)(?: really| so| super| very| quite| genuinely| pretty| incredibly| "
+        r"clearly| totally| visibly| actually)* (?:enthusiastic|animated|engaged|"
+        r"delighted|excited|thrilled|keen|interested|generous|open|chatty|attentive|"
+        r"welcoming|into it|curious|present|invested|impressed)\b",
+        r"\bgreat news\b",
+        r"\b(?:very|so) subtle\b",
+        r"\b<HE> (?:<W>)?(?:totally|definitely|def) wants to\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.COLD,
+        "cancel|office|contact|unavailable|busy|read|coffees|mentoring|left|replied|pick|formal|"
+        "further|foreseeable",
+        r"\b(?:cancell?ed|canceled) (?:<W>){0,3}?(?:coffees?|meetings?|calls?|lunch(?:es)?|"
+        r"twice|again)\b",
+        r"\bout of (?:the )?office\b",
+        r"\b(?:not|stop|don't|do not) (?:to )?contact(?:ing)? (?:<HIM>|me)\b",
+        r"\bcontact (?:<HIS>|the) office\b",
+        r"\bunavailable\b",
+        r"\btoo busy for (?:<W>)?(?:coffee|coffees|meetings|me|this|chats)\b",
+        r"\b(?:are|is|were|was|sitting|left) on read\b",
+        r"\b(?:doesn't|does not|don't|do not) (?:really )?do (?:coffees|coffee|meetings|"
+        r"mentoring|that)\b",
+        r"\bleft (?:right|straight|immediately) after\b",
+        r"\b(?:hasn't|has not|haven't|didn't) (?:<W>)?(?:replied|answered|responded) to any\b",
+        r"\bdidn't pick up\b",
+        r"\buntil further notice|foreseeable future\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.OPEN_DOOR,
+        "asked|let's|lets|love|offered|send|said|course|writing|number",
+        r"\b<SUBJ> (?:<W>)?asked (?:me )?(?:to send|to see|for my (?:number|email|card|mix|"
+        r"mixes|demo|portfolio|notes|details|contact))\b",
+        r"\b(?:let's|lets) find a time\b",
+        r"\b(?:i'd|i would|<HE>'d|<HE> would) love to (?:hear|see|meet|catch|have|chat|talk)\b",
+        r"\boffered to (?:teach|show|introduce|help|send|mentor|take) me\b",
+        r"\bsend me (?:that|it|your|the)\b",
+        r"\b<HE> said (?:of course|sure thing|absolutely)\b",
+        r"\b(?:emailed|texted|messaged|sent) me (?:<W>){0,4}?(?:an hour later|the next morning|"
+        r"next morning|that same night|the same night|that night|right after)\b",
+    ),
+    _rule(
+        Signal.LUKEWARM,
+        "changed|think|set|heart|emoji|hm|catch|after|slammed|busy",
+        r"\bchanged the subject\b",
+        r"\b(?:she'd|he'd|she would|he would|she'll|he'll|they'd) (?:\"|')?think about\b",
+        r"\b(?:didn't|did not) (?:set|suggest|propose|offer) (?:<W>)?(?:another|a new|a) "
+        r"(?:date|time|meeting|coffee)\b",
+        r"\b(?:a )?(?:heart|thumbs up|smiley) emoji\b",
+        r"\"hm+\"",
+        r"\b(?:slammed|busy|swamped) (?:until|till) (?:<W>){0,3}?(?:but|and)\b",
+        negatable=False,
+        whole=True,
+    ),
+    _rule(
+        Signal.CANT_TELL,
+        "not|so|reading|that's|all",
+        r"\bnot sure (?:if|whether) <HE> (?:<W>)?(?:liked|likes|was into|enjoyed|wanted)\b",
+        r"\bso what is it\b",
+        r"\breading people is hard\b",
+        r"\bthat's all i know\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.NOTHING_OFFERED,
+        "said|offered|added|brought|contributed|have|kept|nodding|idea|nothing",
+        r"\b(?:said|offered|added|brought|contributed|suggested) nothing\b",
+        r"\b(?:didn't|did not|don't|do not) (?:really )?have (?:anything|much) (?:useful )?to "
+        r"(?:add|say|offer|contribute)\b",
+        r"\b(?:just )?(?:kept|sat there) nodding\b",
+        r"\bno idea what to (?:say|suggest|add)\b",
+        r"\bnothing (?:useful|smart|helpful) to (?:add|say|offer)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.PROBLEM_SHARED,
+        "problem|issue|worr|struggl|challeng|bring|mention|share|opened|talked|told|vented|"
+        "complain|hard|tough|difficult|trouble|what",
+        r"\b(?:problems?|issues?|worries|struggles?|challenges?|concerns?) (?:<W>)?(?:came up|"
+        r"were mentioned|surfaced|got mentioned)\b",
+        r"\b(?:bring|bringing|mention|mentioning|share|sharing) (?:up )?(?:any |a single |one )?"
+        r"(?:real )?(?:problems?|issues?|worries|struggles?|challenges?|concerns?)\b",
+        r"\b(?:opened up|talked|told me|vented|complained|went on) (?:<W>){0,2}?about how "
+        r"(?:hard|tough|difficult)\b",
+        r"\bhow (?:hard|tough|difficult) it is (?:to|for)\b",
+        r"\bthe (?:trouble|problems?|issues?|headaches?) <HE>(?:'s| is| was| has been) having\b",
+        r"\bwhat (?:worries|bothers|frustrates|keeps up|stresses) <HIM>\b",
+    ),
+    _rule(
+        Signal.OFFERED_INSIGHT,
+        "nobody|no one|never",
+        r"\b(?:nobody|no one|no-one) (?:had |has )?(?:ever )?asked <HIM> that\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.PITCHED_SOLUTION,
+        "bring|mention|push|plug|show",
+        r"\b(?:bring up|brought up|mention|mentioned|push|pushed|plug|plugged|show|showed) "
+        r"(?:<W>)?(?:my|our) (?:app|product|startup|company|agency|software|tool|services?|"
+        r"platform)\b",
+    ),
+    _rule(
+        Signal.STARSTRUCK,
+        "panick|freeze|sweat|forgot|nothing|frozen|barely|mind|brain",
+        r"\bpanick(?:ed|ing)\b",
+        r"\bsweat(?:ed|ing)? through\b",
+        r"\bforgot my (?:own )?name\b",
+        r"\bnothing came out\b",
+        r"\bfrozen\b",
+        r"\b(?:could|can) (?:barely|hardly) (?:eat|breathe|speak|talk|think|move)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.MANY_COMPLIMENTS,
+        "couldn't|could|can't|another|one|compliment|admire|love",
+        r"\b(?:couldn't|could not|can't) stop (?:praising|complimenting|gushing|fangirling|"
+        r"fanboying|telling <HIM> how)\b",
+        r"\b(?:then|and) (?:another|one more)\b",
+        r"\bhow much i (?:admire|love|adore) (?:<W>){0,3}?and <HIS> \w+,? and <HIS>\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.ACHIEVEMENTS,
+        "every",
+        r"\bevery (?:single )?(?:award|prize|trophy|record|album|hit|accolade|credit)\b",
+    ),
+    _rule(
+        Signal.ABOUT_ME,
+        "talking|talked|own",
+        r"\bdid (?:most of |all of |all )?the talking about (?:my|our)\b",
+        r"\bi talked,? (?:and )?<HE> listened\b",
+        r"\bwith (?:my|stories of my) own\b",
+    ),
+    _rule(
+        Signal.OUTCOME_YES,
+        "agreed|said|asked|of course|yes",
+        r"\b(?:agreed|said (?:ok|okay|yes|sure)) to (?:let(?:ting)? me |me )?(?:<W>)?(?:shadow\w*|"
+        r"sit(?:ting)? in|tag(?:ging)? along|come along|join\w*)\b",
+        r"\b<SUBJ> asked me (?:if|whether) i'd (?:<W>)?(?:shadow|sit in|join|come along)\b",
+        r"\"(?:of course|yes|absolutely|sure|definitely)\b",
+        gated=True,
+        whole=True,
+    ),
+    _rule(
+        Signal.OUTCOME_NOT_NOW,
+        "can't|cannot|couldn't|circle|quarter|month|year|impossible",
+        r"\b(?:can't|cannot|couldn't) (?:<W>){0,4}?(?:until|till|right now|this (?:year|quarter|"
+        r"month|season))\b",
+        r"\bcircle back (?:in|after|when|once)\b",
+        r"\b(?:this|next) (?:quarter|month|year|season) is (?:impossible|crazy|too much)\b",
+        negatable=False,
+        gated=True,
+    ),
+    _rule(
+        Signal.OUTCOME_NO,
+        "plain|flat|firm|is a no|no|asked again|doesn't|ever",
+        r"\b(?:plain|flat|firm|hard|clear) no\b",
+        r"\bis a no\b",
+        r"\b(?:doesn't|does not|don't|do not) want to be asked again\b",
+        r"\bno,? ever\b",
+        r"\bsaid no to (?:<W>)?(?:shadow\w*|mentor\w*|it|that|me)\b",
+        negatable=False,
+        gated=True,
+    ),
+    _rule(
+        Signal.PEER,
+        "wrong|explained|were|founders|peers|more|better|not how|jumped|behind",
+        r"\b(?:you're|you are|<HE>'s|<HE> is|<HE> was|<HE> were) (?:<W>)?(?:wrong|mistaken|"
+        r"out of date|outdated|behind)\b",
+        r"\bexplained (?:the|<HIS>|how the) (?:<W>)?(?:market|industry|business|field|job|"
+        r"craft|scene|trade|work|label|genre)s? (?:works )?to <HIM>\b",
+        r"\bif i were <HIM>\b",
+        r"\bbetween two (?:founders|peers|equals|pros|professionals)\b",
+        r"\b(?:more|better) (?:<W>){0,3}?than <HE> (?:has|does|did|is|had)\b",
+        r"\bthat's not how (?:<W>){0,3}?(?:anymore|these days|now|works)\b",
+        r"\bjumped in (?:saying|to say|to correct)\b",
+    ),
+    _rule(
+        Signal.PUSHED,
+        "asked|every|without|showed|hung|weekly",
+        r"\basked <OBJ> for (?:a |an |<HIS> )?(?:full|copy|tour|templates?|contacts|notes|"
+        r"slides|files|numbers|list)\b",
+        r"\b(?:asked|ask|pushed|wanted|want|begged) (?:<W>){0,6}?(?:every single|every) "
+        r"(?:week|friday|monday|tuesday|wednesday|thursday|day)\b",
+        r"\bmeet weekly\b",
+        r"\bwithout (?:telling|asking|warning|checking with) <HIM>\b",
+        r"\b(?:showed|turned) up (?:<W>){0,3}?(?:unannounced|uninvited|without)\b",
+        r"\bhung around\b",
+    ),
+    _rule(
+        Signal.DEFERENCE,
+        "argue|good|turn|kept",
+        r"\b(?:didn't|did not|never) (?:argue|push back|contradict)\b",
+        r"\bgood to know\b",
+        r"\b(?:turn|turned|turning|steered|steering) it back to what <HE> (?:thought|thinks)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.MANY_COMPLIMENTS,
+        "said|told|called|times|loved|love|admire",
+        r"\b(?:said|told <OBJ>|called <HIM>) (?:<W>){0,5}?(?:like |about |at least )?(?:\d+|two|"
+        r"three|four|five|six|seven|ten) times\b",
+        r"\btold <OBJ> (?:how much )?i (?:loved|love|admire|adore) (?:<W>){0,4}?and <HIS> "
+        r"(?:<W>){0,3}?and <HIS>\b",
+    ),
+    _rule(
+        Signal.ABOUT_ME,
+        "rest|ended|telling",
+        r"\b(?:the )?rest (?:of it )?was (?:me|about me|all me|my)\b",
+        r"\bended up (?:telling|talking) (?:<OBJ> )?(?:all )?about (?:my|every|all|me)\b",
+    ),
+    _rule(
+        Signal.ACHIEVEMENTS,
+        "award|review|prize|accolade",
+        r"\b(?:the|<HIS>) (?:<W>)?(?:awards|reviews|prizes|accolades|nominations)\b",
+    ),
+    _rule(
+        Signal.FOLLOW_UP_QUESTIONS,
+        "asks",
+        r"\b<SUBJ> (?:always |now |even |also )?asks (?:me )?(?:about|after|how|what) "
+        r"(?:my|me|i)\b",
+    ),
+    _rule(
+        Signal.OUTCOME_NOT_NOW,
+        "let|not until",
+        r"\blet me think about it\b",
+        r"\bnot until (?:after )?(?:the|<HIS>|next|later)\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.SKILLS,
+        "i fix|i repair|i shoot|i mix|i master|i produce|i've got|i have|i'm good|i am good|"
+        "i've done|offer to|i could",
+        r"\bi (?:fix|repair|shoot|mix|master|produce|organi[sz]e|book|manage) (?:<W>)?\w+",
+        r"\bi(?:'ve| have) got (?:<W>){0,2}?(?:certs|certification|certificates|experience|"
+        r"a degree|skills)\b",
+        r"\bi(?:'m| am) (?:<W>)?good at\b",
+        r"\bi(?:'ve| have) done (?:that|this|it) for (?:years|ages|a decade)\b",
+        r"\boffer to (?:do|fix|help|run|cover|handle|edit|design|build|manage|organi[sz]e)\b",
+        r"\bi could (?:cover|run|help|do|handle|fix|edit|design|build|manage)\b",
+    ),
+    _rule(
+        Signal.ABOUT_ME,
+        "talking|going|rambl|dron|bang|brag",
+        r"(?<!she's )(?<!he's )(?<!she was )(?<!he was )(?<!they were )\b(?:talking|going on|"
+        r"rambling|droning on|banging on|bragging) (?:about|abt) (?:my|me|myself)\b",
+    ),
+    _rule(
+        Signal.OFFERED_INSIGHT,
+        "helped|got|made",
+        r"\b(?:it |that |this )?(?:helped|got|made) <HIM> (?:think|rethink|see it)\b",
+    ),
+    _rule(
+        Signal.OUTCOME_NOT_NOW,
+        "maybe",
+        r"\bmaybe (?:after|once|when|in) (?:the|<HIS>|a|next)\b",
+        gated=True,
+    ),
+    _rule(
+        Signal.MANY_COMPLIMENTS,
+        "list|compliment",
+        r"\b(?:a list of |like |about )?(?:\d+|ten|twenty|a dozen|a bunch of|a whole list of) "
+        r"(?:<W>)?compliments\b",
+    ),
+    _rule(
+        Signal.OFFERED_INSIGHT,
+        "wrote|question|idea|point|thought",
+        r"\bwrote (?:it|that|this|them) down\b",
+        r"\b(?:question|idea|point|thought|take) (?:<W>){0,6}?(?:was|is) a (?:really )?(?:great|"
+        r"good|smart|sharp|fair) one\b",
+    ),
+    _rule(
+        Signal.MANY_COMPLIMENTS,
+        "saying|telling",
+        r"\b(?:saying|telling <OBJ>) (?:<W>){0,5}?(?:like |about |at least |prob |probably )?"
+        r"(?:\d+|two|three|four|five|six|seven|ten) times\b",
+    ),
+    _rule(
+        Signal.NOTHING_OFFERED,
+        "had|just",
+        r"\bhad nothing (?:useful |smart |helpful )?to (?:say|add|offer)\b",
+        r"\bjust nodded\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.LUKEWARM,
+        "said|cool|warm|meh|ish",
+        r"\b(?:said|replied|wrote|answered) (?:\"|')(?:let's see|we'll see|maybe|sure|ok|okay|"
+        r"hm+|noted|cool)\b",
+        r"\b(?:cool|warm|meh|ok|okay)-? ?ish\b",
+        negatable=False,
+    ),
+    _rule(
+        Signal.QUICK_REPLY,
+        "back|replied|answered|responded|wrote",
+        r"\b(?:back|replied|answered|responded|wrote back) (?:<W>){0,2}?(?:in|within) "
+        r"(?:like |about |under |less than |barely )?(?:\d+|two|five|ten|a few|a couple of) ?"
+        r"(?:minutes|min|seconds|secs)\b",
+    ),
+    _rule(
+        Signal.PROBLEM_SHARED,
+        "handle|handling|deal|fight|struggl|about",
+        r"\b(?:handles?|handling|deal(?:s|ing)? with|fighting|struggl\w* with|about) (?:<W>){0,3}?"
+        r"(?:burnout|turnover|cash ?flow|layoffs|budget cuts|debt|a lawsuit|staffing|"
+        r"understaffing|churn|late payments)\b",
+    ),
 )
 
 
 # The story is about the ask itself, so "she said yes" answers it.
 _MENTORSHIP = _finder(
-    "shadow|mentor|mentee|apprentic|take me|wing",
-    r"\b(?:shadow\w*|mentor\w*|mentee\w*|apprentic\w*|take me (?:on|under))\b",
+    "shadow|mentor|mentee|apprentic|take me|wing|tag|ask|answer|finally|popped|the question|"
+    "not now|not right now|not until|circle|sit|been",
+    r"\b(?:shadow\w*|mentor\w*|mentee\w*|apprentic\w*|take me (?:on|under)|tag(?:ging)? along)\b",
+    r"\b(?:ask (?:<HIM> |me )?again|finally asked|popped the question|the big question|answer:|"
+    r"not (?:right )?now|not until|circle back|sit in|been asked|take me)\b",
+    r"\basked\.",
     r"\bunder <HIS> wing\b",
 )
 
 # The user wonders whether it is time to ask: the readiness check applies.
 _WONDERING = _finder(
-    "ask|broach|bring|rais|pop|should i|is it|am i",
+    "ask|broach|bring|rais|pop|should i|is it|am i|right|time|moment|when|how|haven't|have|"
+    "not|before|will|would|could|might",
     r"\b(?:should|shall|can|could|may|when|whether|if|how|ready|time|soon|early|wondering|"
     r"wonder|thinking|think|planning|plan|want|going|gonna|about|considering|tempted|dare)\b"
     r"(?: [\w']+){0,6}? (?:ask(?:ing)?|broach(?:ing)?|bring(?:ing)? (?:it )?up|rais(?:e|ing)|"
@@ -799,121 +1513,14 @@ _WONDERING = _finder(
     r"\b(?:ready|time|too soon|too early) (?:<W>){0,2}?(?:to ask|for the ask|to broach)\b",
     r"\bshould i (?:ask|bring (?:it|this) up|broach|pop)\b",
     r"\b(?:is it|am i) (?:<W>){0,2}?(?:time|ready|too soon|too early)\b",
+    # An ask still to come, whatever leads up to it.
+    r"\b(?:ask|asking|pop|popping|broach|broaching) (?:<W>){0,6}?(?:shadow\w*|mentor\w*|"
+    r"apprentic\w*|take me (?:on|under))",
+    r"\b(?:right|time|moment|when|how) to ask\b",
+    r"\b(?:haven't|have not|not) asked (?:<W>)?yet\b",
+    r"\bbefore i (?:ask|pop|broach)\b",
+    r"\b(?:will|would|could|might) <HE> (?:<W>)?(?:let me shadow|mentor me|take me on)\b",
 )
-
-# --- normalising ---------------------------------------------------------------------
-
-# Telegram caps a message at 4,096 characters; the cap only bounds the work on odd input.
-_MAX_CHARS = 20_000
-_QUOTES = str.maketrans(
-    {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u02bc": "'",
-        "\u2032": "'", "\u00b4": "'", "`": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2013": " - ", "\u2014": " - ", "\u2015": " - ",
-    }
-)  # fmt: skip
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-_SPACES = re.compile(r"\s+")
-
-
-def _normalise(text: str) -> str:
-    """Lower-cases the text and straightens its quotes, controls, breaks and spaces."""
-    text = unicodedata.normalize("NFKC", text[:_MAX_CHARS]).translate(_QUOTES).lower()
-    text = _INVISIBLE.sub("", text)
-    # A line break ends a thought as a full stop does, so it also ends a negation.
-    text = _LINE_BREAK.sub(" . ", text)
-    text = _CONTROL.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
-
-
-# --- from signals to advice ----------------------------------------------------------
-
-_DIRECT_ADVICE = {
-    Signal.ABOUT_ME: "interests.their_world",
-    Signal.PITCHED_SOLUTION: "interests.insight_over_solutions",
-    Signal.MANY_COMPLIMENTS: "germ.one_compliment",
-    Signal.STARSTRUCK: "germ.regular_people",
-    Signal.ACHIEVEMENTS: "germ.value_their_time",
-    Signal.POSTED: "germ.no_live_tweeting",
-    Signal.PEER: "distance.they_are_the_guru",
-    Signal.PUSHED: "distance.autonomy_authority",
-    Signal.OUTCOME_YES: "ask.outcome_yes",
-    Signal.OUTCOME_NOT_NOW: "ask.outcome_not_now",
-    Signal.OUTCOME_NO: "ask.outcome_no",
-}
-_WARM_EVIDENCE = frozenset(
-    {Signal.WARM, Signal.OPEN_DOOR, Signal.FOLLOW_UP_QUESTIONS, Signal.QUICK_REPLY}
-)
-_COLD_EVIDENCE = frozenset({Signal.COLD, Signal.CUT_SHORT})
-_OUTCOMES = (Signal.OUTCOME_NOT_NOW, Signal.OUTCOME_YES, Signal.OUTCOME_NO)
-
-
-def _radar_advice(signals: frozenset[Signal]) -> set[str]:
-    """Chooses the radar advice from the temperature evidence."""
-    warm = bool(signals & _WARM_EVIDENCE)
-    cold = bool(signals & _COLD_EVIDENCE)
-    lukewarm = Signal.LUKEWARM in signals
-    if warm and cold:
-        # The story points two ways: that is the reading the post says is hard.
-        return {"radar.read_temperature", "radar.social_intelligence"}
-    chosen: set[str] = set()
-    if warm:
-        chosen.add("radar.warm_open_door")
-    elif cold:
-        chosen.add("radar.cold_give_space")
-    elif lukewarm:
-        chosen.add("radar.lukewarm_add_value")
-    if lukewarm and (warm or cold):
-        # A lukewarm reading against a plain warm or cold sign: the evidence leads, and the
-        # disagreement is what social intelligence is about.
-        chosen.add("radar.social_intelligence")
-    return chosen
-
-
-def _ask_advice(
-    signals: frozenset[Signal], coffees: int | None, *, wondering: bool, min_meetings: int
-) -> set[str]:
-    """Chooses the readiness advice when the story speaks of readiness at all."""
-    if any(outcome in signals for outcome in _OUTCOMES):
-        # The ask already happened; readiness advice would contradict the answer.
-        return set()
-    awkward = signals & {Signal.LESS_AWKWARD, Signal.MORE_AWKWARD}
-    if coffees is None and not awkward and not wondering:
-        return set()
-    ready = (
-        coffees is not None
-        and coffees >= min_meetings
-        and Signal.LESS_AWKWARD in signals
-        and Signal.MORE_AWKWARD not in signals
-        and not signals & _COLD_EVIDENCE
-    )
-    return {"ask.check_the_room", "ask.go_ask" if ready else "ask.not_yet"}
-
-
-def _advise(
-    signals: frozenset[Signal], coffees: int | None, *, wondering: bool, min_meetings: int
-) -> tuple[str, ...]:
-    chosen = {advice for signal, advice in _DIRECT_ADVICE.items() if signal in signals}
-    if (
-        {Signal.ABOUT_THEM, Signal.PROBLEM_SHARED, Signal.OFFERED_INSIGHT} <= signals
-        and Signal.ABOUT_ME not in signals
-        and Signal.PITCHED_SOLUTION not in signals
-    ):
-        chosen.add("interests.well_done")
-    chosen |= _radar_advice(signals)
-    if (
-        signals & {Signal.DEFERENCE, Signal.ASKED_GUIDANCE}
-        and Signal.PEER not in signals
-        and Signal.PUSHED not in signals
-    ):
-        chosen.add("distance.respectful_deference")
-    chosen |= _ask_advice(signals, coffees, wondering=wondering, min_meetings=min_meetings)
-    # The catalogue's own order is step order.
-    return tuple(advice for advice in ADVICE_IDS if advice in chosen)
-
 
 # --- negation ------------------------------------------------------------------------
 
@@ -995,6 +1602,13 @@ _COUNTS = _finder(
     rf"\b(?P<n4>{_CARD}) {_MEETING}(?:e?s)?\b",
     rf"\b{_MET}(?: [\w']+){{0,3}}? (?:(?P<n5>{_CARD}) times|(?P<n6>once|twice|thrice))\b",
     rf"\b{_MEETING} (?:number |no\.? ?|#) ?(?P<n7>{_CARD})\b",
+    rf"\b(?:on|at|after|before) {_MEETING} (?P<n8>{_CARD})\b",
+    rf"\b(?P<n9>{_ORD}) time (?:meeting|seeing|having coffee|grabbing coffee|talking to)\b",
+    rf"\b(?P<n10>{_ORD}) time (?:we've|we have|i've|i have) (?:met|talked|had coffee|seen)\b",
+    rf"\b(?P<n11>{_CARD}) (?:[\w'-]+ )?{_MEETING}(?:e?s)\b",
+    rf"\({_MEETING}? ?(?P<n12>{_ORD})\)",
+    rf"(?:, |\. |^)(?P<n13>{_ORD}) time\b",
+    rf"\b{_MEETING}(?:e?s)?\b(?: [\w']+){{0,4}}?,? number (?P<n14>{_CARD})\b",
 )
 
 
@@ -1064,19 +1678,15 @@ class _Story:
 
     def matches(self, finder: _Finder) -> Iterator[re.Match[str]]:
         """Yields the finder's matches, reading only the pieces that hold its cues."""
+        if finder.whole:
+            yield from finder.pattern.finditer(self.text)
+            return
         found: set[int] = set()
         for cue in finder.cues:
             found |= self._pieces_by_cue.get(cue, set())
         for index in sorted(found):
             start, end = self._pieces[index]
             yield from finder.pattern.finditer(self.text, start, end)
-
-    def affirms(self, finder: _Finder, *, negatable: bool = True) -> bool:
-        """Tells whether the finder matches somewhere that no negation cancels."""
-        return any(
-            not negatable or not _negated(self.text, match.start(), match.end())
-            for match in self.matches(finder)
-        )
 
     def meetings(self) -> int | None:
         """Finds the highest meeting count the story states, if it states one."""
@@ -1089,28 +1699,63 @@ class _Story:
         ]
         return max((count for count in counts if count is not None), default=None)
 
-    def signals(self) -> set[Signal]:
-        """Finds every signal the story affirms."""
-        about_mentoring = self.affirms(_MENTORSHIP, negatable=False)
-        found: set[Signal] = set()
+    def mentions(self, finder: _Finder) -> bool:
+        """Tells whether the finder matches anywhere, negated or not."""
+        return next(self.matches(finder), None) is not None
+
+    def hits(self) -> list[Hit]:
+        """Finds every signal the story mentions, with its place and whether it is negated."""
+        about_mentoring = self.mentions(_MENTORSHIP)
+        found: list[Hit] = []
+        praise = [match for match in _PRAISE.finditer(self.text)]
+        for word in {match.group() for match in praise}:
+            said = [match for match in praise if match.group() == word]
+            if len(said) >= _PRAISE_TIMES:
+                found.append(Hit(Signal.MANY_COMPLIMENTS, said[0].start(), said[-1].end(), False))
         for rule in _RULES:
-            if rule.signal in found or (rule.gated and not about_mentoring):
+            if rule.gated and not about_mentoring:
                 continue
-            if self.affirms(rule.finder, negatable=rule.negatable):
-                found.add(rule.signal)
-        # One answer per ask: "no, not right now" is a not-now, and a later yes beats a no.
-        for index, outcome in enumerate(_OUTCOMES):
-            if outcome in found:
-                found.difference_update(_OUTCOMES[index + 1 :])
-                break
+            for match in self.matches(rule.finder):
+                negated = rule.negatable and _negated(self.text, match.start(), match.end())
+                found.append(Hit(rule.signal, match.start(), match.end(), negated))
         return found
 
 
-def read_story(text: str, *, min_meetings: int = 3) -> StoryReading:
-    """Reads a debrief into signals, the stated meeting count and the advice they select."""
-    story = _Story(_normalise(text))
-    signals = frozenset(story.signals())
-    coffees = story.meetings()
-    wondering = story.affirms(_WONDERING, negatable=False)
-    advice = _advise(signals, coffees, wondering=wondering, min_meetings=min_meetings)
-    return StoryReading(signals=signals, coffees=coffees, advice=advice)
+# The same word of praise said three times is a string of compliments, however phrased:
+# "her keynote was amazing, her book was amazing, her label was amazing".
+_PRAISE = re.compile(
+    r"\b(?:amazing|incredible|brilliant|a legend|a genius|my idol|my hero|a hero|awesome|"
+    r"genius|iconic|the best|so talented|a visionary|inspiring|wonderful)\b"
+)
+_PRAISE_TIMES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One place a rule matched: the signal, where, and whether a negation governs it."""
+
+    signal: Signal
+    start: int
+    end: int
+    negated: bool
+
+
+CLAUSE_BREAK = _CLAUSE_BREAK
+
+
+def negated(text: str, start: int, end: int) -> bool:
+    """Tells whether a negation in its clause governs the words from start to end."""
+    return _negated(text, start, end)
+
+
+def scan(text: str) -> _Story:
+    """Cuts a normalised text into the pieces the rules read."""
+    return _Story(text)
+
+
+def wondering(story: _Story) -> bool:
+    """Tells whether the user wonders whether it is time to ask."""
+    return story.mentions(_WONDERING)
+
+
+OUTCOMES = (Signal.OUTCOME_NOT_NOW, Signal.OUTCOME_YES, Signal.OUTCOME_NO)

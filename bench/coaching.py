@@ -1,0 +1,261 @@
+"""python -m bench.coaching [--write] [--variant NAME]: scores the story reader on the corpus.
+
+For each labelled story of tests/data/stories.toml (format: tests/data/README.md) the
+reader's advice matches when it gives every `expect` id and no `forbid` id; a story
+in another language, or one that says too little (expect = []), matches only with no
+advice at all. Per advice id: precision (of the times it was given, how often it was
+expected) and recall (of the times it was expected, how often it was given). Facts:
+the hero, the kind of contact, the meeting count, the time (happened, planned, asked)
+and the language, each over the stories that state it.
+
+Variants, for the comparison in docs/coaching.md: `full` (the reader as shipped),
+`nolang` (no language identification).
+--legacy FILE scores a module with the old `read_story(text)` (today's rules at a commit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+import time
+import tomllib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dialogs.catalogue import ADVICE_IDS
+from dialogs.content import default_content
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "data" / "stories.toml"
+DOC = ROOT / "docs" / "coaching.md"
+# Stories say "yesterday" and "last Tuesday": a fixed day keeps the score reproducible.
+TODAY = date(2026, 11, 25)
+DEFAULT_HEROES = ["Dana Ruiz"]
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str
+    text: str
+    heroes: list[str]
+    expect: frozenset[str]
+    forbid: frozenset[str]
+    hero: str | None
+    kind: str | None
+    meetings: int | None
+    time: str
+    lang: str | None
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    advice: tuple[str, ...]
+    hero: str | None = None
+    kind: str | None = None
+    meetings: int | None = None
+    time: str | None = None
+    language: str | None = None
+
+
+def load(path: Path = CORPUS) -> list[Story]:
+    raw = tomllib.loads(path.read_text("utf-8"))
+    return [
+        Story(
+            id=entry["id"],
+            text=entry["text"],
+            heroes=entry.get("heroes", DEFAULT_HEROES),
+            expect=frozenset(entry.get("expect", [])),
+            forbid=frozenset(entry.get("forbid", [])),
+            hero=entry.get("hero"),
+            kind=entry.get("kind"),
+            meetings=entry.get("meetings"),
+            time=entry.get("time", "happened"),
+            lang=entry.get("lang"),
+            tags=tuple(entry.get("tags", [])),
+        )
+        for entry in raw["story"]
+    ]
+
+
+def matches(story: Story, advice: tuple[str, ...]) -> bool:
+    if story.lang or not story.expect:
+        return not advice
+    return story.expect <= set(advice) and not story.forbid & set(advice)
+
+
+@dataclass
+class Score:
+    stories: int = 0
+    matched: int = 0
+    given: Counter[str] = field(default_factory=Counter)
+    right: Counter[str] = field(default_factory=Counter)
+    expected: Counter[str] = field(default_factory=Counter)
+    facts: dict[str, list[int]] = field(default_factory=dict)  # name -> [right, asked]
+    misses: list[tuple[Story, tuple[str, ...]]] = field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        return self.matched / self.stories if self.stories else 0.0
+
+    def fact(self, name: str, right: bool) -> None:
+        tally = self.facts.setdefault(name, [0, 0])
+        tally[0] += right
+        tally[1] += 1
+
+
+def score(stories: list[Story], reader: Callable[[Story], Answer]) -> Score:
+    result = Score()
+    for story in stories:
+        answer = reader(story)
+        result.stories += 1
+        if matches(story, answer.advice):
+            result.matched += 1
+        else:
+            result.misses.append((story, answer.advice))
+        for advice in answer.advice:
+            result.given[advice] += 1
+            result.right[advice] += advice in story.expect
+        for advice in story.expect:
+            result.expected[advice] += 1
+        if answer.time is None:
+            continue
+        if story.hero:
+            result.fact("hero", answer.hero == story.hero)
+        if story.kind:
+            result.fact("kind", answer.kind == story.kind)
+        if story.meetings is not None:
+            result.fact("meetings", answer.meetings == story.meetings)
+        result.fact("time", answer.time == story.time)
+        result.fact("language", answer.language == (story.lang or "en"))
+    return result
+
+
+def reader_for(variant: str) -> Callable[[Story], Answer]:
+    from dialogs.reader import read
+
+    min_meetings = default_content().readiness.min_meetings
+
+    def run(story: Story) -> Answer:
+        reading = read(
+            story.text,
+            heroes=story.heroes,
+            today=TODAY,
+            min_meetings=min_meetings,
+            languages=variant != "nolang",
+        )
+        return Answer(
+            advice=reading.advice,
+            hero=reading.hero,
+            kind=reading.kind,
+            meetings=reading.meetings,
+            time=reading.time.value,
+            language=reading.language,
+        )
+
+    return run
+
+
+def legacy_reader(path: Path) -> Callable[[Story], Answer]:
+    spec = importlib.util.spec_from_file_location("legacy_story", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module: Any = importlib.util.module_from_spec(spec)
+    sys.modules["legacy_story"] = module
+    spec.loader.exec_module(module)
+    return lambda story: Answer(advice=tuple(module.read_story(story.text).advice))
+
+
+def costs(variant: str) -> tuple[float, float, float]:
+    """Import time, first reading time (s) and peak memory (MiB) in a fresh process."""
+    code = (
+        "import time,resource;t=time.perf_counter();import dialogs.reader as r;"
+        "a=time.perf_counter();"
+        f"r.read('Tuve un café con Dana, fue muy amable y hablamos de su disco nuevo',"
+        f" languages={variant != 'nolang'});"
+        "r.read('had coffe w dana, she lit up abt her tour',"
+        f" languages={variant != 'nolang'});"
+        "b=time.perf_counter();"
+        "print(a-t,b-a,resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    return float(out[0]), float(out[1]), float(out[2])
+
+
+def report(result: Score, title: str) -> str:
+    lines = [
+        f"### {title}",
+        "",
+        f"Stories whose advice matches: **{result.matched}/{result.stories} "
+        f"({result.share:.1%})**.",
+        "",
+    ]
+    if result.facts:
+        facts = ", ".join(
+            f"{name} {right}/{asked} ({right / asked:.0%})"
+            for name, (right, asked) in result.facts.items()
+        )
+        lines += [f"Facts: {facts}.", ""]
+    lines += ["| advice id | given | expected | precision | recall |", "|---|---|---|---|---|"]
+    for advice in ADVICE_IDS:
+        given, expected, right = (
+            result.given[advice],
+            result.expected[advice],
+            result.right[advice],
+        )
+        if not given and not expected:
+            continue
+        precision = f"{right / given:.0%}" if given else "-"
+        recall = f"{right / expected:.0%}" if expected else "-"
+        lines.append(f"| `{advice}` | {given} | {expected} | {precision} | {recall} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.coaching", description=__doc__)
+    parser.add_argument("--write", action="store_true", help="append the figures to the doc")
+    parser.add_argument("--variant", default="full", choices=("full", "nolang"))
+    parser.add_argument("--legacy", type=Path, help="score an old story.py instead")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--misses", action="store_true", help="list the stories missed")
+    parser.add_argument("--costs", action="store_true", help="also time a fresh import")
+    arguments = parser.parse_args()
+    stories = load(arguments.corpus)
+    started = time.perf_counter()
+    if arguments.legacy:
+        result = score(stories, legacy_reader(arguments.legacy))
+        title = f"Legacy reader ({arguments.legacy.name})"
+    else:
+        result = score(stories, reader_for(arguments.variant))
+        title = f"Reader, variant `{arguments.variant}`"
+    elapsed = time.perf_counter() - started
+    text = report(result, f"{title}, {date.today().isoformat()}, {len(stories)} stories")
+    text += f"\nScored in {elapsed:.1f} s ({elapsed / len(stories) * 1000:.1f} ms a story).\n"
+    if arguments.costs and not arguments.legacy:
+        imported, first, memory = costs(arguments.variant)
+        text += (
+            f"Fresh process: import {imported:.2f} s, first two readings {first:.2f} s, "
+            f"peak memory {memory:.0f} MiB.\n"
+        )
+    print(text)
+    if arguments.misses:
+        for story, advice in result.misses:
+            print(
+                f"{story.id}: got {list(advice)} expect {sorted(story.expect)} "
+                f"forbid {sorted(story.forbid)}\n   {story.text[:300]}"
+            )
+    if arguments.write:
+        with DOC.open("a", encoding="utf-8") as doc:
+            doc.write("\n" + text)
+
+
+if __name__ == "__main__":
+    main()

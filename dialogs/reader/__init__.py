@@ -1,0 +1,305 @@
+"""The one reader of what a user writes about a hero (docs/coaching.md, section 1).
+
+`read` turns a story into a Reading: signals with who did it, whether they did, when,
+and the words it came from; the facts the story carries (hero, day, kind, meeting
+count, a date the hero named, language); and the advice the policy chooses.
+
+The pipeline: clean and respell from a table (text.py), scan the rules (rules.py, regexes with
+negation by clause), place each hit (who, time) from the sentence around it, read
+the facts (facts.py, language.py), advise (policy.py).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import cache
+
+from dialogs.reader import facts, rules
+from dialogs.reader.language import identify
+from dialogs.reader.policy import advise
+from dialogs.reader.reading import (
+    MEETING_SIGNALS,
+    USER_ACTS,
+    Polarity,
+    Reading,
+    SignalReading,
+    Time,
+    Who,
+)
+from dialogs.reader.rules import Signal
+from dialogs.reader.text import Speller, clean, words
+
+__all__ = [
+    "Polarity",
+    "Reading",
+    "Signal",
+    "SignalReading",
+    "StoryReading",
+    "Time",
+    "Who",
+    "read",
+    "read_story",
+]
+
+
+# --- placing a hit: who and when -----------------------------------------------------
+
+_SENTENCE_END = re.compile(r"[.!?;]+(?:\s|$)|\s-\s")
+_USER = (
+    r"(?:i|i'm|i've|i'd|i'll|we|we're|we've|we'd|me and|myself|"
+    r"my (?:mind|brain|head|heart|hands|voice|palms|knees))"
+)
+_HERO = r"(?:he|she|they|he's|she's|they're|he'd|she'd|they'd|he'll|she'll|they'll)"
+_HEDGE = re.compile(
+    r"\b(?:i think|i'm (?:pretty |so |totally |absolutely )?sure|pretty sure|i just know|"
+    r"i could (?:just )?tell|i feel like|i bet|i guess|probably|i'm certain)\b"
+)
+_IRONY = re.compile(
+    r"(?:\blol\b|\blmao\b|\U0001f643|\U0001f644|/s\b|\byeah right\b|\boh yeah\b|"
+    r"\bliving the dream\b|\bwhat a (?:warm|great|lovely)\b|\bso subtle\b|"
+    r"\breally felt the love\b)"
+)
+_REPORTED = re.compile(r"\b(?:said|says|told|replied|answered|wrote|texted|emailed)\b")
+_EMBEDDING = re.compile(r"\b(?:how|what|why|where|when|if|whether|that|who|which)\s+$")
+_DETERMINER = r"(?:my|a|an|the|some|his|her|their|our|one|another|other|two|few|couple of)"
+
+
+@cache
+def _others() -> re.Pattern[str]:
+    nouns = "|".join(re.escape(noun) for noun in words()["others"]["nouns"])
+    return re.compile(
+        rf"\b(?:{_DETERMINER} (?:[\w-]+ )?(?:{nouns})s?|someone|somebody|everyone|everybody|"
+        rf"people|nobody else)\b"
+    )
+
+
+@cache
+def _markers(kind: str) -> re.Pattern[str]:
+    phrases = sorted(words()["time"][kind], key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w'])")
+
+
+def _subject_pattern(names: Sequence[str]) -> re.Pattern[str]:
+    hero = "|".join(re.escape(name) for name in names)
+    hero_names = rf"|(?P<name>{hero})(?:'s)?" if hero else ""
+    return re.compile(
+        rf"(?<![\w'])(?:(?P<user>{_USER})|(?P<hero>{_HERO}){hero_names}|(?P<other>"
+        + _others().pattern
+        + r"))(?![\w'])"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    start: int
+    end: int
+    asks: bool
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    found: list[_Sentence] = []
+    start = 0
+    for end in [*_SENTENCE_END.finditer(text), None]:
+        stop = end.end() if end else len(text)
+        piece = text[start:stop]
+        asks = "?" in piece or bool(_markers("asked").search(piece))
+        found.append(_Sentence(start, stop, asks))
+        start = stop
+    return found
+
+
+def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[str]) -> Who:
+    if hit.signal in MEETING_SIGNALS:
+        return Who.HERO
+    # The match's own first word, else the last subject named before it in the sentence.
+    first = subjects.match(text, hit.start)
+    candidates = [first] if first else []
+    if not candidates:
+        # "asked her how she'd approach it and took notes": a subject after a wh-word or
+        # "that" heads a clause inside the sentence, not the sentence's own acts.
+        candidates = [
+            found
+            for found in subjects.finditer(text, sentence.start, hit.start)
+            if not _EMBEDDING.search(text, max(sentence.start, found.start() - 9), found.start())
+        ][-1:]
+    if not candidates:
+        return Who.USER if hit.signal in USER_ACTS else Who.HERO
+    subject = candidates[0]
+    if subject.group("user"):
+        # "i asked him" is the user's; "we laughed" is the meeting's, so the hero's too.
+        return Who.USER if hit.signal in USER_ACTS else Who.HERO
+    if subject.group("other"):
+        return Who.OTHER
+    if hit.signal is Signal.OFFERED_INSIGHT:
+        # "she said she'd never thought of that" is the hero's word for the user's insight.
+        return Who.USER
+    return Who.HERO
+
+
+def _time(text: str, hit: rules.Hit, sentence: _Sentence) -> Time:
+    if (
+        hit.signal in rules.OUTCOMES
+        and sentence.asks
+        and not _REPORTED.search(text, sentence.start, hit.start)
+    ):
+        # "Should I ask again later?" is the user's question, not the hero's answer.
+        return Time.ASKED
+    if hit.signal not in USER_ACTS:
+        return Time.HAPPENED
+    if sentence.asks:
+        return Time.ASKED
+    # A plan governs its own clause: "I didn't plan to, but I pitched" is a pitch.
+    breaks = [
+        found.end() for found in rules.CLAUSE_BREAK.finditer(text, sentence.start, hit.start)
+    ]
+    clause = max([sentence.start, *breaks])
+    marker = _markers("planned").search(text, clause, hit.start)
+    if marker and not rules.negated(text, marker.start(), marker.end()):
+        return Time.PLANNED
+    return Time.HAPPENED
+
+
+def _hedged(text: str, hit: rules.Hit, sentence: _Sentence) -> bool:
+    """Tells whether "I think", "I'm sure"... governs the hit's clause."""
+    breaks = [
+        found.start() for found in rules.CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)
+    ]
+    start = max([sentence.start, *(point for point in breaks if point <= hit.start)])
+    end = min([sentence.end, *(point for point in breaks if point >= hit.end)])
+    # Irony marks the whole sentence: "super engaged lol" is no deed.
+    return (
+        _HEDGE.search(text, start, end) is not None
+        or _IRONY.search(text, sentence.start, sentence.end) is not None
+    )
+
+
+def _evidence(text: str, hit: rules.Hit, sentence: _Sentence) -> str:
+    """The words to quote back: the clause around the match, trimmed to a few words."""
+    before = text[sentence.start : hit.start].split()[-4:]
+    after = text[hit.end : sentence.end].split()[:3]
+    quote = " ".join([*before, text[hit.start : hit.end], *after])
+    return quote.strip(" .,;:!-")
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+@cache
+def _speller() -> Speller:
+    return Speller()
+
+
+def read(
+    text: str,
+    *,
+    heroes: Sequence[str] = (),
+    today: date | None = None,
+    min_meetings: int = 3,
+    languages: bool = True,
+) -> Reading:
+    """Reads a story into signals, facts and advice."""
+    cleaned = clean(text)
+    language = identify(cleaned) if languages else "en"
+    normal = _speller().fix(cleaned)
+    story = rules.scan(normal)
+    sentences = _sentences(normal)
+    starts = [sentence.start for sentence in sentences]
+    names = [name for hero in heroes for name in facts.hero_names(hero)]
+    subjects = _subject_pattern(names)
+    found: list[SignalReading] = []
+    for hit in story.hits():
+        sentence = sentences[_index(starts, hit.start)]
+        found.append(
+            SignalReading(
+                signal=hit.signal,
+                who=_who(normal, hit, sentence, subjects),
+                polarity=Polarity.DID_NOT if hit.negated else Polarity.DID,
+                time=_time(normal, hit, sentence),
+                evidence=_evidence(normal, hit, sentence),
+                hedged=_hedged(normal, hit, sentence),
+            )
+        )
+    hero, named = facts.find_hero(normal, heroes) if heroes else (None, None)
+    day = None
+    if today is not None:
+        day, _ = facts.find_date(normal, today)
+    kind, kind_words = facts.find_kind(normal)
+    named_date, named_words = facts.find_named_date(normal, today or date.today())
+    user_times = {f.time for f in found if f.signal in USER_ACTS and f.polarity is Polarity.DID}
+    asks_to_ask = rules.wondering(story)
+    if asks_to_ask or (Time.ASKED in user_times and Time.HAPPENED not in user_times):
+        time = Time.ASKED
+    elif Time.PLANNED in user_times and Time.HAPPENED not in user_times:
+        time = Time.PLANNED
+    elif not found and any(sentence.asks for sentence in sentences):
+        time = Time.ASKED
+    else:
+        time = Time.HAPPENED
+    reading = Reading(
+        signals=tuple(found),
+        hero=hero or (heroes[0] if heroes else None),
+        hero_named=named,
+        day=day,
+        kind=kind,
+        kind_words=kind_words,
+        meetings=story.meetings(),
+        named_date=named_date if today is not None else None,
+        named_date_words=named_words,
+        time=time,
+        language=language,
+        wondering=asks_to_ask,
+        words=len(normal.split()),
+    )
+    if language != "en":
+        return reading
+    advice, evidence = advise(reading, min_meetings=min_meetings)
+    return replace(reading, advice=advice, evidence=evidence)
+
+
+def _index(starts: list[int], point: int) -> int:
+    return max(0, bisect_right(starts, point) - 1)
+
+
+# --- the engine's entry point ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoryReading:
+    """The engine's view of a reading: the signals that happened, a meeting count, advice."""
+
+    signals: frozenset[Signal]
+    coffees: int | None
+    advice: tuple[str, ...]
+    reading: Reading | None = None
+
+    @property
+    def says_too_little(self) -> bool:
+        """Tells whether the story gave the coach nothing to advise on."""
+        return not self.advice
+
+
+def read_story(
+    text: str, *, min_meetings: int = 3, heroes: Sequence[str] = (), today: date | None = None
+) -> StoryReading:
+    """Reads a debrief into what happened, the stated meeting count and the advice."""
+    reading = read(text, heroes=heroes, today=today, min_meetings=min_meetings)
+    happened = {
+        found.signal
+        for found in reading.signals
+        if found.counts and found.who is (Who.USER if found.signal in USER_ACTS else Who.HERO)
+    }
+    # One answer per ask: "no, not right now" is a not-now, and a yes beats a no.
+    for place, outcome in enumerate(rules.OUTCOMES):
+        if outcome in happened:
+            happened.difference_update(rules.OUTCOMES[place + 1 :])
+            break
+    return StoryReading(
+        signals=frozenset(happened),
+        coffees=reading.meetings,
+        advice=reading.advice,
+        reading=reading,
+    )

@@ -1,0 +1,181 @@
+"""Facts a story carries besides its signals: the hero, the day, the kind, a named date.
+
+All of it is read from the normalised text (see text.py) and relative to a `today`
+the caller passes, so a reading never depends on the clock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from rapidfuzz.distance import Levenshtein
+
+from dialogs.reader.text import words
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december",
+)  # fmt: skip
+_SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+            "couple of": 2, "few": 3, "a few": 3}  # fmt: skip
+
+
+def _phrase(words_: Sequence[str]) -> re.Pattern[str]:
+    ordered = sorted(words_, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in ordered) + r")(?![\w'])")
+
+
+# --- which hero -----------------------------------------------------------------------
+
+_QUOTED = re.compile(r"[\"'(]([^\"'()]+)[\"')]")
+
+
+def hero_names(hero: str) -> list[str]:
+    """The ways a story may name a hero: the full name, each part, and a quoted nickname."""
+    nicknames = [nick.strip().lower() for nick in _QUOTED.findall(hero)]
+    plain = _QUOTED.sub(" ", hero).lower().split()
+    names = [" ".join(plain), *plain, *nicknames]
+    return [name for name in dict.fromkeys(names) if len(name) >= 2]
+
+
+def find_hero(text: str, heroes: Sequence[str]) -> tuple[str | None, str | None]:
+    """The hero the story names first, with the word that named them.
+
+    A name typed one letter off ("Marcos" for Marcus) still counts when it is long
+    enough that one letter cannot make it another word.
+    """
+    tokens = [(match.start(), match.group()) for match in re.finditer(r"[a-z][a-z'-]+", text)]
+    best: tuple[int, str, str] | None = None
+    for hero in heroes:
+        for name in hero_names(hero):
+            found = re.search(rf"(?<![\w']){re.escape(name)}(?:'s)?(?![\w'])", text)
+            place = found.start() if found else None
+            if place is None and len(name) >= 5 and " " not in name:
+                for start, typed in tokens:
+                    word = typed.removesuffix("'s")
+                    if word[0] == name[0] and Levenshtein.distance(word, name) == 1:
+                        place = start
+                        break
+            if place is not None and (best is None or place < best[0]):
+                best = (place, hero, name)
+    if best is None:
+        return None, None
+    return best[1], best[2]
+
+
+# --- what kind of contact -------------------------------------------------------------
+
+# "over email", "on a call": the channel said outright beats a word in passing.
+_CHANNEL = re.compile(
+    r"\b(?:over|by|via|through|on|in) (?:an? )?"
+    r"(?:quick |short |long |video |phone |zoom |linkedin |twitter |instagram )?"
+    r"(email|e-mail|call|dm|message|text|zoom|phone|linkedin|slack|whatsapp)\b"
+)
+_CHANNEL_KIND = {
+    "email": "email", "e-mail": "email", "call": "call", "zoom": "call", "phone": "call",
+    "dm": "message", "message": "message", "text": "message", "linkedin": "message",
+    "slack": "message", "whatsapp": "message",
+}  # fmt: skip
+
+
+def find_kind(text: str) -> tuple[str | None, str | None]:
+    """The kind of contact (coffee, call, email, event, message) and the word it came from."""
+    said = _CHANNEL.search(text)
+    if said:
+        return _CHANNEL_KIND[said.group(1)], said.group()
+    # "met her at a conference", "at the launch party": the place is the kind.
+    event = re.search(
+        r"\b(?:at|after) (?:the |a |an |her |his |their |our )?(?:[\w'-]+ )?"
+        r"(?:" + _phrase(words()["kinds"]["event"]).pattern + r")",
+        text,
+    )
+    if event:
+        return "event", event.group()
+    first: tuple[int, str, str] | None = None
+    for kind, names in words()["kinds"].items():
+        found = _phrase(names).search(text)
+        if found and (first is None or found.start() < first[0]):
+            first = (found.start(), kind, found.group())
+    if first is None:
+        return None, None
+    return first[1], first[2]
+
+
+# --- when it was ----------------------------------------------------------------------
+
+_WHEN = re.compile(
+    r"\b(?:(today|this morning|this afternoon|earlier today|tonight)|(yesterday)|"
+    r"(?:(last|this past|on|this) )?(" + "|".join(_WEEKDAYS) + r")|"
+    r"(a|an|one|two|three|four|five|six|a couple of|a few|few) (day|week)s? ago|"
+    r"(last week)|(the other day))\b"
+)
+
+
+def find_date(text: str, today: date) -> tuple[date | None, str | None]:
+    """The day of the contact, when the story says it relative to today."""
+    for found in _WHEN.finditer(text):
+        same, yesterday, which, weekday, count, unit, last_week, other_day = found.groups()
+        if same:
+            return today, found.group()
+        if yesterday:
+            return today - timedelta(days=1), found.group()
+        if weekday:
+            back = (today.weekday() - _WEEKDAYS.index(weekday)) % 7
+            if which == "last" and back == 0:
+                back = 7
+            if which in {"last", "this past"} or back:
+                return today - timedelta(days=back or 7), found.group()
+            continue
+        if count:
+            days = _NUMBERS[count.removeprefix("a ") if count != "a" else "a"]
+            return today - timedelta(days=days * (7 if unit == "week" else 1)), found.group()
+        if last_week:
+            return today - timedelta(days=7), found.group()
+        if other_day:
+            return today - timedelta(days=2), found.group()
+    return None, None
+
+
+# --- a date the hero named ------------------------------------------------------------
+
+_UNTIL = r"(?:until|till|til|'til|through|thru|up to|before)"
+_TARGET = (
+    r"(?:(?:the )?(new year)|(?:after )?(?:the )?(holidays|christmas)|"
+    r"(" + "|".join(_MONTHS) + r")|(?:the )?(spring|summer|fall|autumn|winter)|"
+    r"(next (?:week|month|year|quarter))|(the end of (?:the )?(?:year|month|quarter)))"
+)
+
+
+def _busy_pattern() -> re.Pattern[str]:
+    busy = "|".join(re.escape(word) for word in words()["named_date"]["busy"])
+    return re.compile(rf"\b(?:{busy})(?: [\w']+){{0,3}}? {_UNTIL} {_TARGET}")
+
+
+def find_named_date(text: str, today: date) -> tuple[date | None, str | None]:
+    """A date the hero named ("busy until February", "slammed until the new year")."""
+    found = _busy_pattern().search(text) or re.search(
+        rf"\b(?:not|no|after|after (?:the|her|his|their) \w+|ask (?:me |again )?(?:in|after)) "
+        rf"{_UNTIL}? ?{_TARGET}",
+        text,
+    )
+    if not found:
+        return None, None
+    new_year, holidays, month, season, next_, end = found.groups()
+    if new_year or holidays:
+        return date(today.year + 1, 1, 1), found.group()
+    if month or season:
+        number = _MONTHS.index(month) + 1 if month else _SEASONS[season or ""]
+        year = today.year + (1 if number <= today.month else 0)
+        return date(year, number, 1), found.group()
+    if next_:
+        days = {"week": 7, "month": 31, "year": 366, "quarter": 92}[next_.split()[-1]]
+        return today + timedelta(days=days), found.group()
+    if end:
+        if "year" in end:
+            return date(today.year, 12, 31), found.group()
+        return today + timedelta(days=30), found.group()
+    return None, None

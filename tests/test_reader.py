@@ -1,0 +1,244 @@
+"""The reader's reading: who did what, whether, when, the words, the facts, the policy."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dialogs.content import default_content
+from dialogs.reader import Polarity, Signal, Time, Who, read
+from dialogs.reader.checkin import fill
+
+TODAY = date(2026, 11, 25)  # a Wednesday
+HEROES = ["Dana Ruiz", 'Marcus "Mac" Chen']
+
+
+def signals(text: str, signal: Signal) -> list[tuple[Who, Polarity, Time]]:
+    return [(s.who, s.polarity, s.time) for s in read(text).signals if s.signal is signal]
+
+
+# --- who, polarity, time ----------------------------------------------------------------
+
+
+def test_someone_elses_photos_are_not_the_users() -> None:
+    text = "My colleague took a bunch of photos of her. I kept my phone in my bag."
+    assert signals(text, Signal.POSTED) == [(Who.OTHER, Polarity.DID, Time.HAPPENED)]
+    assert "germ.no_live_tweeting" not in read(text).advice
+
+
+def test_the_heros_pitch_is_not_the_users() -> None:
+    text = "She pitched me her idea for a mentoring program and asked what I thought."
+    assert (Who.HERO, Polarity.DID, Time.HAPPENED) in signals(text, Signal.PITCHED_SOLUTION)
+    assert "interests.insight_over_solutions" not in read(text).advice
+
+
+def test_a_plan_gets_the_advice_before_the_act() -> None:
+    reading = read("I'm going to pitch him my scheduling app on Friday.")
+    assert reading.time is Time.PLANNED
+    assert reading.advice[0] == "interests.insight_over_solutions"
+
+
+def test_a_question_about_asking_gets_the_readiness_advice() -> None:
+    reading = read("We've only met once. Should I ask to shadow her?")
+    assert reading.time is Time.ASKED
+    assert reading.advice[0] == "ask.not_yet"
+
+
+def test_a_list_of_what_the_user_did_not_do_is_read_as_such() -> None:
+    text = "I didn't pitch, I didn't gush, only asked about her biggest worry."
+    assert signals(text, Signal.PITCHED_SOLUTION)[0][1] is Polarity.DID_NOT
+    assert not {"interests.insight_over_solutions", "germ.one_compliment"} & set(read(text).advice)
+
+
+def test_a_plan_in_another_clause_does_not_make_an_act_a_plan() -> None:
+    text = "I didn't plan to, but I pitched my app anyway"
+    assert signals(text, Signal.PITCHED_SOLUTION) == [(Who.USER, Polarity.DID, Time.HAPPENED)]
+
+
+def test_evidence_quotes_the_words() -> None:
+    reading = read("Honestly it was mostly about me and my band.")
+    assert "mostly about me" in reading.evidence["interests.their_world"]
+
+
+def test_typos_and_slang_are_read() -> None:
+    reading = read("had coffe w dana, i spent the whole hour talkin abt my own band lol")
+    assert reading.kind == "coffee"
+    assert reading.advice == ("interests.their_world",)
+
+
+# --- facts ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hero"),
+    [
+        ("Coffee with Marcus was great", 'Marcus "Mac" Chen'),
+        ("Chen finally answered my DM", 'Marcus "Mac" Chen'),
+        ("mac called me back today", 'Marcus "Mac" Chen'),
+        ("Marcos called me back today", 'Marcus "Mac" Chen'),
+        ("she said hi", "Dana Ruiz"),
+    ],
+)
+def test_the_hero_is_found_by_any_of_their_names(text: str, hero: str) -> None:
+    assert read(text, heroes=HEROES).hero == hero
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("yesterday we had coffee", date(2026, 11, 24)),
+        ("last Monday, over email", date(2026, 11, 23)),
+        ("three days ago", date(2026, 11, 22)),
+        ("today at lunch", TODAY),
+        ("we met", None),
+    ],
+)
+def test_the_day_is_read_relative_to_today(text: str, day: date | None) -> None:
+    assert read(text, today=TODAY).day == day
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("last Tuesday, over email, I sent her my notes", "email"),
+        ("she answered my DM", "message"),
+        ("quick zoom call", "call"),
+        ("we chatted after her keynote at the conference", "event"),
+        ("grabbed lunch with her", "coffee"),
+    ],
+)
+def test_the_kind_of_contact(text: str, kind: str) -> None:
+    assert read(text).kind == kind
+
+
+def test_a_date_the_hero_named() -> None:
+    assert read("he's slammed until the new year", today=TODAY).named_date == date(2027, 1, 1)
+    assert read("she's busy until February", today=TODAY).named_date == date(2027, 2, 1)
+
+
+def test_the_meeting_count() -> None:
+    assert read("our fourth coffee, and it's getting easier").meetings == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Tomé un café con Dana, fue muy amable y me preguntó por mi trabajo.", "es"),
+        ("Wir haben uns getroffen und sie war sehr nett zu mir.", "de"),
+        ("On a pris un café, elle était froide et pressée.", "fr"),
+        ("ya it was gud, she lit up abt her tour", "en"),
+    ],
+)
+def test_the_language_is_identified_and_a_foreign_story_gets_no_advice(
+    text: str, language: str
+) -> None:
+    reading = read(text)
+    assert reading.language == language
+    if language != "en":
+        assert reading.advice == ()
+
+
+# --- the policy -------------------------------------------------------------------------
+
+
+def test_at_most_the_content_files_count_of_advice() -> None:
+    text = (
+        "I fangirled, lost count of the compliments, took selfies, pitched my app, talked "
+        "about myself the whole time and asked her for a job. She checked her phone."
+    )
+    assert len(read(text).advice) == default_content().reader.max_advice
+
+
+def test_a_reply_never_says_warm_and_cold() -> None:
+    advice = read("She laughed a lot but checked her phone and left early.").advice
+    assert not {"radar.warm_open_door", "radar.cold_give_space"} <= set(advice)
+
+
+def test_sarcasm_is_read_by_the_deeds() -> None:
+    text = "best meeting ever. she left halfway through to take a call and checked her phone"
+    assert read(text).advice[0] == "radar.cold_give_space"
+
+
+def test_a_story_that_says_too_little_gets_no_advice() -> None:
+    assert read("it was fine").advice == ()
+
+
+# --- story-first check-ins --------------------------------------------------------------
+
+
+def test_a_story_fills_the_closed_questions_it_answers() -> None:
+    text = (
+        "Last Tuesday, over email. It was mostly about my startup, honestly. She replied "
+        "with one word. I didn't post anything."
+    )
+    answers = fill(read(text, today=TODAY), today=TODAY)
+    assert answers["checkin.kind"].option == "email"
+    assert answers["interests.whose"].option == "mine"
+    assert answers["checkin.reaction"].option == "lukewarm"
+    assert answers["germ.posting"].option == "no"
+    assert "mostly about my startup" in answers["interests.whose"].evidence
+    assert "distance.push" not in answers
+
+
+def test_the_filled_options_exist_in_the_content() -> None:
+    text = (
+        "Third coffee yesterday. She lit up about her label's hiring problem, I offered an "
+        "idea, one compliment, no phone, and she asked me questions and said let's do this "
+        "again. It's getting easier. I'm a decent designer."
+    )
+    content = default_content()
+    for question, answer in fill(read(text, today=TODAY), today=TODAY).items():
+        assert content.question(question).option(answer.option) is not None, question
+
+
+@pytest.mark.parametrize(
+    ("text", "given", "not_given"),
+    [
+        (
+            "wow she checked her phone like 20 times, super engaged lol",
+            "radar.cold_give_space",
+            "radar.warm_open_door",
+        ),
+        (
+            "didnt brag, didnt pitch, didnt take any pics. just asked abt her biggest headache "
+            "this year and threw in an idea",
+            "interests.well_done",
+            "interests.insight_over_solutions",
+        ),
+        (
+            "gonna ask her tmrw if I can shadow her, we've only had 1 coffee tho",
+            "ask.not_yet",
+            "ask.go_ask",
+        ),
+        (
+            "she talked abt her touring costs for ages and i had nothing to say, just nodded",
+            "interests.insight_over_solutions",
+            "interests.well_done",
+        ),
+        (
+            "my coworker kept snapping pics of him the whole time, i didnt take a single one",
+            "germ.well_done",
+            "germ.no_live_tweeting",
+        ),
+        (
+            "asked about mentoring, she said maybe after the summer",
+            "ask.outcome_not_now",
+            "ask.outcome_no",
+        ),
+        (
+            "I'm going to bring her a list of 10 compliments lol",
+            "germ.one_compliment",
+            "germ.well_done",
+        ),
+        (
+            "should i send him my demo? last time he said he was slammed till march",
+            "radar.lukewarm_add_value",
+            "radar.warm_open_door",
+        ),
+    ],
+)
+def test_stories_of_each_class_in_fresh_words(text: str, given: str, not_given: str) -> None:
+    advice = read(text).advice
+    assert given in advice
+    assert not_given not in advice
