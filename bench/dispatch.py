@@ -1,6 +1,6 @@
 """Reminder dispatch: `mentor-coach dispatch` processes, PostgreSQL and a fake Bot API server.
 
-Every message is counted where it arrives: at the fake Bot API server (tests/fakebotapi.py),
+Every message is counted where it arrives: at the fake Bot API server (testkit/fakebotapi/),
 by the moment its sendMessage request reached it.
 
 * Baseline: a bare loop sending the same reminder message straight through
@@ -60,7 +60,7 @@ from dialogs.content import default_content
 from dialogs.model import Hero, HeroHistory, Reminder, ReminderKind, StepId
 from dialogs.reminding import compose
 from storage.db import Database
-from tests.fakebotapi import FakeBotApi
+from testkit.fakebotapi import FakeBotApi
 
 TOKEN = "4242:bench-dispatch-token"
 FIRST_CHAT = 500_000

@@ -27,7 +27,7 @@ from bench.common import postgres_database, stop
 from bench.report import Section, median
 from storage.db import Database
 from storage.models import HeroRow, InteractionRow, UserRow
-from tests.fakebotapi import Call, FakeBotApi
+from testkit.fakebotapi import Call, FakeBotApi
 
 TOKEN = "4242:bench-memory-token"
 FIRST_CHAT = 10_000_000

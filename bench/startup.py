@@ -1,6 +1,6 @@
 """Start-up: from launching `mentor-coach run` to its first reply at the Bot API.
 
-Each launch gets a fake Bot API server (tests/fakebotapi.py) with a /start update
+Each launch gets a fake Bot API server (testkit/fakebotapi/) with a /start update
 already waiting; the clock runs from just before the process is spawned to the moment
 the fake server receives the first sendMessage. The fake also records when the
 process made its first API call (getMe: Python, imports, settings and migrations are
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bench.common import stop
 from bench.report import Section, median
-from tests.fakebotapi import Call, FakeBotApi
+from testkit.fakebotapi import Call, FakeBotApi
 
 TOKEN = "4242:bench-startup-token"
 USER = 1001

@@ -8,7 +8,7 @@ met, /progress), six updates in order. Like Telegram, the load generator keeps a
 update only once the previous one got its 200, but many users' updates at once. With
 two replicas, connection i goes to replica i % 2, as a load balancer would spread them.
 
-The fake Bot API server (tests/fakebotapi.py) answers every call in 20 ms and runs in a
+The fake Bot API server (testkit/fakebotapi/) answers every call in 20 ms and runs in a
 process of its own, so that its threads and the load generator don't share one
 interpreter lock. Every figure is taken where it happens:
 
@@ -59,7 +59,7 @@ from bench.common import FakeApiChild, postgres_database
 from bench.report import ROOT, Section, median, ms, percentile
 from bot.settings import Settings
 from storage.db import Database
-from tests.fakebotapi import FakeBotApi
+from testkit.fakebotapi import FakeBotApi
 
 TOKEN = "4242:bench-webhook-token-Zz1"
 SECRET = "bench-webhook-secret-Qw8"

@@ -21,8 +21,8 @@ import bot.telegram  # noqa: F401  (sets PTB_TIMEDELTA before PTB is used in tes
 from dialogs.content import Content, default_content
 from dialogs.engine import Coach
 from dialogs.model import Command, Event, Outcome, Press, Reply, Text, UserKey
+from testkit.scratch import scratch_database
 from tests.memory import MemoryStore
-from tests.scratch import scratch_database
 
 if TYPE_CHECKING:
     from storage.db import Database

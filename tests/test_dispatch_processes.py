@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select
 from bot.reminders import DispatchSettings
 from storage.db import Database
 from storage.models import HeroRow, ReminderRow, UserRow
-from tests.fakebotapi import FakeBotApi
+from testkit.fakebotapi import FakeBotApi
 
 pytestmark = pytest.mark.e2e
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakebotapi import FakeBotApi
+from testkit.fakebotapi import FakeBotApi
 
 pytestmark = pytest.mark.e2e
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import HeroRow, InboxRow
-from tests.fakebotapi import FakeBotApi
+from testkit.fakebotapi import FakeBotApi
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,23 @@
+"""A fake of the Telegram Bot API server, for tests and benchmarks (standard library only).
+
+The real bot process talks to it over loopback HTTP as it would to a self-hosted Bot API
+server (``POST {api.url}/bot<token>/<method>``). It serves only the methods the bot calls,
+with Telegram's checks and errors, and the faults tests inject (``fail``, ``delay``,
+``drop_connection``, ``set_latency``). Tests inject user updates, which the bot fetches
+with ``getUpdates``, and read the recorded calls::
+
+    with FakeBotApi() as api:
+        start_bot(env={"TELEGRAM_API_URL": api.url, "TELEGRAM_BOT_TOKEN": api.token})
+        api.send_text(42, "/start")
+        (menu,) = api.wait_for_messages(42, 1)
+        api.press_label(42, menu, "Next")
+
+Modules: ``records`` (calls, errors, faults), ``wire`` (HTTP and PTB's encodings),
+``state`` (what Telegram knows), ``methods`` (the Bot API), ``users`` (what users do),
+``fake`` (the server, faults, recorded calls, waiting).
+"""
+
+from testkit.fakebotapi.fake import FakeBotApi
+from testkit.fakebotapi.records import DEFAULT_TOKEN, STRING_FIELDS, ApiError, Call, UploadedFile
+
+__all__ = ["DEFAULT_TOKEN", "STRING_FIELDS", "ApiError", "Call", "FakeBotApi", "UploadedFile"]

@@ -1,0 +1,135 @@
+"""What the fake records and answers: calls, uploads, errors, and the faults tests inject."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_TOKEN = "123456:fake-bot-api-test-token"
+
+#: Parameters whose value is a string in the Bot API and must not be JSON-decoded (PTB sends
+#: every other value JSON-encoded, so a text like "42" must stay a string).
+STRING_FIELDS = frozenset(
+    {"callback_query_id", "caption", "document", "secret_token", "text", "url"}
+)
+
+MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
+MAX_CALLBACK_DATA_BYTES = 64
+
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+TERMINATED_BY_OTHER_POLL = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
+    "is running"
+)
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
+    "delete the webhook first"
+)
+# What Telegram says for each status when a test injects a failure without a description.
+DESCRIPTIONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden: bot was blocked by the user",
+    404: "Not Found",
+    409: TERMINATED_BY_OTHER_POLL,
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+}
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file part of a ``multipart/form-data`` request."""
+
+    field: str
+    filename: str | None
+    content: bytes
+    content_type: str | None
+
+    def __repr__(self) -> str:
+        return (
+            f"UploadedFile(field={self.field!r}, filename={self.filename!r}, "
+            f"{len(self.content)} bytes, content_type={self.content_type!r})"
+        )
+
+
+@dataclass(frozen=True)
+class Call:
+    """One HTTP call the bot made to the fake Bot API.
+
+    ``method`` is the canonical spelling (``sendMessage``) whatever case the client used;
+    ``params`` are decoded (ints, dicts, uploads as :class:`UploadedFile`). ``status`` is the
+    HTTP status answered: ``0`` means the connection was dropped on purpose (``response``
+    holds the lost answer if the call was applied), ``499`` that the client left a long poll.
+    """
+
+    method: str
+    params: dict[str, Any]
+    at: float  # time.monotonic() when the request arrived
+    status: int
+    response: dict[str, Any] | None = None
+    files: dict[str, UploadedFile] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+    @property
+    def result(self) -> Any:
+        """The ``result`` of a successful call (e.g. the Message dict), else ``None``."""
+        return (self.response or {}).get("result")
+
+    @property
+    def description(self) -> str | None:
+        return (self.response or {}).get("description")
+
+    def summary(self, width: int = 160) -> str:
+        text = json.dumps(self.params, ensure_ascii=False, default=repr)
+        if len(text) > width:
+            text = text[: width - 3] + "..."
+        tail = f" -> {self.description}" if self.description and not self.ok else ""
+        return f"{self.method} [{self.status}] {text}{tail}"
+
+
+class ApiError(Exception):
+    """Raised by a method to answer ``{"ok": false, "error_code": status, ...}``."""
+
+    def __init__(
+        self, status: int, description: str, parameters: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.parameters = dict(parameters) if parameters else None
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.status,
+            "description": self.description,
+        }
+        if self.parameters:
+            body["parameters"] = self.parameters
+        return body
+
+
+def bad_request(description: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {description}")
+
+
+@dataclass
+class Fault:
+    """A fault injected for the next ``times`` calls of one method."""
+
+    kind: str  # "fail" | "delay" | "drop"
+    times: int
+    error: ApiError | None = None
+    seconds: float = 0.0
+    applied: bool = False  # a drop after the call took effect: only the answer is lost
