@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,17 +20,6 @@ def postgres_database() -> Iterator[str]:
     """Creates a database for one benchmark; yields its async URL; drops it after."""
     with scratch_database(POSTGRES, "mentor_coach_bench") as url:
         yield url
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (the bot's graceful stop), then SIGKILL if it lingers."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 class FakeApiChild:
