@@ -1,10 +1,7 @@
-"""A fake of the Telegram Bot API server, for tests and benchmarks (standard library only).
-
-The real bot process talks to it over loopback HTTP as it would to a self-hosted Bot API
-server (``POST {api.url}/bot<token>/<method>``). It serves only the methods the bot calls,
-with Telegram's checks and errors, and the faults tests inject (``fail``, ``delay``,
-``drop_connection``, ``set_latency``). Tests inject user updates, which the bot fetches
-with ``getUpdates``, and read the recorded calls::
+"""A fake Telegram Bot API server for tests and benchmarks (standard library only): the
+methods the bot calls, with Telegram's checks and errors, and the faults tests inject
+(``fail``, ``delay``, ``drop_connection``, ``set_latency``). Tests inject user updates,
+which the bot fetches with ``getUpdates``, and read the recorded calls::
 
     with FakeBotApi() as api:
         start_bot(env={"TELEGRAM_API_URL": api.url, "TELEGRAM_BOT_TOKEN": api.token})

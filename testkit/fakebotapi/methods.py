@@ -16,43 +16,33 @@ from testkit.fakebotapi.records import (
     NOT_MODIFIED,
     QUERY_TOO_OLD,
     TERMINATED_BY_OTHER_POLL,
-    WEBHOOK_ACTIVE,
     ApiError,
     UploadedFile,
     bad_request,
 )
-from testkit.fakebotapi.state import Queued, State
+from testkit.fakebotapi.state import State
 from testkit.fakebotapi.wire import ClientGoneError, Request
 
+# What the bot calls; each is served by the method of the same name in snake case.
+METHODS = (
+    *("getMe", "getUpdates", "setWebhook", "setMyCommands", "sendMessage", "sendDocument"),
+    *("editMessageText", "editMessageReplyMarkup", "answerCallbackQuery"),
+)
 MAX_LONG_POLL_SECONDS = 50.0
-# Update types Telegram sends only when ``allowed_updates`` lists them.
-OPT_IN_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 
 Method = Callable[[dict[str, Any], Request], Any]
 
 
 class BotApiMethods(State):
-    def __init__(self, token: str, bot_username: str, clock: Callable[[], float]) -> None:
-        super().__init__(token, bot_username, clock)
-        self._allowed_updates: list[str] | None = None
+    def __init__(self, token: str, clock: Callable[[], float]) -> None:
+        super().__init__(token, clock)
+        self._allowed_updates: set[str] = set()
         self._poll_generation = 0
         self._active_polls = 0
-        self._webhook_url = ""
-        self._commands: list[dict[str, Any]] = []
         self._methods: dict[str, tuple[str, Method]] = {
-            name.lower(): (name, method)
-            for name, method in {
-                "getMe": self._get_me,
-                "getUpdates": self._get_updates,
-                "setWebhook": self._set_webhook,
-                "setMyCommands": self._set_my_commands,
-                "sendMessage": self._send_message,
-                "sendDocument": self._send_document,
-                "editMessageText": self._edit_message_text,
-                "editMessageReplyMarkup": self._edit_message_reply_markup,
-                "answerCallbackQuery": self._answer_callback_query,
-            }.items()
+            name.lower(): (name, getattr(self, "_" + re.sub("([A-Z])", r"_\1", name).lower()))
+            for name in METHODS
         }
 
     @property
@@ -61,18 +51,8 @@ class BotApiMethods(State):
         with self._cond:
             return self._active_polls > 0
 
-    def commands(self) -> list[dict[str, Any]]:
-        """The command menu the bot set (the default scope)."""
-        with self._cond:
-            return copy.deepcopy(self._commands)
-
-    # ------------------------------------------------------------------ checks
-
     def _chat(self, params: Mapping[str, Any], *, sending: bool = False) -> dict[str, Any]:
-        try:
-            chat = self._chats.get(int(params.get("chat_id") or 0))
-        except (TypeError, ValueError):
-            chat = None
+        chat = self._chats.get(params.get("chat_id"))  # type: ignore[arg-type]
         if chat is None:
             raise bad_request("chat not found")
         if sending and chat["type"] == "private" and int(chat["id"]) in self._blocked:
@@ -91,29 +71,16 @@ class BotApiMethods(State):
 
     @staticmethod
     def _markup(value: Any) -> dict[str, Any] | None:
-        """Validates reply_markup; returns what Telegram echoes in the Message (inline only)."""
-        if value is None or value == "":
+        """Checks reply_markup; returns what Telegram echoes in the Message (inline only)."""
+        if not value or "inline_keyboard" not in value:
             return None
-        if not isinstance(value, dict):
-            raise bad_request("can't parse reply keyboard markup JSON object")
-        rows = value.get("inline_keyboard")
-        if rows is None:
-            return None
+        rows = value["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise bad_request(
-                'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
-            )
+            raise bad_request('field "inline_keyboard" must be an Array of Arrays')
         for button in (button for row in rows for button in row):
-            if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-                raise bad_request(
-                    'can\'t parse inline keyboard button: Field "text" must be of type String'
-                )
             data = button.get("callback_data")
-            if data is None and "url" not in button:
-                raise bad_request(
-                    "can't parse inline keyboard button: Text buttons are unallowed in the "
-                    "inline keyboard"
-                )
+            if not isinstance(button.get("text"), str) or (data is None and "url" not in button):
+                raise bad_request("can't parse inline keyboard button")
             if data is not None and len(str(data).encode()) > MAX_CALLBACK_DATA_BYTES:
                 raise bad_request("BUTTON_DATA_INVALID")
         return {"inline_keyboard": copy.deepcopy([row for row in rows if row])}
@@ -121,96 +88,63 @@ class BotApiMethods(State):
     def _bot_message(
         self, chat: dict[str, Any], params: Mapping[str, Any], content: dict[str, Any]
     ) -> dict[str, Any]:
-        markup = self._markup(params.get("reply_markup"))
-        message = {
-            "from": copy.deepcopy(self.bot_user),
-            "chat": copy.deepcopy(chat),
-            "date": self._now(),
-            **content,
-        }
-        if markup is not None:
-            message["reply_markup"] = markup
-        message = self._store(int(chat["id"]), message)
+        if (markup := self._markup(params.get("reply_markup"))) is not None:
+            content["reply_markup"] = markup
+        sender = {"from": copy.deepcopy(self.bot_user), "chat": copy.deepcopy(chat)}
+        message = self._store(int(chat["id"]), sender | {"date": self._now()} | content)
         self._by_bot.setdefault(int(chat["id"]), []).append(message["message_id"])
         return message
 
     def _editable(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        chat = self._chat(params)
-        try:
-            stored = self._messages.get((int(chat["id"]), int(params["message_id"])))
-        except (KeyError, TypeError, ValueError):
-            stored = None
+        stored = self._messages.get((self._chat(params)["id"], params.get("message_id")))
         if stored is None:
             raise bad_request("message to edit not found")
         if stored["from"]["id"] != self.bot_user["id"]:
             raise bad_request("message can't be edited")
         return stored
 
-    # ------------------------------------------------------------------ methods
-
     def _get_me(self, params: dict[str, Any], request: Request) -> dict[str, Any]:
         return self.bot_user | {"can_join_groups": True, "supports_inline_queries": False}
 
     def _get_updates(self, params: dict[str, Any], request: Request) -> list[dict[str, Any]]:
-        if self._webhook_url:
-            raise ApiError(409, WEBHOOK_ACTIVE)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         timeout = min(max(float(params.get("timeout") or 0), 0.0), MAX_LONG_POLL_SECONDS)
         if isinstance(params.get("allowed_updates"), list):
-            self._allowed_updates = [str(a) for a in params["allowed_updates"]]
+            self._allowed_updates = set(params["allowed_updates"])
         if (offset := params.get("offset")) is not None:
             self._queue = [
-                q
-                for q in self._queue
-                if q.update_id >= int(offset) or (q.forced and not q.delivered)
+                q for q in self._queue if q.update_id >= offset or (q.forced and not q.delivered)
             ]
         self._poll_generation += 1
         generation = self._poll_generation
         self._active_polls += 1
         self._cond.notify_all()
-        try:
-            return self._poll(generation, limit, timeout, request)
-        finally:
-            self._active_polls -= 1
-
-    def _poll(
-        self, generation: int, limit: int, timeout: float, request: Request
-    ) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
-        while True:
-            if self._poll_generation != generation:
-                # A client that gave up on this poll (PTB cancels it on shutdown, then
-                # confirms the offset with a short poll) is not a second bot instance.
+        try:
+            while not (batch := self._deliverable(limit)) and not self._closing:
+                # A client that gave up on its poll (PTB cancels it on shutdown, then confirms
+                # the offset with a short poll) is not a second bot instance.
                 if request.client_gone():
                     raise ClientGoneError
-                raise ApiError(409, TERMINATED_BY_OTHER_POLL)
-            batch = self._deliverable(limit)
-            remaining = deadline - time.monotonic()
-            if batch or self._closing or remaining <= 0:
-                break
-            if request.client_gone():
-                raise ClientGoneError
-            self._cond.wait(min(remaining, 0.1))
+                if self._poll_generation != generation:
+                    raise ApiError(409, TERMINATED_BY_OTHER_POLL)
+                if (remaining := deadline - time.monotonic()) <= 0:
+                    break
+                self._cond.wait(min(remaining, 0.1))
+        finally:
+            self._active_polls -= 1
         for queued in batch:
             queued.delivered = True
         return [copy.deepcopy(q.update) for q in batch]
 
-    def _deliverable(self, limit: int) -> list[Queued]:
-        allowed = set(self._allowed_updates or ())
-        self._queue = [
-            q
-            for q in self._queue
-            if (q.kind in allowed if allowed else q.kind not in OPT_IN_UPDATE_TYPES)
-        ]
+    def _deliverable(self, limit: int) -> list[Any]:
+        if self._allowed_updates:  # Telegram drops the others
+            self._queue = [q for q in self._queue if q.kind in self._allowed_updates]
         return sorted(self._queue, key=lambda q: q.update_id)[:limit]
 
     def _set_webhook(self, params: dict[str, Any], request: Request) -> bool:
-        url = str(params.get("url") or "")
-        if url and not url.lower().startswith("https://"):
+        if not str(params.get("url") or "https://").lower().startswith("https://"):
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-        self._webhook_url = url
-        if isinstance(params.get("allowed_updates"), list):
-            self._allowed_updates = list(params["allowed_updates"])
         return True
 
     def _set_my_commands(self, params: dict[str, Any], request: Request) -> bool:
@@ -218,21 +152,15 @@ class BotApiMethods(State):
         if not isinstance(commands, list) or len(commands) > 100:
             raise bad_request("can't parse commands JSON object")
         for command in commands:
-            name, description = command.get("command"), command.get("description")
-            if not isinstance(name, str) or not _COMMAND_NAME.fullmatch(name):
+            if not _COMMAND_NAME.fullmatch(str(command.get("command"))):
                 raise bad_request("BOT_COMMAND_INVALID")
-            if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
+            if not 1 <= len(str(command.get("description") or "").strip()) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        self._commands = [
-            {"command": c["command"], "description": c["description"]} for c in commands
-        ]
         return True
 
     def _send_message(self, params: dict[str, Any], request: Request) -> dict[str, Any]:
-        chat = self._chat(params, sending=True)
-        return self._bot_message(
-            chat, params, {"text": self._text(params, "text", MAX_TEXT_LENGTH)}
-        )
+        text = self._text(params, "text", MAX_TEXT_LENGTH)
+        return self._bot_message(self._chat(params, sending=True), params, {"text": text})
 
     def _send_document(self, params: dict[str, Any], request: Request) -> dict[str, Any]:
         chat = self._chat(params, sending=True)
@@ -240,16 +168,10 @@ class BotApiMethods(State):
         if not isinstance(document, UploadedFile) or not document.content:
             raise bad_request("there is no document in the request")
         n = next(self._file_counter)
-        filename = document.filename or "document"
-        meta = {
-            "file_id": f"BQACAgIAAxkDAAI{n:06d}fake",
-            "file_unique_id": f"AgAD{n:06d}",
-            "file_name": filename,
-            "mime_type": mimetypes.guess_type(filename, strict=False)[0]
-            or document.content_type
-            or "application/octet-stream",
-            "file_size": len(document.content),
-        }
+        name = document.filename or "document"
+        kind = mimetypes.guess_type(name, strict=False)[0] or document.content_type
+        meta = {"file_id": f"document-{n}", "file_unique_id": f"d{n}", "file_name": name}
+        meta |= {"mime_type": kind, "file_size": len(document.content)}
         content: dict[str, Any] = {"document": meta}
         if caption := self._text(params, "caption", MAX_CAPTION_LENGTH):
             content["caption"] = caption
@@ -277,9 +199,7 @@ class BotApiMethods(State):
 
     def _edited(self, current: dict[str, Any], markup: dict[str, Any] | None) -> dict[str, Any]:
         current.pop("reply_markup", None)
-        if markup is not None:
-            current["reply_markup"] = markup
-        current["edit_date"] = self._now()
+        current |= {"edit_date": self._now()} | ({"reply_markup": markup} if markup else {})
         return copy.deepcopy(current)
 
     def _answer_callback_query(self, params: dict[str, Any], request: Request) -> bool:

@@ -9,8 +9,8 @@ from typing import Any
 
 DEFAULT_TOKEN = "123456:fake-bot-api-test-token"
 
-#: Parameters whose value is a string in the Bot API and must not be JSON-decoded (PTB sends
-#: every other value JSON-encoded, so a text like "42" must stay a string).
+#: Parameters the fake keeps as strings: PTB JSON-encodes every other value, not a str, so a
+#: text like "42" must not be decoded.
 STRING_FIELDS = frozenset(
     {"callback_query_id", "caption", "document", "secret_token", "text", "url"}
 )
@@ -27,10 +27,6 @@ QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or q
 TERMINATED_BY_OTHER_POLL = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
     "is running"
-)
-WEBHOOK_ACTIVE = (
-    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
-    "delete the webhook first"
 )
 # What Telegram says for each status when a test injects a failure without a description.
 DESCRIPTIONS = {
@@ -53,22 +49,14 @@ class UploadedFile:
     content: bytes
     content_type: str | None
 
-    def __repr__(self) -> str:
-        return (
-            f"UploadedFile(field={self.field!r}, filename={self.filename!r}, "
-            f"{len(self.content)} bytes, content_type={self.content_type!r})"
-        )
+    def __repr__(self) -> str:  # the content would flood a failure report
+        return f"UploadedFile({self.field!r}, {self.filename!r}, {len(self.content)} bytes)"
 
 
 @dataclass(frozen=True)
 class Call:
-    """One HTTP call the bot made to the fake Bot API.
-
-    ``method`` is the canonical spelling (``sendMessage``) whatever case the client used;
-    ``params`` are decoded (ints, dicts, uploads as :class:`UploadedFile`). ``status`` is the
-    HTTP status answered: ``0`` means the connection was dropped on purpose (``response``
-    holds the lost answer if the call was applied), ``499`` that the client left a long poll.
-    """
+    """One call the bot made: ``params`` decoded (ints, dicts, uploads), ``status`` the HTTP
+    status answered, ``0`` if the fake hung up on purpose, ``499`` if the client left a poll."""
 
     method: str
     params: dict[str, Any]
@@ -92,8 +80,7 @@ class Call:
 
     def summary(self, width: int = 160) -> str:
         text = json.dumps(self.params, ensure_ascii=False, default=repr)
-        if len(text) > width:
-            text = text[: width - 3] + "..."
+        text = text if len(text) <= width else text[: width - 3] + "..."
         tail = f" -> {self.description}" if self.description and not self.ok else ""
         return f"{self.method} [{self.status}] {text}{tail}"
 
@@ -110,14 +97,8 @@ class ApiError(Exception):
         self.parameters = dict(parameters) if parameters else None
 
     def payload(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "ok": False,
-            "error_code": self.status,
-            "description": self.description,
-        }
-        if self.parameters:
-            body["parameters"] = self.parameters
-        return body
+        body = {"ok": False, "error_code": self.status, "description": self.description}
+        return body | ({"parameters": self.parameters} if self.parameters else {})
 
 
 def bad_request(description: str) -> ApiError:
@@ -126,10 +107,9 @@ def bad_request(description: str) -> ApiError:
 
 @dataclass
 class Fault:
-    """A fault injected for the next ``times`` calls of one method."""
+    """A fault injected for one call of a method."""
 
     kind: str  # "fail" | "delay" | "drop"
-    times: int
     error: ApiError | None = None
     seconds: float = 0.0
     applied: bool = False  # a drop after the call took effect: only the answer is lost

@@ -1,15 +1,11 @@
-"""What the fake Telegram knows: users, chats, messages, pending updates, button presses.
-
-The Bot API methods (:mod:`.methods`) and the users' actions (:mod:`.users`) both work on
-it; one re-entrant condition guards it and is notified on every change.
-"""
+"""What the fake Telegram knows, for the Bot API methods and the users' actions alike; one
+re-entrant condition guards it and is notified on every change."""
 
 from __future__ import annotations
 
 import copy
 import itertools
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +27,7 @@ class Queued:
 
 
 class State:
-    def __init__(self, token: str, bot_username: str, clock: Callable[[], float]) -> None:
+    def __init__(self, token: str, clock: Callable[[], float]) -> None:
         self.token = token
         self._clock = clock
         bot_id = token.split(":", 1)[0]
@@ -39,7 +35,7 @@ class State:
             "id": int(bot_id) if bot_id.isdigit() else 123456789,
             "is_bot": True,
             "first_name": "Mentor Coach",
-            "username": bot_username,
+            "username": "mentor_coach_test_bot",
         }
         self._cond = threading.Condition(threading.RLock())
         self._closing = False
@@ -54,8 +50,6 @@ class State:
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._by_bot: dict[int, list[int]] = {}  # chat id -> ids of the bot's messages
         self._callbacks: dict[str, dict[str, Any] | None] = {}
-
-    # ------------------------------------------------------------------ reading
 
     def messages_to(self, chat_id: int) -> list[dict[str, Any]]:
         """The Messages the bot sent to ``chat_id`` in send order, in their current state
@@ -97,8 +91,6 @@ class State:
         rows = (as_dict(message).get("reply_markup") or {}).get("inline_keyboard") or []
         return [(b.get("text", ""), b.get("callback_data")) for row in rows for b in row]
 
-    # ------------------------------------------------------------------ shared helpers
-
     def _now(self) -> int:
         return int(self._clock())
 
@@ -114,18 +106,14 @@ class State:
         key = (int(message["chat"]["id"]), int(message["message_id"]))
         return copy.deepcopy(self._messages.get(key, message))
 
-    def _user(self, user_id: int, **names: str | None) -> dict[str, Any]:
+    def _user(self, user_id: int, first_name: str | None = None) -> dict[str, Any]:
         user_id = int(user_id)
-        user = self._users.setdefault(
-            user_id, {"id": user_id, "is_bot": False, "first_name": "Ana"}
-        )
-        user.update({key: value for key, value in names.items() if value is not None})
+        user = self._users.setdefault(user_id, {"id": user_id, "is_bot": False})
+        user["first_name"] = first_name or user.get("first_name", "Ana")
         return user
 
     def _private_chat(self, user: dict[str, Any]) -> dict[str, Any]:
         chat = {"id": user["id"], "type": "private", "first_name": user["first_name"]}
-        if "username" in user:
-            chat["username"] = user["username"]
         self._chats[int(user["id"])] = chat
         return chat
 
@@ -146,7 +134,3 @@ def as_dict(obj: Any) -> dict[str, Any]:
     if callable(to_dict):
         return dict(to_dict())
     raise TypeError(f"expected a dict or a telegram object, got {type(obj).__name__}")
-
-
-def wall_clock() -> float:
-    return time.time()

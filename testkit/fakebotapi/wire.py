@@ -1,9 +1,5 @@
-"""The HTTP side: a threading server on loopback and what PTB puts on the wire.
-
-PTB 22 POSTs every method. Without files the body is ``application/x-www-form-urlencoded``,
-with files ``multipart/form-data``; every value is a string, JSON-encoded unless it is a
-``str`` (see :data:`STRING_FIELDS`), and ``None`` values are left out.
-"""
+"""The HTTP side: a threading server on loopback, and what PTB 22 puts on the wire (a POST
+per method, form-encoded, or multipart with files; values JSON-encoded unless a str)."""
 
 from __future__ import annotations
 
@@ -12,7 +8,6 @@ import json
 import select
 import socket
 import sys
-import threading
 import traceback
 from collections.abc import Mapping
 from email.parser import BytesParser
@@ -32,7 +27,7 @@ class ClientGoneError(Exception):
 
 
 class Request:
-    """One API request as the fake reads it."""
+    """One API request's body, and its connection (to notice a client that left)."""
 
     def __init__(self, handler: Handler) -> None:
         self.connection: socket.socket = handler.connection
@@ -54,20 +49,22 @@ class Request:
                 content = part.get_payload(decode=True) or b""
                 if not isinstance(name, str) or not isinstance(content, bytes):
                     continue
-                if part.get_filename() is None:
+                if (filename := part.get_filename()) is None:
                     fields[name] = content.decode("utf-8", "replace")
                 else:
                     files[name] = UploadedFile(
-                        name, part.get_filename() or None, content, part.get_content_type()
+                        name, filename or None, content, part.get_content_type()
                     )
         elif self.body:
             fields = dict(parse_qsl(self.body.decode("utf-8"), keep_blank_values=True))
-        params: dict[str, Any] = {name: decode(name, value) for name, value in fields.items()}
-        for name, value in params.items():
-            if isinstance(value, str) and value.startswith("attach://"):
+        params: dict[str, Any] = {**files}
+        for name, value in fields.items():
+            params[name] = value
+            if value.startswith("attach://"):
                 params[name] = files.get(value.removeprefix("attach://"), value)
-        for name, upload in files.items():
-            params.setdefault(name, upload)
+            elif name not in STRING_FIELDS:
+                with contextlib.suppress(ValueError):
+                    params[name] = json.loads(value)
         return params, files
 
     def client_gone(self) -> bool:
@@ -79,15 +76,6 @@ class Request:
             return True
 
 
-def decode(name: str, value: str) -> Any:
-    if name in STRING_FIELDS:
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
-
-
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
@@ -97,20 +85,9 @@ class Server(ThreadingHTTPServer):
         self.api = api
         super().__init__((host, port), Handler)
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        thread = threading.Thread(
-            target=self.process_request_thread,
-            args=(request, client_address),
-            name=f"fakebotapi-conn-{client_address[1]}",
-            daemon=True,
-        )
-        self.api._track_thread(thread)
-        thread.start()
-
     def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], OSError):  # client went away: normal for timeouts
-            return
-        self.api._server_error(traceback.format_exc())
+        if not isinstance(sys.exc_info()[1], OSError):  # OSError: the client went away
+            self.api._server_error(traceback.format_exc())
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -124,17 +101,13 @@ class Handler(BaseHTTPRequestHandler):
         self.server.api._connection_opened(self.connection)
 
     def finish(self) -> None:
-        try:
-            with contextlib.suppress(OSError):
-                super().finish()
-        finally:
-            self.server.api._connection_closed(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
+        self.server.api._connection_closed(self.connection)
 
     def handle(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the client went away
             super().handle()
-        except OSError:
-            self.close_connection = True
 
     def do_POST(self) -> None:
         self.server.api._serve(self)
