@@ -8,10 +8,6 @@ which the bot fetches with ``getUpdates``, and read the recorded calls::
         api.send_text(42, "/start")
         (menu,) = api.wait_for_messages(42, 1)
         api.press_label(42, menu, "Next")
-
-Modules: ``records`` (calls, errors, faults), ``wire`` (HTTP and PTB's encodings),
-``state`` (what Telegram knows), ``methods`` (the Bot API), ``users`` (what users do),
-``fake`` (the server, faults, recorded calls, waiting).
 """
 
 from testkit.fakebotapi.fake import FakeBotApi

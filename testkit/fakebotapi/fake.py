@@ -10,18 +10,12 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from functools import partial
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from testkit.fakebotapi.methods import BotApiMethods
-from testkit.fakebotapi.records import (
-    DEFAULT_TOKEN,
-    DESCRIPTIONS,
-    ApiError,
-    Call,
-    Fault,
-    bad_request,
-)
+from testkit.fakebotapi.records import DEFAULT_TOKEN, DESCRIPTIONS, ApiError, Call, Fault
 from testkit.fakebotapi.users import UserActions
 from testkit.fakebotapi.wire import ClientGoneError, Handler, Request, Server
 
@@ -29,16 +23,11 @@ _API_PATH = re.compile(r"/bot(?P<token>[^/]*)/(?P<method>[^/]*)/?")
 
 
 class FakeBotApi(UserActions, BotApiMethods):
-    """A fake Telegram Bot API server on 127.0.0.1 (a free port).
+    """A fake Telegram Bot API server on 127.0.0.1 (a free port), answering on threads of its
+    own while a test injects updates, injects faults and reads the recorded calls."""
 
-    The HTTP server answers on its own threads while the test thread injects updates and
-    reads calls; every change notifies one condition, so :meth:`wait_for` wakes at once.
-    """
-
-    def __init__(
-        self, token: str = DEFAULT_TOKEN, *, clock: Callable[[], float] = time.time
-    ) -> None:
-        super().__init__(token, clock)
+    def __init__(self, token: str = DEFAULT_TOKEN) -> None:
+        super().__init__(token)
         self._port = 0
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
@@ -50,8 +39,7 @@ class FakeBotApi(UserActions, BotApiMethods):
         self._latency = 0.0
 
     def start(self) -> FakeBotApi:
-        """Start serving. After :meth:`stop` this restarts on the same port with all state kept
-        (a Telegram outage: the bot sees connection errors in between)."""
+        """Start serving; after :meth:`stop`, on the same port with all state kept (an outage)."""
         self._closing = False
         self._server = Server(self, "127.0.0.1", self._port)
         self._port = int(self._server.server_address[1])
@@ -100,17 +88,6 @@ class FakeBotApi(UserActions, BotApiMethods):
     def server_errors(self) -> list[str]:
         with self._cond:
             return list(self._server_errors)
-
-    def _connection_opened(self, conn: socket.socket) -> None:
-        with self._cond:
-            self._connections.add(conn)
-        if self._closing:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-
-    def _connection_closed(self, conn: socket.socket) -> None:
-        with self._cond:
-            self._connections.discard(conn)
 
     def _server_error(self, text: str) -> None:
         with self._cond:
@@ -170,7 +147,7 @@ class FakeBotApi(UserActions, BotApiMethods):
         except ApiError as error:
             status, payload = error.status, error.payload()
         except ValueError as error:
-            status, payload = 400, bad_request(f"can't parse request: {error}").payload()
+            status, payload = 400, ApiError(400, f"Bad Request: {error}").payload()
         except ClientGoneError:
             status = 499
         except Exception:  # a bug in the fake: answer like a broken server, report on exit
@@ -201,7 +178,7 @@ class FakeBotApi(UserActions, BotApiMethods):
         usual text for ``status``; ``retry_after`` makes it PTB's ``RetryAfter``."""
         if description is None and status == 429:
             description = f"Too Many Requests: retry after {retry_after or 1}"
-        description = description or DESCRIPTIONS.get(status, "Error")
+        description = description or DESCRIPTIONS.get(status) or HTTPStatus(status).phrase
         extra = {"retry_after": retry_after} if retry_after is not None else {}
         error = ApiError(status, description, {**(parameters or {}), **extra})
         self._add_fault(method, times, Fault("fail", error=error))

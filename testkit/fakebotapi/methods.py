@@ -10,11 +10,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from testkit.fakebotapi.records import (
-    MAX_CALLBACK_DATA_BYTES,
-    MAX_CAPTION_LENGTH,
-    MAX_TEXT_LENGTH,
-    NOT_MODIFIED,
-    QUERY_TOO_OLD,
     TERMINATED_BY_OTHER_POLL,
     ApiError,
     UploadedFile,
@@ -29,14 +24,20 @@ METHODS = (
     *("editMessageText", "editMessageReplyMarkup", "answerCallbackQuery"),
 )
 MAX_LONG_POLL_SECONDS = 50.0
+MAX_TEXT_LENGTH, MAX_CAPTION_LENGTH, MAX_CALLBACK_DATA_BYTES = 4096, 1024, 64
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 
 Method = Callable[[dict[str, Any], Request], Any]
 
 
 class BotApiMethods(State):
-    def __init__(self, token: str, clock: Callable[[], float]) -> None:
-        super().__init__(token, clock)
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
         self._allowed_updates: set[str] = set()
         self._poll_generation = 0
         self._active_polls = 0
@@ -139,7 +140,7 @@ class BotApiMethods(State):
 
     def _deliverable(self, limit: int) -> list[Any]:
         if self._allowed_updates:  # Telegram drops the others
-            self._queue = [q for q in self._queue if q.kind in self._allowed_updates]
+            self._queue = [q for q in self._queue if set(q.update) & self._allowed_updates]
         return sorted(self._queue, key=lambda q: q.update_id)[:limit]
 
     def _set_webhook(self, params: dict[str, Any], request: Request) -> bool:

@@ -15,29 +15,12 @@ STRING_FIELDS = frozenset(
     {"callback_query_id", "caption", "document", "secret_token", "text", "url"}
 )
 
-MAX_TEXT_LENGTH = 4096
-MAX_CAPTION_LENGTH = 1024
-MAX_CALLBACK_DATA_BYTES = 64
-
-NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup are "
-    "exactly the same as a current content and reply markup of the message"
-)
-QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 TERMINATED_BY_OTHER_POLL = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
     "is running"
 )
-# What Telegram says for each status when a test injects a failure without a description.
-DESCRIPTIONS = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden: bot was blocked by the user",
-    404: "Not Found",
-    409: TERMINATED_BY_OTHER_POLL,
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-}
+# What Telegram says where it says more than the HTTP status's phrase.
+DESCRIPTIONS = {403: "Forbidden: bot was blocked by the user", 409: TERMINATED_BY_OTHER_POLL}
 
 
 @dataclass(frozen=True)
@@ -68,11 +51,6 @@ class Call:
     @property
     def ok(self) -> bool:
         return self.status == 200
-
-    @property
-    def result(self) -> Any:
-        """The ``result`` of a successful call (e.g. the Message dict), else ``None``."""
-        return (self.response or {}).get("result")
 
     @property
     def description(self) -> str | None:

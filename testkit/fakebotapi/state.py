@@ -1,12 +1,12 @@
-"""What the fake Telegram knows, for the Bot API methods and the users' actions alike; one
-re-entrant condition guards it and is notified on every change."""
+"""What the fake Telegram knows; one re-entrant condition guards it and tells of changes."""
 
 from __future__ import annotations
 
 import copy
 import itertools
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,15 +21,10 @@ class Queued:
     def update_id(self) -> int:
         return int(self.update["update_id"])
 
-    @property
-    def kind(self) -> str:
-        return next((k for k in self.update if k != "update_id"), "")
-
 
 class State:
-    def __init__(self, token: str, clock: Callable[[], float]) -> None:
+    def __init__(self, token: str) -> None:
         self.token = token
-        self._clock = clock
         bot_id = token.split(":", 1)[0]
         self.bot_user: dict[str, Any] = {
             "id": int(bot_id) if bot_id.isdigit() else 123456789,
@@ -52,8 +47,7 @@ class State:
         self._callbacks: dict[str, dict[str, Any] | None] = {}
 
     def messages_to(self, chat_id: int) -> list[dict[str, Any]]:
-        """The Messages the bot sent to ``chat_id`` in send order, in their current state
-        (edits applied, ``reply_markup`` included)."""
+        """The Messages the bot sent to ``chat_id``, in order, as they are now (edits applied)."""
         with self._cond:
             chat_id = int(chat_id)
             ids = self._by_bot.get(chat_id, [])
@@ -92,7 +86,7 @@ class State:
         return [(b.get("text", ""), b.get("callback_data")) for row in rows for b in row]
 
     def _now(self) -> int:
-        return int(self._clock())
+        return int(time.time())
 
     def _enqueue(self, body: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **body}
@@ -128,9 +122,4 @@ class State:
 
 def as_dict(obj: Any) -> dict[str, Any]:
     """A Message as a dict, from a dict or a ``telegram.TelegramObject``."""
-    if isinstance(obj, Mapping):
-        return dict(obj)
-    to_dict = getattr(obj, "to_dict", None)
-    if callable(to_dict):
-        return dict(to_dict())
-    raise TypeError(f"expected a dict or a telegram object, got {type(obj).__name__}")
+    return dict(obj) if isinstance(obj, Mapping) else dict(obj.to_dict())

@@ -23,47 +23,31 @@ def with_command_entity(content: dict[str, Any]) -> dict[str, Any]:
 
 class UserActions(State):
     def add_user(self, user_id: int, *, first_name: str | None = None) -> dict[str, Any]:
-        """Make a user (and their private chat) known without an update, as if they had
-        talked to the bot before. Returns the User dict."""
+        """A user who talked to the bot before: their private chat is known, no update sent."""
         with self._cond:
             user = self._user(user_id, first_name)
             self._private_chat(user)
             return copy.deepcopy(user)
 
     def send_text(
-        self,
-        user_id: int,
-        text: str,
-        *,
-        first_name: str | None = None,
-        chat_type: str = "private",
-        chat_id: int | None = None,
-        title: str | None = None,
+        self, user_id: int, text: str, *, first_name: str | None = None
     ) -> dict[str, Any]:
-        """A text message from the user. ``first_name`` defaults to the user's known name, else
-        "Ana". Private chat id == user_id; for groups ``chat_id`` defaults to ``-user_id``."""
+        """A text message in the user's private chat (named "Ana" unless named before)."""
         with self._cond:
-            user = self._user(user_id, first_name)
-            if chat_type == "private":
-                chat = self._private_chat(user)
-            else:
-                chat_id = int(chat_id) if chat_id is not None else -user["id"]
-                chat = self._chats.setdefault(chat_id, {"id": chat_id, "type": chat_type})
-                chat["title"] = title or chat.get("title", "Test group")
-            content = with_command_entity({"text": text})
-            return self._enqueue({"message": self._user_message(user, chat, content)})
+            self._user(user_id, first_name)
+            return self._say(user_id, with_command_entity({"text": text}))
 
     def send_group_text(
         self, user_id: int, group_id: int, text: str, *, title: str = "Test group"
     ) -> dict[str, Any]:
         """A text message in a basic group (the id is made negative)."""
-        return self.send_text(
-            user_id, text, chat_type="group", chat_id=-abs(group_id), title=title
-        )
+        with self._cond:
+            chat = {"id": -abs(group_id), "type": "group", "title": title}
+            self._chats[chat["id"]] = chat
+            return self._say(user_id, with_command_entity({"text": text}), chat)
 
     def redeliver(self, update: Any) -> dict[str, Any]:
-        """Queue ``update`` again with the same update_id. It is delivered with the next
-        getUpdates whatever the offset (like Telegram after a lost confirmation)."""
+        """``update`` again, whatever the next poll's offset (as after a lost confirmation)."""
         update = copy.deepcopy(as_dict(update))
         with self._cond:
             self._queue.append(Queued(update, forced=True))
@@ -72,8 +56,7 @@ class UserActions(State):
         return copy.deepcopy(update)
 
     def press(self, user_id: int, message: Any, data: str) -> dict[str, Any]:
-        """The user presses an inline button with ``callback_data == data`` under ``message``
-        (a Message as the bot got it back; its current state is used when known)."""
+        """The user presses the button with ``data`` under ``message`` (as it is now)."""
         with self._cond:
             current = self._current(message)
             query_id = str(next(self._callback_ids))
@@ -89,8 +72,7 @@ class UserActions(State):
             return self._enqueue({"callback_query": query})
 
     def press_label(self, user_id: int, message: Any, label: str) -> dict[str, Any]:
-        """Press the inline button labelled ``label`` on ``message`` (None: the last message
-        the bot sent to the user's private chat)."""
+        """Press the button labelled ``label`` on ``message`` (None: the bot's last one)."""
         with self._cond:
             current = self._current(message or self.last_message(user_id))
         buttons = self.buttons(current)
@@ -110,7 +92,7 @@ class UserActions(State):
             for w in (90, 320, 800)
         ]
         content = {"photo": sizes} | ({"caption": caption} if caption is not None else {})
-        return self._simple_user_message(user_id, content)
+        return self._say(user_id, content)
 
     def send_voice(self, user_id: int, *, duration: int = 3) -> dict[str, Any]:
         return self._media(user_id, "voice", {"duration": duration, "mime_type": "audio/ogg"})
@@ -119,7 +101,7 @@ class UserActions(State):
         self, user_id: int, *, latitude: float = 52.520008, longitude: float = 13.404954
     ) -> dict[str, Any]:
         location = {"latitude": latitude, "longitude": longitude}
-        return self._simple_user_message(user_id, {"location": location})
+        return self._say(user_id, {"location": location})
 
     def edit_text(self, user_id: int, message_id: int, new_text: str) -> dict[str, Any]:
         """The user edits their earlier text message ``message_id`` (an ``edited_message``)."""
@@ -128,7 +110,7 @@ class UserActions(State):
             chat = self._private_chat(user)
             key = (int(chat["id"]), int(message_id))
             earlier = self._messages.get(key) or {"message_id": key[1], "date": self._now() - 60}
-            message = copy.deepcopy(earlier) | {"from": copy.deepcopy(user), "chat": chat}
+            message = copy.deepcopy(earlier | {"from": user, "chat": chat})
             message |= with_command_entity({"text": new_text, "edit_date": self._now()})
             self._messages[key] = copy.deepcopy(message)
             return self._enqueue({"edited_message": message})
@@ -148,19 +130,17 @@ class UserActions(State):
             }
             return self._enqueue({"my_chat_member": update})
 
-    def _user_message(
-        self, user: dict[str, Any], chat: dict[str, Any], content: dict[str, Any]
+    def _say(
+        self, user_id: int, content: dict[str, Any], chat: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        message = {"from": copy.deepcopy(user), "chat": copy.deepcopy(chat), "date": self._now()}
-        return self._store(int(chat["id"]), message | content)
-
-    def _simple_user_message(self, user_id: int, content: dict[str, Any]) -> dict[str, Any]:
+        """A message from the user (in their private chat unless ``chat`` is given)."""
         with self._cond:
             user = self._user(user_id)
-            chat = self._private_chat(user)
-            return self._enqueue({"message": self._user_message(user, chat, content)})
+            chat = chat or self._private_chat(user)
+            sender = copy.deepcopy({"from": user, "chat": chat, "date": self._now()})
+            return self._enqueue({"message": self._store(int(chat["id"]), sender | content)})
 
     def _media(self, user_id: int, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
         n = next(self._file_counter)
         ids = {"file_id": f"{kind}-{n}", "file_unique_id": f"{kind[0]}{n}", "file_size": 4_000}
-        return self._simple_user_message(user_id, {kind: ids | fields})
+        return self._say(user_id, {kind: ids | fields})

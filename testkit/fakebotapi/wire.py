@@ -1,5 +1,4 @@
-"""The HTTP side: a threading server on loopback, and what PTB 22 puts on the wire (a POST
-per method, form-encoded, or multipart with files; values JSON-encoded unless a str)."""
+"""HTTP on loopback, and PTB's encodings: a form per call (multipart with files), values JSON."""
 
 from __future__ import annotations
 
@@ -92,18 +91,19 @@ class Server(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server_version = "FakeTelegramBotApi/1.0"
     disable_nagle_algorithm = True  # headers and body are separate writes: avoid 40 ms stalls
     server: Server
 
     def setup(self) -> None:
         super().setup()
-        self.server.api._connection_opened(self.connection)
+        with self.server.api._cond:  # known, to hang up on it when the server stops
+            self.server.api._connections.add(self.connection)
 
     def finish(self) -> None:
         with contextlib.suppress(OSError):
             super().finish()
-        self.server.api._connection_closed(self.connection)
+        with self.server.api._cond:
+            self.server.api._connections.discard(self.connection)
 
     def handle(self) -> None:
         with contextlib.suppress(OSError):  # the client went away
