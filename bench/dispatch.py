@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
 import tempfile
 import time
@@ -352,8 +351,7 @@ def dispatchers(
         yield [worker.pid for worker in workers]
     finally:
         for worker in workers:  # all told first, so that they finish their rounds together
-            if worker.process is not None and worker.process.poll() is None:
-                worker.process.send_signal(signal.SIGTERM)
+            worker.terminate()
         for number, worker in enumerate(workers):
             if worker.process is not None and (code := worker.stop(timeout=60)) != 0:
                 log = worker.log_text()

@@ -44,6 +44,7 @@ class Child:
         self.cwd = cwd or log_path.parent
         self.process: subprocess.Popen[bytes] | None = None
         self.lingered = False  # it had to be killed: SIGTERM did not stop it in time
+        self._terminated = False
 
     def start(self) -> Self:
         with self.log_path.open("ab") as log:
@@ -89,12 +90,18 @@ class Child:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
 
+    def terminate(self) -> None:
+        """SIGTERM, the graceful stop, once: a second one could land after the child's
+        handler is gone and kill it mid-shutdown."""
+        if self.process is not None and self.process.poll() is None and not self._terminated:
+            self._terminated = True
+            self.process.send_signal(signal.SIGTERM)
+
     def stop(self, timeout: float = 15) -> int:
-        """SIGTERM (the graceful stop), then SIGKILL if it lingers; returns the exit code."""
+        """SIGTERM (see `terminate`), then SIGKILL if it lingers; returns the exit code."""
         if self.process is None:
             return 0
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+        self.terminate()
         try:
             return self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -262,6 +262,7 @@ class FakeBotApi(UserActions, BotApiMethods):
 
     def _wait_for_count(
         self, found: Callable[[], list[Any]], count: int, timeout: float, what: str
-    ) -> Any:
+    ) -> list[Any]:
         enough = lambda _: (got := found()) and len(got) >= count and got  # noqa: E731
-        return self.wait_for(enough, timeout, description=what)
+        result: list[Any] = self.wait_for(enough, timeout, description=what)
+        return result

@@ -97,7 +97,7 @@ class BotApiMethods(State):
         return message
 
     def _editable(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        stored = self._messages.get((self._chat(params)["id"], params.get("message_id")))
+        stored = self._messages.get((self._chat(params)["id"], int(params.get("message_id") or 0)))
         if stored is None:
             raise bad_request("message to edit not found")
         if stored["from"]["id"] != self.bot_user["id"]:
@@ -171,7 +171,11 @@ class BotApiMethods(State):
         n = next(self._file_counter)
         name = document.filename or "document"
         kind = mimetypes.guess_type(name, strict=False)[0] or document.content_type
-        meta = {"file_id": f"document-{n}", "file_unique_id": f"d{n}", "file_name": name}
+        meta: dict[str, Any] = {
+            "file_id": f"document-{n}",
+            "file_unique_id": f"d{n}",
+            "file_name": name,
+        }
         meta |= {"mime_type": kind, "file_size": len(document.content)}
         content: dict[str, Any] = {"document": meta}
         if caption := self._text(params, "caption", MAX_CAPTION_LENGTH):

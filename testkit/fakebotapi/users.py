@@ -42,7 +42,7 @@ class UserActions(State):
     ) -> dict[str, Any]:
         """A text message in a basic group (the id is made negative)."""
         with self._cond:
-            chat = {"id": -abs(group_id), "type": "group", "title": title}
+            chat: dict[str, Any] = {"id": -abs(group_id), "type": "group", "title": title}
             self._chats[chat["id"]] = chat
             return self._say(user_id, with_command_entity({"text": text}), chat)
 
