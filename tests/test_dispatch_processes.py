@@ -139,7 +139,7 @@ def test_two_dispatchers_deliver_every_reminder_exactly_once(
         wait_until(lambda: sum(delivered(api).values()) >= USERS, timeout=120)
         time.sleep(1)  # anything extra would show up now
     finally:
-        for worker in workers:  # told together, as SIGTERM reaches replicas in a rollout
+        for worker in workers:  # both told first: they finish their rounds side by side
             worker.terminate()
         assert [worker.stop(timeout=20) for worker in workers] == [0, 0]
     counts = delivered(api)
