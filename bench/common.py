@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from tests.scratch import scratch_database
+from testkit.scratch import scratch_database
 
 # A server the benchmarks may create and drop databases on.
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -22,17 +20,6 @@ def postgres_database() -> Iterator[str]:
     """Creates a database for one benchmark; yields its async URL; drops it after."""
     with scratch_database(POSTGRES, "mentor_coach_bench") as url:
         yield url
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (the bot's graceful stop), then SIGKILL if it lingers."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 class FakeApiChild:

@@ -1,6 +1,6 @@
 """Reminder dispatch: `mentor-coach dispatch` processes, PostgreSQL and a fake Bot API server.
 
-Every message is counted where it arrives: at the fake Bot API server (tests/fakebotapi.py),
+Every message is counted where it arrives: at the fake Bot API server (testkit/fakebotapi/),
 by the moment its sendMessage request reached it.
 
 * Baseline: a bare loop sending the same reminder message straight through
@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -60,7 +58,8 @@ from dialogs.content import default_content
 from dialogs.model import Hero, HeroHistory, Reminder, ReminderKind, StepId
 from dialogs.reminding import compose
 from storage.db import Database
-from tests.fakebotapi import FakeBotApi
+from testkit.fakebotapi import FakeBotApi
+from testkit.processes import Child, cpu_seconds, mentor_coach
 
 TOKEN = "4242:bench-dispatch-token"
 FIRST_CHAT = 500_000
@@ -72,7 +71,6 @@ PAID_RATE = 1000.0
 TOLERANCE = 0.02  # the rate limit must hold within 2 %
 LIMITED_PROCESSES = 2
 POLL = 0.5  # seconds between progress checks; each one copies the server's call list
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -189,19 +187,9 @@ class FakeApiProcess(FakeApiChild):
 # --------------------------------------------------------------------------------------------
 
 
-def _cpu_ticks(pid: int) -> int:
-    """A process's user+system CPU time in clock ticks, from /proc; 0 if it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0
-    fields = stat[stat.rindex(")") + 2 :].split()  # from field 3, "state", on
-    return int(fields[11]) + int(fields[12])  # utime and stime: fields 14 and 15
-
-
 @dataclass
 class CpuSnapshot:
-    """CPU ticks of our processes, and how many messages had arrived, at one moment.
+    """CPU seconds of our processes, and how many messages had arrived, at one moment.
 
     PostgreSQL is not read from /proc: the dispatchers' pools (5 connections for 8 sends in
     flight) keep closing and opening connections, and a backend that has exited is gone from
@@ -209,12 +197,12 @@ class CpuSnapshot:
     """
 
     messages: int
-    client: int  # the dispatchers, or the bare loop
-    fake_api: int
+    client: float  # the dispatchers, or the bare loop
+    fake_api: float
 
     @classmethod
     def take(cls, messages: int, client: list[int], fake_api: int) -> CpuSnapshot:
-        return cls(messages, sum(_cpu_ticks(pid) for pid in client), _cpu_ticks(fake_api))
+        return cls(messages, sum(cpu_seconds(pid) for pid in client), cpu_seconds(fake_api))
 
 
 @dataclass
@@ -226,7 +214,7 @@ class CpuUse:
 
     @classmethod
     def between(cls, start: CpuSnapshot, end: CpuSnapshot) -> CpuUse:
-        per_message = CLOCK_TICKS * max(end.messages - start.messages, 1)
+        per_message = max(end.messages - start.messages, 1)
         return cls(
             client=(end.client - start.client) / per_message,
             fake_api=(end.fake_api - start.fake_api) / per_message,
@@ -367,30 +355,20 @@ def dispatchers(
         "REMINDER_POLL_SECONDS": "2",
         "REMINDER_CLAIM_TIMEOUT": "300",
     }
-    command = [str(Path(sys.executable).with_name("mentor-coach")), "dispatch"]
-    workers: list[subprocess.Popen[bytes]] = []
+    workers = [
+        Child(mentor_coach("dispatch"), env, logs / f"dispatcher-{number}.log")
+        for number in range(count)
+    ]
     try:
-        for number in range(count):
-            with (logs / f"dispatcher-{number}.log").open("ab") as out:
-                workers.append(
-                    # cwd: a .env file where the benchmark was started must not apply.
-                    subprocess.Popen(
-                        command, env=env, cwd=logs, stdout=out, stderr=subprocess.STDOUT
-                    )
-                )
+        for worker in workers:
+            worker.start()
         yield [worker.pid for worker in workers]
     finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
+        for worker in workers:  # all told first, so that they finish their rounds together
+            worker.terminate()
         for number, worker in enumerate(workers):
-            try:
-                code = worker.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                code = worker.wait()
-            if code != 0:
-                log = (logs / f"dispatcher-{number}.log").read_text(errors="replace")
+            if worker.process is not None and (code := worker.stop(timeout=60)) != 0:
+                log = worker.log_text()
                 print(f"dispatcher {number} exited {code}:\n{log[-3000:]}", file=sys.stderr)
 
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -23,11 +21,12 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
-from bench.common import postgres_database, stop
+from bench.common import postgres_database
 from bench.report import Section, median
 from storage.db import Database
 from storage.models import HeroRow, InteractionRow, UserRow
-from tests.fakebotapi import Call, FakeBotApi
+from testkit.fakebotapi import Call, FakeBotApi
+from testkit.processes import Child, mentor_coach
 
 TOKEN = "4242:bench-memory-token"
 FIRST_CHAT = 10_000_000
@@ -165,22 +164,18 @@ def measure(api: FakeBotApi, url: str, users: int, workdir: Path) -> Reading:
     def since(method: str) -> list[Call]:
         return [c for c in api.calls[before:] if c.method == method and c.ok]
 
-    script = Path(sys.executable).with_name("mentor-coach")
-    with (workdir / "bot.log").open("ab") as log:
-        process = subprocess.Popen(
-            [str(script), "run"], env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT
-        )
+    bot = Child(mentor_coach("run"), env, workdir / "bot.log").start()
     try:
         api.wait_for(
-            lambda _: since("getUpdates") or process.poll() is not None,
+            lambda _: since("getUpdates") or bot.exited(),
             timeout=60,
             description="the bot to poll",
         )
-        if process.poll() is not None:
-            raise RuntimeError((workdir / "bot.log").read_text()[-3000:])
+        if bot.exited():
+            raise RuntimeError(bot.log_text()[-3000:])
         # Let start-up settle (the reminder dispatcher's first round included).
         time.sleep(1)
-        started = steady_rss(process.pid)
+        started = steady_rss(bot.pid)
         began = time.monotonic()
         for chat in sorted(chats):
             api.send_text(chat, "/progress")
@@ -196,9 +191,9 @@ def measure(api: FakeBotApi, url: str, users: int, workdir: Path) -> Reading:
             if f"Hero {n} " not in call.params["text"]:
                 raise RuntimeError(f"user {n} got no progress report: {call.params['text']!r}")
         time.sleep(1)
-        after = steady_rss(process.pid)
+        after = steady_rss(bot.pid)
     finally:
-        stop(process)
+        bot.stop()
     return Reading(users, started, after, seconds)
 
 

@@ -1,6 +1,6 @@
 """Start-up: from launching `mentor-coach run` to its first reply at the Bot API.
 
-Each launch gets a fake Bot API server (tests/fakebotapi.py) with a /start update
+Each launch gets a fake Bot API server (testkit/fakebotapi/) with a /start update
 already waiting; the clock runs from just before the process is spawned to the moment
 the fake server receives the first sendMessage. The fake also records when the
 process made its first API call (getMe: Python, imports, settings and migrations are
@@ -22,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import stop
 from bench.report import Section, median
-from tests.fakebotapi import Call, FakeBotApi
+from testkit.fakebotapi import Call, FakeBotApi
+from testkit.processes import Child, mentor_coach
 
 TOKEN = "4242:bench-startup-token"
 USER = 1001
@@ -73,13 +73,6 @@ class Variant:
     database: Callable[[], str] | None = None
 
 
-def coach_command(*arguments: str) -> list[str]:
-    script = Path(sys.executable).with_name("mentor-coach")
-    if script.exists():
-        return [str(script), *arguments]
-    return [sys.executable, "-m", "bot", *arguments]
-
-
 def environment(workdir: Path, api_url: str, database_url: str | None) -> dict[str, str]:
     env = {
         **os.environ,
@@ -109,20 +102,19 @@ def launch(api: FakeBotApi, variant: Variant, workdir: Path) -> Launch:
     def since(method: str) -> list[Call]:
         return [c for c in api.calls[before:] if c.method == method and c.ok]
 
-    with log_path.open("wb") as log:
-        # cwd: a directory without a .env file, so only `env` configures the bot.
-        started = time.monotonic()
-        process = subprocess.Popen(
-            variant.command, env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT
-        )
+    log_path.unlink(missing_ok=True)
+    # cwd: a directory without a .env file, so only `env` configures the bot.
+    process = Child(variant.command, env, log_path, cwd=workdir)
+    started = time.monotonic()
+    process.start()
     try:
         api.wait_for(
-            lambda _: process.poll() is not None or since("sendMessage"),
+            lambda _: process.exited() or since("sendMessage"),
             timeout=60,
             description=f"the first reply from {variant.name}",
         )
     finally:
-        stop(process)
+        process.stop()
     replies = since("sendMessage")
     if not replies:
         output = log_path.read_text("utf-8", errors="replace")
@@ -138,7 +130,7 @@ def migrated_sqlite(workdir: Path) -> str:
     """A SQLite file brought up to date by `mentor-coach db upgrade`."""
     url = f"sqlite:///{workdir / 'migrated.db'}"
     subprocess.run(
-        coach_command("db", "upgrade"),
+        mentor_coach("db", "upgrade"),
         env=environment(workdir, "http://127.0.0.1:9", url),
         cwd=workdir,
         check=True,
@@ -197,8 +189,8 @@ def measure(workdir: Path, launches: int) -> dict[str, list[Launch]]:
     migrated = migrated_sqlite(workdir)
     variants = [
         Variant(BASELINE, [sys.executable, str(echo)]),
-        Variant(FRESH, coach_command("run"), lambda: next(fresh)),
-        Variant(MIGRATED, coach_command("run"), lambda: migrated),
+        Variant(FRESH, mentor_coach("run"), lambda: next(fresh)),
+        Variant(MIGRATED, mentor_coach("run"), lambda: migrated),
     ]
     found: dict[str, list[Launch]] = {v.name: [] for v in variants}
     with FakeBotApi(token=TOKEN) as api:

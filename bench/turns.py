@@ -34,7 +34,7 @@ from dialogs.engine import Coach
 from dialogs.model import Command, Event, Outcome, Text, UserKey
 from storage.db import Database
 from storage.models import Base
-from tests.fakes.unit_of_work import MemoryStore
+from testkit.memory import MemoryStore
 
 MEMORY = "in-memory (engine only)"
 GOALS = {"SQLite": 0.003, "PostgreSQL": 0.005}  # p50 of a check-in turn, concurrency 1

@@ -8,7 +8,7 @@ met, /progress), six updates in order. Like Telegram, the load generator keeps a
 update only once the previous one got its 200, but many users' updates at once. With
 two replicas, connection i goes to replica i % 2, as a load balancer would spread them.
 
-The fake Bot API server (tests/fakebotapi.py) answers every call in 20 ms and runs in a
+The fake Bot API server (testkit/fakebotapi/) answers every call in 20 ms and runs in a
 process of its own, so that its threads and the load generator don't share one
 interpreter lock. Every figure is taken where it happens:
 
@@ -37,9 +37,7 @@ import asyncio
 import itertools
 import json
 import os
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -52,14 +50,14 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 from sqlalchemy import make_url
 
 from bench.common import FakeApiChild, postgres_database
 from bench.report import ROOT, Section, median, ms, percentile
 from bot.settings import Settings
 from storage.db import Database
-from tests.fakebotapi import FakeBotApi
+from testkit.fakebotapi import FakeBotApi
+from testkit.processes import CLOCK_TICKS, Child, cpu_seconds, mentor_coach
 
 TOKEN = "4242:bench-webhook-token-Zz1"
 SECRET = "bench-webhook-secret-Qw8"
@@ -70,7 +68,6 @@ CONNECTIONS = int(Settings.model_fields["webhook_max_connections"].default)
 DEFAULT_SETTLE = float(Settings.model_fields["inbox_settle_seconds"].default)
 SETTINGS = set(Settings.model_fields)  # read from the environment, case-insensitively
 FIRST_USER = 700_000_001
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 MACHINE_CORES = os.cpu_count() or 1
 
 # The goals from the product owner's issue.
@@ -192,59 +189,6 @@ class FakeApiProcess(FakeApiChild):
 # --------------------------------------------------------------------------------------------
 
 
-class ServerProcess:
-    """One webhook server: a `mentor-coach webhook` replica or the echo bot."""
-
-    def __init__(self, command: list[str], env: dict[str, str], log: Path) -> None:
-        self.command = command
-        self.env = env
-        self.log = log
-        self.port = int(env["WEBHOOK_PORT"])
-        # The coach serves /healthz on a port of its own; the echo bot on its webhook's.
-        self.health_port = int(env.get("SERVICE_PORT", self.port))
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid if self.process is not None else 0
-
-    def start(self) -> None:
-        """Starts the process; `wait_until_healthy` then waits for it to answer."""
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                self.command,
-                env=self.env,
-                cwd=self.log.parent,  # not the repository: no .env file is read
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def wait_until_healthy(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.command} exited:\n{self.log.read_text()[-3000:]}")
-            try:
-                health = f"http://127.0.0.1:{self.health_port}/healthz"
-                if httpx.get(health, timeout=1).is_success:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.command} did not become healthy:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 def free_ports(count: int) -> list[int]:
     """Ports nobody listens on now; held open together so they differ."""
     probes = [socket.socket() for _ in range(count)]
@@ -289,7 +233,7 @@ class Setup:
         return Expected(tuple(texts), tuple(range(len(texts))))
 
     @contextmanager
-    def serving(self, api_url: str, logs: Path) -> Iterator[tuple[list[ServerProcess], str]]:
+    def serving(self, api_url: str, logs: Path) -> Iterator[tuple[list[Child], str]]:
         """Starts the servers (on a fresh, migrated database for the coach); yields them
         and the database URL ("" for the echo bot); stops them and drops the database."""
         with ExitStack() as stack:
@@ -301,7 +245,7 @@ class Setup:
             ports = free_ports(2 * self.processes)
             for number, (port, service) in enumerate(zip(ports[::2], ports[1::2], strict=True)):
                 if self.coach:
-                    command = [str(Path(sys.executable).with_name("mentor-coach")), "webhook"]
+                    command = mentor_coach("webhook")
                     env = server_env(
                         api_url,
                         port,
@@ -312,12 +256,14 @@ class Setup:
                 else:
                     command = [sys.executable, "-m", "bench.echo_bot"]
                     env = server_env(api_url, port, PYTHONPATH=str(ROOT))
-                server = ServerProcess(command, env, logs / f"server-{number}.log")
+                server = Child(command, env, logs / f"server-{number}.log")
                 stack.callback(server.stop)  # registered first: stopped even if start fails
                 server.start()
                 servers.append(server)
             for server in servers:  # started together: two replicas start in the time of one
-                server.wait_until_healthy()
+                # The coach serves /healthz on a port of its own; the echo bot on its webhook's.
+                health = server.env.get("SERVICE_PORT", server.env["WEBHOOK_PORT"])
+                server.wait_healthy(f"http://127.0.0.1:{health}/healthz")
             yield servers, database
 
 
@@ -449,16 +395,6 @@ async def drive(
 # --------------------------------------------------------------------------------------------
 
 
-def cpu_seconds(pid: int) -> float:
-    """A process's user+system CPU time (all its threads); 0 if it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
-
-
 def machine_busy_seconds() -> float:
     """CPU seconds all cores spent on anything but idling, since boot."""
     fields = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
@@ -513,7 +449,7 @@ class Cpu:
     machine: float
 
     @classmethod
-    def take(cls, servers: list[ServerProcess], database: str, fake_api: int) -> Cpu:
+    def take(cls, servers: list[Child], database: str, fake_api: int) -> Cpu:
         pids = backend_pids(database) if database else []
         return cls(
             at=time.monotonic(),
@@ -626,7 +562,7 @@ def run_once(api: FakeApiProcess, plan: Plan) -> list[Run]:
         tempfile.TemporaryDirectory(prefix="bench-webhook-") as logs,
         setup.serving(api.url, Path(logs)) as (servers, database),
     ):
-        ports = [server.port for server in servers]
+        ports = [int(server.env["WEBHOOK_PORT"]) for server in servers]
         answers = api.count()  # the replies the server should have had by now
 
         def drive_and_wait(phase: Phase) -> Load:

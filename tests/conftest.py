@@ -23,8 +23,8 @@ from dialogs import model
 from dialogs.content import Content, default_content
 from dialogs.engine import Coach
 from dialogs.model import Command, Event, Outcome, Press, Reply, Text, UserKey
-from tests.fakes.unit_of_work import MemoryStore, MemoryUnitOfWork
-from tests.scratch import scratch_database
+from testkit.memory import MemoryStore, MemoryUnitOfWork
+from testkit.scratch import scratch_database
 
 if TYPE_CHECKING:
     from storage.db import Database

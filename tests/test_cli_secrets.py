@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakebotapi import FakeBotApi
+from testkit.fakebotapi import FakeBotApi
 
 pytestmark = pytest.mark.e2e
 

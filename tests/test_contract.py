@@ -28,8 +28,8 @@ from dialogs.model import (
     Text,
     UserKey,
 )
+from testkit.memory import MemoryStore
 from tests.conftest import NOW, FixedClock
-from tests.fakes.unit_of_work import MemoryStore
 
 ANA, BEN = UserKey("telegram", "1"), UserKey("telegram", "2")
 Units = Callable[[], AbstractAsyncContextManager[Any]]

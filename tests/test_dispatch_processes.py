@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -20,7 +17,8 @@ from sqlalchemy import func, insert, select
 from bot.reminders import DispatchSettings
 from storage.db import Database
 from storage.models import HeroRow, ReminderRow, UserRow
-from tests.fakebotapi import FakeBotApi
+from testkit.fakebotapi import FakeBotApi
+from testkit.processes import Child, mentor_coach
 
 pytestmark = pytest.mark.e2e
 
@@ -106,7 +104,7 @@ async def statuses(url: str) -> Counter[str]:
     return found
 
 
-def dispatcher(api: FakeBotApi, url: str, log: Path) -> subprocess.Popen[bytes]:
+def dispatcher(api: FakeBotApi, url: str, log: Path) -> Child:
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -118,13 +116,7 @@ def dispatcher(api: FakeBotApi, url: str, log: Path) -> subprocess.Popen[bytes]:
         "REMINDER_POLL_SECONDS": "0.2",
         "REMINDER_CLAIM_TIMEOUT": "10",
     }
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [str(Path(sys.executable).with_name("mentor-coach")), "dispatch"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    return Child(mentor_coach("dispatch"), env, log).start()
 
 
 def delivered(api: FakeBotApi) -> Counter[int]:
@@ -147,10 +139,9 @@ def test_two_dispatchers_deliver_every_reminder_exactly_once(
         wait_until(lambda: sum(delivered(api).values()) >= USERS, timeout=120)
         time.sleep(1)  # anything extra would show up now
     finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            assert worker.wait(timeout=20) == 0
+        for worker in workers:  # both told first: they finish their rounds side by side
+            worker.terminate()
+        assert [worker.stop(timeout=20) for worker in workers] == [0, 0]
     counts = delivered(api)
     assert len(counts) == USERS
     assert set(counts.values()) == {1}
@@ -168,8 +159,7 @@ def test_a_dispatcher_killed_mid_batch_leaves_the_rest_to_the_other(
     survivor = dispatcher(api, postgres_database, tmp_path / "survivor.log")
     try:
         wait_until(lambda: sum(delivered(api).values()) >= 200, timeout=60)
-        doomed.send_signal(signal.SIGKILL)
-        doomed.wait(timeout=10)
+        doomed.kill()
 
         def settled() -> bool:
             found = asyncio.run(statuses(postgres_database))
@@ -178,8 +168,7 @@ def test_a_dispatcher_killed_mid_batch_leaves_the_rest_to_the_other(
         # The doomed one's claims come back after REMINDER_CLAIM_TIMEOUT (10 s).
         wait_until(settled, timeout=120)
     finally:
-        survivor.send_signal(signal.SIGTERM)
-        assert survivor.wait(timeout=20) == 0
+        assert survivor.stop(timeout=20) == 0
     counts = delivered(api)
     found = asyncio.run(statuses(postgres_database))
     # Never twice. A send cut off by the kill is "uncertain": at most the ones started

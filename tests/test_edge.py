@@ -28,8 +28,8 @@ from dialogs.engine import Coach
 from storage.db import Database
 from storage.inbox import Inbox, hold_user
 from storage.models import InboxRow, UserRow
+from testkit.fakebotapi import FakeBotApi
 from tests.conftest import FixedClock
-from tests.fakebotapi import FakeBotApi
 
 SECRET = "edge-webhook-secret-for-tests"
 TOKEN = "4242:edge-test-token"

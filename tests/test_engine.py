@@ -20,8 +20,8 @@ from dialogs.model import (
     Text,
     Unsupported,
 )
+from testkit.memory import MemoryStore
 from tests.conftest import NOW, Chat, FixedClock
-from tests.fakes.unit_of_work import MemoryStore
 
 Units = Callable[[], Any]
 

@@ -30,8 +30,8 @@ from storage.db import Database
 from storage.inbox import Inbox
 from storage.models import Base, InboxRow, OutboxRow, UserRow
 from storage.outbox import Outbox
+from testkit.fakebotapi import FakeBotApi
 from tests.conftest import FixedClock
-from tests.fakebotapi import FakeBotApi
 
 TOKEN = "4242:outbox-test-token"
 ANA = 987_654_321

@@ -11,8 +11,8 @@ from dialogs.content import default_content
 from dialogs.engine import IDLE, Coach
 from dialogs.flows import checkin
 from dialogs.model import Command, Event, Press, Text, Unsupported, UserKey
+from testkit.memory import MemoryStore
 from tests.conftest import FixedClock
-from tests.fakes.unit_of_work import MemoryStore
 
 CONTENT = default_content()
 KEY = UserKey("test", "1")

@@ -12,8 +12,8 @@ from dialogs.flows import FLOWS, Flow
 from dialogs.flows.base import IDLE, Ask, Context, Entry
 from dialogs.model import Command, UserKey
 from dialogs.router import PlaybookError, Router
+from testkit.memory import MemoryStore
 from tests.conftest import FixedClock
-from tests.fakes.unit_of_work import MemoryStore
 
 
 async def nothing(_ctx: Context, _value: str) -> None:

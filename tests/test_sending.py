@@ -11,7 +11,7 @@ from telegram.request import HTTPXRequest
 
 from bot.telegram.sending import Delivery, TelegramSender
 from dialogs.model import Button, Reply
-from tests.fakebotapi import FakeBotApi
+from testkit.fakebotapi import FakeBotApi
 
 TOKEN = "4242:sending-test-token"
 CHAT = 1001

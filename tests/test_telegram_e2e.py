@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pytest
 
-from tests.fakebotapi import FakeBotApi
+from testkit.fakebotapi import FakeBotApi
+from testkit.processes import Child, mentor_coach
 
 pytestmark = pytest.mark.e2e
 
@@ -28,17 +26,11 @@ ANA = 1001
 BEN = 2002
 
 
-class BotProcess:
+class BotProcess(Child):
     """`mentor-coach run` in a subprocess, logging at DEBUG to a file."""
 
     def __init__(self, api: FakeBotApi, workdir: Path, database_url: str) -> None:
-        self.api = api
-        self.log_path = workdir / "bot.log"
-        script = Path(sys.executable).with_name("mentor-coach")
-        self.command = (
-            [str(script), "run"] if script.exists() else [sys.executable, "-m", "bot", "run"]
-        )
-        self.env = {
+        env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": api.url,
@@ -47,15 +39,12 @@ class BotProcess:
             "LOG_LEVEL": "DEBUG",
             "POLLING_TIMEOUT": "1",
         }
-        self.process: subprocess.Popen[bytes] | None = None
-        self.workdir = workdir
+        super().__init__(mentor_coach("run"), env, workdir / "bot.log")
+        self.api = api
 
-    def start(self) -> BotProcess:
+    def start(self) -> Self:
         polls = len(self.api.calls_to("getUpdates"))
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir
-            )
+        super().start()
         self.api.wait_for(
             lambda api: len(api.calls_to("getUpdates")) > polls or self.exited(),
             timeout=30,
@@ -64,29 +53,13 @@ class BotProcess:
         assert not self.exited(), self.log()
         return self
 
-    def exited(self) -> bool:
-        return self.process is not None and self.process.poll() is not None
-
-    def kill(self) -> None:
-        """kill -9: no chance to clean up."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> int:
-        assert self.process is not None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-                raise AssertionError("the bot did not stop within 15 s of SIGTERM") from None
-        return self.process.returncode
+    def stop(self, timeout: float = 15) -> int:
+        code = super().stop(timeout)
+        assert not self.lingered, f"the bot did not stop within {timeout} s of SIGTERM"
+        return code
 
     def log(self) -> str:
-        return self.log_path.read_text("utf-8", errors="replace")
+        return self.log_text()
 
 
 @pytest.fixture

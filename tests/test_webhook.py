@@ -25,8 +25,8 @@ from dialogs.model import UserKey as UserKeyOf
 from storage.db import Database
 from storage.inbox import Inbox, hold_user
 from storage.models import InboxRow, UserRow
+from testkit.fakebotapi import FakeBotApi
 from tests.conftest import FixedClock, counting
-from tests.fakebotapi import FakeBotApi
 
 SECRET = "s3cret-webhook-token-for-tests"
 UPDATE = {

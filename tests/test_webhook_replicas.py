@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 import pytest
@@ -21,7 +18,8 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import HeroRow, InboxRow
-from tests.fakebotapi import FakeBotApi
+from testkit.fakebotapi import FakeBotApi
+from testkit.processes import Child, mentor_coach
 
 pytestmark = pytest.mark.e2e
 
@@ -36,12 +34,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class Replica:
+class Replica(Child):
     def __init__(self, api: FakeBotApi, url: str, log: Path, **env: str) -> None:
         self.port = free_port()
         self.service_port = free_port()
-        self.log = log
-        self.env = {
+        environment = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": api.url,
@@ -54,27 +51,12 @@ class Replica:
             "INBOX_SETTLE_SECONDS": "0.2",
             **env,
         }
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__(mentor_coach("webhook"), environment, log)
 
-    def start(self) -> Replica:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [str(Path(sys.executable).with_name("mentor-coach")), "webhook"],
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()
-            try:
-                health = f"http://127.0.0.1:{self.service_port}/healthz"
-                if httpx.get(health, timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("replica did not become healthy")
+    def start(self) -> Self:
+        super().start()
+        self.wait_healthy(f"http://127.0.0.1:{self.service_port}/healthz")
+        return self
 
     @property
     def base(self) -> str:
@@ -88,18 +70,6 @@ class Replica:
             timeout=10,
         )
         return answer.status_code
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> int:
-        assert self.process is not None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            return self.process.wait(timeout=30)
-        return self.process.returncode
 
 
 @pytest.fixture
@@ -227,7 +197,7 @@ def test_sigterm_stops_a_replica_cleanly_and_no_secret_is_logged(
     started = time.monotonic()
     assert one.stop() == 0
     assert time.monotonic() - started < 25
-    log = one.log.read_text()
+    log = one.log_text()
     assert "DEBUG" in log
     assert "stopped" in log
     for secret in (TOKEN, TOKEN.split(":", 1)[1], SECRET):
