@@ -479,13 +479,14 @@ class Turn:
             return None
         if question_id not in DATE_QUESTIONS:
             return text
-        found = parse_past_date(text, self.today())
+        found = parse_past_date(text, self.today(), self.user.prefs.timezone)
         if isinstance(found, date):
             return found.isoformat()
         problem = {
             DateProblem.UNREADABLE: self.messages.bad_date,
             DateProblem.FUTURE: self.messages.future_date,
             DateProblem.TOO_OLD: self.messages.too_old_date,
+            DateProblem.AMBIGUOUS: self.messages.ambiguous_date,
         }[found]
         self.say(problem)
         return None

@@ -38,6 +38,7 @@ from dialogs.schedule import (
     in_window,
     parse_when,
     parse_window,
+    window_text,
     zone,
 )
 
@@ -251,9 +252,10 @@ class Reminding:
             else self.messages.remind_set_general.format(when=when)
         )
         if not in_window(due_at, prefs):
+            start, end = window_text(prefs)
             text += " " + self.messages.remind_in_window.format(
-                start=f"{prefs.window_start:%H:%M}",
-                end=f"{prefs.window_end:%H:%M}",
+                start=start,
+                end=end,
                 deliver=self.when(deliverable_at(due_at, prefs)),
             )
         if prefs.paused:
@@ -267,6 +269,7 @@ class Reminding:
                 WhenProblem.TOO_FAR: self.messages.remind_too_far,
                 WhenProblem.BAD_DATE: self.messages.remind_bad_date,
                 WhenProblem.UNREADABLE: self.messages.remind_unreadable,
+                WhenProblem.AMBIGUOUS: self.messages.ambiguous_date,
             }[problem]
         )
 
@@ -424,11 +427,12 @@ class Reminding:
     async def settings(self, _args: str = "") -> None:
         prefs = self.turn.user.prefs
         local = self.turn.clock.now().astimezone(zone(prefs))
+        start, end = window_text(prefs)
         text = self.messages.settings_show.format(
             timezone=prefs.timezone,
             local=f"{local:%H:%M}",
-            start=f"{prefs.window_start:%H:%M}",
-            end=f"{prefs.window_end:%H:%M}",
+            start=start,
+            end=end,
             state=self.messages.reminders_off if prefs.paused else self.messages.reminders_on,
         )
         toggle = (
@@ -482,7 +486,8 @@ class Reminding:
         start, end = window
         turn.user.prefs = replace(turn.user.prefs, window_start=start, window_end=end)
         turn.dialog = DialogState(turn=turn.dialog.turn, paused=turn.dialog.paused)
-        turn.say(self.messages.window_set.format(start=f"{start:%H:%M}", end=f"{end:%H:%M}"))
+        shown = window_text(turn.user.prefs)
+        turn.say(self.messages.window_set.format(start=shown[0], end=shown[1]))
 
     async def set_paused(self, *, paused: bool) -> None:
         turn = self.turn
