@@ -81,6 +81,18 @@ async def test_the_follow_up_can_be_another_time_or_none(chat: Chat) -> None:
     assert "No reminder" in chat.text
 
 
+async def test_a_picked_date_may_be_typed_the_way_people_say_it(chat: Chat) -> None:
+    await onboard(chat)
+    await interests_checkin(chat, "warm")
+    await chat.press("checkin.followup=date")
+    await chat.say("03/04")  # a UTC user: which order is unknown
+    assert "two ways" in chat.text
+    assert chat.state == "remind.date"
+    await chat.say("in a fortnight")
+    [reminder] = pending(chat)
+    assert reminder.due_at == datetime(2026, 12, 10, 9, tzinfo=UTC)
+
+
 async def test_a_new_contact_resets_the_heros_reminder_clock(chat: Chat) -> None:
     await onboard(chat)
     await interests_checkin(chat, "cold")
