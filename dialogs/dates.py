@@ -93,18 +93,10 @@ def read_date(
     if not cleaned or len(cleaned) > _LONGEST or cleaned.isdecimal():
         # A bare number ("3") answers some other question; it is no date.
         return DateProblem.UNREADABLE
-    order = "DMY"
-    if match := _NUMERIC.match(cleaned):
-        first, second = int(match[1]), int(match[2])
-        if first > 12 and second <= 12:
-            order = "DMY"
-        elif second > 12 and first <= 12:
-            order = "MDY"
-        elif first != second:
-            country = _country(timezone)
-            if country is None or country in _MIXED:
-                return DateProblem.AMBIGUOUS
-            order = "MDY" if country in _MONTH_FIRST else "DMY"
+    match = _NUMERIC.match(cleaned)
+    order = _order(int(match[1]), int(match[2]), timezone) if match else "DMY"
+    if order is None:
+        return DateProblem.AMBIGUOUS
     try:
         data = _parser(now, prefer, order).get_date_data(cleaned)
     except (OverflowError, ValueError):
@@ -112,8 +104,27 @@ def read_date(
     found = data.date_obj
     if found is None:
         return DateProblem.UNREADABLE
+    if match and _numbers(found, order) != (int(match[1]), int(match[2])):
+        # dateparser falls back to other readings ("13/13" as a month and a year).
+        return DateProblem.UNREADABLE
     clock = found.time() if data.period in ("time", "part_of_day") else None
     return Reading(found.date(), clock)
+
+
+def _order(first: int, second: int, timezone: str) -> str | None:
+    """dateparser's DATE_ORDER for "first/second", or None when only the user can tell."""
+    if second > 12 or first == second:
+        return "MDY" if first <= 12 else "DMY"  # an impossible date stays impossible
+    if first > 12:
+        return "DMY"
+    country = _country(timezone)
+    if country is None or country in _MIXED:
+        return None
+    return "MDY" if country in _MONTH_FIRST else "DMY"
+
+
+def _numbers(found: datetime, order: str) -> tuple[int, int]:
+    return (found.month, found.day) if order == "MDY" else (found.day, found.month)
 
 
 def _clean(text: str) -> str:
@@ -138,7 +149,6 @@ def _parser(now: datetime, prefer: str, order: str) -> DateDataParser:
             "PREFER_DATES_FROM": prefer,
             "DATE_ORDER": order,
             "RETURN_TIME_AS_PERIOD": True,
-            "STRICT_PARSING": False,
         },
     )
 

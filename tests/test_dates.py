@@ -43,6 +43,8 @@ from tests.test_engine import TODAY
         ("1850-01-01", DateProblem.TOO_OLD),
         ("03/04", DateProblem.AMBIGUOUS),  # UTC says nothing of the order
         ("2025-02-30", DateProblem.UNREADABLE),
+        ("13/13", DateProblem.UNREADABLE),  # not a month and a year, either
+        ("02/31", DateProblem.UNREADABLE),
         ("the day the music died", DateProblem.UNREADABLE),
         ("3", DateProblem.UNREADABLE),
         ("", DateProblem.UNREADABLE),
