@@ -1,102 +1,169 @@
-"""Reads the dates people type: "2026-11-20", "yesterday", "3 days ago", "last friday"."""
+"""Reads the dates people type: "yesterday", "last friday", "in a fortnight", "early February".
+
+dateparser does the reading (English only: every word the coach says is English). This
+module adds what it lacks or gets wrong for a chat: "early/mid/late February", a bare
+"at 10" read as a clock time, "9.30" after a day, and day/month order. "03/04" is
+3 April in most of the world and March 4 in the United States: the order follows the
+country of the user's timezone (from the zone table that tzdata ships), and where that
+doesn't tell (UTC, an offset, a country of mixed habits) the coach asks instead of
+guessing. dateparser is imported on first use, so start-up doesn't pay for it.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Literal
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
+
+_OLDEST = date(1900, 1, 1)
+_LONGEST = 100  # characters; longer answers are stories, not dates
 _MONTHS = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
 )  # fmt: skip
-_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "a couple of": 2, "couple of": 2, "two": 2, "three": 3,
-    "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "a few": 3, "few": 3,
+_MONTH = rf"(?P<month>(?:{'|'.join(m[:3] for m in _MONTHS)})[a-z]*\.?)"
+# Part of a month -> the day that stands for it: a reminder for "early February" comes
+# on its first day, one for "late February" still well inside it.
+_PARTS = {
+    "early": 1, "beginning of": 1, "the beginning of": 1, "start of": 1, "the start of": 1,
+    "mid": 15, "mid-": 15, "middle of": 15, "the middle of": 15,
+    "late": 25, "end of": 25, "the end of": 25,
 }  # fmt: skip
-_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
-_OLDEST = date(1900, 1, 1)
-
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
-_AGO = re.compile(
-    rf"^(\d+|{'|'.join(sorted(_NUMBERS, key=len, reverse=True))})\s+"
-    r"(day|week|month|year)s?\s+ago$"
+_PART_NAMES = "|".join(sorted(map(re.escape, _PARTS), key=len, reverse=True))
+_PART_OF_MONTH = re.compile(
+    rf"^(?:(?:in|on|at)\s+)?(?P<part>{_PART_NAMES})"
+    rf"\s*{_MONTH}(?P<year>\s+\d{{4}})?$"
 )
-_WEEKDAY = re.compile(rf"^(?:on\s+|last\s+)?({'|'.join(_WEEKDAYS)})$")
-_MONTH_NAMES = "|".join(m[:3] + r"[a-z]*" for m in _MONTHS)
-# Ways of naming a day still to come: answered with "that's in the future".
-_AHEAD = re.compile(
-    rf"^(?:tomorrow|next\s+(?:week|month|year|{'|'.join(_WEEKDAYS)})|in\s+\w+\s+\w+)$"
-)
-_DAY_MONTH = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_NAMES})\.?(?:,?\s+(\d{{4}}))?$")
-_MONTH_DAY = re.compile(rf"^({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?$")
+_BARE_HOUR = re.compile(r"\bat\s+(\d{1,2})(?![\d:.]|\s*(?:a\.?m|p\.?m|o'?clock|h\b))")
+_DOTTED_TIME = re.compile(r"(?<=[a-z]\s)(\d{1,2})\.(\d{2})$")
+_NUMERIC = re.compile(r"^(?:on\s+)?(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?\.?$")
+_DAY_TALK = {"this morning": "today", "last month": "a month ago"}
+_COUNTS = re.compile(r"\b(?:a\s+)?couple(?:\s+of)?\b|\b(?:a\s+)?few\b")
+# Countries whose people write the month first (zone.tab country codes): the US and
+# its territories, the Freely Associated States, the Philippines, Belize, and the
+# East Asian year-month-day writers.
+_MONTH_FIRST = {"US", "PR", "GU", "VI", "AS", "MP", "UM", "FM", "MH", "PW", "PH", "BZ"}
+_MONTH_FIRST |= {"CN", "JP", "KR", "TW"}
+_MIXED = {"CA"}  # both orders are common: ask
 
 
 class DateProblem(StrEnum):
     UNREADABLE = "unreadable"
     FUTURE = "future"
     TOO_OLD = "too_old"
+    AMBIGUOUS = "ambiguous"  # "03/04" where the user's country doesn't tell the order
 
 
-def parse_past_date(text: str, today: date) -> date | DateProblem:
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A day someone typed, and the clock time if they named one."""
+
+    day: date
+    clock: time | None
+
+
+def parse_past_date(text: str, today: date, timezone: str = "UTC") -> date | DateProblem:
     """Reads a day in the past (today included) from what someone typed."""
-    cleaned = " ".join(text.lower().replace(",", ", ").split()).strip(" .!")
-    if _AHEAD.match(cleaned):
+    found = read_date(text, datetime.combine(today, time(12)), "past", timezone)
+    if isinstance(found, DateProblem):
+        return found
+    if found.day > today:
         return DateProblem.FUTURE
-    found = _parse(cleaned, today)
+    if found.day < _OLDEST:
+        return DateProblem.TOO_OLD
+    return found.day
+
+
+def read_date(
+    text: str, now: datetime, prefer: Literal["past", "future"], timezone: str
+) -> Reading | DateProblem:
+    """Reads a day (and maybe a time) relative to `now`, a naive local wall-clock time.
+
+    `prefer` settles a day named without its year or week ("February 2", "tuesday").
+    Returns UNREADABLE or AMBIGUOUS, never FUTURE or TOO_OLD: the caller judges those.
+    """
+    cleaned = _clean(text)
+    if not cleaned or len(cleaned) > _LONGEST or cleaned.isdecimal():
+        # A bare number ("3") answers some other question; it is no date.
+        return DateProblem.UNREADABLE
+    match = _NUMERIC.match(cleaned)
+    order = _order(int(match[1]), int(match[2]), timezone) if match else "DMY"
+    if order is None:
+        return DateProblem.AMBIGUOUS
+    try:
+        data = _parser(now, prefer, order).get_date_data(cleaned)
+    except (OverflowError, ValueError):
+        return DateProblem.UNREADABLE
+    found = data.date_obj
     if found is None:
         return DateProblem.UNREADABLE
-    if found > today:
-        return DateProblem.FUTURE
-    if found < _OLDEST:
-        return DateProblem.TOO_OLD
-    return found
+    if match and _numbers(found, order) != (int(match[1]), int(match[2])):
+        # dateparser falls back to other readings ("13/13" as a month and a year).
+        return DateProblem.UNREADABLE
+    clock = found.time() if data.period in ("time", "part_of_day") else None
+    return Reading(found.date(), clock)
 
 
-def _parse(text: str, today: date) -> date | None:
-    relative = {
-        "today": 0, "tonight": 0, "this morning": 0, "yesterday": 1,
-        "the day before yesterday": 2, "day before yesterday": 2,
-        "last week": 7, "a week ago": 7, "last month": 30,
-    }  # fmt: skip
-    if text in relative:
-        return today - timedelta(days=relative[text])
-    if match := _AGO.match(text):
-        count = int(match[1]) if match[1].isdecimal() else _NUMBERS[match[1]]
-        try:
-            return today - timedelta(days=count * _UNIT_DAYS[match[2]])
-        except OverflowError:
-            return date.min
-    if match := _WEEKDAY.match(text):
-        back = (today.weekday() - _WEEKDAYS.index(match[1])) % 7 or 7
-        return today - timedelta(days=back)
-    if match := _ISO.match(text):
-        return _date(int(match[1]), int(match[2]), int(match[3]))
-    if match := _DAY_FIRST.match(text):
-        return _date(int(match[3]), int(match[2]), int(match[1]))
-    if match := _DAY_MONTH.match(text):
-        return _named(match[2], int(match[1]), match[3], today)
-    if match := _MONTH_DAY.match(text):
-        return _named(match[1], int(match[2]), match[3], today)
-    return None
-
-
-def _named(month_name: str, day: int, year: str | None, today: date) -> date | None:
-    month = next(i for i, m in enumerate(_MONTHS, 1) if m.startswith(month_name[:3]))
-    if year is not None:
-        return _date(int(year), month, day)
-    # Without a year people mean the most recent such day.
-    found = _date(today.year, month, day)
-    if found is not None and found > today:
-        found = _date(today.year - 1, month, day)
-    return found
-
-
-def _date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
+def _order(first: int, second: int, timezone: str) -> str | None:
+    """dateparser's DATE_ORDER for "first/second", or None when only the user can tell."""
+    if second > 12 or first == second:
+        return "MDY" if first <= 12 else "DMY"  # an impossible date stays impossible
+    if first > 12:
+        return "DMY"
+    country = _country(timezone)
+    if country is None or country in _MIXED:
         return None
+    return "MDY" if country in _MONTH_FIRST else "DMY"
+
+
+def _numbers(found: datetime, order: str) -> tuple[int, int]:
+    return (found.month, found.day) if order == "MDY" else (found.day, found.month)
+
+
+def _clean(text: str) -> str:
+    cleaned = " ".join(text.lower().replace(",", " ").split()).strip(" .!?")
+    cleaned = _DAY_TALK.get(cleaned, cleaned)
+    cleaned = _COUNTS.sub(lambda m: "3" if "few" in m[0] else "2", cleaned)
+    if match := _PART_OF_MONTH.match(cleaned):
+        cleaned = f"{_PARTS[match['part']]} {match['month'].rstrip('.')}{match['year'] or ''}"
+    cleaned = _BARE_HOUR.sub(r"at \1:00", cleaned)
+    return _DOTTED_TIME.sub(r"\1:\2", cleaned)
+
+
+def _parser(now: datetime, prefer: str, order: str) -> DateDataParser:
+    # The relative base is a setting, so each reading gets its own parser; the
+    # language data behind it is loaded once and cached by dateparser.
+    from dateparser.date import DateDataParser  # noqa: PLC0415 (lazy: start-up)
+
+    return DateDataParser(
+        languages=["en"],
+        settings={
+            "RELATIVE_BASE": now,
+            "PREFER_DATES_FROM": prefer,
+            "DATE_ORDER": order,
+            "RETURN_TIME_AS_PERIOD": True,
+        },
+    )
+
+
+def _country(timezone: str) -> str | None:
+    """The country code of an IANA zone, from tzdata's zone.tab; None for UTC and offsets."""
+    return _zone_countries().get(timezone)
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
+    countries = {}
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            code, _coordinates, zone, *_ = line.split("\t")
+            countries[zone] = code
+    return countries

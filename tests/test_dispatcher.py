@@ -143,6 +143,22 @@ async def test_outside_the_window_a_reminder_waits_for_it_to_open(rig: Rig) -> N
     assert rig.sender.sent[0][2] == datetime(2026, 11, 27, 9, tzinfo=NOW.tzinfo)
 
 
+async def test_a_window_across_midnight_holds_a_reminder_until_the_evening(rig: Rig) -> None:
+    night_owl = Preferences(window_start=time(22), window_end=time(7))  # it is 15:00 UTC
+    await rig.add(11, prefs=night_owl)
+    await rig.add(12, prefs=Preferences(window_start=time(0), window_end=time(0)))  # all day
+    dispatcher = rig.dispatcher()
+    await dispatcher.round()
+    assert rig.sender.chats == [12]
+    rig.clock.advance(hours=6, minutes=59)  # 21:59
+    await dispatcher.round()
+    assert rig.sender.chats == [12]
+    rig.clock.advance(minutes=1)
+    await dispatcher.round()
+    assert rig.sender.chats == [12, 11]
+    assert rig.sender.sent[1][2] == datetime(2026, 11, 26, 22, tzinfo=NOW.tzinfo)
+
+
 async def test_several_due_reminders_of_one_user_make_one_message(rig: Rig) -> None:
     await rig.add(11)
     await rig.add(11)

@@ -81,6 +81,18 @@ async def test_the_follow_up_can_be_another_time_or_none(chat: Chat) -> None:
     assert "No reminder" in chat.text
 
 
+async def test_a_picked_date_may_be_typed_the_way_people_say_it(chat: Chat) -> None:
+    await onboard(chat)
+    await interests_checkin(chat, "warm")
+    await chat.press("checkin.followup=date")
+    await chat.say("03/04")  # a UTC user: which order is unknown
+    assert "two ways" in chat.text
+    assert chat.state == "remind.date"
+    await chat.say("in a fortnight")
+    [reminder] = pending(chat)
+    assert reminder.due_at == datetime(2026, 12, 10, 9, tzinfo=UTC)
+
+
 async def test_a_new_contact_resets_the_heros_reminder_clock(chat: Chat) -> None:
     await onboard(chat)
     await interests_checkin(chat, "cold")
@@ -107,6 +119,15 @@ async def test_a_new_contact_resets_the_heros_reminder_clock(chat: Chat) -> None
         ("/remind in 1 minute", NOW + timedelta(minutes=1)),
         ("/remind Dana on 2026-12-03 10:00", datetime(2026, 12, 3, 10, tzinfo=UTC)),
         ("/remind dana tomorrow at 8:30", datetime(2026, 11, 27, 8, 30, tzinfo=UTC)),
+        # NOW is Thursday 26 November 2026; day-level times land at the 09:00 opening.
+        ("/remind Dana in a fortnight", datetime(2026, 12, 10, 9, tzinfo=UTC)),
+        ("/remind Dana next tuesday", datetime(2026, 12, 1, 9, tzinfo=UTC)),
+        ("/remind Dana next tuesday at 10", datetime(2026, 12, 1, 10, tzinfo=UTC)),
+        ("/remind Dana early February", datetime(2027, 2, 1, 9, tzinfo=UTC)),
+        ("/remind Dana February 2", datetime(2027, 2, 2, 9, tzinfo=UTC)),
+        ("/remind Dana 02/02", datetime(2027, 2, 2, 9, tzinfo=UTC)),
+        ("/remind Dana 15/12 at 9.30", datetime(2026, 12, 15, 9, 30, tzinfo=UTC)),
+        ("/remind friday 18:00", datetime(2026, 11, 27, 18, tzinfo=UTC)),
     ],
 )
 async def test_remind_understands_typed_times(chat: Chat, typed: str, due: datetime) -> None:
@@ -128,6 +149,10 @@ async def test_remind_understands_typed_times(chat: Chat, typed: str, due: datet
         ("/remind Dana whenever you feel like it", "couldn't read when"),
         ("/remind Dana on 2026-11-01", "already passed"),
         ("/remind Zed in 3 days", 'don\'t know a hero called "Zed"'),
+        ("/remind Zed next tuesday", 'don\'t know a hero called "Zed"'),
+        # A UTC user's country is unknown, so 03/04 could be either day.
+        ("/remind Dana 03/04", "two ways"),
+        ("/remind Dana last tuesday", "already passed"),
     ],
 )
 async def test_remind_explains_what_it_cannot_do(chat: Chat, typed: str, reply: str) -> None:
@@ -394,14 +419,14 @@ async def test_settings_change_timezone_window_and_pause(chat: Chat) -> None:
     assert chat.store.users[chat.key].prefs.timezone == "Etc/GMT-13"
     await chat.say("/settings")
     await chat.press("settings.timezone")
-    await chat.say("Atlantis")
+    await chat.say("Lemuria")
     assert "don't know that place" in chat.text
     await chat.say("honolulu")
     assert chat.store.users[chat.key].prefs.timezone == "Pacific/Honolulu"
     await chat.say("/settings")
     await chat.press("settings.window")
-    await chat.say("20-9")
-    assert "start before the end" in chat.text
+    await chat.say("25-26")
+    assert "across midnight" in chat.text  # the hint names what else works
     await chat.say("8:30-21:00")
     prefs = chat.store.users[chat.key].prefs
     assert (prefs.window_start, prefs.window_end) == (time(8, 30), time(21))
@@ -411,6 +436,43 @@ async def test_settings_change_timezone_window_and_pause(chat: Chat) -> None:
     await chat.say("/settings")
     await chat.press("settings.resume")
     assert not chat.store.users[chat.key].prefs.paused
+
+
+@pytest.mark.parametrize(
+    "typed", ["I'm in Mumbai", "Delhi", "IST", "UTC+5:30", "india", "i live in bombay"]
+)
+async def test_places_and_zones_people_type_set_the_timezone(chat: Chat, typed: str) -> None:
+    await onboard(chat)
+    await chat.say("/settings")
+    await chat.press("settings.timezone")
+    await chat.say(typed)
+    assert chat.store.users[chat.key].prefs.timezone == "Asia/Kolkata"
+    assert "20:30" in chat.text  # 15:00 UTC, shown as the user's own time
+
+
+async def test_a_window_may_cross_midnight_or_be_the_whole_day(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/settings")
+    await chat.press("settings.window")
+    await chat.say("22-7")
+    prefs = chat.store.users[chat.key].prefs
+    assert (prefs.window_start, prefs.window_end) == (time(22), time(7))
+    await chat.say("/remind in 6 hours")  # 21:00 UTC, an hour before the window opens
+    assert "Thu 26 Nov at 22:00" in chat.text
+    await chat.say("/settings")
+    await chat.press("settings.window")
+    await chat.say("0 to 24")
+    prefs = chat.store.users[chat.key].prefs
+    assert (prefs.window_start, prefs.window_end) == (time(0), time(0))
+    assert "between 00:00 and 24:00" in chat.text
+    await chat.say("/remind in 7 hours")
+    assert "outside your delivery window" not in chat.text
+    await chat.say("/settings")
+    await chat.press("settings.window")
+    await chat.press("settings.window=any")
+    assert "between 00:00 and 24:00" in chat.text
+    await chat.say("/settings")
+    assert "00:00 and 24:00" in chat.text
 
 
 async def test_a_users_timezone_decides_what_today_and_days_mean(chat: Chat) -> None:

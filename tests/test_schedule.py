@@ -94,6 +94,8 @@ def test_fall_back_sends_a_reminder_in_the_repeated_hour_once() -> None:
         ("in 99999999999999999999 days", WhenProblem.TOO_FAR),
         ("on 2029-01-01", WhenProblem.TOO_FAR),
         ("when the moon is full", WhenProblem.UNREADABLE),
+        ("Dana last tuesday", WhenProblem.PAST),
+        ("Dana 3", WhenProblem.UNREADABLE),  # a bare number is no date
         ("on 2026-12-03 25:00", WhenProblem.UNREADABLE),
         ("", WhenProblem.UNREADABLE),
     ],
@@ -118,7 +120,22 @@ def test_hours_are_exact_and_days_land_on_the_window_opening() -> None:
         ("utc-10", "Etc/GMT+10"),
         ("Asia/Kolkata", "Asia/Kolkata"),
         ("utc", "UTC"),
-        ("Atlantis", None),
+        ("I'm in Mumbai", "Asia/Kolkata"),
+        ("Delhi", "Asia/Kolkata"),
+        ("IST", "Asia/Kolkata"),
+        ("UTC+5:30", "Asia/Kolkata"),
+        ("gmt+05:45", "Asia/Kathmandu"),
+        ("UTC+5:20", None),
+        ("Mumbai, India", "Asia/Kolkata"),
+        ("São Paulo", "America/Sao_Paulo"),
+        ("i live in munich", "Europe/Berlin"),
+        ("PST", "America/Los_Angeles"),
+        ("EST", "America/New_York"),  # not the fixed-offset legacy zone "EST"
+        ("Germany", "Europe/Berlin"),
+        ("japan", "Asia/Tokyo"),
+        ("United States", None),  # six zones: a city is needed
+        ("europe/berlin", "Europe/Berlin"),
+        ("Lemuria", None),
         ("UTC+15", None),
         ("", None),
     ],
@@ -132,8 +149,15 @@ def test_timezones_are_found_from_what_people_type(typed: str, zone: str | None)
     [
         ("9-20", (time(9), time(20))),
         ("08:30 to 22:00", (time(8, 30), time(22))),
-        ("0-24", (time(0), time(23, 59))),
-        ("20-9", None),
+        ("9am-5:30pm", (time(9), time(17, 30))),
+        ("20-9", (time(20), time(9))),  # across midnight
+        ("22:30 to 07:00", (time(22, 30), time(7))),
+        ("0-24", (time(0), time(0))),  # the whole day: it starts where it ends
+        ("0 to 24", (time(0), time(0))),
+        ("All day", (time(0), time(0))),
+        ("18-24", (time(18), time(0))),  # until midnight
+        ("9-9", None),
+        ("13pm-2pm", None),
         ("25-26", None),
         ("soon", None),
     ],
@@ -142,6 +166,83 @@ def test_windows_are_read_from_what_people_type(
     typed: str, window: tuple[time, time] | None
 ) -> None:
     assert parse_window(typed) == window
+
+
+@pytest.mark.parametrize(
+    ("prefs", "day"),
+    [
+        (NEW_YORK, datetime(2027, 3, 4, 9, tzinfo=ZoneInfo(NEW_YORK.timezone))),
+        (BERLIN, datetime(2027, 4, 3, 9, tzinfo=ZoneInfo(BERLIN.timezone))),
+        (Preferences("UTC"), WhenProblem.AMBIGUOUS),  # no country: ask
+        (TONGA, datetime(2027, 4, 3, 9, tzinfo=ZoneInfo(TONGA.timezone))),
+        (Preferences("Etc/GMT-13"), WhenProblem.AMBIGUOUS),
+        (Preferences("America/Toronto"), WhenProblem.AMBIGUOUS),  # both orders are common
+    ],
+)
+def test_day_and_month_follow_the_timezones_country(
+    prefs: Preferences, day: datetime | WhenProblem
+) -> None:
+    found = parse_when("Dana 03/04", datetime(2026, 11, 26, 15, tzinfo=UTC), prefs)
+    assert found == (day if isinstance(day, WhenProblem) else When(day, "Dana"))
+
+
+def test_names_and_times_people_type_for_a_reminder() -> None:
+    now = datetime(2026, 11, 26, 15, tzinfo=UTC)  # a Thursday; Berlin is UTC+1
+    assert parse_when("Dana Scully next tuesday at 10", now, BERLIN) == When(
+        datetime(2026, 12, 1, 9, tzinfo=UTC), "Dana Scully"
+    )
+    assert parse_when("in a fortnight", now, BERLIN) == When(
+        datetime(2026, 12, 10, 8, tzinfo=UTC), ""
+    )
+    assert parse_when("Dana mid-January", now, BERLIN) == When(
+        datetime(2027, 1, 15, 8, tzinfo=UTC), "Dana"
+    )
+    assert parse_when("tomorrow 9.30", now, BERLIN) == When(
+        datetime(2026, 11, 27, 8, 30, tzinfo=UTC), ""
+    )
+
+
+# --- windows that cross midnight -------------------------------------------------------
+
+NIGHT_OWL = Preferences(BERLIN.timezone, time(22), time(7))
+
+
+def test_a_window_across_midnight_is_open_on_both_sides_of_it() -> None:
+    assert in_window(local(NIGHT_OWL, 2026, 11, 26, 23, 30), NIGHT_OWL)
+    assert in_window(local(NIGHT_OWL, 2026, 11, 27, 0, 0), NIGHT_OWL)
+    assert in_window(local(NIGHT_OWL, 2026, 11, 27, 6, 59), NIGHT_OWL)
+    assert not in_window(local(NIGHT_OWL, 2026, 11, 27, 7, 0), NIGHT_OWL)
+    assert not in_window(local(NIGHT_OWL, 2026, 11, 27, 21, 59), NIGHT_OWL)
+
+
+def test_outside_a_window_across_midnight_a_reminder_waits_for_the_same_evening() -> None:
+    morning = local(NIGHT_OWL, 2026, 11, 27, 8, 0)
+    assert deliverable_at(morning, NIGHT_OWL) == local(NIGHT_OWL, 2026, 11, 27, 22, 0)
+    small_hours = local(NIGHT_OWL, 2026, 11, 27, 3, 0)
+    assert deliverable_at(small_hours, NIGHT_OWL) == small_hours
+
+
+def test_a_window_across_midnight_in_utc_plus_13() -> None:
+    owl = Preferences(TONGA.timezone, time(22), time(7))
+    late = datetime(2026, 11, 26, 10, tzinfo=UTC)  # 23:00 on the 26th in Tonga
+    assert in_window(late, owl)
+    noon = datetime(2026, 11, 26, 23, tzinfo=UTC)  # 12:00 on the 27th in Tonga
+    assert deliverable_at(noon, owl) == datetime(2026, 11, 27, 9, tzinfo=UTC)  # 22:00 there
+
+
+def test_a_window_across_midnight_on_the_spring_forward_night() -> None:
+    # 2027-03-28: Berlin jumps from 02:00 to 03:00 inside the 22-7 window.
+    assert in_window(datetime(2027, 3, 28, 1, 30, tzinfo=UTC), NIGHT_OWL)  # 03:30 CEST
+    after = datetime(2027, 3, 28, 5, 30, tzinfo=UTC)  # 07:30 CEST
+    assert deliverable_at(after, NIGHT_OWL) == datetime(2027, 3, 28, 20, tzinfo=UTC)
+
+
+def test_an_all_day_window_delivers_at_once() -> None:
+    always = Preferences(BERLIN.timezone, time(0), time(0))
+    for hour in (0, 7, 13, 23):
+        instant = local(always, 2026, 11, 26, hour, 59)
+        assert in_window(instant, always)
+        assert deliverable_at(instant, always) == instant
 
 
 def test_a_very_long_timezone_answer_is_simply_unknown() -> None:

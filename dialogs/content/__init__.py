@@ -149,6 +149,7 @@ class Messages(_Strict):
     need_text: str
     text_too_long: str
     bad_date: str
+    ambiguous_date: str
     future_date: str
     too_old_date: str
     story_intro: str

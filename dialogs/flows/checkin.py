@@ -35,7 +35,7 @@ def questions() -> tuple[str, ...]:
 
 async def past_date(ctx: Context, text: str) -> str | None:
     """Reads a day in the past ("3 days ago"), or says why it can't."""
-    found = parse_past_date(text, ctx.today())
+    found = parse_past_date(text, ctx.today(), ctx.user.prefs.timezone)
     if isinstance(found, date):
         return found.isoformat()
     ctx.say(
@@ -43,6 +43,7 @@ async def past_date(ctx: Context, text: str) -> str | None:
             DateProblem.UNREADABLE: ctx.messages.bad_date,
             DateProblem.FUTURE: ctx.messages.future_date,
             DateProblem.TOO_OLD: ctx.messages.too_old_date,
+            DateProblem.AMBIGUOUS: ctx.messages.ambiguous_date,
         }[found]
     )
     return None

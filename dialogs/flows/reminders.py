@@ -10,7 +10,15 @@ from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow
 from dialogs.model import Button, Hero, Reminder, ReminderKind, ReminderResponse, record_id
 from dialogs.playbook import follow_up_days
 from dialogs.reminding import SNOOZE_DAYS, when_text
-from dialogs.schedule import When, WhenProblem, days_ahead, deliverable_at, in_window, parse_when
+from dialogs.schedule import (
+    When,
+    WhenProblem,
+    days_ahead,
+    deliverable_at,
+    in_window,
+    parse_when,
+    window_text,
+)
 
 FOLLOW_UP_DAYS = {"d3": 3, "w1": 7, "w2": 14}
 
@@ -79,9 +87,10 @@ def confirm(ctx: Context, hero: Hero | None, due_at: datetime) -> None:
         else messages.remind_set_general.format(when=at)
     )
     if not in_window(due_at, prefs):
+        start, end = window_text(prefs)
         text += " " + messages.remind_in_window.format(
-            start=f"{prefs.window_start:%H:%M}",
-            end=f"{prefs.window_end:%H:%M}",
+            start=start,
+            end=end,
             deliver=when(ctx, deliverable_at(due_at, prefs)),
         )
     if prefs.paused:
@@ -95,6 +104,7 @@ def problem(ctx: Context, found: WhenProblem) -> str:
         WhenProblem.TOO_FAR: ctx.messages.remind_too_far,
         WhenProblem.BAD_DATE: ctx.messages.remind_bad_date,
         WhenProblem.UNREADABLE: ctx.messages.remind_unreadable,
+        WhenProblem.AMBIGUOUS: ctx.messages.ambiguous_date,
     }[found]
 
 

@@ -6,17 +6,18 @@ from dataclasses import replace
 
 from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow, Handler
 from dialogs.model import Button
-from dialogs.schedule import find_timezone, parse_window, zone
+from dialogs.schedule import find_timezone, parse_window, window_text, zone
 
 
 async def show(ctx: Context, _args: str = "") -> None:
     prefs, messages = ctx.user.prefs, ctx.messages
     local = ctx.clock.now().astimezone(zone(prefs))
+    start, end = window_text(prefs)
     text = messages.settings_show.format(
         timezone=prefs.timezone,
         local=f"{local:%H:%M}",
-        start=f"{prefs.window_start:%H:%M}",
-        end=f"{prefs.window_end:%H:%M}",
+        start=start,
+        end=end,
         state=messages.reminders_off if prefs.paused else messages.reminders_on,
     )
     toggle = (
@@ -66,7 +67,8 @@ async def typed_window(ctx: Context, text: str) -> None:
     start, end = window
     ctx.user.prefs = replace(ctx.user.prefs, window_start=start, window_end=end)
     ctx.idle()
-    ctx.say(ctx.messages.window_set.format(start=f"{start:%H:%M}", end=f"{end:%H:%M}"))
+    shown_start, shown_end = window_text(ctx.user.prefs)
+    ctx.say(ctx.messages.window_set.format(start=shown_start, end=shown_end))
 
 
 async def ask_timezone(ctx: Context, _arg: str) -> None:
