@@ -1476,9 +1476,9 @@ _RULES: tuple[_Rule, ...] = (
     _rule(
         Signal.QUICK_REPLY,
         "back|replied|answered|responded|wrote",
-        r"\b(?:back|replied|answered|responded|wrote back) (?:<W>){0,2}?(?:in|within) (?:like |about "
-        r"|under |less than |barely )?(?:\d+|two|five|ten|a few|a couple of) ?(?:minutes|min|"
-        r"seconds|secs)\b",
+        r"\b(?:back|replied|answered|responded|wrote back) (?:<W>){0,2}?(?:in|within) "
+        r"(?:like |about |under |less than |barely )?(?:\d+|two|five|ten|a few|a couple of) ?"
+        r"(?:minutes|min|seconds|secs)\b",
     ),
     _rule(
         Signal.PROBLEM_SHARED,
