@@ -154,7 +154,7 @@ IMPORTS = (
     ("SQLAlchemy asyncio and ORM", "sqlalchemy.ext.asyncio, sqlalchemy.orm"),
     ("Alembic", "alembic.command, alembic.config"),
     ("pydantic-settings", "pydantic_settings"),
-    ("dialogs.story (its patterns)", "dialogs.story"),
+    ("dialogs.reader (its patterns and word lists)", "dialogs.reader"),
     ("the rest of bot.cli", "bot.cli"),
 )
 IMPORT_STEPS = """
