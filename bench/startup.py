@@ -146,7 +146,7 @@ IMPORTS = (
     ("SQLAlchemy asyncio and ORM", "sqlalchemy.ext.asyncio, sqlalchemy.orm"),
     ("Alembic", "alembic.command, alembic.config"),
     ("pydantic-settings", "pydantic_settings"),
-    ("dialogs.reader (its rules)", "dialogs.reader"),
+    ("dialogs.reader (its patterns and word lists)", "dialogs.reader"),
     ("the rest of bot.cli", "bot.cli"),
 )
 IMPORT_STEPS = """

@@ -1487,6 +1487,19 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:burnout|turnover|cash ?flow|layoffs|budget cuts|debt|a lawsuit|staffing|"
         r"understaffing|churn|late payments)\b",
     ),
+    _rule(
+        Signal.PROBLEM_SHARED,
+        "keep|kept",
+        r"\bkeep(?:s|ing)? <HIM> up at night\b",
+    ),
+    _rule(
+        Signal.COLD,
+        "looked|glanced|phone|laptop|screen",
+        r"\b(?:only |barely |hardly )?(?:looked|glanced) up from <HIS> (?:phone|laptop|screen|"
+        r"email|notes)\b",
+        r"\b<HIS> (?:phone|laptop|screen) (?:the whole time|all along|the entire time|all "
+        r"through)\b",
+    ),
 )
 
 
