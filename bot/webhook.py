@@ -148,6 +148,7 @@ class InboxWorker:
             tasks.append(asyncio.create_task(self.notices.run(stop)))
         loop = asyncio.get_running_loop()
         settles_at: float | None = None  # loop time at which the next update settles
+        retry_at = 0.0  # loop time at which a user held elsewhere is tried again
         look = True
         while not stop.is_set():
             # Cleared before the query: whatever happens after it wakes us again.
@@ -160,16 +161,19 @@ class InboxWorker:
                 except Exception:
                     log.exception("inbox round failed; trying again")
                     settles_in = None
-                settles_at = None if settles_in is None else loop.time() + settles_in
-            waits: list[Awaitable[object]] = [
-                stop.wait(),
-                self.freed.wait(),
-                self.released.wait(),
-            ]
+                now = loop.time()
+                settles_at = None if settles_in is None else now + settles_in
+                # Those due now were just queued: their handler's try decides the next.
+                later = [due for due, _wait in self.held.values() if due > now]
+                retry_at = min(later, default=now + self.poll)
+            waits: list[Awaitable[object]] = [stop.wait(), self.freed.wait()]
             if settles_at is None:
-                waits += [self.wake.wait(), asyncio.sleep(self.poll)]
+                # While updates settle, the look when they do finds released users too:
+                # a release (one per user served) needs a query of its own only when idle.
+                waits += [self.wake.wait(), self.released.wait()]
+                waits.append(asyncio.sleep(max(min(retry_at - loop.time(), self.poll), 0)))
             else:
-                waits.append(asyncio.sleep(max(settles_at - loop.time(), 0)))
+                waits.append(asyncio.sleep(max(min(settles_at, retry_at) - loop.time(), 0)))
             await first(*waits)
             # A handler freed while plenty of users are still queued needs no query yet.
             look = (
@@ -195,8 +199,7 @@ class InboxWorker:
 
     async def pick(self) -> float | None:
         """Queues the users whose updates have settled, but those held elsewhere; returns
-        the seconds until the next update settles or a held user is tried again (None
-        if neither is due)."""
+        the seconds until the next update settles (None if none is settling)."""
         now = datetime.now(UTC)
         moment = asyncio.get_running_loop().time()
         skipped = {user for user, (due, _wait) in self.held.items() if due > moment}
@@ -210,11 +213,10 @@ class InboxWorker:
         # A user due to be tried again who no longer waits is no longer held either.
         for user in self.held.keys() - skipped - set(users):
             del self.held[user]
-        due = [self.held[user][0] - moment for user in skipped]
-        if settling is not None:
-            # At most a poll: other replicas' handlers free users without telling us.
-            due.append(min(self.poll, (settling + self.settle - now).total_seconds()))
-        return max(min(due), 0.001) if due else None
+        if settling is None:
+            return None
+        # At most a poll: other replicas' handlers free users without telling us.
+        return min(self.poll, max((settling + self.settle - now).total_seconds(), 0.001))
 
     async def handle(self) -> None:
         while (user_key := await self.ready.get()) is not None:
