@@ -77,7 +77,8 @@ MACHINE_CORES = os.cpu_count() or 1
 
 # The goals from the product owner's issue.
 GOAL_SHARE_OF_BASELINE = 0.70
-GOAL_TWO_REPLICAS = 1.7
+# Issue 9: two replicas scale at least this share of the echo bot's two processes.
+GOAL_OF_ECHO_SCALING = 0.9
 
 # --------------------------------------------------------------------------------------------
 # What the users write, and what the coach answers
@@ -790,6 +791,7 @@ def run(full: bool) -> Section:
 
 # How far apart, in settle windows, a user's two updates are posted in reverse order.
 REVERSED_GAPS = (0.5, 2.0)
+REVERSED_SPACING = 0.05
 
 
 @dataclass(frozen=True)
@@ -819,6 +821,9 @@ def run_reversed(
             gap = windows * setup.settle
 
             async def user_posts(i: int, user: int, gap: float = gap) -> None:
+                # One user every REVERSED_SPACING s: all at once, a busy machine's queues
+                # put most pairs beyond the window however short the gap.
+                await asyncio.sleep(i * REVERSED_SPACING)
                 later, earlier = (Connection11(ports[(i + k) % len(ports)]) for k in (0, 1))
                 body = [json.dumps(update).encode() for update in api.updates[user]]
                 try:
@@ -881,7 +886,8 @@ def report_reversed(section: Section, found: list[Reversed]) -> None:
         "",
         "Order beyond the settle window: each user's first two updates posted in reverse "
         "order (the later update_id first, the earlier one to the other replica a gap "
-        "after the first got its 200), all users at once, to two replicas with "
+        f"after the first got its 200), a user every {REVERSED_SPACING * 1000:.0f} ms, to two "
+        "replicas with "
         f"INBOX_SETTLE_SECONDS at {DEFAULT_SETTLE:g} s. A violation: a chat that didn't get "
         "/start's two messages and then the question about the hero just named (a name "
         "read first gets a welcome instead). Users are split by how far apart the inbox "
@@ -975,6 +981,7 @@ def report_goals(section: Section, runs: dict[Setup, list[Run]]) -> None:
         return median([a.rate / b.rate for a, b in zip(runs[top], runs[bottom], strict=True)])
 
     share, scaling = ratio(COACH_1, ECHO_1), ratio(COACH_2, COACH_1)
+    echo_scaling = ratio(ECHO_2, ECHO_1)
     # What the cores allow at all, at what one update costs across every part of the run.
     cost = median([r.cpu_per_update(*PARTS) for r in runs[COACH_1]])
     ceiling = MACHINE_CORES / cost
@@ -996,9 +1003,9 @@ def report_goals(section: Section, runs: dict[Setup, list[Run]]) -> None:
         "",
         f"- Mentor Coach, 1 replica: **{share:.0%}** of the echo bot's updates/s "
         f"(goal ≥ {GOAL_SHARE_OF_BASELINE:.0%}): {met(share >= GOAL_SHARE_OF_BASELINE)}.",
-        f"- 2 replicas: **{scaling:.2f}×** one (goal ≥ {GOAL_TWO_REPLICAS}×): "
-        f"{met(scaling >= GOAL_TWO_REPLICAS)}. The echo bot, 2 processes: "
-        f"{ratio(ECHO_2, ECHO_1):.2f}× one.",
+        f"- 2 replicas: **{scaling:.2f}×** one; the echo bot, 2 processes: "
+        f"{echo_scaling:.2f}× one, so **{scaling / echo_scaling:.0%}** of its ratio (goal ≥ "
+        f"{GOAL_OF_ECHO_SCALING:.0%}): {met(scaling >= GOAL_OF_ECHO_SCALING * echo_scaling)}.",
         f"- One replica's process kept {busy:.0%} of a core busy (one event loop: 100 % is "
         f"all it can use). An update cost {cost * 1000:.1f} CPU ms in all (servers, "
         f"PostgreSQL, fake server, generator): {MACHINE_CORES} cores allow at most "
