@@ -144,7 +144,7 @@ class InboxWorker:
     async def run(self, stop: asyncio.Event) -> None:
         tasks = [asyncio.create_task(self.handle()) for _ in range(self.handlers)]
         if self.app.database.backend == "postgresql":
-            self.notices = Notices(self.app.database, self.on_stored, self.on_released)
+            self.notices = Notices(self.app.database, self.on_released)
             tasks.append(asyncio.create_task(self.notices.run(stop)))
         loop = asyncio.get_running_loop()
         settles_at: float | None = None  # loop time at which the next update settles
@@ -188,13 +188,16 @@ class InboxWorker:
             self.ready.put_nowait(None)
         await asyncio.gather(*tasks)
 
-    def on_stored(self, _user_key: str) -> None:
-        self.wake.set()
-
     def on_released(self, user_key: str) -> None:
-        if user_key in self.trying:
-            self.trying[user_key] = True
-        if self.held.pop(user_key, None) is not None:
+        """`user_key` was released elsewhere ("": anyone may have been)."""
+        users = list(self.trying) if not user_key else [user_key]
+        for user in users:
+            if user in self.trying:
+                self.trying[user] = True
+        gone = [user for user in (list(self.held) if not user_key else users) if user in self.held]
+        for user in gone:
+            del self.held[user]
+        if gone:
             self.released.set()
 
     async def pick(self) -> float | None:

@@ -8,8 +8,8 @@ replies can't overtake each other either. SQLite runs one replica, whose workers
 keep out of each other's way in process.
 
 A replica that finds a user held elsewhere doesn't ask again and again: every replica
-says on PostgreSQL's NOTIFY channels when it stores an update and when it releases a
-user, and `Notices` hears it on a connection of its own.
+says on a PostgreSQL NOTIFY channel when it releases a user, and `Notices` hears it on
+a connection of its own.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ log = logging.getLogger(__name__)
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 MAX_ATTEMPTS = 5
-# NOTIFY channels, each with the user's key: an update of theirs was stored; they were
-# released (their replies are out, and any updates left are free for anyone to take).
-STORED, RELEASED = "inbox_stored", "inbox_released"
+# The NOTIFY channel, with the user's key: they were released (their replies are out,
+# and any updates left are free for anyone to take).
+RELEASED = "inbox_released"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +83,11 @@ class Inbox:
                 attempts=0,
             )
             .on_conflict_do_nothing(index_elements=["update_id"])
-            .returning(INBOX.update_id, INBOX.user_key)
+            .returning(INBOX.update_id)
         )
-        if not self.postgres:
-            return await self.executor.scalar(adding) is not None
-        # Every replica's workers hear of it when it commits, in the same round trip.
-        added = adding.cte("added")
-        stored = await self.executor.scalar(
-            select(added.c.update_id, func.pg_notify(STORED, added.c.user_key))
-        )
-        return stored is not None
+        # No NOTIFY here: PostgreSQL serialises the commits of writing transactions that
+        # notify. The storing replica wakes its own workers; the others look on their own.
+        return await self.executor.scalar(adding) is not None
 
     async def waiting_users(
         self, settled_before: datetime, limit: int, skip: Collection[str] = ()
@@ -218,22 +213,19 @@ async def hold_user(database: Database, user_key: str) -> AsyncIterator[Transact
 
 
 class Notices:
-    """Hears, on a connection of its own, when any replica stores an update (`stored`)
-    or releases a user (`released`), each called with the user's key (PostgreSQL).
+    """Hears, on a connection of its own, when any replica releases a user (PostgreSQL's
+    LISTEN): `released` is called with the user's key, or with "" when anyone may have
+    been released unheard (the connection was down).
 
     `listening` says whether they can be relied on: while the connection is down they
     are not heard, and the caller falls back to asking the database now and then.
     """
 
     def __init__(
-        self,
-        database: Database,
-        stored: Callable[[str], None],
-        released: Callable[[str], None],
-        retry: float = 1.0,
+        self, database: Database, released: Callable[[str], None], retry: float = 1.0
     ) -> None:
         self.database = database
-        self.stored, self.released = stored, released
+        self.released = released
         self.retry = retry
         self.listening = False
 
@@ -255,11 +247,11 @@ class Notices:
             lost = asyncio.Event()
             try:
                 driver.add_termination_listener(lambda _connection: lost.set())
-                await driver.add_listener(STORED, self._call(self.stored))
-                await driver.add_listener(RELEASED, self._call(self.released))
+                await driver.add_listener(
+                    RELEASED, lambda _connection, _pid, _channel, key: self.released(key)
+                )
                 self.listening = True
-                # Whatever was stored or released before LISTEN took hold went unheard.
-                self.stored("")
+                self.released("")  # before LISTEN took hold, nobody was listening
                 waits = [asyncio.ensure_future(e.wait()) for e in (stop, lost)]
                 try:
                     await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
@@ -270,7 +262,3 @@ class Notices:
                 self.listening = False
                 # Never pool a connection that is still listening.
                 await connection.invalidate()
-
-    @staticmethod
-    def _call(heard: Callable[[str], None]) -> Callable[[object, int, str, str], None]:
-        return lambda _connection, _pid, _channel, user_key: heard(user_key)

@@ -122,8 +122,10 @@ async def test_a_user_held_by_another_replica_costs_no_queries_and_is_served_onc
             await asyncio.sleep(0.3)  # time to look, try Ana and find her held
             before = counted.statements
             await asyncio.sleep(1.0)
-            # Spinning on the lock took about a thousand statements a second.
-            assert counted.statements - before <= 2
+            # Spinning on the lock took about a thousand statements a second. Once the
+            # release is listened for, none; a few tries backing off while the listening
+            # connection may still be opening on a busy machine.
+            assert counted.statements - before <= 20
             assert api.messages_to(ANA) == []
         await asyncio.wait_for(until_done(elsewhere, len(ONBOARDING)), timeout=10)
         texts = [message["text"] for message in api.messages_to(ANA)]
