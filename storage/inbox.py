@@ -203,13 +203,29 @@ async def hold_user(database: Database, user_key: str) -> AsyncIterator[Transact
         finally:
             if not connection.invalidated:
                 try:
-                    # Whoever skipped the user while we held them hears it at once.
-                    unlock = "SELECT pg_advisory_unlock($1), pg_notify($2, $3)"
-                    await driver.fetchval(unlock, key, RELEASED, user_key)
+                    await driver.execute(release(key, user_key))
                 except Exception:
                     # Never pool a connection that may still hold the lock.
                     await connection.invalidate()
                     raise
+
+
+def release(key: int, user_key: str) -> str:
+    """The statements that release a user, and tell whoever skipped them meanwhile.
+
+    A NOTIFY takes a transaction id and a cluster-wide lock held until its commit is
+    done, so every replica's releases queue behind each other's WAL flushes. A release
+    needs no durability (a crash releases every lock anyway), so its commit doesn't
+    wait for the disk: several statements in one simple query are one transaction,
+    which SET LOCAL covers, and only it. No parameters in a simple query: the key is an
+    int, the user's key quoted as a literal.
+    """
+    literal = "'" + user_key.replace("'", "''") + "'"
+    return (
+        "SET LOCAL synchronous_commit TO off;"
+        f" SELECT pg_advisory_unlock({int(key)});"
+        f" SELECT pg_notify('{RELEASED}', {literal})"
+    )
 
 
 class Notices:
