@@ -28,7 +28,9 @@ Coach answers 200 only after the update is committed to its inbox, and replies a
 turn is committed. At full speed the 200s come back faster than the replies go out, so
 time-to-reply there is mostly the wait in the inbox; hence a second part: at a light,
 steady rate, the time-to-reply of one replica with INBOX_SETTLE_SECONDS at its default
-(0.2) and at 0.
+(0.2) and at 0. And a third: the order guarantee. Users' first two updates posted in
+reverse order (the later update_id first, each to another replica), less and more than
+INBOX_SETTLE_SECONDS apart; a violation is a chat answered in another order.
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ MACHINE_CORES = os.cpu_count() or 1
 
 # The goals from the product owner's issue.
 GOAL_SHARE_OF_BASELINE = 0.70
-GOAL_TWO_REPLICAS = 1.7
+# Issue 9: two replicas scale at least this share of the echo bot's two processes.
+GOAL_OF_ECHO_SCALING = 0.9
 
 # --------------------------------------------------------------------------------------------
 # What the users write, and what the coach answers
@@ -656,12 +659,15 @@ class Size:
     users: int  # at full speed: users onboarding at once
     rounds: int  # runs of each setup at full speed, taking turns
     light_seconds: float  # length of each phase at a light, steady rate
+    reversed_users: int  # users whose first two updates come in reverse order, per gap
     light_rates: tuple[float, ...] = (2.0, 10.0)  # updates/s: a quiet bot; a busy one
 
 
-QUICK = Size(users=100, rounds=1, light_seconds=5.0)
-SMOKE = Size(users=4, rounds=1, light_seconds=1.0, light_rates=(10.0,))  # only that it runs
-FULL = Size(users=1000, rounds=3, light_seconds=15.0)
+QUICK = Size(users=100, rounds=1, light_seconds=5.0, reversed_users=40)
+SMOKE = Size(  # only that it runs
+    users=4, rounds=1, light_seconds=1.0, reversed_users=4, light_rates=(10.0,)
+)
+FULL = Size(users=1000, rounds=3, light_seconds=15.0, reversed_users=200)
 LIGHT_WARMUP = 3  # users onboarded before the light phases: the first turns are slower
 
 ECHO_1 = Setup("echo bot, 1 process", coach=False)
@@ -718,6 +724,8 @@ def run(full: bool, smoke: bool = False) -> Section:
     ]
     plans = full_speed + light
     scripts = {user: onboarding(user) for plan in plans for user in plan.users()}
+    reversed_users = {gap: users(size.reversed_users) for gap in REVERSED_GAPS}
+    scripts |= {user: onboarding(user)[:2] for group in reversed_users.values() for user in group}
     # One fake server for all runs: it makes every user's updates once, up front.
     with FakeApiProcess(scripts, API_LATENCY) as api:
         runs: dict[Setup, list[Run]] = {setup: [] for setup in FULL_SPEED}
@@ -726,7 +734,139 @@ def run(full: bool, smoke: bool = False) -> Section:
         report_full_speed(section, runs)
         report_goals(section, runs)
         report_light(section, [run for plan in light for run in run_once(api, plan)])
+        report_reversed(section, run_reversed(api, COACH_2, reversed_users))
     return section
+
+
+# How far apart, in settle windows, a user's two updates are posted in reverse order.
+REVERSED_GAPS = (0.5, 2.0)
+REVERSED_SPACING = 0.05
+
+
+@dataclass(frozen=True)
+class Reversed:
+    gap: float  # seconds between the later update's 200 and the earlier one's POST
+    users: int
+    # Chats answered in another order than the updates' ids, split by how far apart the
+    # inbox stamped the two updates: within INBOX_SETTLE_SECONDS, or beyond it.
+    within: int
+    within_violations: int
+    beyond_violations: int
+
+
+def run_reversed(
+    api: FakeApiProcess, setup: Setup, groups: dict[float, list[int]]
+) -> list[Reversed]:
+    """Each group's users post their second update, then, `gap` settle windows after its
+    200, their first, at once; each of a user's two updates to another replica."""
+    found = []
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-order-") as logs,
+        setup.serving(api.url, Path(logs)) as (servers, database),
+    ):
+        ports = [server.port for server in servers]
+        answers = api.count()
+        for windows, group in groups.items():
+            gap = windows * setup.settle
+
+            async def user_posts(i: int, user: int, gap: float = gap) -> None:
+                # One user every REVERSED_SPACING s: all at once, a busy machine's queues
+                # put most pairs beyond the window however short the gap.
+                await asyncio.sleep(i * REVERSED_SPACING)
+                later, earlier = (Connection11(ports[(i + k) % len(ports)]) for k in (0, 1))
+                body = [json.dumps(update).encode() for update in api.updates[user]]
+                try:
+                    if await later.post(body[1]) != 200:
+                        raise RuntimeError("the later update was refused")
+                    await asyncio.sleep(gap)
+                    if await earlier.post(body[0]) != 200:
+                        raise RuntimeError("the earlier update was refused")
+                finally:
+                    await later.close()
+                    await earlier.close()
+
+            async def all_posts(group: list[int] = group) -> None:
+                await asyncio.gather(*(user_posts(i, user) for i, user in enumerate(group)))
+
+            asyncio.run(all_posts())
+            # In order: the welcome, the first question, the name's question.
+            answers += 3 * len(group)
+            wait_for_replies(api, answers, patience=5.0)
+            answers = api.count()
+            by_chat: dict[int, list[tuple[float, str]]] = defaultdict(list)
+            for chat, at, text in api.sent():
+                by_chat[chat].append((at, text))
+            stamped = stamps(
+                database, [u["update_id"] for user in group for u in api.updates[user]]
+            )
+            within = within_violations = beyond_violations = 0
+            for user in group:
+                earlier, later = (stamped[u["update_id"]] for u in api.updates[user][:2])
+                violated = not answered_in_order(by_chat[user])
+                if earlier - later < setup.settle:
+                    within += 1
+                    within_violations += violated
+                else:
+                    beyond_violations += violated
+            found.append(Reversed(gap, len(group), within, within_violations, beyond_violations))
+    return found
+
+
+def stamps(database: str, update_ids: list[int]) -> dict[int, float]:
+    """When the inbox stamped each update as received, in seconds."""
+    rows = ask_postgres(
+        database,
+        "SELECT update_id, (extract(epoch FROM received_at) * 1000000)::bigint FROM inbox"
+        f" WHERE update_id IN ({', '.join(str(int(u)) for u in update_ids)})",
+    )
+    return {update_id: micros / 1e6 for update_id, micros in rows}
+
+
+def answered_in_order(messages: list[tuple[float, str]]) -> bool:
+    """/start's two messages, then the question about the hero just named."""
+    wanted = COACH_SAYS[:3]
+    return len(messages) == len(wanted) and all(
+        piece in text for piece, (_at, text) in zip(wanted, sorted(messages), strict=True)
+    )
+
+
+def report_reversed(section: Section, found: list[Reversed]) -> None:
+    section.add(
+        "",
+        "Order beyond the settle window: each user's first two updates posted in reverse "
+        "order (the later update_id first, the earlier one to the other replica a gap "
+        f"after the first got its 200), a user every {REVERSED_SPACING * 1000:.0f} ms, to two "
+        "replicas with "
+        f"INBOX_SETTLE_SECONDS at {DEFAULT_SETTLE:g} s. A violation: a chat that didn't get "
+        "/start's two messages and then the question about the hero just named (a name "
+        "read first gets a welcome instead). Users are split by how far apart the inbox "
+        "stamped their two updates: the README promises order within the window, not "
+        "beyond it.",
+        "",
+    )
+    section.table(
+        [
+            "gap after the 200",
+            "users",
+            "stamped within the window: users / violations",
+            "beyond it: users / violations",
+        ],
+        [
+            [
+                f"{r.gap * 1000:.0f} ms",
+                r.users,
+                f"{r.within} / {r.within_violations}",
+                f"{r.users - r.within} / {r.beyond_violations}",
+            ]
+            for r in found
+        ],
+    )
+    for r in found:
+        print(
+            f"order, gap {r.gap * 1000:.0f} ms: {r.within_violations} violations in "
+            f"{r.within} users within the window, {r.beyond_violations} in "
+            f"{r.users - r.within} beyond it"
+        )
 
 
 def light_users(rate: float, seconds: float) -> int:
@@ -790,6 +930,7 @@ def report_goals(section: Section, runs: dict[Setup, list[Run]]) -> None:
         return median([a.rate / b.rate for a, b in zip(runs[top], runs[bottom], strict=True)])
 
     share, scaling = ratio(COACH_1, ECHO_1), ratio(COACH_2, COACH_1)
+    echo_scaling = ratio(ECHO_2, ECHO_1)
     # What the cores allow at all, at what one update costs across every part of the run.
     cost = median([r.cpu_per_update(*PARTS) for r in runs[COACH_1]])
     ceiling = MACHINE_CORES / cost
@@ -811,9 +952,9 @@ def report_goals(section: Section, runs: dict[Setup, list[Run]]) -> None:
         "",
         f"- Mentor Coach, 1 replica: **{share:.0%}** of the echo bot's updates/s "
         f"(goal ≥ {GOAL_SHARE_OF_BASELINE:.0%}): {met(share >= GOAL_SHARE_OF_BASELINE)}.",
-        f"- 2 replicas: **{scaling:.2f}×** one (goal ≥ {GOAL_TWO_REPLICAS}×): "
-        f"{met(scaling >= GOAL_TWO_REPLICAS)}. The echo bot, 2 processes: "
-        f"{ratio(ECHO_2, ECHO_1):.2f}× one.",
+        f"- 2 replicas: **{scaling:.2f}×** one; the echo bot, 2 processes: "
+        f"{echo_scaling:.2f}× one, so **{scaling / echo_scaling:.0%}** of its ratio (goal ≥ "
+        f"{GOAL_OF_ECHO_SCALING:.0%}): {met(scaling >= GOAL_OF_ECHO_SCALING * echo_scaling)}.",
         f"- One replica's process kept {busy:.0%} of a core busy (one event loop: 100 % is "
         f"all it can use). An update cost {cost * 1000:.1f} CPU ms in all (servers, "
         f"PostgreSQL, fake server, generator): {MACHINE_CORES} cores allow at most "

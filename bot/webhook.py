@@ -52,7 +52,7 @@ from bot.telegram.outbox import queue_replies
 from bot.telegram.polling import ALLOWED_UPDATES
 from bot.telegram.translate import Incoming, translate
 from storage.db import Database, Transactions
-from storage.inbox import Inbox, hold_user
+from storage.inbox import Inbox, Notices, hold_user
 from storage.outbox import PENDING, UNCERTAIN
 
 log = logging.getLogger(__name__)
@@ -189,7 +189,13 @@ class InboxWorker:
     `handlers` tasks, so an update costs one query however many handlers wait. It
     looks again when the next update settles, when one arrives while none is
     settling (`wake`; an arrival while another settles can't be ready before it),
-    and when a handler frees a user while the queue runs low.
+    when a handler frees a user while the queue runs low, and when another replica
+    releases a user this one skipped.
+
+    A user held by another replica is skipped until it releases them (`Notices`, on
+    PostgreSQL) or, in case that word never comes (its process died, or our listening
+    connection did), until a retry after `poll` seconds; while not listening, the
+    retries back off from a few milliseconds up to `poll`. Waiting costs no queries.
     """
 
     app: App
@@ -202,50 +208,88 @@ class InboxWorker:
     busy: set[str] = field(default_factory=set)
     ready: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
     freed: asyncio.Event = field(default_factory=asyncio.Event)
+    # Users held elsewhere: loop time of the next try, and the wait before it.
+    held: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # Users a handler is trying to hold: True once released meanwhile.
+    trying: dict[str, bool] = field(default_factory=dict)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    notices: Notices | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         tasks = [asyncio.create_task(self.handle()) for _ in range(self.handlers)]
+        if self.app.database.backend == "postgresql":
+            self.notices = Notices(self.app.database, self.on_released)
+            tasks.append(asyncio.create_task(self.notices.run(stop)))
         loop = asyncio.get_running_loop()
         settles_at: float | None = None  # loop time at which the next update settles
+        retry_at = 0.0  # loop time at which a user held elsewhere is tried again
         look = True
         while not stop.is_set():
             # Cleared before the query: whatever happens after it wakes us again.
             self.wake.clear()
             self.freed.clear()
+            self.released.clear()
             if look:
                 try:
                     settles_in = await self.pick()
                 except Exception:
                     log.exception("inbox round failed; trying again")
                     settles_in = None
-                settles_at = None if settles_in is None else loop.time() + settles_in
+                now = loop.time()
+                settles_at = None if settles_in is None else now + settles_in
+                # Those due now were just queued: their handler's try decides the next.
+                later = [due for due, _wait in self.held.values() if due > now]
+                retry_at = min(later, default=now + self.poll)
             waits: list[Awaitable[object]] = [stop.wait(), self.freed.wait()]
             if settles_at is None:
-                waits += [self.wake.wait(), asyncio.sleep(self.poll)]
+                # While updates settle, the look when they do finds released users too:
+                # a release (one per user served) needs a query of its own only when idle.
+                waits += [self.wake.wait(), self.released.wait()]
+                waits.append(asyncio.sleep(max(min(retry_at - loop.time(), self.poll), 0)))
             else:
-                waits.append(asyncio.sleep(max(settles_at - loop.time(), 0)))
+                waits.append(asyncio.sleep(max(min(settles_at, retry_at) - loop.time(), 0)))
             await first(*waits)
             # A handler freed while plenty of users are still queued needs no query yet.
-            look = not self.freed.is_set() or self.ready.qsize() <= self.handlers // 2
+            look = (
+                not self.freed.is_set()
+                or self.released.is_set()
+                or self.ready.qsize() <= self.handlers // 2
+            )
         # The handlers finish the user they are on; users still queued stay pending.
         while not self.ready.empty():
             self.busy.discard(self.ready.get_nowait() or "")
-        for _ in tasks:
+        for _ in range(self.handlers):
             self.ready.put_nowait(None)
         await asyncio.gather(*tasks)
 
+    def on_released(self, user_key: str) -> None:
+        """`user_key` was released elsewhere ("": anyone may have been)."""
+        users = list(self.trying) if not user_key else [user_key]
+        for user in users:
+            if user in self.trying:
+                self.trying[user] = True
+        gone = [user for user in (list(self.held) if not user_key else users) if user in self.held]
+        for user in gone:
+            del self.held[user]
+        if gone:
+            self.released.set()
+
     async def pick(self) -> float | None:
-        """Queues the users whose updates have settled; returns the seconds until the
-        next update settles (None if none is settling)."""
+        """Queues the users whose updates have settled, but those held elsewhere; returns
+        the seconds until the next update settles (None if none is settling)."""
         now = datetime.now(UTC)
+        moment = asyncio.get_running_loop().time()
+        skipped = {user for user, (due, _wait) in self.held.items() if due > moment}
         async with self.app.database.autocommit() as connection:
             users, settling = await Inbox(connection).waiting_users(
-                now - self.settle, 2 * self.handlers + len(self.busy)
+                now - self.settle, 2 * self.handlers, skip=self.busy | skipped
             )
         for user_key in users:
-            if user_key not in self.busy:
-                self.busy.add(user_key)
-                self.ready.put_nowait(user_key)
+            self.busy.add(user_key)
+            self.ready.put_nowait(user_key)
+        # A user due to be tried again who no longer waits is no longer held either.
+        for user in self.held.keys() - skipped - set(users):
+            del self.held[user]
         if settling is None:
             return None
         # At most a poll: other replicas' handlers free users without telling us.
@@ -253,11 +297,13 @@ class InboxWorker:
 
     async def handle(self) -> None:
         while (user_key := await self.ready.get()) is not None:
+            self.trying[user_key] = False
             try:
                 await self.serve(user_key)
             except Exception:
                 log.exception("inbox worker failed; the update stays in the inbox")
             finally:
+                self.trying.pop(user_key, None)
                 self.busy.discard(user_key)
                 self.freed.set()  # they may have more, and someone may wait behind them
 
@@ -266,9 +312,22 @@ class InboxWorker:
         sent, so they can't be overtaken; returns how many were handled."""
         handled = 0
         async with hold_user(self.app.database, user_key) as held:
+            if held is None:
+                self.skip(user_key)
+            else:
+                self.held.pop(user_key, None)
             while held is not None and await self.handle_one(held, user_key):
                 handled += 1
         return handled
+
+    def skip(self, user_key: str) -> None:
+        """Leaves a user held elsewhere alone until they are released."""
+        if self.trying.get(user_key):
+            return  # released while we tried: try again at once
+        listening = self.notices is not None and self.notices.listening
+        _due, waited = self.held.get(user_key, (0.0, 0.0))
+        wait = self.poll if listening else min(max(2 * waited, 0.01), self.poll)
+        self.held[user_key] = (asyncio.get_running_loop().time() + wait, wait)
 
     async def handle_one(self, held: Transactions, user_key: str) -> bool:
         """Handles the user's first pending update; False if there was none to handle."""

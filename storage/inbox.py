@@ -6,25 +6,36 @@ replicas: `hold_user` takes an advisory lock on the user's key (PostgreSQL) befo
 their lowest pending update is picked and keeps it until its replies are sent, so
 replies can't overtake each other either. SQLite runs one replica, whose workers
 keep out of each other's way in process.
+
+A replica that finds a user held elsewhere doesn't ask again and again: every replica
+says on a PostgreSQL NOTIFY channel when it releases a user, and `Notices` hears it on
+a connection of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Collection
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, Table, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.db import Database, Transactions, user_lock_key
 from storage.models import InboxRow, ProcessedUpdate
 
+log = logging.getLogger(__name__)
+
 PENDING, DONE, FAILED = "pending", "done", "failed"
 MAX_ATTEMPTS = 5
+# The NOTIFY channel, with the user's key: they were released (their replies are out,
+# and any updates left are free for anyone to take).
+RELEASED = "inbox_released"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +72,7 @@ class Inbox:
     async def add(self, update_id: int, payload: dict[str, Any]) -> bool:
         """Stores an update; False if it was stored before (a duplicate delivery)."""
         insert = postgresql.insert if self.postgres else sqlite.insert
-        stored = await self.executor.scalar(
+        adding = (
             insert(TABLE)
             .values(
                 update_id=update_id,
@@ -73,25 +84,33 @@ class Inbox:
             .on_conflict_do_nothing(index_elements=["update_id"])
             .returning(INBOX.update_id)
         )
-        return stored is not None
+        # No NOTIFY here: PostgreSQL serialises the commits of writing transactions that
+        # notify. The storing replica wakes its own workers; the others look on their own.
+        return await self.executor.scalar(adding) is not None
 
     async def waiting_users(
-        self, settled_before: datetime, limit: int
+        self, settled_before: datetime, limit: int, skip: Collection[str] = ()
     ) -> tuple[list[str], datetime | None]:
-        """The users with settled updates to handle, longest waiting first, and when the
-        next update still settling arrived (None if none is).
+        """The users (but those in `skip`) whose first pending update has settled,
+        longest waiting first, and when the next update still settling arrived (None if
+        none is).
 
         Only updates received before `settled_before` count, so that an earlier update
-        delivered a moment later (to another replica, say) can still go first.
+        delivered a moment later (to another replica, say) can still go first: a user
+        whose lowest pending update_id is still settling waits for it.
         """
-        users = await self.executor.scalars(
+        settled_id = case((INBOX.received_at <= settled_before, INBOX.update_id))
+        waiting = (
             select(INBOX.user_key)
             .where(INBOX.status == PENDING)
             .group_by(INBOX.user_key)
-            .having(func.min(INBOX.received_at) <= settled_before)
+            .having(func.min(INBOX.update_id) == func.min(settled_id))
             .order_by(func.min(INBOX.update_id))
             .limit(limit)
         )
+        if skip:
+            waiting = waiting.where(INBOX.user_key.not_in(list(skip)))
+        users = await self.executor.scalars(waiting)
         settling = await self.executor.scalar(
             select(func.min(INBOX.received_at)).where(
                 INBOX.status == PENDING, INBOX.received_at > settled_before
@@ -209,8 +228,78 @@ async def hold_user(database: Database, user_key: str) -> AsyncIterator[Transact
         finally:
             if not connection.invalidated:
                 try:
-                    await driver.fetchval("SELECT pg_advisory_unlock($1)", key)
+                    await driver.execute(release(key, user_key))
                 except Exception:
                     # Never pool a connection that may still hold the lock.
                     await connection.invalidate()
                     raise
+
+
+def release(key: int, user_key: str) -> str:
+    """The statements that release a user, and tell whoever skipped them meanwhile.
+
+    A NOTIFY takes a transaction id and a cluster-wide lock held until its commit is
+    done, so every replica's releases queue behind each other's WAL flushes. A release
+    needs no durability (a crash releases every lock anyway), so its commit doesn't
+    wait for the disk: several statements in one simple query are one transaction,
+    which SET LOCAL covers, and only it. No parameters in a simple query: the key is an
+    int, the user's key quoted as a literal.
+    """
+    literal = "'" + user_key.replace("'", "''") + "'"
+    return (
+        "SET LOCAL synchronous_commit TO off;"
+        f" SELECT pg_advisory_unlock({int(key)});"
+        f" SELECT pg_notify('{RELEASED}', {literal})"
+    )
+
+
+class Notices:
+    """Hears, on a connection of its own, when any replica releases a user (PostgreSQL's
+    LISTEN): `released` is called with the user's key, or with "" when anyone may have
+    been released unheard (the connection was down).
+
+    `listening` says whether they can be relied on: while the connection is down they
+    are not heard, and the caller falls back to asking the database now and then.
+    """
+
+    def __init__(
+        self, database: Database, released: Callable[[str], None], retry: float = 1.0
+    ) -> None:
+        self.database = database
+        self.released = released
+        self.retry = retry
+        self.listening = False
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self._listen(stop)
+            except Exception as error:
+                log.warning("inbox notices lost (%s); polling meanwhile", type(error).__name__)
+            self.listening = False
+            if not stop.is_set():
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.retry)
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        async with self.database.engine.connect() as connection:
+            driver = (await connection.get_raw_connection()).driver_connection
+            assert driver is not None
+            lost = asyncio.Event()
+            try:
+                driver.add_termination_listener(lambda _connection: lost.set())
+                await driver.add_listener(
+                    RELEASED, lambda _connection, _pid, _channel, key: self.released(key)
+                )
+                self.listening = True
+                self.released("")  # before LISTEN took hold, nobody was listening
+                waits = [asyncio.ensure_future(e.wait()) for e in (stop, lost)]
+                try:
+                    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    for waiting in waits:
+                        waiting.cancel()
+            finally:
+                self.listening = False
+                # Never pool a connection that is still listening.
+                await connection.invalidate()
