@@ -22,8 +22,8 @@ from dialogs.engine import Coach
 from storage.db import Database
 from storage.inbox import Inbox, hold_user
 from storage.models import InboxRow
+from testkit.fakebotapi import FakeBotApi
 from tests.conftest import FixedClock
-from tests.fakebotapi import FakeBotApi
 
 ANA = 1001
 TOKEN = "4242:waiting-test"
