@@ -29,6 +29,7 @@ from storage.db import Database
 from storage.inbox import Inbox, hold_user
 from storage.models import InboxRow, UserRow
 from testkit.fakebotapi import FakeBotApi
+from testkit.updates import message_update
 from tests.conftest import FixedClock
 
 SECRET = "edge-webhook-secret-for-tests"
@@ -37,17 +38,7 @@ ANA, BEN = 1001, 2002
 
 
 def message(update_id: int, text: str, *, user: int = ANA, chat: int | None = None) -> dict:
-    chat_id = user if chat is None else chat
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 1_764_000_000,
-            "chat": {"id": chat_id, "type": "private", "first_name": "Ana"},
-            "from": {"id": user, "is_bot": False, "first_name": "Ana"},
-            "text": text,
-        },
-    }
+    return message_update(update_id, text, user=user, chat=chat)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from storage.db import Database
 from storage.inbox import Inbox, hold_user
 from storage.models import InboxRow
 from testkit.fakebotapi import FakeBotApi
+from testkit.updates import message_update
 from tests.conftest import FixedClock
 
 ANA = 1001
@@ -30,22 +31,9 @@ TOKEN = "4242:waiting-test"
 ONBOARDING = ("/start", "Dana", "Tour manager")
 
 
-def update_from(user_id: int, update_id: int, text: str) -> dict[str, object]:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 1_764_000_000,
-            "chat": {"id": user_id, "type": "private", "first_name": "Ana"},
-            "from": {"id": user_id, "is_bot": False, "first_name": "Ana"},
-            "text": text,
-        },
-    }
-
-
 async def store(database: Database, update_id: int, text: str, received: datetime) -> None:
     async with database.transaction() as transaction:
-        await Inbox(transaction.session).add(update_id, update_from(ANA, update_id, text))
+        await Inbox(transaction.session).add(update_id, message_update(update_id, text, user=ANA))
         await transaction.session.execute(
             update(InboxRow).where(InboxRow.update_id == update_id).values(received_at=received)
         )

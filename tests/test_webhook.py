@@ -26,6 +26,7 @@ from storage.db import Database
 from storage.inbox import Inbox, hold_user
 from storage.models import InboxRow, UserRow
 from testkit.fakebotapi import FakeBotApi
+from testkit.updates import message_update
 from tests.conftest import FixedClock, counting
 
 SECRET = "s3cret-webhook-token-for-tests"
@@ -202,19 +203,6 @@ async def test_a_turn_on_a_dead_pooled_connection_runs_again_on_a_fresh_one(
     assert "running the turn again" in caplog.text
 
 
-def update_from(user_id: int, update_id: int, text: str) -> dict[str, object]:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 1_764_000_000,
-            "chat": {"id": user_id, "type": "private", "first_name": "Ana"},
-            "from": {"id": user_id, "is_bot": False, "first_name": "Ana"},
-            "text": text,
-        },
-    }
-
-
 async def test_a_held_user_cannot_be_held_elsewhere_until_released(database: Database) -> None:
     if database.backend != "postgresql":
         pytest.skip("an advisory lock across connections")
@@ -243,8 +231,8 @@ async def test_a_worker_answers_a_users_settled_updates_in_order_and_leaves_the_
     async with database.transaction() as store:
         inbox = Inbox(store.session)
         for update_id, text_ in ((1, "/start"), (2, "Dana"), (3, "Producer")):
-            await inbox.add(update_id, update_from(1001, update_id, text_))
-        await inbox.add(4, update_from(2002, 4, "/start"))
+            await inbox.add(update_id, message_update(update_id, text_, user=1001))
+        await inbox.add(4, message_update(4, "/start", user=2002))
     async with database.transaction() as store:
         # Update 3 arrived just now: it has not settled yet.
         await store.session.execute(
@@ -272,7 +260,7 @@ async def test_a_worker_answers_a_users_settled_updates_in_order_and_leaves_the_
 
 async def test_an_autocommit_statement_is_committed_at_once(database: Database) -> None:
     async with database.autocommit() as connection:
-        assert await Inbox(connection).add(1, update_from(1001, 1, "hi"))
+        assert await Inbox(connection).add(1, message_update(1, "hi", user=1001))
         if database.backend == "postgresql":
             # Visible to everyone else before the block ends: no transaction around it.
             async with database.transaction() as store:
