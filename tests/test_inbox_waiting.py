@@ -92,6 +92,12 @@ async def running(
     return worker, stop, asyncio.create_task(worker.run(stop)), bot
 
 
+async def replies_to(api: FakeBotApi, chat: int, count: int) -> None:
+    # The fake server records sends on its own thread: look now and then.
+    while len(api.messages_to(chat)) < count:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+
+
 async def test_a_user_held_by_another_replica_costs_no_queries_and_is_served_once_released(
     postgres_database: str, api: FakeBotApi
 ) -> None:
@@ -116,6 +122,8 @@ async def test_a_user_held_by_another_replica_costs_no_queries_and_is_served_onc
             assert counted.statements - before <= 20
             assert api.messages_to(ANA) == []
         await asyncio.wait_for(until_done(elsewhere, len(ONBOARDING)), timeout=10)
+        # The replies leave the outbox just after the turn is marked done.
+        await asyncio.wait_for(replies_to(api, ANA, 4), timeout=10)
         texts = [message["text"] for message in api.messages_to(ANA)]
         assert "What does Dana do" in texts[2]
         assert "How did you meet Dana" in texts[3]
@@ -146,6 +154,7 @@ async def test_an_earlier_update_within_the_settle_bound_goes_first_and_is_waite
         # One look and the check just above, a few statements each; spinning took hundreds.
         assert counted.statements <= 8
         await asyncio.wait_for(until_done(database, 2), timeout=10)
+        await asyncio.wait_for(replies_to(api, ANA, 3), timeout=10)
     finally:
         stop.set()
         await task
