@@ -231,3 +231,22 @@ async def test_the_json_console_lists_what_the_reader_chose(chat: Chat) -> None:
     outcome = await chat.say(story)
     listed = [a for r in outcome.replies for a in reply_json(r)["advice"]]  # type: ignore[attr-defined]
     assert tuple(listed) == read_story(story, heroes=["Dana"]).advice
+
+
+async def test_a_story_in_another_language_still_finds_the_hero_it_names(chat: Chat) -> None:
+    await onboard(chat, "Dana Reyes")
+    await add_hero(chat, "Sam Okafor")
+    dana, _sam = await chat.heroes()
+    await chat.say("/checkin")
+    await chat.say(SPANISH)
+    assert "only read English" in chat.text
+    assert chat.me().dialog.hero_id == dana.id
+    await chat.say(SPANISH)  # at the "when" question: a story, read as one
+    assert "Dana Reyes" in chat.text
+    assert chat.advice == ()
+
+
+async def test_a_quote_is_what_the_user_typed_not_the_respelled_reading(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("had coffe w dana. i spent most of it talking abt my own mixes")
+    assert "“i spent most of it talking abt my own mixes”" in chat.text

@@ -126,8 +126,10 @@ def quoted(text: str, evidence: str) -> str:
     tokens = re.findall(r"[^\W_]+", clause)
     if not tokens:
         return clause
-    pattern = r"[\W_]*".join(re.escape(token) for token in tokens)
-    found = re.search(pattern, text, re.IGNORECASE)
+    exact = r"[\W_]*".join(re.escape(token) for token in tokens)
+    # The reader respells ("abt" is "about"): a word with the same first letter stands in.
+    loose = r"[\W_]*".join(rf"(?:{re.escape(t)}|{re.escape(t[0])}[^\W_]*)" for t in tokens)
+    found = re.search(exact, text, re.IGNORECASE) or re.search(loose, text, re.IGNORECASE)
     if found is None:
         return clause
     # The window may stop mid-phrase ("I pitched my app the"): run on to the clause's end.
@@ -156,11 +158,6 @@ async def take_story(ctx: Context, hero: Hero, text: str) -> None:
     ctx.dialog.answers[STORY] = text
     found, named = await read_about(ctx, text, hero)
     reading = _reading(found)
-    if reading.language != "en":
-        # Never a silent misreading: the taps will do what the reader can't.
-        ctx.say(ctx.messages.checkin_other_language)
-        await next_question(ctx)
-        return
     if named.id != hero.id:
         # The one the user talks about is the one the coach talks about from now on.
         ctx.dialog.hero_id = ctx.user.current_hero_id = named.id
@@ -170,6 +167,12 @@ async def take_story(ctx: Context, hero: Hero, text: str) -> None:
                 hero=named.name, number=named.step.number, title=title
             )
         )
+    if reading.language != "en":
+        # Never a silent misreading (a name reads the same in any language, so the
+        # hero was still found): the taps will do what the reader can't.
+        ctx.say(ctx.messages.checkin_other_language)
+        await next_question(ctx)
+        return
     filled = _fills(ctx, named, reading)
     for question_id, said in filled.items():
         ctx.dialog.answers[question_id] = said.option
