@@ -250,3 +250,31 @@ async def test_a_quote_is_what_the_user_typed_not_the_respelled_reading(chat: Ch
     await onboard(chat)
     await chat.say("had coffe w dana. i spent most of it talking abt my own mixes")
     assert "“i spent most of it talking abt my own mixes”" in chat.text
+
+
+# --- corrections typed --------------------------------------------------------------------
+
+
+async def test_a_typed_correction_is_read_and_taken_over_the_story(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.say(COLD)
+    await chat.say("no, it was a call")
+    assert "fixed: call" in chat.text
+    assert chat.me().dialog.answers["checkin.kind"] == "call"
+    assert chat.me().dialog.answers["checkin.reaction"] == "cold"  # the rest stands
+    assert chat.state == "interests.problem"
+
+
+async def test_a_bare_no_asks_which_answer_and_offers_only_those(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.say(COLD)
+    await chat.say("no")
+    assert chat.state == "checkin.fix"
+    await chat.say("banana")
+    assert '"Their reaction"' in chat.text
+    assert '"Posting"' not in chat.text
+    assert len(buttons(chat)) == 4  # asked again with the same few
+    await chat.say("the reaction")
+    assert chat.state == "checkin.reaction"

@@ -197,6 +197,7 @@ class Messages(_Strict):
     you_said: str
     understood_part: str
     understood_plain: str
+    checkin_corrected: str
     checkin_other_hero: str
     checkin_contradiction: str
     checkin_other_language: str

@@ -21,6 +21,9 @@ IDLE = "idle"
 # A target standing for wherever a story told out of a question leads (Context.tell).
 STORY = "~story"
 
+# The prompt's key for the options a question was asked with, when not all of them.
+_ONLY = "~only"
+
 Handler = Callable[["Context", str], Awaitable[None]]
 # Turns a typed answer into the value kept, or returns None after saying what is wrong.
 Parser = Callable[["Context", str], Awaitable[str | None]]
@@ -216,6 +219,9 @@ class Context:
         `only` these options, in the content's order), in the question's words or `text`."""
         self.dialog.state = question_id
         self.dialog.prompt = dict(extra)
+        if only is not None:
+            # Kept, so that asking again offers the same few options.
+            self.dialog.prompt[_ONLY] = " ".join(only)
         question = self.content.question(question_id)
         names = {"hero": await self.hero_name(), **extra}
         buttons: tuple[Button, ...]
@@ -233,7 +239,9 @@ class Context:
 
     async def ask_again(self) -> None:
         """Asks the pending question once more, worded as it was the first time."""
-        await self.ask(self.dialog.state, **self.dialog.prompt)
+        extra = dict(self.dialog.prompt)
+        only = extra.pop(_ONLY, None)
+        await self.ask(self.dialog.state, only=only.split() if only else None, **extra)
 
     async def reprompt(self) -> None:
         if self.dialog.state != IDLE:

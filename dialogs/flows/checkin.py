@@ -15,8 +15,18 @@ from datetime import date, timedelta
 from dialogs.content import Content
 from dialogs.dates import DateProblem, parse_past_date
 from dialogs.flows import reminders
-from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow, checked_text, day_text
-from dialogs.matching import words
+from dialogs.flows.base import (
+    IDLE,
+    STORY,
+    Ask,
+    Context,
+    Entry,
+    Flow,
+    checked_text,
+    day_text,
+    looks_like_story,
+)
+from dialogs.matching import match_option, words
 from dialogs.model import Hero, Interaction, InteractionKind, StepId
 from dialogs.playbook import READINGS, temperature
 from dialogs.reader import Reading, StoryReading, read_story
@@ -25,10 +35,10 @@ from dialogs.steps import STEPS, Facts, Step
 
 # The story comes first: what it answers is not asked again.
 OPENING = ("checkin.story", "checkin.when", "checkin.date", "checkin.kind", "checkin.reaction")
-STORY = "checkin.story"
-# Questions whose tap is checked against the story's words (a day is not: "earlier" and
-# a typed date say the same thing differently).
-_CHECKED_AGAINST_STORY = "checkin.when"
+STORY_ANSWER = "checkin.story"
+# A tap is checked against the story's words, but for the day: "earlier" and a typed
+# date say the same thing differently.
+_UNCHECKED = "checkin.when"
 WHEN_DAYS_BACK = {"today": 0, "yesterday": 1}
 STORY_LIMIT = 3000
 
@@ -147,7 +157,7 @@ async def answer_story(ctx: Context, value: str) -> None:
     """The story typed (or skipped) as the check-in's first answer."""
     hero = await ctx.heroes.get(ctx.user.id, ctx.dialog.hero_id) if ctx.dialog.hero_id else None
     if not value or hero is None:
-        ctx.dialog.answers[STORY] = value
+        ctx.dialog.answers[STORY_ANSWER] = value
         await next_question(ctx)
         return
     await take_story(ctx, hero, value)
@@ -155,7 +165,7 @@ async def answer_story(ctx: Context, value: str) -> None:
 
 async def take_story(ctx: Context, hero: Hero, text: str) -> None:
     """Keeps the story, fills what it answers and says what the coach understood."""
-    ctx.dialog.answers[STORY] = text
+    ctx.dialog.answers[STORY_ANSWER] = text
     found, named = await read_about(ctx, text, hero)
     reading = _reading(found)
     if named.id != hero.id:
@@ -253,13 +263,57 @@ async def understood(ctx: Context, choice: str) -> None:
     if hero is None:
         await next_question(ctx)  # says the hero is gone
         return
-    reading = _reading((await read_about(ctx, ctx.dialog.answers.get(STORY, ""), hero))[0])
+    reading = _reading((await read_about(ctx, ctx.dialog.answers.get(STORY_ANSWER, ""), hero))[0])
     fixable = [
         _fix_option(q)
         for q in fill(reading, today=ctx.today())
         if q in ctx.dialog.answers and _fix_option(q) in _FIX_OPTIONS
     ]
-    await ctx.ask("checkin.fix", only=fixable)
+    await ctx.ask("checkin.fix", only=fixable, fixable=" ".join(fixable))
+
+
+async def corrected(ctx: Context, text: str) -> None:
+    """A typed answer to "Anything I got wrong?": a yes or a no, or the correction itself
+    ("she was warm, actually"), read like the story and taken over it."""
+    hero = await ctx.heroes.get(ctx.user.id, ctx.dialog.hero_id) if ctx.dialog.hero_id else None
+    if hero is None:
+        await next_question(ctx)  # says the hero is gone
+        return
+    found, _ = await read_about(ctx, text, hero)
+    reading = _reading(found)
+    fixed = {
+        q: said
+        for q, said in fill(reading, today=ctx.today()).items()
+        if q in plan(STEPS[hero.step], ctx.dialog.answers) and reading.language == "en"
+    }
+    if not fixed:
+        # "no it was a call" is a correction; a bare "yes" or "no" is not.
+        option = match_option(ctx.content.question("checkin.understood"), text)
+        await understood(ctx, option.id if option else "fix")
+        return
+    for question_id, said in fixed.items():
+        ctx.dialog.answers[question_id] = said.option
+    if "checkin.when" in fixed and reading.day is not None:
+        ctx.dialog.answers["checkin.date"] = reading.day.isoformat()
+    line = _understood(ctx, text, reading, fixed)
+    ctx.say(ctx.messages.checkin_corrected.format(understood=line))
+    await next_question(ctx)
+
+
+async def typed_fix(ctx: Context, text: str) -> None:
+    """Which answer was wrong, typed: one of those offered, or the offer again."""
+    offered = ctx.dialog.prompt.get("fixable", "").split()
+    option = match_option(ctx.content.question("checkin.fix"), text)
+    if option is not None and option.id in offered:
+        await fix(ctx, option.id)
+        return
+    if looks_like_story(text):
+        await ctx.tell(text)
+        return
+    question = ctx.content.question("checkin.fix")
+    labels = ", ".join(f'"{words(o.label)}"' for o in question.options if o.id in offered)
+    ctx.say(ctx.messages.pick_an_option.format(options=labels))
+    await ctx.ask_again()
 
 
 async def fix(ctx: Context, choice: str) -> None:
@@ -275,9 +329,9 @@ async def fix(ctx: Context, choice: str) -> None:
 async def contradicted(ctx: Context, question_id: str, value: str) -> bool:
     """Names a tap that contradicts the story and asks which is closer; tells whether it
     did (a tap made after being asked so is taken as it is)."""
-    story = ctx.dialog.answers.get(STORY, "")
+    story = ctx.dialog.answers.get(STORY_ANSWER, "")
     hero_id = ctx.dialog.hero_id
-    if not story or question_id == _CHECKED_AGAINST_STORY or "tapped" in ctx.dialog.prompt:
+    if not story or question_id == _UNCHECKED or "tapped" in ctx.dialog.prompt:
         return False
     hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id else None
     if hero is None:
@@ -341,7 +395,7 @@ async def next_question(ctx: Context) -> None:
 async def finish(ctx: Context, hero: Hero, step: Step) -> None:
     content, messages = ctx.content, ctx.messages
     answers = dict(ctx.dialog.answers)
-    story = answers.get(STORY, "")
+    story = answers.get(STORY_ANSWER, "")
     reading = READINGS[answers["checkin.reaction"]]
     weights = content.temperature.signals
     signals = {step.signals[f"{q}={a}"] for q, a in answers.items() if f"{q}={a}" in step.signals}
@@ -433,16 +487,17 @@ def check(content: Content) -> list[str]:
 _STORY_QUESTIONS = ("checkin.understood", "checkin.fix")
 # A check-in question leads to another, to the follow-up offer, or back to idle.
 _NEXT = (*questions(), *_STORY_QUESTIONS, "checkin.followup", IDLE)
-_LIMITS = {"checkin.date": 100, STORY: STORY_LIMIT, "interests.lit_up": 200}
+_LIMITS = {"checkin.date": 100, STORY_ANSWER: STORY_LIMIT, "interests.lit_up": 200}
 _PARSERS = {"checkin.date": past_date}
 ASKS = {
     q: Ask(answer, _NEXT, limit=_LIMITS.get(q), parse=_PARSERS.get(q), pausable=True)
     for q in questions()
 }
-ASKS[STORY] = Ask(answer_story, _NEXT, limit=STORY_LIMIT, pausable=True)
+ASKS[STORY_ANSWER] = Ask(answer_story, _NEXT, limit=STORY_LIMIT, pausable=True)
 ASKS["checkin.when"] = Ask(answer, _NEXT, typed=typed_when, pausable=True)
-ASKS["checkin.understood"] = Ask(understood, _NEXT, pausable=True)
-ASKS["checkin.fix"] = Ask(fix, _NEXT, pausable=True)
+ASKS["checkin.understood"] = Ask(understood, _NEXT, on_text=corrected, pausable=True)
+# A story typed instead of naming what was wrong is read as one.
+ASKS["checkin.fix"] = Ask(fix, (*_NEXT, STORY), on_text=typed_fix, pausable=True)
 ASKS["checkin.resume"] = Ask(resume, _NEXT)
 _OPENS = ("checkin.resume", *questions(), *_STORY_QUESTIONS)
 # checkin.fix's options name the questions a story can answer: "checkin_reaction".
