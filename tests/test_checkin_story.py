@@ -278,3 +278,12 @@ async def test_a_bare_no_asks_which_answer_and_offers_only_those(chat: Chat) -> 
     assert len(buttons(chat)) == 4  # asked again with the same few
     await chat.say("the reaction")
     assert chat.state == "checkin.reaction"
+
+
+async def test_a_plan_gets_advice_before_the_act_and_no_offer_to_record(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("I'm going to ask Dana if I can shadow her next week, is it too early?")
+    assert chat.advice
+    assert "You said: “ask Dana if I can shadow her next week”" in chat.text
+    assert "how it goes afterwards" in chat.text
+    assert chat.state == "idle"

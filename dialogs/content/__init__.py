@@ -198,6 +198,7 @@ class Messages(_Strict):
     understood_part: str
     understood_plain: str
     checkin_corrected: str
+    story_before_the_act: str
     checkin_other_hero: str
     checkin_contradiction: str
     checkin_other_language: str

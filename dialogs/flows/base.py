@@ -200,10 +200,12 @@ class Context:
         """Says the advice; `quotes` (advice id -> the user's words) puts the words each
         piece rests on before it, so the user sees why."""
         paragraphs = [intro] if intro else []
+        quoted: set[str] = set()
         for advice_id in advice:
             text = self.content.advice[advice_id].text
             quote = (quotes or {}).get(advice_id)
-            if quote:
+            if quote and quote not in quoted:  # the same words twice would be noise
+                quoted.add(quote)
                 text = f"{self.messages.you_said.format(quote=quote)} {text}"
             paragraphs.append(text)
         self.say("\n\n".join(paragraphs), advice=advice)

@@ -143,14 +143,17 @@ def quoted(text: str, evidence: str) -> str:
     if found is None:
         return clause
     # The window may stop mid-phrase ("I pitched my app the"): run on to the clause's end.
+    # A word or two ("ask") says nothing quoted alone: it runs on further.
     rest = _CLAUSE_END.split(text[found.end() :], maxsplit=1)[0]
-    more = rest if len(rest.split()) <= _RUN_ON else ""
-    return (found.group() + more).strip()
+    run_on = _RUN_ON if len(tokens) >= _FEW else _RUN_ON_FEW
+    more = rest if len(rest.split()) <= run_on else " ".join(rest.split()[:run_on])
+    return (found.group() + " " + more.strip()).strip() if more.strip() else found.group()
 
 
 _CLAUSES = re.compile(r"[,;:]|\b(?:and|but|so|then|while|because)\b")
 _CLAUSE_END = re.compile(r"[.,;:!?\n]|\b(?:and|but|so|then|while|because)\b")
 _RUN_ON = 5  # words
+_FEW, _RUN_ON_FEW = 3, 8  # words
 
 
 async def answer_story(ctx: Context, value: str) -> None:

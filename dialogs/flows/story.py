@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow
 from dialogs.flows.checkin import STORY_LIMIT, open_checkin, quoted, read_about
+from dialogs.reader import StoryReading, Time
 
 
 async def told(ctx: Context, text: str) -> None:
@@ -29,8 +30,23 @@ async def told(ctx: Context, text: str) -> None:
         intro=ctx.messages.story_intro.format(hero=hero.name),
         quotes={advice: quoted(text, words) for advice, words in evidence.items()},
     )
+    if not _happened(found):
+        # A plan or a question: there is no contact to record yet.
+        ctx.say(ctx.messages.story_before_the_act.format(hero=hero.name))
+        return
     ctx.focus(hero.id, {"checkin.story": text.strip()[:STORY_LIMIT]})
     await ctx.ask("story.offer")
+
+
+def _happened(found: StoryReading) -> bool:
+    """Tells whether a story tells of a contact that happened (one to record)."""
+    reading = found.reading
+    return (
+        reading is None
+        or reading.time is Time.HAPPENED
+        or reading.kind is not None
+        or any(signal.counts for signal in reading.signals)
+    )
 
 
 async def offer(ctx: Context, choice: str) -> None:
