@@ -55,11 +55,11 @@ async def add_hero(chat: Chat, name: str) -> None:
 
 
 async def checkin(chat: Chat, reaction: str, *answers: str, kind: str = "coffee") -> None:
-    """Runs a whole check-in by buttons: today, `kind`, no story, `reaction`, then answers."""
+    """Runs a whole check-in by buttons: no story, today, `kind`, `reaction`, then answers."""
     await chat.say("/checkin")
+    await chat.press("checkin.story=")
     await chat.press("checkin.when=today")
     await chat.press(f"checkin.kind={kind}")
-    await chat.press("checkin.story=")
     await chat.press(f"checkin.reaction={reaction}")
     for answer in answers:
         await chat.press(answer)
@@ -258,9 +258,9 @@ async def test_every_advice_id_of_the_catalogue_is_reached_by_some_answer_path(
                               "ask.skills=no")  # fmt: skip
         start = copy.deepcopy(chat)
         await start.say("/checkin")
+        await start.press("checkin.story=")
         await start.press("checkin.when=today")
         await start.press("checkin.kind=coffee")
-        await start.press("checkin.story=")
         reached |= await explore(start)
     assert reached == set(ADVICE_IDS)
 
@@ -281,10 +281,10 @@ async def test_a_checkin_records_the_interaction_with_its_temperature(chat: Chat
 async def test_a_typed_date_answers_when_it_happened(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/checkin")
+    await chat.press("checkin.story=")
     await chat.say("3 days ago")
     assert chat.state == "checkin.kind"
     await chat.say("coffee")
-    await chat.say("We talked about her tour.")
     await chat.say("warm")
     await chat.say("mostly theirs")
     await chat.say("yes")
@@ -293,13 +293,13 @@ async def test_a_typed_date_answers_when_it_happened(chat: Chat) -> None:
     [interaction] = await chat.interactions()
     assert interaction.happened_on == TODAY - timedelta(days=3)
     assert interaction.lit_up == "touring logistics"
-    assert interaction.story == "We talked about her tour."
     assert chat.advice == ("interests.well_done",)
 
 
 async def test_earlier_asks_which_day_and_rejects_nonsense(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/checkin")
+    await chat.press("checkin.story=")
     await chat.press("checkin.when=earlier")
     assert chat.state == "checkin.date"
     await chat.say("the day the music died")
@@ -314,6 +314,7 @@ async def test_earlier_asks_which_day_and_rejects_nonsense(chat: Chat) -> None:
 async def test_an_unclear_typed_answer_gets_the_options_again(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/checkin")
+    await chat.press("checkin.story=")
     await chat.press("checkin.when=today")
     await chat.say("a carrier pigeon")
     assert chat.state == "checkin.kind"
@@ -327,6 +328,7 @@ async def test_an_unclear_typed_answer_gets_the_options_again(chat: Chat) -> Non
 async def test_cancel_keeps_a_checkin_to_resume_where_it_stopped(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/checkin")
+    await chat.press("checkin.story=")
     await chat.press("checkin.when=yesterday")
     await chat.press("checkin.kind=call")
     await chat.say("/cancel")
@@ -335,19 +337,20 @@ async def test_cancel_keeps_a_checkin_to_resume_where_it_stopped(chat: Chat) -> 
     await chat.say("/checkin")
     assert chat.state == "checkin.resume"
     await chat.press("checkin.resume=resume")
-    assert chat.state == "checkin.story"
+    assert chat.state == "checkin.reaction"
 
 
 async def test_start_over_discards_the_paused_answers(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/checkin")
+    await chat.press("checkin.story=")
     await chat.press("checkin.when=yesterday")
     await chat.say("/progress")  # informs only: the check-in stays open
     assert chat.state == "checkin.kind"
     await chat.say("/heroes")  # starts something else: the check-in is paused
     await chat.say("/checkin")
     await chat.press("checkin.resume=restart")
-    assert chat.state == "checkin.when"
+    assert chat.state == "checkin.story"
 
 
 async def test_cancel_with_nothing_open_says_so(chat: Chat) -> None:
@@ -360,11 +363,13 @@ async def test_each_hero_keeps_their_own_paused_checkin(chat: Chat) -> None:
     """Issue 9 item 14: pausing Sam's check-in overwrote Dana's answers."""
     await onboard(chat)
     await chat.say("/checkin")
+    await chat.press("checkin.story=")
     await chat.press("checkin.when=yesterday")
     await chat.press("checkin.kind=call")
     await chat.say("/cancel")
     await add_hero(chat, "Sam")
     await chat.say("/checkin")
+    await chat.press("checkin.story=")
     await chat.press("checkin.when=today")
     await chat.say("/cancel")
     dana, sam = await chat.heroes()
@@ -372,7 +377,7 @@ async def test_each_hero_keeps_their_own_paused_checkin(chat: Chat) -> None:
     await chat.press(f"hero.switch:{dana.id}")
     await chat.say("/checkin")
     await chat.press("checkin.resume=resume")
-    assert chat.state == "checkin.story"
+    assert chat.state == "checkin.reaction"
     assert chat.me().dialog.answers["checkin.kind"] == "call"
     await chat.say("/heroes")
     await chat.press(f"hero.switch:{sam.id}")
@@ -403,6 +408,7 @@ async def test_a_story_typed_instead_of_a_choice_pauses_the_checkin_and_is_read(
 ) -> None:
     await onboard(chat)
     await chat.say("/checkin")
+    await chat.press("checkin.story=")
     await chat.press("checkin.when=yesterday")
     await chat.say("Honestly I am not sure how to describe what happened with Dana")
     assert "check-in about Dana aside" in chat.text
@@ -423,6 +429,7 @@ async def test_nextstep_during_a_question_says_what_it_set_aside(chat: Chat) -> 
     """Issue 9 item 16: /nextstep dropped an open question without a word."""
     await onboard(chat)
     await chat.say("/checkin")
+    await chat.press("checkin.story=")
     await chat.press("checkin.when=yesterday")
     await chat.say("/nextstep")
     assert "check-in about Dana aside" in chat.text
@@ -451,11 +458,17 @@ async def test_a_story_gets_advice_at_once_and_can_become_a_checkin(chat: Chat) 
     assert "germ.no_live_tweeting" in chat.advice
     assert chat.state == "story.offer"
     await chat.press("story.offer=record")
-    # The story is kept; the check-in asks the rest.
+    # The story is kept and read again as the check-in's: it says what it understood...
+    assert chat.state == "checkin.understood"
+    assert "coffee" in chat.text
+    assert "I pitched my app the whole time" in chat.text
+    await chat.press("checkin.understood=right")
+    # ...and asks only the rest.
     assert chat.state == "checkin.when"
     await chat.press("checkin.when=today")
-    await chat.press("checkin.kind=coffee")
     assert chat.state == "checkin.reaction"
+    await chat.press("checkin.reaction=warm")
+    assert chat.state == "interests.whose"
 
 
 async def test_a_story_that_says_too_little_gets_a_question_not_a_guess(chat: Chat) -> None:
@@ -559,6 +572,7 @@ async def test_each_hero_keeps_its_own_step(chat: Chat) -> None:
 async def test_a_button_from_an_old_message_is_recognised_as_stale(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/checkin")
+    await chat.press("checkin.story=")
     old = chat.buttoned()
     await chat.press("checkin.when=today")
     outcome = await chat.send(Press("checkin.when=yesterday", old.turn))
@@ -589,7 +603,7 @@ async def test_stickers_and_edits_get_a_friendly_word_and_keep_the_dialog(chat: 
     assert "sticker" in chat.text
     await chat.send(Unsupported("edited message"))
     assert "first sent" in chat.text
-    assert chat.state == "checkin.when"
+    assert chat.state == "checkin.story"
 
 
 async def test_unknown_commands_point_to_help(chat: Chat) -> None:
@@ -616,6 +630,7 @@ async def test_commands_before_any_hero_ask_for_one(chat: Chat) -> None:
 async def test_a_day_still_to_come_is_called_the_future(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/checkin")
+    await chat.press("checkin.story=")
     await chat.press("checkin.when=earlier")
     await chat.say("next tuesday")
     assert "future" in chat.text
@@ -625,6 +640,7 @@ async def test_a_day_still_to_come_is_called_the_future(chat: Chat) -> None:
 async def test_the_options_to_type_are_given_without_emoji(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/checkin")
+    await chat.press("checkin.story=")
     await chat.press("checkin.when=today")
     await chat.say("a carrier pigeon")
     assert '"Coffee"' in chat.text

@@ -326,7 +326,7 @@ async def test_i_reached_out_starts_a_checkin_about_that_hero(chat: Chat) -> Non
     await deliver(chat, reminder.id)
     await chat.say("/progress")  # the dialog moved on since; reminder buttons still work
     await chat.send_press(f"rem.done:{reminder.id}")
-    assert chat.state == "checkin.when"
+    assert chat.state == "checkin.story"  # the story first
     assert chat.store.reminder_rows[reminder.id].response is ReminderResponse.DONE
 
 

@@ -119,21 +119,23 @@ def test_a_whole_coaching_session_over_the_bot_api(api: FakeBotApi, bot: BotProc
     onboard(api)
 
     [question] = press(api, ANA, "Check in")
-    assert "When was your last contact with Dana" in question["text"]
-    assert [label for label, _ in api.buttons(question)] == ["Today", "Yesterday", "Earlier"]
-    press(api, ANA, "Today")
+    assert "in your own words" in question["text"]  # the story first
+    assert [label for label, _ in api.buttons(question)] == ["I'd rather tap"]
+    [understood] = say(
+        api,
+        ANA,
+        "Coffee today. She told me about routing a 40-date tour, her biggest headache right "
+        "now; I asked how she picks cities, and she said nobody had asked her that. Really warm.",
+    )
+    assert "Anything I got wrong?" in understood["text"]
+    assert "her biggest headache right now" in understood["text"]
+    press(api, ANA, "That's right")
     # The pressed message shows the choice, its keyboard gone, and the spinner stopped.
-    edited = api.message(ANA, question["message_id"])
-    assert edited["text"].endswith("› Today")
+    edited = api.message(ANA, understood["message_id"])
+    assert edited["text"].endswith("› That's right")
     assert not edited.get("reply_markup")
     assert all(answer is not None for answer in api.callback_answers().values())
 
-    press(api, ANA, "☕ Coffee")
-    say(api, ANA, "She told me about routing a 40-date tour; I asked how she picks cities.")
-    press(api, ANA, "Warm")
-    press(api, ANA, "Mostly theirs")
-    press(api, ANA, "Yes")
-    press(api, ANA, "An insight or a good question")
     [advice, summary] = say(api, ANA, "touring logistics", expect=2)
     assert "light up" in advice["text"]
     assert "Saved: coffee" in summary["text"]
@@ -156,6 +158,7 @@ def test_kill_9_between_a_question_and_its_answer_loses_nothing(
 ) -> None:
     onboard(api)
     press(api, ANA, "Check in")
+    press(api, ANA, "I'd rather tap")
     press(api, ANA, "Yesterday")
     bot.kill()
 
@@ -163,8 +166,7 @@ def test_kill_9_between_a_question_and_its_answer_loses_nothing(
     api.send_text(ANA, "call")
     bot.start()
     [question] = api.wait_for_messages(ANA, len(api.messages_to(ANA)) + 1)[-1:]
-    assert "how did it go" in question["text"]
-    press(api, ANA, "Skip")
+    assert "How did Dana react" in question["text"]
     press(api, ANA, "🔥 Hot")
     assert "Whose world" in texts(api, ANA)[-1]
 
@@ -204,6 +206,7 @@ def test_odd_updates_get_a_friendly_word_and_break_nothing(
 ) -> None:
     onboard(api)
     press(api, ANA, "Check in")
+    press(api, ANA, "I'd rather tap")
     stale = next(m for m in reversed(api.messages_to(ANA)) if m.get("reply_markup"))
     press(api, ANA, "Today")
 
@@ -250,7 +253,7 @@ def test_odd_updates_get_a_friendly_word_and_break_nothing(
     say(api, ANA, "/checkin")
     press(api, ANA, "Resume")
     [kinds] = press(api, ANA, "📞 Call")
-    assert "how did it go" in kinds["text"]
+    assert "How did Dana react" in kinds["text"]
     assert "Traceback" not in bot.log()
 
 
@@ -322,7 +325,7 @@ def test_a_reminder_set_for_one_minute_arrives_on_time_across_a_restart(
         assert labels[0] == "✅ I reached out"
         # Its buttons work: "I reached out" opens a check-in about Dana.
         [checkin] = press(api, ANA, "✅ I reached out")
-        assert "When was your last contact with Dana" in checkin["text"]
+        assert "Tell me about it in your own words" in checkin["text"]
     finally:
         process.stop()
 

@@ -194,6 +194,16 @@ class Messages(_Strict):
     deleted_all: str
     delete_kept: str
     story_dismissed: str
+    # Story-first check-ins and stories.
+    you_said: str
+    understood_part: str
+    understood_plain: str
+    checkin_corrected: str
+    story_before_the_act: str
+    checkin_other_hero: str
+    checkin_contradiction: str
+    checkin_other_language: str
+    story_other_language: str
     trend_rising: str
     trend_falling: str
     trend_steady: str

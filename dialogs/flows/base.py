@@ -8,7 +8,7 @@ it cannot route; to start another flow it runs that flow's command by name.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -20,6 +20,9 @@ from dialogs.ports import Clock, UnitOfWork
 IDLE = "idle"
 # A target standing for wherever a story told out of a question leads (Context.tell).
 STORY = "~story"
+
+# The prompt's key for the options a question was asked with, when not all of them.
+_ONLY = "~only"
 
 Handler = Callable[["Context", str], Awaitable[None]]
 # Turns a typed answer into the value kept, or returns None after saying what is wrong.
@@ -191,29 +194,56 @@ class Context:
     ) -> None:
         self.replies.append(Reply(text, buttons, advice, document=document))
 
-    def advise(self, advice: tuple[str, ...], intro: str = "") -> None:
+    def advise(
+        self, advice: tuple[str, ...], intro: str = "", quotes: Mapping[str, str] | None = None
+    ) -> None:
+        """Says the advice; `quotes` (advice id -> the user's words) puts the words each
+        piece rests on before it, so the user sees why."""
         paragraphs = [intro] if intro else []
-        paragraphs += [self.content.advice[a].text for a in advice]
+        quoted: set[str] = set()
+        for advice_id in advice:
+            text = self.content.advice[advice_id].text
+            quote = (quotes or {}).get(advice_id)
+            if quote and quote not in quoted:  # the same words twice would be noise
+                quoted.add(quote)
+                text = f"{self.messages.you_said.format(quote=quote)} {text}"
+            paragraphs.append(text)
         self.say("\n\n".join(paragraphs), advice=advice)
 
-    async def ask(self, question_id: str, **extra: str) -> None:
-        """Puts the dialog in `question_id` and asks it, with its buttons."""
+    async def ask(
+        self,
+        question_id: str,
+        only: Collection[str] | None = None,
+        text: str | None = None,
+        **extra: str,
+    ) -> None:
+        """Puts the dialog in `question_id` and asks it, with its buttons (of a choice,
+        `only` these options, in the content's order), in the question's words or `text`."""
         self.dialog.state = question_id
         self.dialog.prompt = dict(extra)
+        if only is not None:
+            # Kept, so that asking again offers the same few options.
+            self.dialog.prompt[_ONLY] = " ".join(only)
         question = self.content.question(question_id)
         names = {"hero": await self.hero_name(), **extra}
         buttons: tuple[Button, ...]
         if question.kind == "choice":
-            buttons = tuple(Button(f"{question_id}={o.id}", o.label) for o in question.options)
+            buttons = tuple(
+                Button(f"{question_id}={o.id}", o.label)
+                for o in question.options
+                if only is None or o.id in only
+            )
         elif question.skip:
             buttons = (Button(f"{question_id}=", question.skip),)
         else:
             buttons = ()
-        self.say(question.text.format(**names), buttons)
+        self.say(text or question.text.format(**names), buttons)
 
     async def ask_again(self) -> None:
         """Asks the pending question once more, worded as it was the first time."""
-        await self.ask(self.dialog.state, **self.dialog.prompt)
+        extra = dict(self.dialog.prompt)
+        only = extra.pop(_ONLY, None)
+        await self.ask(self.dialog.state, only=only.split() if only else None, **extra)
 
     async def reprompt(self) -> None:
         if self.dialog.state != IDLE:

@@ -1,24 +1,44 @@
 """/checkin: the questions about one contact with a hero, and what the coach makes of them.
 
-A check-in's next question is the first of its plan not yet answered, so a paused
-check-in resumes exactly where it stopped.
+A check-in starts from the user's story (docs/coaching.md, section 2): the reader fills
+every closed question the story answers, the coach says what it understood and asks
+only what is missing. A check-in's next question is the first of its plan not yet
+answered, so a paused check-in resumes exactly where it stopped.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 
 from dialogs.content import Content
 from dialogs.dates import DateProblem, parse_past_date
 from dialogs.flows import reminders
-from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow, checked_text, day_text
+from dialogs.flows.base import (
+    IDLE,
+    STORY,
+    Ask,
+    Context,
+    Entry,
+    Flow,
+    checked_text,
+    day_text,
+    looks_like_story,
+)
+from dialogs.matching import match_option, words
 from dialogs.model import Hero, Interaction, InteractionKind, StepId
 from dialogs.playbook import READINGS, temperature
-from dialogs.reader import read_story
+from dialogs.reader import Reading, StoryReading, read_story
+from dialogs.reader.checkin import Answer, fill
 from dialogs.steps import STEPS, Facts, Step
 
-OPENING = ("checkin.when", "checkin.date", "checkin.kind", "checkin.story", "checkin.reaction")
+# The story comes first: what it answers is not asked again.
+OPENING = ("checkin.story", "checkin.when", "checkin.date", "checkin.kind", "checkin.reaction")
+STORY_ANSWER = "checkin.story"
+# A tap is checked against the story's words, but for the day: "earlier" and a typed
+# date say the same thing differently.
+_UNCHECKED = "checkin.when"
 WHEN_DAYS_BACK = {"today": 0, "yesterday": 1}
 STORY_LIMIT = 3000
 
@@ -61,7 +81,11 @@ async def start(ctx: Context, _args: str = "") -> None:
     await open_checkin(ctx, hero, {})
 
 
-async def open_checkin(ctx: Context, hero: Hero, answers: dict[str, str]) -> None:
+async def open_checkin(
+    ctx: Context, hero: Hero, answers: dict[str, str], *, story: str = ""
+) -> None:
+    """Opens a check-in on `answers`; a `story` told before (an idle story recorded) is
+    read as the check-in's own."""
     ctx.focus(hero.id, answers)
     step = ctx.content.steps[hero.step]
     ctx.say(
@@ -69,6 +93,9 @@ async def open_checkin(ctx: Context, hero: Hero, answers: dict[str, str]) -> Non
             hero=hero.name, number=hero.step.number, title=step.title
         )
     )
+    if story:
+        await take_story(ctx, hero, story)
+        return
     await next_question(ctx)
 
 
@@ -83,8 +110,259 @@ async def resume(ctx: Context, choice: str) -> None:
     await open_checkin(ctx, hero, paused.answers if choice == "resume" else {})
 
 
+# --- the story first ----------------------------------------------------------------
+
+
+async def read_about(ctx: Context, text: str, hero: Hero) -> tuple[StoryReading, Hero]:
+    """Reads a story told about `hero`, and returns it with the hero it is about: another
+    of the user's heroes when the story names them."""
+    others = [h for h in await ctx.heroes.of(ctx.user.id) if h.id != hero.id]
+    heroes = [hero, *others]
+    found = read_story(
+        text,
+        min_meetings=ctx.content.readiness.min_meetings,
+        heroes=[h.name for h in heroes],
+        today=ctx.today(),
+    )
+    named = next((h for h in heroes if found.reading and h.name == found.reading.hero), hero)
+    return found, named
+
+
+def quoted(text: str, evidence: str) -> str:
+    """The user's own words behind the reader's evidence: its main clause (the evidence
+    is a window of words around a match, which may run into the next clause), as the
+    user wrote it rather than lower-cased and respelled as the reader keeps it."""
+    clauses = [c.strip() for c in _CLAUSES.split(evidence) if c and c.strip()]
+    clause = max(clauses, key=lambda c: len(c.split()), default=evidence)
+    tokens = re.findall(r"[^\W_]+", clause)
+    if not tokens:
+        return clause
+    exact = r"[\W_]*".join(re.escape(token) for token in tokens)
+    # The reader respells ("abt" is "about"): a word with the same first letter stands in.
+    loose = r"[\W_]*".join(rf"(?:{re.escape(t)}|{re.escape(t[0])}[^\W_]*)" for t in tokens)
+    found = re.search(exact, text, re.IGNORECASE) or re.search(loose, text, re.IGNORECASE)
+    if found is None:
+        return clause
+    # The window may stop mid-phrase ("I pitched my app the"): run on to the clause's end.
+    # A word or two ("ask") says nothing quoted alone: it runs on further.
+    rest = _CLAUSE_END.split(text[found.end() :], maxsplit=1)[0]
+    run_on = _RUN_ON if len(tokens) >= _FEW else _RUN_ON_FEW
+    more = rest if len(rest.split()) <= run_on else " ".join(rest.split()[:run_on])
+    return (found.group() + " " + more.strip()).strip() if more.strip() else found.group()
+
+
+_CLAUSES = re.compile(r"[,;:]|\b(?:and|but|so|then|while|because)\b")
+_CLAUSE_END = re.compile(r"[.,;:!?\n]|\b(?:and|but|so|then|while|because)\b")
+_RUN_ON = 5  # words
+_FEW, _RUN_ON_FEW = 3, 8  # words
+
+
+async def answer_story(ctx: Context, value: str) -> None:
+    """The story typed (or skipped) as the check-in's first answer."""
+    hero = await ctx.heroes.get(ctx.user.id, ctx.dialog.hero_id) if ctx.dialog.hero_id else None
+    if not value or hero is None:
+        ctx.dialog.answers[STORY_ANSWER] = value
+        await next_question(ctx)
+        return
+    await take_story(ctx, hero, value)
+
+
+async def take_story(ctx: Context, hero: Hero, text: str) -> None:
+    """Keeps the story, fills what it answers and says what the coach understood."""
+    ctx.dialog.answers[STORY_ANSWER] = text
+    found, named = await read_about(ctx, text, hero)
+    reading = _reading(found)
+    if named.id != hero.id:
+        # The one the user talks about is the one the coach talks about from now on.
+        ctx.dialog.hero_id = ctx.user.current_hero_id = named.id
+        title = ctx.content.steps[named.step].title
+        ctx.say(
+            ctx.messages.checkin_other_hero.format(
+                hero=named.name, number=named.step.number, title=title
+            )
+        )
+    if reading.language != "en":
+        # Never a silent misreading (a name reads the same in any language, so the
+        # hero was still found): the taps will do what the reader can't.
+        ctx.say(ctx.messages.checkin_other_language)
+        await next_question(ctx)
+        return
+    filled = _fills(ctx, named, reading)
+    for question_id, said in filled.items():
+        ctx.dialog.answers[question_id] = said.option
+    if "checkin.when" in filled:
+        assert reading.day is not None  # the reader fills "when" from a day it found
+        ctx.dialog.answers["checkin.date"] = reading.day.isoformat()
+    if not filled:
+        await next_question(ctx)
+        return
+    await ctx.ask("checkin.understood", understood=_understood(ctx, text, reading, filled))
+
+
+def _fills(ctx: Context, hero: Hero, reading: Reading) -> dict[str, Answer]:
+    """What the story answers of this hero's check-in, in the order it asks."""
+    filled = fill(reading, today=ctx.today())
+    answers = {**ctx.dialog.answers, **{q: a.option for q, a in filled.items()}}
+    return {
+        q: filled[q]
+        for q in plan(STEPS[hero.step], answers)
+        if q in filled and q not in ctx.dialog.answers
+    }
+
+
+def _understood(ctx: Context, text: str, reading: Reading, filled: Mapping[str, Answer]) -> str:
+    """One line of what the story answered, each with the words it rests on."""
+    parts: list[str] = []
+    quotes: list[str] = []
+    for question_id, found in filled.items():
+        question = ctx.content.question(question_id)
+        option = question.option(found.option)
+        label = words(option.label).lower() if option else found.option
+        if question_id == "checkin.when" and found.option == "earlier" and reading.day:
+            label = day_text(reading.day)
+        if question_id in _CONTACT:
+            parts.append(label)
+            continue
+        topic = ctx.content.question("checkin.fix").option(_fix_option(question_id))
+        quote = quoted(text, found.evidence)
+        # Words quoted once are not quoted again for the next answer they give.
+        repeated = any(quote in q or q in quote for q in quotes)
+        quotes.append(quote)
+        parts.append(
+            (ctx.messages.understood_plain if repeated else ctx.messages.understood_part).format(
+                topic=words(topic.label).lower() if topic else question_id,
+                answer=label,
+                quote=quote,
+            )
+        )
+    # "coffee, yesterday; their reaction: warm (...)": the contact, then the rest.
+    contact = ", ".join(reversed(parts[: sum(q in _CONTACT for q in filled)]))
+    rest = parts[sum(q in _CONTACT for q in filled) :]
+    return "; ".join([contact, *rest] if contact else rest)
+
+
+def _reading(found: StoryReading) -> Reading:
+    assert found.reading is not None  # read_story always keeps its reading
+    return found.reading
+
+
+def _close(said: int | None, tapped: int | None) -> bool:
+    """Tells whether two reactions are near enough not to contradict (warm and hot)."""
+    return said is None or tapped is None or abs(said - tapped) < 2
+
+
+_CONTACT = ("checkin.when", "checkin.kind")
+
+
+def _fix_option(question_id: str) -> str:
+    return question_id.replace(".", "_")
+
+
+async def understood(ctx: Context, choice: str) -> None:
+    """ "Anything I got wrong?": all right goes on; a fix asks which answer was wrong."""
+    if choice != "fix":
+        await next_question(ctx)
+        return
+    hero = await ctx.heroes.get(ctx.user.id, ctx.dialog.hero_id) if ctx.dialog.hero_id else None
+    if hero is None:
+        await next_question(ctx)  # says the hero is gone
+        return
+    reading = _reading((await read_about(ctx, ctx.dialog.answers.get(STORY_ANSWER, ""), hero))[0])
+    fixable = [
+        _fix_option(q)
+        for q in fill(reading, today=ctx.today())
+        if q in ctx.dialog.answers and _fix_option(q) in _FIX_OPTIONS
+    ]
+    await ctx.ask("checkin.fix", only=fixable, fixable=" ".join(fixable))
+
+
+async def corrected(ctx: Context, text: str) -> None:
+    """A typed answer to "Anything I got wrong?": a yes or a no, or the correction itself
+    ("she was warm, actually"), read like the story and taken over it."""
+    hero = await ctx.heroes.get(ctx.user.id, ctx.dialog.hero_id) if ctx.dialog.hero_id else None
+    if hero is None:
+        await next_question(ctx)  # says the hero is gone
+        return
+    found, _ = await read_about(ctx, text, hero)
+    reading = _reading(found)
+    fixed = {
+        q: said
+        for q, said in fill(reading, today=ctx.today()).items()
+        if q in plan(STEPS[hero.step], ctx.dialog.answers) and reading.language == "en"
+    }
+    if not fixed:
+        # "no it was a call" is a correction; a bare "yes" or "no" is not.
+        option = match_option(ctx.content.question("checkin.understood"), text)
+        await understood(ctx, option.id if option else "fix")
+        return
+    for question_id, said in fixed.items():
+        ctx.dialog.answers[question_id] = said.option
+    if "checkin.when" in fixed and reading.day is not None:
+        ctx.dialog.answers["checkin.date"] = reading.day.isoformat()
+    line = _understood(ctx, text, reading, fixed)
+    ctx.say(ctx.messages.checkin_corrected.format(understood=line))
+    await next_question(ctx)
+
+
+async def typed_fix(ctx: Context, text: str) -> None:
+    """Which answer was wrong, typed: one of those offered, or the offer again."""
+    offered = ctx.dialog.prompt.get("fixable", "").split()
+    option = match_option(ctx.content.question("checkin.fix"), text)
+    if option is not None and option.id in offered:
+        await fix(ctx, option.id)
+        return
+    if looks_like_story(text):
+        await ctx.tell(text)
+        return
+    question = ctx.content.question("checkin.fix")
+    labels = ", ".join(f'"{words(o.label)}"' for o in question.options if o.id in offered)
+    ctx.say(ctx.messages.pick_an_option.format(options=labels))
+    await ctx.ask_again()
+
+
+async def fix(ctx: Context, choice: str) -> None:
+    """Forgets the answer the story gave to one question, so it is asked."""
+    question_id = _FIX_OPTIONS.get(choice)
+    if question_id is not None:
+        ctx.dialog.answers.pop(question_id, None)
+        if question_id == "checkin.when":
+            ctx.dialog.answers.pop("checkin.date", None)
+    await next_question(ctx)
+
+
+async def contradicted(ctx: Context, question_id: str, value: str) -> bool:
+    """Names a tap that contradicts the story and asks which is closer; tells whether it
+    did (a tap made after being asked so is taken as it is)."""
+    story = ctx.dialog.answers.get(STORY_ANSWER, "")
+    hero_id = ctx.dialog.hero_id
+    if not story or question_id == _UNCHECKED or "tapped" in ctx.dialog.prompt:
+        return False
+    hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id else None
+    if hero is None:
+        return False
+    said = fill(_reading((await read_about(ctx, story, hero))[0]), today=ctx.today()).get(
+        question_id
+    )
+    if said is None or said.option == value:
+        return False
+    if question_id == "checkin.reaction" and _close(READINGS[said.option], READINGS[value]):
+        return False
+    question = ctx.content.question(question_id)
+    tapped = question.option(value)
+    closer = ctx.messages.checkin_contradiction.format(
+        tapped=words(tapped.label) if tapped else value, quote=quoted(story, said.evidence)
+    )
+    await ctx.ask(question_id, only=(value, said.option), text=closer, tapped=value)
+    return True
+
+
+# --- the rest of the questions --------------------------------------------------------
+
+
 async def answer(ctx: Context, value: str) -> None:
     question_id = ctx.dialog.state
+    if await contradicted(ctx, question_id, value):
+        return
     ctx.dialog.answers[question_id] = value
     if question_id == "checkin.when" and value in WHEN_DAYS_BACK:
         day = ctx.today() - timedelta(days=WHEN_DAYS_BACK[value])
@@ -121,12 +399,14 @@ async def next_question(ctx: Context) -> None:
 async def finish(ctx: Context, hero: Hero, step: Step) -> None:
     content, messages = ctx.content, ctx.messages
     answers = dict(ctx.dialog.answers)
-    story = answers.get("checkin.story", "")
+    story = answers.get(STORY_ANSWER, "")
     reading = READINGS[answers["checkin.reaction"]]
     weights = content.temperature.signals
     signals = {step.signals[f"{q}={a}"] for q, a in answers.items() if f"{q}={a}" in step.signals}
-    if story:
-        signals |= {s.value for s in read_story(story).signals if s.value in weights}
+    found = (await read_about(ctx, story, hero))[0] if story else None
+    told = found.reading if found and found.reading and found.reading.language == "en" else None
+    if found is not None and told is not None:
+        signals |= {s.value for s in found.signals if s.value in weights}
     temp = temperature(reading, signals, content)
     interaction = Interaction(
         hero_id=hero.id,
@@ -141,7 +421,9 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
     )
     history = await ctx.interactions.of(ctx.user.id, hero.id)
     timeline = sorted([*history, interaction], key=lambda i: i.happened_on)
-    verdict = step.judge(Facts(answers, reading, temp, frozenset(signals), timeline, content))
+    verdict = step.judge(
+        Facts(answers, reading, temp, frozenset(signals), timeline, content, story=told)
+    )
     interaction.advice = verdict.advice
     await ctx.interactions.add(ctx.user.id, interaction)
     if verdict.move_to is not None:
@@ -149,7 +431,8 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
         await ctx.heroes.save(hero)
     ctx.idle()
 
-    ctx.advise(verdict.advice)
+    quotes = {a: quoted(story, e) for a, e in told.evidence.items()} if told else {}
+    ctx.advise(verdict.advice, quotes=quotes)
     if verdict.move_to is not None:
         title = content.steps[hero.step].title
         ctx.say(messages.moved_back.format(hero=hero.name, number=hero.step.number, title=title))
@@ -198,20 +481,31 @@ def check(content: Content) -> list[str]:
                 problems.append(f"{step.id}: signal source {source!r} is no option")
             if signal not in content.temperature.signals:
                 problems.append(f"{step.id}: signal {signal!r} has no temperature weight")
+    if "checkin.fix" in content.questions:
+        unknown = {o.id for o in content.question("checkin.fix").options} - set(_FIX_OPTIONS)
+        problems += [f"checkin.fix option {o!r} names no check-in question" for o in unknown]
     return problems
 
 
+# What the story answered is confirmed, or one answer fixed, before the rest is asked.
+_STORY_QUESTIONS = ("checkin.understood", "checkin.fix")
 # A check-in question leads to another, to the follow-up offer, or back to idle.
-_NEXT = (*questions(), "checkin.followup", IDLE)
-_LIMITS = {"checkin.date": 100, "checkin.story": STORY_LIMIT, "interests.lit_up": 200}
+_NEXT = (*questions(), *_STORY_QUESTIONS, "checkin.followup", IDLE)
+_LIMITS = {"checkin.date": 100, STORY_ANSWER: STORY_LIMIT, "interests.lit_up": 200}
 _PARSERS = {"checkin.date": past_date}
 ASKS = {
     q: Ask(answer, _NEXT, limit=_LIMITS.get(q), parse=_PARSERS.get(q), pausable=True)
     for q in questions()
 }
+ASKS[STORY_ANSWER] = Ask(answer_story, _NEXT, limit=STORY_LIMIT, pausable=True)
 ASKS["checkin.when"] = Ask(answer, _NEXT, typed=typed_when, pausable=True)
+ASKS["checkin.understood"] = Ask(understood, _NEXT, on_text=corrected, pausable=True)
+# A story typed instead of naming what was wrong is read as one.
+ASKS["checkin.fix"] = Ask(fix, (*_NEXT, STORY), on_text=typed_fix, pausable=True)
 ASKS["checkin.resume"] = Ask(resume, _NEXT)
-_OPENS = ("checkin.resume", *questions())
+_OPENS = ("checkin.resume", *questions(), *_STORY_QUESTIONS)
+# checkin.fix's options name the questions a story can answer: "checkin_reaction".
+_FIX_OPTIONS = {_fix_option(q): q for q in questions()}
 
 FLOW = Flow(
     "checkin",

@@ -1,32 +1,61 @@
-"""A story told outside a dialog: the coach reads it, advises, and offers to record it."""
+"""A story told outside a dialog: the coach reads it, advises, and offers to record it.
+
+The story is about the hero it names (any of the user's heroes), else the current one.
+"""
 
 from __future__ import annotations
 
 from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow
-from dialogs.flows.checkin import STORY_LIMIT, open_checkin
-from dialogs.reader import read_story
+from dialogs.flows.checkin import STORY_LIMIT, open_checkin, quoted, read_about
+from dialogs.reader import StoryReading, Time
 
 
 async def told(ctx: Context, text: str) -> None:
     """Reads what someone typed while nothing was asked (a newcomer is welcomed first)."""
     ctx.idle()
-    hero = await ctx.current_hero()
-    if hero is None:
+    current = await ctx.current_hero()
+    if current is None:
         await ctx.run("start")
         return
-    reading = read_story(text, min_meetings=ctx.content.readiness.min_meetings)
-    if reading.says_too_little:
+    found, hero = await read_about(ctx, text, current)
+    if found.reading is not None and found.reading.language != "en":
+        ctx.say(ctx.messages.story_other_language.format(hero=hero.name))
+        return
+    if found.says_too_little:
         ctx.say(ctx.messages.story_too_little.format(hero=hero.name))
         return
-    ctx.advise(reading.advice, intro=ctx.messages.story_intro)
+    evidence = found.reading.evidence if found.reading else {}
+    ctx.advise(
+        found.advice,
+        intro=ctx.messages.story_intro.format(hero=hero.name),
+        quotes={advice: quoted(text, words) for advice, words in evidence.items()},
+    )
+    if not _happened(found):
+        # A plan or a question: there is no contact to record yet.
+        ctx.say(ctx.messages.story_before_the_act.format(hero=hero.name))
+        return
     ctx.focus(hero.id, {"checkin.story": text.strip()[:STORY_LIMIT]})
     await ctx.ask("story.offer")
 
 
+def _happened(found: StoryReading) -> bool:
+    """Tells whether a story tells of a contact that happened (one to record)."""
+    reading = found.reading
+    return (
+        reading is None
+        or reading.time is Time.HAPPENED
+        or reading.kind is not None
+        or any(signal.counts for signal in reading.signals)
+    )
+
+
 async def offer(ctx: Context, choice: str) -> None:
-    hero = await ctx.current_hero()
-    if choice == "record" and hero is not None and hero.id == ctx.dialog.hero_id:
-        await open_checkin(ctx, hero, dict(ctx.dialog.answers))
+    hero_id = ctx.dialog.hero_id
+    hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id else None
+    if choice == "record" and hero is not None and not hero.archived:
+        story = ctx.dialog.answers.get("checkin.story", "")
+        ctx.user.current_hero_id = hero.id  # the story may have named another hero
+        await open_checkin(ctx, hero, {}, story=story)
         return
     ctx.idle()
     ctx.say(ctx.messages.story_dismissed)

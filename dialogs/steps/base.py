@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from dialogs.content import Content
 from dialogs.model import Interaction, StepId
+from dialogs.reader.reading import Reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,8 @@ class Facts:
     signals: frozenset[str]  # temperature signals from the answers and the story
     history: Sequence[Interaction]  # the hero's interactions, this one last
     content: Content
+    # The reading of the check-in's story (who did what, and the words), if it had one.
+    story: Reading | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,289 @@
+"""Story-first check-ins, the hero a story names, other languages and quoted evidence
+(issue 11), driven turn by turn on the in-memory fake, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot.console import reply_json
+from dialogs.content import Content
+from dialogs.engine import Coach
+from dialogs.model import InteractionKind, StepId
+from dialogs.reader import read_story
+from testkit.memory import MemoryStore
+from tests.conftest import NOW, Chat, FixedClock
+from tests.test_engine import add_hero, onboard
+
+Units = Callable[[], Any]
+TODAY = NOW.date()
+
+CLEAR = (
+    "Coffee with Dana yesterday. She talked about the label the whole time and told me "
+    "signing new acts is her biggest headache. I asked how she decides who to sign, and "
+    "she said nobody had asked her that. She was really warm."
+)
+COLD = (
+    "Had coffee with Dana today. I spent the hour on my band and she checked her phone "
+    "the whole time."
+)
+SPANISH = "Ayer tomamos un café con Dana y hablamos de su trabajo, fue muy bien."
+
+
+@pytest.fixture
+def chat(content: Content, clock: FixedClock, store_url: str | None, units: Units) -> Chat:
+    if store_url is None:
+        return Chat(Coach(content, clock), MemoryStore())
+    return Chat(Coach(content, clock), units=units)
+
+
+def buttons(chat: Chat) -> list[str]:
+    return [b.id for b in chat.buttoned().buttons]
+
+
+# --- story first ------------------------------------------------------------------------
+
+
+async def test_checkin_asks_for_the_story_first_with_a_way_to_tap_instead(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    assert chat.state == "checkin.story"
+    assert buttons(chat) == ["checkin.story="]
+    await chat.press("checkin.story=")
+    assert chat.state == "checkin.when"
+
+
+async def test_a_clear_story_takes_three_inputs_and_gets_advice(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.say(CLEAR)
+    # What it understood, with the words it rests on, and nothing asked that it answers.
+    assert chat.state == "checkin.understood"
+    assert "coffee, yesterday" in chat.text
+    assert "warm" in chat.text
+    assert "signing new acts is her biggest headache" in chat.text
+    await chat.press("checkin.understood=right")
+    assert chat.state == "interests.lit_up"  # the one question a story can't answer
+    await chat.press("interests.lit_up=")
+    assert chat.state == "checkin.followup"
+    [interaction] = await chat.interactions()
+    assert interaction.happened_on == TODAY - timedelta(days=1)
+    assert interaction.kind is InteractionKind.COFFEE
+    assert interaction.story == CLEAR
+    assert interaction.answers["checkin.reaction"] == "warm"
+    assert interaction.answers["interests.whose"] == "theirs"
+    assert interaction.answers["interests.problem"] == "yes"
+    assert interaction.answers["interests.offer"] == "insight"
+    assert interaction.advice
+
+
+async def test_the_story_answers_and_only_the_rest_is_asked(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.say("I emailed Dana about her tour and she replied warmly.")
+    assert chat.state == "checkin.understood"
+    await chat.press("checkin.understood=right")
+    # No day in the story: asked; the kind (email) is not.
+    assert chat.state == "checkin.when"
+    await chat.press("checkin.when=today")
+    assert chat.me().dialog.answers["checkin.kind"] == "email"
+    assert chat.state != "checkin.kind"
+
+
+async def test_a_story_that_answers_nothing_goes_on_to_the_questions(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.say("hmm where do I start")
+    assert chat.state == "checkin.when"
+    assert chat.me().dialog.answers["checkin.story"] == "hmm where do I start"
+
+
+async def test_a_wrong_answer_is_fixed_and_a_contradicting_tap_is_named(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.say(COLD)
+    assert "she checked her phone the whole time" in chat.text
+    await chat.press("checkin.understood=fix")
+    # Only what the story answered can be fixed.
+    assert set(buttons(chat)) == {
+        "checkin.fix=checkin_when",
+        "checkin.fix=checkin_kind",
+        "checkin.fix=checkin_reaction",
+        "checkin.fix=interests_whose",
+    }
+    await chat.press("checkin.fix=checkin_reaction")
+    assert chat.state == "checkin.reaction"
+    await chat.press("checkin.reaction=warm")
+    assert "You tapped Warm" in chat.text
+    assert "she checked her phone the whole time" in chat.text
+    assert set(buttons(chat)) == {"checkin.reaction=warm", "checkin.reaction=cold"}
+    await chat.press("checkin.reaction=warm")  # asked and answered: the user knows best
+    assert chat.me().dialog.answers["checkin.reaction"] == "warm"
+    assert chat.state == "interests.problem"
+
+
+async def test_a_tap_that_agrees_with_the_story_is_not_questioned(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.say(COLD)
+    await chat.press("checkin.understood=fix")
+    await chat.press("checkin.fix=checkin_reaction")
+    await chat.press("checkin.reaction=cool")  # next to cold: no contradiction
+    assert "You tapped" not in chat.text
+    assert chat.me().dialog.answers["checkin.reaction"] == "cool"
+
+
+async def test_record_it_after_an_idle_story_fills_the_checkin_the_same_way(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say(CLEAR)
+    await chat.press("story.offer=record")
+    assert chat.state == "checkin.understood"
+    await chat.press("checkin.understood=right")
+    await chat.press("interests.lit_up=")
+    assert chat.state == "checkin.followup"
+    [interaction] = await chat.interactions()
+    assert interaction.answers["interests.offer"] == "insight"
+
+
+async def test_the_checkin_advice_quotes_the_story(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.say(COLD)
+    await chat.press("checkin.understood=right")
+    await chat.press("interests.problem=no")
+    await chat.press("interests.offer=nothing")
+    await chat.press("interests.lit_up=")
+    assert "interests.their_world" in chat.advice
+    assert "You said: “I spent the hour on my band”" in chat.text
+
+
+# --- which hero --------------------------------------------------------------------------
+
+
+async def test_an_idle_story_naming_another_hero_is_about_them(chat: Chat) -> None:
+    await onboard(chat, "Dana Reyes")
+    await add_hero(chat, "Sam Okafor")  # Sam is now the one talked about
+    await chat.say("Lunch with Reyes: I complimented her like ten times and took a selfie.")
+    assert "about Dana Reyes" in chat.text
+    assert "check-in with Dana Reyes" in chat.text
+    assert chat.advice
+    await chat.press("story.offer=record")
+    await chat.press("checkin.understood=right")
+    while chat.state != "checkin.followup":
+        await chat.press(buttons(chat)[0])
+    dana, sam = await chat.heroes()
+    [interaction] = await chat.interactions()
+    assert interaction.hero_id == dana.id != sam.id
+
+
+async def test_a_checkin_story_naming_another_hero_is_with_them(chat: Chat) -> None:
+    await onboard(chat, "Dana Reyes")
+    await add_hero(chat, "Sam Okafor")
+    dana, _sam = await chat.heroes()
+    await chat.set_heroes(step=StepId.GERM)  # both; Dana's questions follow
+    await chat.say("/checkin")
+    assert "Sam Okafor" in chat.text
+    await chat.say("Coffee with Dana today, I took a selfie with her and posted it.")
+    assert "That's about Dana Reyes" in chat.text
+    assert chat.me().dialog.hero_id == dana.id
+    assert chat.me().dialog.answers["germ.posting"] == "yes"
+
+
+# --- other languages ----------------------------------------------------------------------
+
+
+async def test_an_idle_story_in_another_language_gets_an_honest_answer(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say(SPANISH)
+    assert "only read English" in chat.text
+    assert chat.advice == ()
+    assert chat.state == "idle"
+
+
+async def test_a_checkin_story_in_another_language_is_not_guessed_at(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.say(SPANISH)
+    assert "only read English" in chat.text
+    assert chat.state == "checkin.when"
+    assert set(chat.me().dialog.answers) == {"checkin.story"}
+
+
+# --- quotes ---------------------------------------------------------------------------------
+
+
+async def test_idle_advice_quotes_what_it_rests_on_once_per_piece(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("Had coffee with Dana. I spent the hour on my band and took a selfie with her.")
+    [reply] = [r for r in chat.last.replies if r.advice] if chat.last else []
+    assert len(reply.advice) == 2
+    assert reply.text.count("You said:") == len(reply.advice)
+    assert "“I spent the hour on my band”" in reply.text
+    assert "“took a selfie with her”" in reply.text
+
+
+async def test_the_json_console_lists_what_the_reader_chose(chat: Chat) -> None:
+    await onboard(chat)
+    story = "Had coffee with Dana. I pitched my app the whole time and took a selfie."
+    outcome = await chat.say(story)
+    listed = [a for r in outcome.replies for a in reply_json(r)["advice"]]  # type: ignore[attr-defined]
+    assert tuple(listed) == read_story(story, heroes=["Dana"]).advice
+
+
+async def test_a_story_in_another_language_still_finds_the_hero_it_names(chat: Chat) -> None:
+    await onboard(chat, "Dana Reyes")
+    await add_hero(chat, "Sam Okafor")
+    dana, _sam = await chat.heroes()
+    await chat.say("/checkin")
+    await chat.say(SPANISH)
+    assert "only read English" in chat.text
+    assert chat.me().dialog.hero_id == dana.id
+    await chat.say(SPANISH)  # at the "when" question: a story, read as one
+    assert "Dana Reyes" in chat.text
+    assert chat.advice == ()
+
+
+async def test_a_quote_is_what_the_user_typed_not_the_respelled_reading(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("had coffe w dana. i spent most of it talking abt my own mixes")
+    assert "“i spent most of it talking abt my own mixes”" in chat.text
+
+
+# --- corrections typed --------------------------------------------------------------------
+
+
+async def test_a_typed_correction_is_read_and_taken_over_the_story(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.say(COLD)
+    await chat.say("no, it was a call")
+    assert "fixed: call" in chat.text
+    assert chat.me().dialog.answers["checkin.kind"] == "call"
+    assert chat.me().dialog.answers["checkin.reaction"] == "cold"  # the rest stands
+    assert chat.state == "interests.problem"
+
+
+async def test_a_bare_no_asks_which_answer_and_offers_only_those(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.say(COLD)
+    await chat.say("no")
+    assert chat.state == "checkin.fix"
+    await chat.say("banana")
+    assert '"Their reaction"' in chat.text
+    assert '"Posting"' not in chat.text
+    assert len(buttons(chat)) == 4  # asked again with the same few
+    await chat.say("the reaction")
+    assert chat.state == "checkin.reaction"
+
+
+async def test_a_plan_gets_advice_before_the_act_and_no_offer_to_record(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("I'm going to ask Dana if I can shadow her next week, is it too early?")
+    assert chat.advice
+    assert "You said: “ask Dana if I can shadow her next week”" in chat.text
+    assert "how it goes afterwards" in chat.text
+    assert chat.state == "idle"
