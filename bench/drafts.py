@@ -133,8 +133,8 @@ def main() -> None:
     if arguments.misses:
         for draft, advice in result.misses:
             print(
-                f"{draft.id}: got {list(advice)} expect {sorted(draft.expect)} "  # type: ignore[attr-defined]
-                f"forbid {sorted(draft.forbid)}\n   {draft.text[:300]}"  # type: ignore[attr-defined]
+                f"{draft.id}: got {list(advice)} expect {sorted(draft.expect)} "
+                f"forbid {sorted(draft.forbid)}\n   {draft.text[:300]}"
             )
     if arguments.write:
         with DOC.open("a", encoding="utf-8") as doc:

@@ -26,7 +26,9 @@ def test_a_gushing_pitch_is_quoted_back_in_the_users_words() -> None:
     )
     checked = check(text, step="interests", meetings=1)
     quoted = {f.finding: f.evidence for f in checked.found}
-    assert quoted[Finding.TOO_MANY_COMPLIMENTS] == "Hi Sam, ur honestly the GOAT of product design."
+    assert (
+        quoted[Finding.TOO_MANY_COMPLIMENTS] == "Hi Sam, ur honestly the GOAT of product design."
+    )
     assert "double your signups" in quoted[Finding.PITCH]
     assert quoted[Finding.NO_EASY_EXIT] == "Can u do a call this week?"
     assert {"germ.one_compliment", "interests.insight_over_solutions"} <= set(checked.advice)

@@ -250,6 +250,21 @@ class Messages(_Strict):
     resumed: str
 
 
+class DraftWords(_Strict):
+    """What /draft says (dialogs/flows/draft.py): a line per finding and the shape to try."""
+
+    intro: str
+    intro_hero: str
+    # One line per finding of dialogs/drafts.py; {quote} is the user's own sentence.
+    findings: dict[str, str]
+    quote: str
+    shape: str
+    shape_lit_up: str
+    shape_open_door: str
+    other_language: str
+    not_stored: str
+
+
 class Content(_Strict):
     source: Source
     steps: dict[StepId, StepText]
@@ -260,6 +275,7 @@ class Content(_Strict):
     advice: dict[str, Advice]
     questions: dict[str, Question]
     messages: Messages
+    drafts: DraftWords
     # The command menu: command name (without the slash) -> description.
     commands: dict[str, str]
 

@@ -2,6 +2,7 @@
 
 from dialogs.flows import (
     checkin,
+    draft,
     general,
     heroes,
     nextstep,
@@ -18,6 +19,7 @@ FLOWS: tuple[Flow, ...] = (
     checkin.FLOW,
     story.FLOW,
     nextstep.FLOW,
+    draft.FLOW,
     heroes.FLOW,
     reminders.FLOW,
     settings.FLOW,
