@@ -75,13 +75,18 @@ _PRAISE = _any(
     r"\b(?:brilliant|genius|incredible|astonishing|unreal|amazing|fantastic|wonderful|"
     r"beautiful|meticulous|talented|hilarious|sharp|perfect|fascinating|extraordinary|"
     r"legendary|inspiring|so cute|so humble|so cool|pure class|next level|insane|crazy|"
+    r"masterpiece|phenomenal|stunning|outstanding|superb|awesome|gorgeous|remarkable|"
+    r"exceptional|masterful|iconic|visionary|flawless|breathtaking|mind-blowing|world-class|"
+    r"top-notch|gifted|genius|a huge fan|big fan|blown away|in awe|"
     r"hit different|goals|killed it|well earned|an inspiration|changed my life|"
     r"the only one i read|what an achievement|made it to the top|an honour|honoured to)\b",
 )
 # Gushing: one of these is already too much.
 _GUSH = _any(
     r"\b(?:legend|legendary|goat|icon|idol|genius)\b",
-    r"\bthe (?:best|most \w+)\b(?! way| part| time| nervous)",
+    r"\bthe best\b(?! way| part| time| advice| thing to| place to| route)",
+    r"\bthe most (?:talented|amazing|inspiring|brilliant|gifted|creative|influential|"
+    r"important \w+ (?:in|of))\b",
     r"\bone of the great\b",
     r"\b(?:you're|you are) (?:amazing|brilliant|incredible)\b",
 )
@@ -157,6 +162,7 @@ _MENTOR = _any(
     r"\bmy mentor for\b",
     r"\b(?:your|a) (?:mentee|protege|apprentice)\b(?! at)",
     r"\bmake it official\b",
+    r"\bmentor(?:ing)? me\b",
     r"\bmentor each other\b",
 )
 _NEGATED = re.compile(r"\b(?:won't|will not|not going to|never|don't|not asking|promise)\b")
@@ -173,6 +179,9 @@ _PITCH = _any(
     r"\b(?:you|your shop) should (?:really |have |switch|be)\b",
     r"\bhere is what you should\b",
     r"\bwe helped\b",
+    r"\bour (?:clients|customers|service|product|platform|solution)\b",
+    r"\b(?:fixes|solves) (?:exactly )?(?:the|your|this)\b",
+    r"\bsend you (?:a|our|my) (?:proposal|quote|deck)\b",
     r"\bi have a proposal\b",
     r"\bproposal (?:to|for)\b",
     r"\bsending you a pack\b",
