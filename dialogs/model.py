@@ -226,6 +226,8 @@ class Hero:
     step: StepId
     created_at: datetime
     archived: bool = False
+    # The wording of the ask the user last practised with /rehearse, shown again at the ask.
+    rehearsed: str = ""
 
 
 @dataclass(slots=True)

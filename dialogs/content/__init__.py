@@ -265,6 +265,22 @@ class DraftWords(_Strict):
     not_stored: str
 
 
+class RehearseWords(_Strict):
+    """What /rehearse says (dialogs/flows/rehearse.py)."""
+
+    early: str
+    intro: str
+    well_worded: str
+    # One line per gap of dialogs/rehearsal.py.
+    gaps: dict[str, str]
+    # The hero's likely answer, and how to reply to each answer.
+    likely: dict[str, str]
+    because: str
+    replies: dict[str, str]
+    saved: str
+    shown_again: str
+
+
 class Content(_Strict):
     source: Source
     steps: dict[StepId, StepText]
@@ -276,6 +292,7 @@ class Content(_Strict):
     questions: dict[str, Question]
     messages: Messages
     drafts: DraftWords
+    rehearse: RehearseWords
     # The command menu: command name (without the slash) -> description.
     commands: dict[str, str]
 
