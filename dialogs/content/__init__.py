@@ -281,6 +281,12 @@ class RehearseWords(_Strict):
     shown_again: str
 
 
+class ChartWords(_Strict):
+    """The /progress picture's caption (one line: it travels as a photo caption)."""
+
+    caption: str = Field(max_length=200)
+
+
 class Content(_Strict):
     source: Source
     steps: dict[StepId, StepText]
@@ -293,6 +299,7 @@ class Content(_Strict):
     messages: Messages
     drafts: DraftWords
     rehearse: RehearseWords
+    charts: ChartWords
     # The command menu: command name (without the slash) -> description.
     commands: dict[str, str]
 
