@@ -287,6 +287,17 @@ class ChartWords(_Strict):
     caption: str = Field(max_length=200)
 
 
+class Reconnect(_Strict):
+    """When a reminder proposes a light touch instead of a chase (dialogs/reconnect.py)."""
+
+    cold_temperature: int = Field(default=2, ge=1, le=5)  # this or colder is cold
+    cold_days: int = Field(default=35, ge=1)  # a cold last contact this many days ago
+    silent_days: int = Field(default=60, ge=1)  # any last contact this many days ago
+    touch: str
+    touch_lit_up: str
+    then: str
+
+
 class Content(_Strict):
     source: Source
     steps: dict[StepId, StepText]
@@ -300,6 +311,7 @@ class Content(_Strict):
     drafts: DraftWords
     rehearse: RehearseWords
     charts: ChartWords
+    reconnect: Reconnect
     # The command menu: command name (without the slash) -> description.
     commands: dict[str, str]
 
@@ -308,6 +320,10 @@ class Content(_Strict):
         missing_steps = set(StepId) - set(self.steps)
         if missing_steps:
             raise ValueError(f"steps missing from the content: {sorted(missing_steps)}")
+        cold = [self.cadence.days[t] for t in range(1, self.reconnect.cold_temperature + 1)]
+        if self.reconnect.cold_days <= max(cold):
+            # Else the planned space a cold hero gets would always arrive as a light touch.
+            raise ValueError("reconnect.cold_days must exceed the cadence of a cold hero")
         missing = set(ADVICE_IDS) - set(self.advice)
         unknown = set(self.advice) - set(ADVICE_IDS)
         if missing or unknown:
