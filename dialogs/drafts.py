@@ -77,7 +77,7 @@ _PRAISE = _any(
     r"legendary|inspiring|so cute|so humble|so cool|pure class|next level|insane|crazy|"
     r"masterpiece|phenomenal|stunning|outstanding|superb|awesome|gorgeous|remarkable|"
     r"exceptional|masterful|iconic|visionary|flawless|breathtaking|mind-blowing|world-class|"
-    r"top-notch|gifted|genius|a huge fan|big fan|blown away|in awe|"
+    r"top-notch|gifted|genius|a huge fan|big fan|blown away|in awe|straight fire|goated|"
     r"hit different|goals|killed it|well earned|an inspiration|changed my life|"
     r"the only one i read|what an achievement|made it to the top|an honour|honoured to)\b",
 )
@@ -88,6 +88,9 @@ _GUSH = _any(
     r"\bthe most (?:talented|amazing|inspiring|brilliant|gifted|creative|influential|"
     r"important \w+ (?:in|of))\b",
     r"\bone of the great\b",
+    r"\bthe (?:smartest|greatest|finest|brightest)\b",
+    r"\bbest (?!way|part|time|advice|thing|place|route|practice|bit)\w+ (?:in|of|ever|alive)\b",
+    r"\b(?:trailblazer|rockstar|superstar|role model|hero of mine)\b",
     r"\b(?:you're|you are) (?:amazing|brilliant|incredible)\b",
 )
 # Said of the meeting, not of the hero: "great to see you" is no compliment.
@@ -121,7 +124,16 @@ _REQUEST = _any(
     r"\bwould (?:thursday|friday|monday|tuesday|wednesday|\w+ or \w+ at)\b.*\bwork\b",
     r"\b(?:i'd|i would) (?:love|like) (?:\d+|to (?:shadow|set up|take you|ask|request|"
     r"hear)|you to)\b",
-    r"\bi'd be (?:so )?grateful if\b",
+    r"\bi'd be (?:so )?(?:grateful|honou?red|thrilled|delighted) if\b",
+    r"\b(?:i'd|i would) love to (?:interview|have you|feature|meet|chat|grab|pick)\b",
+    r"\bdoes (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|next \w+|"
+    r"tomorrow)\b.*\bwork\b",
+    r"\b(?:look at|read|review|check out|listen to|watch) my\b",
+    r"\bdid you (?:get|have) a chance\b",
+    r"\bi'd (?:really )?appreciate (?:a|an|your) (?:response|reply|answer|feedback)\b",
+    r"\b(?:i'd|i would) like to (?:pick|grab|meet|chat|set up|get|book|schedule)\b",
+    r"\bpick your brain\b",
+    r"\bgrab (?:any|a) (?:slot|time)\b",
     r"\b(?:i am|i'm) writing to request\b",
     r"\bplease (?:let me|advise|send|please|say)\b",
     r"\blet me know\b",
@@ -141,7 +153,7 @@ _REQUEST = _any(
     r"\bwould you be open\b",
 )
 # Offering to do something is not asking about them.
-_OFFER = re.compile(r"\b(?:want me to|shall i|should i)\b")
+_OFFER = re.compile(r"\b(?:want me to|shall i|should i|interested)\b")
 _EXIT = _any(
     r"\bno (?:worries|pressure|rush|problem|need to reply|obligation)\b",
     r"\bzero pressure\b",
@@ -179,6 +191,10 @@ _PITCH = _any(
     r"\b(?:you|your shop) should (?:really |have |switch|be)\b",
     r"\bhere is what you should\b",
     r"\bwe helped\b",
+    r"\bwe (?:can|could|will|'ll) (?:cut|help|fix|build|boost|grow|double|triple|save|get)\b",
+    r"\bfor a (?:flat |small |one-off )?fee\b",
+    r"\b(?:free trial|our agency|our team can)\b",
+    r"\bwe're an? (?:\w+ )?(?:agency|studio|startup|consultancy|company)\b",
     r"\bour (?:clients|customers|service|product|platform|solution)\b",
     r"\b(?:fixes|solves) (?:exactly )?(?:the|your|this)\b",
     r"\bsend you (?:a|our|my) (?:proposal|quote|deck)\b",
@@ -209,7 +225,8 @@ _CORRECTS = _any(
     r"\b(?:is|are|were|was) wrong\b",
 )
 _TOO_BIG = _any(
-    r"\b(?:an|one|two|\d+) (?:to \d+ )?(?:hours?)\b",
+    r"\b(?:an|one|two|\d+)[ -](?:to \d+ )?(?:hours?|hrs?)\b",
+    r"\b(?:calendly|calendar link|grab (?:any|a) (?:slot|time))\b",
     r"\b(?:[3-9]\d|1\d\d) (?:to \d+ )?minutes?\b",
     r"\b(?:monthly|weekly|every (?:two )?weeks?|recurring|full-time|every day|for a week|"
     r"whole of|three months)\b",

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench.drafts import CORPUS, load, score
 from dialogs.drafts import Finding, Medium, check, guess_medium
 
@@ -70,3 +72,49 @@ def test_the_medium_is_guessed_from_the_shape() -> None:
     assert guess_medium("Dear Ms. Kaur,\n\nThank you for the tour.") is Medium.EMAIL
     assert guess_medium("thx for the intro! one q, how did u start?") is Medium.TEXT
     assert guess_medium(" ".join(["word"] * 40)) is Medium.DM
+
+
+@pytest.mark.parametrize(
+    ("text", "step", "meetings", "findings"),
+    [
+        (
+            "Hi Ravi, I'd love to interview you for my newsletter. It would take about 90 "
+            "minutes. Does Thursday work?",
+            "interests",
+            1,
+            {Finding.REQUEST_TOO_BIG, Finding.NO_QUESTION, Finding.NO_EASY_EXIT},
+        ),
+        (
+            "Hi Ben, I noticed your checkout page loads slowly on mobile. We're a performance "
+            "agency and we can cut your load time in half for a flat fee. Interested?",
+            "interests",
+            1,
+            {Finding.PITCH, Finding.NO_QUESTION},
+        ),
+        (
+            "Hi Max, following up on my email from last week. Did you get a chance to look at "
+            "my proposal? I'd really appreciate a response.",
+            "radar",
+            1,
+            {Finding.ABOUT_ME, Finding.NO_QUESTION, Finding.NO_EASY_EXIT},
+        ),
+        (
+            "Dear Dr. Alvarez, you are a visionary, a trailblazer and frankly the smartest "
+            "person in oncology. Thank you for everything you do.",
+            "germ",
+            1,
+            {Finding.TOO_MANY_COMPLIMENTS, Finding.NO_QUESTION},
+        ),
+        (
+            "Thanks for the tip! What's the best way of pricing a first commission, in your "
+            "experience?",
+            "germ",
+            2,
+            {Finding.GOOD},
+        ),
+    ],
+)
+def test_drafts_in_words_the_corpus_does_not_use(
+    text: str, step: str, meetings: int, findings: set[Finding]
+) -> None:
+    assert set(check(text, step=step, meetings=meetings).findings) == findings
