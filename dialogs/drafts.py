@@ -154,7 +154,7 @@ _REQUEST = _any(
 )
 # Offering to do something is not asking about them.
 _OFFER = re.compile(r"\b(?:want me to|shall i|should i|interested)\b")
-_EXIT = _any(
+EXIT = _any(
     r"\bno (?:worries|pressure|rush|problem|need to reply|obligation)\b",
     r"\bzero pressure\b",
     r"\bfeel free to (?:ignore|say no)\b",
@@ -169,7 +169,7 @@ _EXIT = _any(
     r"\bdon't feel obliged\b",
     r"\bfine to say no\b",
 )
-_MENTOR = _any(
+MENTOR = _any(
     r"\b(?:be|become|being) my mentor\b",
     r"\bmy mentor for\b",
     r"\b(?:your|a) (?:mentee|protege|apprentice)\b(?! at)",
@@ -177,7 +177,7 @@ _MENTOR = _any(
     r"\bmentor(?:ing)? me\b",
     r"\bmentor each other\b",
 )
-_NEGATED = re.compile(r"\b(?:won't|will not|not going to|never|don't|not asking|promise)\b")
+NEGATED = re.compile(r"\b(?:won't|will not|not going to|never|don't|not asking|promise)\b")
 _PITCH = _any(
     r"\bi (?:built|made|designed|have drafted|'ve designed|'ve built)\b.{0,60}"
     r"\b(?:tool|app|system|proposal|playlist|platform|plan)\b",
@@ -321,7 +321,7 @@ def check(
         found.append(Found(Finding.TOO_MANY_COMPLIMENTS, praise[0].said if praise else ""))
 
     requests = [s for s in sentences if _REQUEST.search(s.norm)]
-    mentor = [s for s in sentences if _MENTOR.search(s.norm) and not _NEGATED.search(s.norm)]
+    mentor = [s for s in sentences if MENTOR.search(s.norm) and not NEGATED.search(s.norm)]
     about_them = [
         s
         for s in sentences
@@ -334,7 +334,7 @@ def check(
             )
             or _INDIRECT.search(s.norm)
         )
-        and not _MENTOR.search(s.norm)
+        and not MENTOR.search(s.norm)
     ]
     if ready:
         # When ready, the request to shadow is the question (DRAFTS.md).
@@ -373,7 +373,7 @@ def check(
     if count > LONGEST[medium]:
         found.append(Found(Finding.TOO_LONG))
 
-    if (requests or mentor) and not any(_EXIT.search(s.norm) for s in sentences):
+    if (requests or mentor) and not any(EXIT.search(s.norm) for s in sentences):
         found.append(Found(Finding.NO_EASY_EXIT, (requests or mentor)[-1].said))
 
     if not found:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from dialogs.content import Content
-from dialogs.drafts import _EXIT, _MENTOR, _NEGATED
+from dialogs.drafts import EXIT, MENTOR, NEGATED
 from dialogs.model import Interaction
 from dialogs.playbook import Shortfall, readiness
 from dialogs.reader.text import Speller, clean
@@ -89,9 +89,9 @@ def check_wording(text: str) -> tuple[Gap, ...]:
         gaps.append(Gap.SKILL)
     if not _DEFERENTIAL.search(said):
         gaps.append(Gap.DEFERENTIAL)
-    if not _EXIT.search(said):
+    if not EXIT.search(said):
         gaps.append(Gap.EXIT)
-    if _MENTOR.search(said) and not _NEGATED.search(said):
+    if MENTOR.search(said) and not NEGATED.search(said):
         gaps.append(Gap.MENTOR)
     return tuple(gaps)
 
