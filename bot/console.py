@@ -16,6 +16,8 @@ from typing import TextIO
 
 from bot.app import App
 from bot.bootstrap import build
+from bot.chart import FILENAME as CHART_FILENAME
+from bot.chart import render as render_chart
 from bot.settings import Settings
 from dialogs.model import Button, Command, Event, Press, Reply, Text, UserKey
 
@@ -29,16 +31,21 @@ def parse_command(text: str) -> Command:
     return Command(name, args.strip())
 
 
-def to_json(replies: Sequence[Reply]) -> dict[str, object]:
-    return {"replies": [reply_json(r) for r in replies]}
+Shown = Sequence[tuple[Reply, Path | None]]  # each reply, and where its picture was saved
 
 
-def reply_json(reply: Reply) -> dict[str, object]:
+def to_json(replies: Shown) -> dict[str, object]:
+    return {"replies": [reply_json(r, image) for r, image in replies]}
+
+
+def reply_json(reply: Reply, image: Path | None = None) -> dict[str, object]:
     found: dict[str, object] = {
         "text": reply.text,
         "buttons": [{"id": b.id, "label": b.label} for b in reply.buttons],
         "advice": list(reply.advice),
     }
+    if image is not None:
+        found["image"] = str(image)
     if reply.document is not None:
         found["document"] = {
             "filename": reply.document.filename,
@@ -48,15 +55,16 @@ def reply_json(reply: Reply) -> dict[str, object]:
 
 
 class Console:
-    def __init__(self, app: App, user: str, out: TextIO) -> None:
+    def __init__(self, app: App, user: str, out: TextIO, data_dir: Path) -> None:
         self.app = app
+        self.data_dir = data_dir
         self.key = UserKey(CHANNEL, user)
         self.user = user
         self.out = out
         self.buttons: tuple[Button, ...] = ()
         self.turn: int | None = None
 
-    async def send(self, event: Event) -> tuple[Reply, ...]:
+    async def send(self, event: Event) -> Shown:
         outcome = await self.app.turn(self.key, self.user, event)
         assert outcome is not None  # only Telegram updates are de-duplicated
         # No dispatcher serves the terminal: due reminders come with the next answer.
@@ -64,7 +72,17 @@ class Console:
         with_buttons = [r for r in replies if r.buttons]
         if with_buttons:
             self.buttons, self.turn = with_buttons[-1].buttons, with_buttons[-1].turn
-        return replies
+        return [(reply, await self.save_picture(reply)) for reply in replies]
+
+    async def save_picture(self, reply: Reply) -> Path | None:
+        """Draws a reply's chart into the data directory, off the event loop."""
+        if reply.chart is None:
+            return None
+        png = await asyncio.to_thread(render_chart, reply.chart)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / CHART_FILENAME
+        path.write_bytes(png)
+        return path
 
     def event_for_line(self, line: str) -> Event:
         line = line.strip()
@@ -95,9 +113,11 @@ class Console:
                 event = self.event_for_line(line)
             self.show(await self.send(event))
 
-    def show(self, replies: Sequence[Reply]) -> None:
-        for reply in replies:
+    def show(self, replies: Shown) -> None:
+        for reply, image in replies:
             self.out.write(f"\n{reply.text}\n")
+            if image is not None:
+                self.out.write(f"  (picture saved to {image})\n")
             if reply.document is not None:
                 path = Path.cwd() / reply.document.filename
                 path.write_bytes(reply.document.content)
@@ -138,7 +158,7 @@ async def chat(settings: Settings, user: str, as_json: bool) -> None:
     """`mentor-coach chat`: the same coach, in this terminal."""
     parts = await build(settings, telegram=False)
     try:
-        console = Console(parts.app, user, sys.stdout)
+        console = Console(parts.app, user, sys.stdout, settings.data_dir)
         if as_json:
             await console.json_lines(sys.stdin)
         else:

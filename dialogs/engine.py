@@ -226,8 +226,13 @@ async def _close(ctx: Context) -> Outcome:
     replies: list[Reply] = []
     lead = ""
     for reply in ctx.replies:
+        if reply.chart is not None and lead:
+            # A picture's caption stays the one line it was written as.
+            replies.append(Reply(lead))
+            lead = ""
         text = f"{lead}\n\n{reply.text}" if lead else reply.text
-        if not reply.buttons and not reply.advice and reply.document is None:
+        plain = reply.document is None and reply.chart is None
+        if not reply.buttons and not reply.advice and plain:
             # A plain line joins the next message: fewer messages, same words.
             lead = text
             continue

@@ -119,6 +119,30 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class ChartPoint:
+    """One check-in on a progress chart."""
+
+    day: date
+    temperature: int
+    step: StepId
+    open_door: bool = False
+    asked: bool = False  # the check-in that reported the ask
+
+
+@dataclass(frozen=True, slots=True)
+class HeroChart:
+    name: str
+    points: tuple[ChartPoint, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """The data of a /progress picture; the edge draws it (bot/chart.py), dialogs never do."""
+
+    heroes: tuple[HeroChart, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message to the user. `turn` stamps its buttons so stale presses are caught."""
 
@@ -127,6 +151,7 @@ class Reply:
     advice: tuple[str, ...] = ()
     turn: int = 0
     document: Document | None = None
+    chart: Chart | None = None  # sent as a picture, the text its caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +251,8 @@ class Hero:
     step: StepId
     created_at: datetime
     archived: bool = False
+    # The wording of the ask the user last practised with /rehearse, shown again at the ask.
+    rehearsed: str = ""
 
 
 @dataclass(slots=True)

@@ -22,6 +22,7 @@ from dialogs.model import (
     StepId,
 )
 from dialogs.ports import UnitOfWork
+from dialogs.reconnect import ADVICE, light_touch
 
 SNOOZE_DAYS = (1, 3, 7)
 WARM = 4
@@ -85,7 +86,13 @@ def compose(
     for hero in heroes:
         history = found[user_id, hero.id].interactions
         last = history[-1] if history else None
+        reminder = next(r for r in reminders if r.hero_id == hero.id)
         chosen = reminder_advice(hero, last)
+        advice_text = content.advice[chosen].text
+        # A hero gone cold gets a light touch, not a chase (dialogs/reconnect.py).
+        touch = light_touch(content, hero.name, history, reminder.due_at.date())
+        if touch is not None:
+            chosen, advice_text = ADVICE, touch
         advice.append(chosen)
         step = content.steps[hero.step]
         about = [messages.reminder_step.format(number=hero.step.number, title=step.title)]
@@ -99,12 +106,10 @@ def compose(
         if doors:
             about.append(messages.reminder_open_door.format(hero=hero.name, date=_day(doors[-1])))
         facts = " ".join(about)
-        advice_text = content.advice[chosen].text
         if len(heroes) > 1:
             lines.append(f"• {hero.name}: {facts}\n{advice_text}")
         else:
             lines += [facts, advice_text]
-        reminder = next(r for r in reminders if r.hero_id == hero.id)
         label = (
             messages.button_reached_out
             if len(heroes) == 1

@@ -96,6 +96,7 @@ class HeroRow(Base):
     step: Mapped[str] = mapped_column(String(16))
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    rehearsed: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class InteractionRow(Base):

@@ -15,13 +15,13 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.model import Button, Document, Reply
+from dialogs.model import Button, Chart, ChartPoint, Document, HeroChart, Reply, StepId
 from storage.models import OutboxRow, UserRow
 
 PENDING, SENDING, UNCERTAIN, FAILED = "pending", "sending", "uncertain", "failed"
@@ -50,6 +50,25 @@ def payload_of(reply: Reply) -> dict[str, Any]:
         "buttons": [[b.id, b.label] for b in reply.buttons],
         "turn": reply.turn,
     }
+    if reply.chart is not None:
+        payload["chart"] = {
+            "heroes": [
+                {
+                    "name": hero.name,
+                    "points": [
+                        {
+                            "day": p.day.isoformat(),
+                            "temperature": p.temperature,
+                            "step": p.step.value,
+                            "open_door": p.open_door,
+                            "asked": p.asked,
+                        }
+                        for p in hero.points
+                    ],
+                }
+                for hero in reply.chart.heroes
+            ]
+        }
     if reply.document is not None:
         payload["document"] = {
             "filename": reply.document.filename,
@@ -67,6 +86,28 @@ def reply_of(payload: dict[str, Any]) -> Reply:
         document=None
         if document is None
         else Document(document["filename"], base64.b64decode(document["content"])),
+        chart=chart_of(payload["chart"]) if "chart" in payload else None,
+    )
+
+
+def chart_of(data: dict[str, Any]) -> Chart:
+    return Chart(
+        tuple(
+            HeroChart(
+                hero["name"],
+                tuple(
+                    ChartPoint(
+                        date.fromisoformat(p["day"]),
+                        p["temperature"],
+                        StepId(p["step"]),
+                        open_door=p["open_door"],
+                        asked=p["asked"],
+                    )
+                    for p in hero["points"]
+                ),
+            )
+            for hero in data["heroes"]
+        )
     )
 
 

@@ -148,6 +148,7 @@ class SqlHeroes(_Repository):
             raise PermissionError("a hero can only be changed by its own user")
         row.step = hero.step.value
         row.archived = hero.archived
+        row.rehearsed = hero.rehearsed
 
     async def delete(self, user_id: int, hero_id: int) -> bool:
         # Foreign keys cascade to the hero's interactions and reminders.
@@ -358,6 +359,7 @@ def _hero(row: HeroRow | Row[Any]) -> Hero:
         step=StepId(row.step),
         created_at=row.created_at,
         archived=row.archived,
+        rehearsed=row.rehearsed,
     )
 
 

@@ -144,7 +144,9 @@ def test_a_whole_coaching_session_over_the_bot_api(api: FakeBotApi, bot: BotProc
     [confirmed] = press(api, ANA, "Yes, remind me")
     assert "I'll remind you about Dana on" in confirmed["text"]
 
-    [progress] = say(api, ANA, "/progress")
+    # The picture comes first, the text summary below it.
+    [picture, progress] = say(api, ANA, "/progress", expect=2)
+    assert picture["photo"]
     assert "Dana (Tour manager): step 1/5" in progress["text"]
     assert "Lit up about: touring logistics" in progress["text"]
 

@@ -51,7 +51,7 @@ def messages(replies: Iterable[Reply]) -> list[Reply]:
     so a retry never sends a part twice."""
     found: list[Reply] = []
     for reply in replies:
-        if reply.document is not None:
+        if reply.document is not None or reply.chart is not None:
             found.append(reply)
             continue
         *parts, last = split_text(reply.text)

@@ -9,6 +9,7 @@ delivered one message three times); 403 and 400 are final.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from telegram import Bot, InputFile
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.chart import FILENAME as CHART_FILENAME
+from bot.chart import render as render_chart
 from bot.telegram.translate import render
 from dialogs.model import Reply
 
@@ -64,6 +67,17 @@ class TelegramSender:
 
     async def send(self, chat_id: int, reply: Reply) -> Sent:
         """Sends a reply (in parts, if long); stops at the first part that fails."""
+        if reply.chart is not None:
+            # Drawing blocks for a tenth of a second: never on the event loop.
+            png = await asyncio.to_thread(render_chart, reply.chart)
+            return await self.call(
+                partial(
+                    self.bot.send_photo,
+                    chat_id,
+                    InputFile(png, filename=CHART_FILENAME),
+                    caption=reply.text[: MessageLimit.CAPTION_LENGTH],
+                )
+            )
         if reply.document is not None:
             document = reply.document
             return await self.call(

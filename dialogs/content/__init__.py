@@ -261,6 +261,54 @@ class Messages(_Strict):
     resumed: str
 
 
+class DraftWords(_Strict):
+    """What /draft says (dialogs/flows/draft.py): a line per finding and the shape to try."""
+
+    intro: str
+    intro_hero: str
+    # One line per finding of dialogs/drafts.py; {quote} is the user's own sentence.
+    findings: dict[str, str]
+    quote: str
+    shape: str
+    shape_lit_up: str
+    shape_open_door: str
+    other_language: str
+    not_stored: str
+
+
+class RehearseWords(_Strict):
+    """What /rehearse says (dialogs/flows/rehearse.py)."""
+
+    early: str
+    intro: str
+    well_worded: str
+    # One line per gap of dialogs/rehearsal.py.
+    gaps: dict[str, str]
+    # The hero's likely answer, and how to reply to each answer.
+    likely: dict[str, str]
+    because: str
+    replies: dict[str, str]
+    saved: str
+    shown_again: str
+
+
+class ChartWords(_Strict):
+    """The /progress picture's caption (one line: it travels as a photo caption)."""
+
+    caption: str = Field(max_length=200)
+
+
+class Reconnect(_Strict):
+    """When a reminder proposes a light touch instead of a chase (dialogs/reconnect.py)."""
+
+    cold_temperature: int = Field(default=2, ge=1, le=5)  # this or colder is cold
+    cold_days: int = Field(default=35, ge=1)  # a cold last contact this many days ago
+    silent_days: int = Field(default=60, ge=1)  # any last contact this many days ago
+    touch: str
+    touch_lit_up: str
+    then: str
+
+
 class Content(_Strict):
     source: Source
     steps: dict[StepId, StepText]
@@ -271,6 +319,10 @@ class Content(_Strict):
     advice: dict[str, Advice]
     questions: dict[str, Question]
     messages: Messages
+    drafts: DraftWords
+    rehearse: RehearseWords
+    charts: ChartWords
+    reconnect: Reconnect
     # The command menu: command name (without the slash) -> description.
     commands: dict[str, str]
 
@@ -279,6 +331,10 @@ class Content(_Strict):
         missing_steps = set(StepId) - set(self.steps)
         if missing_steps:
             raise ValueError(f"steps missing from the content: {sorted(missing_steps)}")
+        cold = [self.cadence.days[t] for t in range(1, self.reconnect.cold_temperature + 1)]
+        if self.reconnect.cold_days <= max(cold):
+            # Else the planned space a cold hero gets would always arrive as a light touch.
+            raise ValueError("reconnect.cold_days must exceed the cadence of a cold hero")
         missing = set(ADVICE_IDS) - set(self.advice)
         unknown = set(self.advice) - set(ADVICE_IDS)
         if missing or unknown:

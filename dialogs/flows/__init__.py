@@ -2,11 +2,13 @@
 
 from dialogs.flows import (
     checkin,
+    draft,
     general,
     heroes,
     nextstep,
     onboarding,
     privacy,
+    rehearse,
     reminders,
     settings,
     story,
@@ -18,6 +20,8 @@ FLOWS: tuple[Flow, ...] = (
     checkin.FLOW,
     story.FLOW,
     nextstep.FLOW,
+    draft.FLOW,
+    rehearse.FLOW,
     heroes.FLOW,
     reminders.FLOW,
     settings.FLOW,

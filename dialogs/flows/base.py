@@ -14,7 +14,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from dialogs.content import Content
-from dialogs.model import Button, DialogState, Document, Hero, PausedCheckin, Reply, User
+from dialogs.model import Button, Chart, DialogState, Document, Hero, PausedCheckin, Reply, User
 from dialogs.ports import Clock, UnitOfWork
 
 IDLE = "idle"
@@ -191,8 +191,9 @@ class Context:
         buttons: tuple[Button, ...] = (),
         advice: tuple[str, ...] = (),
         document: Document | None = None,
+        chart: Chart | None = None,
     ) -> None:
-        self.replies.append(Reply(text, buttons, advice, document=document))
+        self.replies.append(Reply(text, buttons, advice, document=document, chart=chart))
 
     def advise(
         self, advice: tuple[str, ...], intro: str = "", quotes: Mapping[str, str] | None = None

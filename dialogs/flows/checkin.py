@@ -391,6 +391,9 @@ async def next_question(ctx: Context) -> None:
     step = STEPS[hero.step]
     pending = [q for q in plan(step, ctx.dialog.answers) if q not in ctx.dialog.answers]
     if pending:
+        if pending[0] == "ask.asked" and hero.rehearsed:
+            # The wording practised with /rehearse, beside the question about the real ask.
+            ctx.say(ctx.content.rehearse.shown_again.format(wording=hero.rehearsed))
         await ctx.ask(pending[0])
         return
     await finish(ctx, hero, step)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dialogs.charts import progress_chart
 from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow, day_text
 from dialogs.model import Button, Hero, Interaction, record_id
 from dialogs.playbook import trend
@@ -9,7 +10,15 @@ from dialogs.playbook import trend
 
 async def progress(ctx: Context, _args: str = "") -> None:
     heroes = await ctx.heroes.of(ctx.user.id)
-    ctx.say(await progress_text(ctx, heroes) if heroes else ctx.messages.no_heroes)
+    if not heroes:
+        ctx.say(ctx.messages.no_heroes)
+        return
+    # The picture first, with a one-line caption; the text summary stays below it.
+    histories = {h.id: await ctx.interactions.of(ctx.user.id, h.id) for h in heroes}
+    chart = progress_chart(heroes, histories)
+    if chart is not None:
+        ctx.say(ctx.content.charts.caption, chart=chart)
+    ctx.say(await progress_text(ctx, heroes))
 
 
 async def progress_text(ctx: Context, heroes: list[Hero]) -> str:

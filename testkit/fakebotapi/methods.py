@@ -21,6 +21,7 @@ from testkit.fakebotapi.wire import ClientGoneError, Request
 # What the bot calls; each is served by the method of the same name in snake case.
 METHODS = (
     *("getMe", "getUpdates", "setWebhook", "setMyCommands", "sendMessage", "sendDocument"),
+    "sendPhoto",
     *("editMessageText", "editMessageReplyMarkup", "answerCallbackQuery"),
 )
 MAX_LONG_POLL_SECONDS = 50.0
@@ -178,6 +179,25 @@ class BotApiMethods(State):
         }
         meta |= {"mime_type": kind, "file_size": len(document.content)}
         content: dict[str, Any] = {"document": meta}
+        if caption := self._text(params, "caption", MAX_CAPTION_LENGTH):
+            content["caption"] = caption
+        return self._bot_message(chat, params, content)
+
+    def _send_photo(self, params: dict[str, Any], request: Request) -> dict[str, Any]:
+        chat = self._chat(params, sending=True)
+        photo = params.get("photo")
+        if not isinstance(photo, UploadedFile) or not photo.content:
+            raise bad_request("there is no photo in the request")
+        # Telegram decodes the upload: bytes that are no PNG or JPEG are refused.
+        if not photo.content.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        n = next(self._file_counter)
+        sizes = [
+            {"file_id": f"photo-{n}-{w}", "file_unique_id": f"p{n}-{w}", "width": w, "height": w}
+            for w in (90, 320, 800)
+        ]
+        sizes[-1]["file_size"] = len(photo.content)
+        content: dict[str, Any] = {"photo": sizes}
         if caption := self._text(params, "caption", MAX_CAPTION_LENGTH):
             content["caption"] = caption
         return self._bot_message(chat, params, content)
