@@ -87,15 +87,20 @@ class ReadinessCheck:
 
 
 def readiness(
-    history: Sequence[Interaction], less_awkward: bool | None, content: Content
+    history: Sequence[Interaction],
+    less_awkward: bool | None,
+    content: Content,
+    *,
+    stated_meetings: int = 0,
 ) -> ReadinessCheck:
     """Applies the readiness rule to a hero's history (oldest first).
 
     `less_awkward` None means the user was not asked; only the meetings and
-    temperatures are judged then.
+    temperatures are judged then. `stated_meetings` is the count a story gave
+    ("our fourth coffee"): meetings before the coach knew of them still count.
     """
     rule = content.readiness
-    meetings = sum(1 for i in history if i.kind.is_meeting)
+    meetings = max(stated_meetings, sum(1 for i in history if i.kind.is_meeting))
     temps = tuple(i.temperature for i in history)
     direction = trend(temps)
     shortfalls = []

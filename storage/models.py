@@ -96,6 +96,8 @@ class HeroRow(Base):
     step: Mapped[str] = mapped_column(String(16))
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # dialogs.model.Journey: early moves and the outcome of the ask.
+    journey: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class InteractionRow(Base):

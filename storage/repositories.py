@@ -17,6 +17,7 @@ from dialogs.model import (
     HeroHistory,
     Interaction,
     InteractionKind,
+    Journey,
     Preferences,
     Reminder,
     ReminderKind,
@@ -148,6 +149,7 @@ class SqlHeroes(_Repository):
             raise PermissionError("a hero can only be changed by its own user")
         row.step = hero.step.value
         row.archived = hero.archived
+        row.journey = hero.journey.to_json()
 
     async def delete(self, user_id: int, hero_id: int) -> bool:
         # Foreign keys cascade to the hero's interactions and reminders.
@@ -358,6 +360,7 @@ def _hero(row: HeroRow | Row[Any]) -> Hero:
         step=StepId(row.step),
         created_at=row.created_at,
         archived=row.archived,
+        journey=Journey.from_json(row.journey),
     )
 
 

@@ -469,13 +469,16 @@ async def test_a_story_that_says_too_little_gets_a_question_not_a_guess(chat: Ch
 # --- /nextstep ------------------------------------------------------------------------
 
 
-async def test_nextstep_moves_the_hero_on_and_says_why(chat: Chat) -> None:
+async def test_nextstep_moves_the_hero_on_and_quotes_the_evidence(chat: Chat) -> None:
     await onboard(chat)
+    for _ in range(2):
+        await checkin(chat, "warm", "interests.whose=theirs", "interests.problem=yes",
+                      "interests.offer=insight", "interests.lit_up=")  # fmt: skip
     await chat.say("/nextstep")
     [hero] = await chat.heroes()
     assert hero.step is StepId.GERM
     assert "step 2" in chat.text
-    assert "Why now" in chat.text
+    assert "you brought an insight or a question, not a pitch (2 of your last 2)" in chat.text
 
 
 async def test_nextstep_to_ask_too_soon_says_why_and_lets_the_user_go_on(chat: Chat) -> None:
@@ -484,7 +487,7 @@ async def test_nextstep_to_ask_too_soon_says_why_and_lets_the_user_go_on(chat: C
     await checkin(chat, "lukewarm", "distance.stance=student", "distance.guidance=yes",
                   "distance.push=no")  # fmt: skip
     await chat.say("/nextstep")
-    assert "too soon" in chat.text
+    assert "Not yet for step 5" in chat.text
     assert "meetings logged so far: 1" in chat.text
     assert "ask.not_yet" in chat.advice
     [hero] = await chat.heroes()
@@ -545,6 +548,7 @@ async def test_heroes_can_be_added_switched_and_archived(chat: Chat) -> None:
 async def test_each_hero_keeps_its_own_step(chat: Chat) -> None:
     await onboard(chat, "Dana")
     await chat.say("/nextstep")
+    await chat.press("nextstep.early=go")
     await add_hero(chat, "Sam")
     await chat.say("/progress")
     assert "Dana (Producer at a label): step 2/5" in chat.text

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 
+from dialogs import evidence
 from dialogs.model import StepId
 from dialogs.playbook import readiness
 from dialogs.steps.base import Facts, Step, Verdict
@@ -28,7 +29,10 @@ def judge(facts: Facts) -> Verdict:
     if facts.answers["ask.skills"] == "yes":
         advice.append("ask.offer_skills")
     less_awkward = facts.answers["ask.awkward"] == "less"
-    if readiness(facts.history, less_awkward, facts.content).ready:
+    stated = evidence.meetings(facts.history, facts.content)
+    check = readiness(facts.history, less_awkward, facts.content, stated_meetings=stated)
+    # The ask is earned only while nothing of steps 1 to 4 went wrong lately.
+    if check.ready and not evidence.recent_flags(facts.history, facts.content):
         advice.append("ask.go_ask")
     else:
         advice.insert(0, "ask.not_yet")
