@@ -112,3 +112,12 @@ def readiness(
     if rule.need_less_awkward and less_awkward is False:
         shortfalls.append(Shortfall.AWKWARD)
     return ReadinessCheck(meetings, rule.min_meetings, temps[-3:], direction, tuple(shortfalls))
+
+
+def most_important(advice: Sequence[str], content: Content) -> tuple[str, ...]:
+    """Keeps at most `reader.max_advice` pieces, the most important first (coaching.md
+    section 6): a reply with five paragraphs is a reply nobody acts on."""
+    order = {advice_id: place for place, advice_id in enumerate(content.reader.priority)}
+    unique = list(dict.fromkeys(advice))
+    ranked = sorted(unique, key=lambda a: order.get(a, len(order)))
+    return tuple(ranked[: content.reader.max_advice])

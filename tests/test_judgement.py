@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from dialogs.model import StepId
-from tests.conftest import Chat
+from tests.conftest import Chat, FixedClock
 from tests.test_engine import checkin, onboard, set_step
 
 # The answers of a step-1 contact that went as the post would like.
@@ -112,3 +112,115 @@ async def test_a_way_back_a_step(chat: Chat) -> None:
     await chat.press("nextstep.early=go")
     await chat.press("nextstep.back")
     assert (await chat.heroes())[0].step is StepId.GERM
+
+
+# --- how it speaks ---------------------------------------------------------------------
+
+
+async def test_a_cold_contact_is_never_told_it_is_going_well(chat: Chat) -> None:
+    await onboard(chat)
+    await set_step(chat, StepId.GERM)
+    good = ("germ.compliments=one", "germ.ease=at_ease", "germ.time=learning", "germ.posting=no")
+    await checkin(chat, "warm", *good)
+    await checkin(chat, "cold", *good)
+    assert "germ.well_done" not in chat.advice
+    assert "radar.cold_give_space" in chat.advice
+    assert "going well" not in chat.text
+
+
+async def test_going_well_is_said_only_when_the_record_shows_it(chat: Chat) -> None:
+    await onboard(chat)
+    await checkin(chat, "warm", *GOOD_INTERESTS)
+    assert "going well" not in chat.text
+    await checkin(chat, "warm", *GOOD_INTERESTS)
+    assert "going well" in chat.text
+
+
+async def test_an_email_is_not_asked_about_the_room_nor_praised_as_present(chat: Chat) -> None:
+    await onboard(chat)
+    await set_step(chat, StepId.GERM)
+    await checkin(chat, "warm", "germ.compliments=one", "germ.time=learning", kind="email")
+    assert chat.state == "checkin.followup"
+    [email] = await chat.interactions()
+    assert "germ.ease" not in email.answers
+    assert "germ.posting" not in email.answers
+    assert "present" not in chat.text
+    assert "Relaxed" not in chat.text
+
+
+async def test_zero_compliments_is_not_well_done(chat: Chat) -> None:
+    await onboard(chat)
+    await set_step(chat, StepId.GERM)
+    await checkin(chat, "warm", "germ.compliments=none", "germ.ease=at_ease",
+                  "germ.time=learning", "germ.posting=no")  # fmt: skip
+    assert chat.advice == ("germ.one_compliment",)
+
+
+async def test_at_most_two_pieces_of_advice_the_most_important_first(chat: Chat) -> None:
+    await onboard(chat)
+    await set_step(chat, StepId.GERM)
+    await checkin(chat, "warm", "germ.compliments=lost_count", "germ.ease=froze",
+                  "germ.time=achievements", "germ.posting=yes")  # fmt: skip
+    assert chat.advice == ("germ.no_live_tweeting", "germ.one_compliment")
+
+
+# --- after the ask -------------------------------------------------------------------
+
+
+async def test_not_now_waits_for_the_day_they_named_and_goes_back_to_the_radar(
+    chat: Chat, clock: FixedClock
+) -> None:
+    await onboard(chat)
+    await set_step(chat, StepId.ASK)
+    story = "I asked Dana if I could shadow her. She said not now, she's busy until February."
+    await story_checkin(chat, story, "warm", "ask.asked=not_now")
+    assert chat.advice[0] == "ask.outcome_not_now"
+    [hero] = await chat.heroes()
+    assert hero.step is StepId.RADAR
+    assert hero.journey.outcome == "not_now"
+    assert hero.journey.busy_until == "2027-02-01"
+    assert "busy until Mon 1 Feb 2027" in chat.text
+    await chat.press("checkin.followup=suggested")
+    [reminder] = await chat.reminders()
+    assert reminder.due_at.date().isoformat() == "2027-02-01"
+    # Minutes later: no jumping back to step 5.
+    await chat.say("/nextstep")
+    assert (await chat.heroes())[0].step is StepId.RADAR
+    assert "contacts recorded so far: 0" in chat.text
+    await set_step(chat, StepId.DISTANCE)
+    await chat.say("/nextstep")
+    assert "busy until" in chat.text
+    assert (await chat.heroes())[0].step is StepId.DISTANCE
+    await chat.say("/progress")
+    assert "said not now" in chat.text
+    # When February comes, the ask must be earned afresh: no going on anyway.
+    clock.advance(days=70)
+    await chat.say("/nextstep")
+    assert "Not yet for step 5" in chat.text
+    assert chat.state == "idle"
+
+
+async def test_no_keeps_the_relationship_and_says_when_to_try_again(chat: Chat) -> None:
+    await onboard(chat)
+    await set_step(chat, StepId.ASK)
+    await checkin(chat, "lukewarm", "ask.asked=no")
+    assert chat.advice == ("ask.outcome_no",)
+    [hero] = await chat.heroes()
+    assert hero.step is StepId.RADAR
+    await set_step(chat, StepId.DISTANCE)
+    await chat.say("/nextstep")
+    assert "said no on" in chat.text
+    assert "from Tue 25 May 2027" in chat.text
+    assert (await chat.heroes())[0].step is StepId.DISTANCE
+    await chat.say("/progress")
+    assert "Dana said no" in chat.text
+
+
+async def test_yes_gives_a_plan_and_the_thank_you(chat: Chat) -> None:
+    await onboard(chat)
+    await set_step(chat, StepId.ASK)
+    await checkin(chat, "hot", "ask.asked=yes")
+    assert chat.advice == ("ask.outcome_yes", "principles.servant_leadership")
+    assert "thank-you" in chat.text
+    await chat.say("/progress")
+    assert "Dana said yes" in chat.text

@@ -302,6 +302,7 @@ class Messages(_Strict):
     nextstep_busy: str
     nextstep_after_no: str
     button_back: str
+    followup_busy: str
     progress_early: str
     progress_outcome_yes: str
     progress_outcome_not_now: str

@@ -7,14 +7,16 @@ check-in resumes exactly where it stopped.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 
+from dialogs import evidence
 from dialogs.content import Content
 from dialogs.dates import DateProblem, parse_past_date
 from dialogs.flows import reminders
 from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow, checked_text, day_text
-from dialogs.model import Hero, Interaction, InteractionKind, StepId
-from dialogs.playbook import READINGS, temperature
+from dialogs.model import AskOutcome, Hero, Interaction, InteractionKind, StepId
+from dialogs.playbook import READINGS, most_important, temperature
 from dialogs.reader import read_story
 from dialogs.steps import STEPS, Facts, Step
 
@@ -124,8 +126,9 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
     reading = READINGS[answers["checkin.reaction"]]
     weights = content.temperature.signals
     signals = {step.signals[f"{q}={a}"] for q, a in answers.items() if f"{q}={a}" in step.signals}
-    if story:
-        signals |= {s.value for s in read_story(story).signals if s.value in weights}
+    read = read_story(story, today=ctx.today()) if story else None
+    if read is not None:
+        signals |= {s.value for s in read.signals if s.value in weights}
     temp = temperature(reading, signals, content)
     interaction = Interaction(
         hero_id=hero.id,
@@ -141,14 +144,18 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
     history = await ctx.interactions.of(ctx.user.id, hero.id)
     timeline = sorted([*history, interaction], key=lambda i: i.happened_on)
     verdict = step.judge(Facts(answers, reading, temp, frozenset(signals), timeline, content))
-    interaction.advice = verdict.advice
+    cold = temp <= content.evidence.cold
+    interaction.advice = spoken_advice(verdict.advice, cold, content)
     await ctx.interactions.add(ctx.user.id, interaction)
+    named = read.reading.named_date if read is not None and read.reading else None
+    outcome = record_outcome(hero, answers, interaction.happened_on, named, ctx.today())
     if verdict.move_to is not None:
         hero.step = verdict.move_to
+    if verdict.move_to is not None or outcome is not None:
         await ctx.heroes.save(hero)
     ctx.idle()
 
-    ctx.advise(verdict.advice)
+    ctx.advise(interaction.advice)
     if verdict.move_to is not None:
         title = content.steps[hero.step].title
         ctx.say(messages.moved_back.format(hero=hero.name, number=hero.step.number, title=title))
@@ -160,20 +167,59 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
             label=content.temperature.labels[temp],
         )
     ]
-    following = hero.step.next
-    if hero.step is StepId.ASK:
-        summary.append(messages.step_last)
-    elif verdict.going_well and following is not None:
-        title = content.steps[following].title
-        summary.append(
-            messages.step_going_well.format(hero=hero.name, number=following.number, title=title)
-        )
-    else:
-        summary.append(messages.step_keep_going.format(hero=hero.name, number=hero.step.number))
+    summary.append(next_action(ctx, hero, evidence.since(hero, timeline), cold))
     ctx.say("\n".join(summary))
     # A new contact resets the hero's reminder clock: the old follow-up goes.
     await ctx.reminders.cancel_for_hero(ctx.user.id, hero.id, follow_ups_only=True)
-    await reminders.propose(ctx, hero, temp)
+    busy = hero.journey.busy_until
+    days = (date.fromisoformat(busy) - ctx.today()).days if busy else 0
+    if days > 0 and busy:
+        # Reaching out before the day the hero named would be chasing.
+        ctx.say(
+            messages.followup_busy.format(hero=hero.name, date=day_text(date.fromisoformat(busy)))
+        )
+    await reminders.propose(ctx, hero, temp, days=days if days > 0 else None)
+
+
+# Praise that a cold contact must not hear in the same reply as "it was cold".
+PRAISE = frozenset({"interests.well_done", "germ.well_done", "distance.respectful_deference"})
+
+
+def spoken_advice(advice: tuple[str, ...], cold: bool, content: Content) -> tuple[str, ...]:
+    """The advice one reply carries: no praise for a cold contact, at most two pieces."""
+    if cold:
+        advice = (*(a for a in advice if a not in PRAISE), "radar.cold_give_space")
+    return most_important(advice, content)
+
+
+def record_outcome(
+    hero: Hero, answers: Mapping[str, str], on: date, named: date | None, today: date
+) -> AskOutcome | None:
+    """Keeps the answer to the ask on the hero, with the day they said they'd be free."""
+    asked = answers.get("ask.asked", "")
+    if asked not in set(AskOutcome):
+        return None
+    outcome = AskOutcome(asked)
+    busy = named.isoformat() if outcome is AskOutcome.NOT_NOW and named and named > today else None
+    hero.journey = replace(
+        hero.journey, outcome=outcome, outcome_on=on.isoformat(), busy_until=busy
+    )
+    return outcome
+
+
+def next_action(ctx: Context, hero: Hero, timeline: list[Interaction], cold: bool) -> str:
+    """The one concrete next action that ends a check-in's reply, as the record supports it."""
+    messages, content = ctx.messages, ctx.content
+    following = hero.step.next
+    if hero.step is StepId.ASK:
+        return messages.step_last
+    done = evidence.check(hero.step, timeline, content).done
+    if done and not cold and following is not None:
+        title = content.steps[following].title
+        return messages.step_going_well.format(
+            hero=hero.name, number=following.number, title=title
+        )
+    return messages.step_keep_going.format(hero=hero.name, number=hero.step.number)
 
 
 def check(content: Content) -> list[str]:

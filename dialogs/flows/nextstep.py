@@ -128,7 +128,9 @@ async def ask_too_soon(
         practise = check.practise(content)
     else:
         practise = "ask.not_yet"
-    await too_soon(ctx, hero, StepId.ASK, lines, practise)
+    # After a "not now" the ask is earned afresh: no going on anyway.
+    offer = hero.journey.outcome is not AskOutcome.NOT_NOW
+    await too_soon(ctx, hero, StepId.ASK, lines, practise, offer=offer)
 
 
 async def early(ctx: Context, choice: str) -> None:
@@ -190,14 +192,23 @@ def ready_line(ctx: Context, ready: ReadinessCheck) -> str:
 
 
 async def too_soon(
-    ctx: Context, hero: Hero, following: StepId, lines: list[str], practise: str
+    ctx: Context,
+    hero: Hero,
+    following: StepId,
+    lines: list[str],
+    practise: str,
+    *,
+    offer: bool = True,
 ) -> None:
     """Names the gap and the one thing to practise, then offers to go on anyway."""
     intro = [ctx.messages.too_soon.format(hero=hero.name, number=following.number)]
     intro += [f"• {line}" for line in lines]
     intro.append(ctx.messages.practise)
     ctx.advise((practise,), intro="\n".join(intro))
-    await ctx.ask("nextstep.early", number=str(following.number))
+    if offer:
+        await ctx.ask("nextstep.early", number=str(following.number))
+    else:
+        ctx.idle()
 
 
 async def move(ctx: Context, hero: Hero, step_id: StepId, shown: list[str] | None) -> None:

@@ -22,9 +22,10 @@ def when(ctx: Context, instant: datetime) -> str:
 # --- the follow-up after a check-in ----------------------------------------------------
 
 
-async def propose(ctx: Context, hero: Hero, temperature: int) -> None:
-    """Offers the next touchpoint, timed by the temperature (warm sooner, cold later)."""
-    days = follow_up_days(temperature, ctx.content)
+async def propose(ctx: Context, hero: Hero, temperature: int, days: int | None = None) -> None:
+    """Offers the next touchpoint, timed by the temperature (warm sooner, cold later), or
+    `days` ahead when the hero named a day (busy until February)."""
+    days = days or follow_up_days(temperature, ctx.content)
     due = days_ahead(ctx.clock.now(), days, ctx.user.prefs)
     ctx.focus(hero.id, {"days": str(days), "kind": ReminderKind.FOLLOW_UP.value})
     await ctx.ask(

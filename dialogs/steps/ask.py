@@ -21,7 +21,8 @@ def judge(facts: Facts) -> Verdict:
     """Says whether it is time to ask, or what to do after the answer."""
     asked = facts.answers["ask.asked"]
     if asked in OUTCOMES:
-        move_to = StepId.RADAR if asked == "not_now" else None
+        # Not now and no both go back to staying on their radar: the relationship goes on.
+        move_to = None if asked == "yes" else StepId.RADAR
         # A yes starts the mentorship; serving them is how it is kept.
         serve = ("principles.servant_leadership",) if asked == "yes" else ()
         return Verdict((OUTCOMES[asked], *serve), move_to=move_to)
