@@ -11,8 +11,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from dialogs import evidence
 from dialogs.content import Content
 from dialogs.model import (
+    AskOutcome,
     Button,
     Hero,
     HeroHistory,
@@ -28,13 +30,27 @@ WARM = 4
 COLD = 2
 
 
-def reminder_advice(hero: Hero, last: Interaction | None) -> str:
-    """Picks the one piece of advice a reminder carries, from the step and the temperature."""
-    if hero.step is StepId.ASK and last is not None and last.temperature >= WARM:
+def reminder_advice(hero: Hero, history: Sequence[Interaction], content: Content) -> str:
+    """Picks the one piece of advice a reminder carries, from the hero's step and state.
+
+    After a cold contact, space; otherwise a step-2 hero gets step-2 advice (what their
+    record says to practise) and staying on the radar goes by the temperature; after a
+    yes, serving them; after a "no" or a "not now", nothing about asking.
+    """
+    last = history[-1] if history else None
+    if hero.journey.outcome is AskOutcome.YES:
+        return "principles.servant_leadership"
+    if last is not None and last.temperature <= COLD:
+        # Whatever the step, after a cold contact the next touch is a light one.
+        return "radar.cold_give_space"
+    if hero.step in content.evidence.steps and hero.step is not StepId.RADAR:
+        return evidence.check(hero.step, evidence.since(hero, history), content).practise(content)
+    asking = hero.step is StepId.ASK and hero.journey.outcome is None
+    if asking and last is not None and last.temperature >= WARM:
         return "ask.check_the_room"
-    if last is None or COLD < last.temperature < WARM:
-        return "radar.lukewarm_add_value"
-    return "radar.warm_open_door" if last.temperature >= WARM else "radar.cold_give_space"
+    if last is not None and last.temperature >= WARM:
+        return "radar.warm_open_door"
+    return "radar.lukewarm_add_value"
 
 
 def when_text(instant: datetime, tz: str) -> str:
@@ -85,7 +101,7 @@ def compose(
     for hero in heroes:
         history = found[user_id, hero.id].interactions
         last = history[-1] if history else None
-        chosen = reminder_advice(hero, last)
+        chosen = reminder_advice(hero, history, content)
         advice.append(chosen)
         step = content.steps[hero.step]
         about = [messages.reminder_step.format(number=hero.step.number, title=step.title)]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
-from dialogs.model import StepId
-from tests.conftest import Chat, FixedClock
+from dialogs.content import Content
+from dialogs.model import AskOutcome, Hero, Interaction, InteractionKind, Journey, StepId
+from dialogs.reminding import reminder_advice
+from tests.conftest import NOW, Chat, FixedClock
 from tests.test_engine import checkin, onboard, set_step
 
 # The answers of a step-1 contact that went as the post would like.
@@ -224,3 +227,35 @@ async def test_yes_gives_a_plan_and_the_thank_you(chat: Chat) -> None:
     assert "thank-you" in chat.text
     await chat.say("/progress")
     assert "Dana said yes" in chat.text
+
+
+# --- reminders that fit the step and the state ---------------------------------------
+
+
+def reminder_for(hero: Hero, *temperatures: int, content: Content) -> str:
+    history = [
+        Interaction(hero.id, date(2026, 11, day), InteractionKind.COFFEE, "", hero.step, t)
+        for day, t in enumerate(temperatures, start=1)
+    ]
+    return reminder_advice(hero, history, content)
+
+
+def a_hero(step: StepId, journey: Journey | None = None) -> Hero:
+    return Hero(1, 1, "Dana", "", "", None, step, NOW, journey=journey or Journey())
+
+
+def test_a_step_2_reminder_gives_step_2_advice(content: Content) -> None:
+    assert reminder_for(a_hero(StepId.GERM), 4, content=content).startswith("germ.")
+    assert reminder_for(a_hero(StepId.INTERESTS), content=content).startswith("interests.")
+    assert reminder_for(a_hero(StepId.RADAR), 4, content=content) == "radar.warm_open_door"
+
+
+def test_after_a_no_or_a_yes_no_advice_about_asking(content: Content) -> None:
+    said_no = Journey(outcome=AskOutcome.NO, outcome_on="2026-11-01")
+    for temperature in (1, 3, 5):
+        chosen = reminder_for(a_hero(StepId.RADAR, said_no), temperature, content=content)
+        assert not chosen.startswith("ask.")
+    said_yes = Journey(outcome=AskOutcome.YES, outcome_on="2026-11-01")
+    yes = reminder_for(a_hero(StepId.ASK, said_yes), 5, content=content)
+    assert yes == "principles.servant_leadership"
+    assert reminder_for(a_hero(StepId.ASK), 5, content=content) == "ask.check_the_room"

@@ -257,20 +257,13 @@ async def test_a_chunk_composes_each_users_digest_from_one_read(chat: Chat) -> N
     )
 
     interests = "You're at step 1: Talk in terms of their interests."
-    add_value = (
-        "Keep the balance. When you next get in touch, bring something of value to them"
-        " (a link, an idea, an introduction) rather than a request."
-    )
-    open_door = (
-        "While it's warm, the door is open: get in touch again soon with something tied to"
-        " their interests, like an article, a thought on the problem they mentioned, or an"
-        " update on advice they gave you."
-    )
+    # Step-1 heroes get step-1 advice, whatever the temperature of a warm contact.
+    their_world = chat.coach.content.advice["interests.their_world"].text
     assert to_ana.text == (
         "⏰ A few heroes to reach out to today:\n\n"
         f"• Dana: {interests} Last contact: Thu 26 Nov, warm. Last time Dana lit up about"
-        f" touring logistics. Dana left a door open on Thu 26 Nov.\n{open_door}\n\n"
-        f"• Sam: {interests}\n{add_value}"
+        f" touring logistics. Dana left a door open on Thu 26 Nov.\n{their_world}\n\n"
+        f"• Sam: {interests}\n{their_world}"
     )
     batch = anas[0].id
     assert [(b.id, b.label) for b in to_ana.buttons] == [
@@ -281,8 +274,8 @@ async def test_a_chunk_composes_each_users_digest_from_one_read(chat: Chat) -> N
         (f"rem.snooze:{batch}:7", "💤 1 week"),
         (f"rem.skip:{batch}", "Skip"),
     ]
-    assert to_ana.advice == ("radar.warm_open_door", "radar.lukewarm_add_value")
-    assert to_eve.text == f"⏰ Time to reach out to Kim.\n\n{interests}\n\n{add_value}"
+    assert to_ana.advice == ("interests.their_world", "interests.their_world")
+    assert to_eve.text == f"⏰ Time to reach out to Kim.\n\n{interests}\n\n{their_world}"
     batch = eves[0].id
     assert [b.id for b in to_eve.buttons] == [
         f"rem.done:{eves[1].id}",
@@ -291,7 +284,7 @@ async def test_a_chunk_composes_each_users_digest_from_one_read(chat: Chat) -> N
         f"rem.snooze:{batch}:7",
         f"rem.skip:{batch}",
     ]
-    assert to_eve.advice == ("radar.lukewarm_add_value",)
+    assert to_eve.advice == ("interests.their_world",)
 
 
 async def test_i_reached_out_starts_a_checkin_about_that_hero(chat: Chat) -> None:
