@@ -188,3 +188,16 @@ def meetings(history: Sequence[Interaction], content: Content) -> int:
 
 def _quote(having: Sequence[Seen], mark: str) -> str:
     return next((s.quotes[mark] for s in reversed(having) if mark in s.quotes), "")
+
+
+def streak(history: Sequence[Interaction], content: Content) -> Found | None:
+    """A red flag in every one of the latest contacts, `evidence.pattern` or more in a row:
+    a pattern to name ("third contact in a row where you pitched a solution")."""
+    seens = [seen(i, content) for i in reversed(history)]
+    flags = dict.fromkeys(f for step in content.evidence.steps.values() for f in step.flags)
+    best: Found | None = None
+    for mark in flags:
+        count = next((n for n, s in enumerate(seens) if mark not in s.marks), len(seens))
+        if count >= content.evidence.pattern and (best is None or count > best.count):
+            best = Found(mark, count)
+    return best

@@ -114,6 +114,12 @@ def compose(
         doors = [i for i in history if i.open_door]
         if doors:
             about.append(messages.reminder_open_door.format(hero=hero.name, date=_day(doors[-1])))
+        tried = (
+            next((a for a in last.advice if content.advice[a].try_this), None) if last else None
+        )
+        if tried is not None:
+            try_this = content.advice[tried].try_this
+            about.append(messages.reminder_tried.format(try_this=try_this))
         facts = " ".join(about)
         advice_text = content.advice[chosen].text
         if len(heroes) > 1:

@@ -54,8 +54,11 @@ async def add_hero(chat: Chat, name: str) -> None:
         await chat.press(skip)
 
 
-async def checkin(chat: Chat, reaction: str, *answers: str, kind: str = "coffee") -> None:
-    """Runs a whole check-in by buttons: today, `kind`, no story, `reaction`, then answers."""
+async def checkin(
+    chat: Chat, reaction: str, *answers: str, kind: str = "coffee", tried: str = "not_yet"
+) -> None:
+    """Runs a whole check-in by buttons: today, `kind`, no story, `reaction`, then answers,
+    and whether the last advice was `tried` when that is asked."""
     await chat.say("/checkin")
     await chat.press("checkin.when=today")
     await chat.press(f"checkin.kind={kind}")
@@ -63,6 +66,14 @@ async def checkin(chat: Chat, reaction: str, *answers: str, kind: str = "coffee"
     await chat.press(f"checkin.reaction={reaction}")
     for answer in answers:
         await chat.press(answer)
+    await answer_tried(chat, tried)
+
+
+async def answer_tried(chat: Chat, tried: str = "not_yet") -> None:
+    """Answers the follow-through question about the last advice, if it is asked (and
+    `tried` is not empty: a test that answers it itself passes "")."""
+    if tried and chat.state == "checkin.tried":
+        await chat.press(f"checkin.tried={tried}")
 
 
 async def set_step(chat: Chat, step: StepId) -> None:

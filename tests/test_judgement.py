@@ -9,7 +9,7 @@ from dialogs.content import Content
 from dialogs.model import AskOutcome, Hero, Interaction, InteractionKind, Journey, StepId
 from dialogs.reminding import reminder_advice
 from tests.conftest import NOW, Chat, FixedClock
-from tests.test_engine import checkin, onboard, set_step
+from tests.test_engine import answer_tried, checkin, onboard, set_step
 
 # The answers of a step-1 contact that went as the post would like.
 GOOD_INTERESTS = ("interests.whose=theirs", "interests.problem=yes", "interests.offer=insight",
@@ -26,6 +26,7 @@ async def story_checkin(chat: Chat, story: str, reaction: str, *answers: str) ->
     await chat.press(f"checkin.reaction={reaction}")
     for answer in answers:
         await chat.press(answer)
+    await answer_tried(chat)
 
 
 async def test_no_contact_moves_nobody_and_claims_nothing(chat: Chat) -> None:
@@ -259,3 +260,52 @@ def test_after_a_no_or_a_yes_no_advice_about_asking(content: Content) -> None:
     yes = reminder_for(a_hero(StepId.ASK, said_yes), 5, content=content)
     assert yes == "principles.servant_leadership"
     assert reminder_for(a_hero(StepId.ASK), 5, content=content) == "ask.check_the_room"
+
+
+# --- follow-through ----------------------------------------------------------------------
+
+PITCH = ("interests.whose=theirs", "interests.problem=yes", "interests.offer=solution",
+         "interests.lit_up=")  # fmt: skip
+
+
+async def test_the_next_checkin_asks_whether_the_last_advice_was_tried(chat: Chat) -> None:
+    await onboard(chat)
+    await checkin(chat, "warm", *PITCH)
+    assert chat.advice == ("interests.insight_over_solutions",)
+    await checkin(chat, "warm", *GOOD_INTERESTS, tried="")
+    assert chat.state == "checkin.tried"
+    assert "last time I suggested you bring a question or an insight" in chat.text
+    await chat.press("checkin.tried=worked")
+    assert "Glad it worked" in chat.text
+    latest = (await chat.interactions())[-1]
+    assert latest.answers["checkin.tried"] == "worked"
+    assert latest.answers["checkin.tried_advice"] == "interests.insight_over_solutions"
+
+
+async def test_a_pattern_across_contacts_is_named(chat: Chat) -> None:
+    await onboard(chat)
+    for _ in range(2):
+        await checkin(chat, "warm", *PITCH)
+        assert "in a row" not in chat.text
+    await checkin(chat, "warm", *PITCH)
+    assert "third contact in a row where you pitched a solution" in chat.text
+
+
+async def test_repeated_advice_is_worded_afresh(chat: Chat) -> None:
+    await onboard(chat)
+    wordings = []
+    for _ in range(3):
+        await checkin(chat, "warm", *PITCH)
+        assert chat.advice == ("interests.insight_over_solutions",)
+        wordings.append(chat.last.replies[0].text.split("\n\n")[-1])
+    assert len(set(wordings)) == 3
+
+
+async def test_a_reminder_asks_about_the_last_advice(chat: Chat) -> None:
+    await onboard(chat)
+    await checkin(chat, "warm", *PITCH)
+    await chat.press("checkin.followup=suggested")
+    [reminder] = await chat.reminders()
+    user = chat.store.users[chat.key]
+    [reply] = await chat.coach.reminder_replies(chat.store.uow(), [(user, [reminder])])
+    assert "Last time I suggested you bring a question or an insight" in reply.text

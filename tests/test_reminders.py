@@ -16,7 +16,7 @@ from dialogs.model import (
     StepId,
 )
 from tests.conftest import NOW, Chat
-from tests.test_engine import add_hero, checkin, onboard, set_step
+from tests.test_engine import add_hero, answer_tried, checkin, onboard, set_step
 
 BERLIN = "Europe/Berlin"
 
@@ -41,6 +41,7 @@ async def memorable_history(chat: Chat, reaction: str, follow_up: str) -> None:
     await checkin(chat, reaction, "interests.whose=theirs", "interests.problem=yes",
                   "interests.offer=insight")  # fmt: skip
     await chat.say("touring logistics")
+    await answer_tried(chat)
     await chat.press(f"checkin.followup={follow_up}")
 
 

@@ -68,6 +68,13 @@ class StepText(_Strict):
 
 class Advice(_Strict):
     text: str
+    variants: tuple[str, ...] = ()  # the same advice worded afresh, for a repeat
+    try_this: str = ""  # what a follow-through asks about: "Did you try it?"
+
+    def worded(self, times_before: int) -> str:
+        """The wording for the advice's next telling: the same count, the same words."""
+        wordings = (self.text, *self.variants)
+        return wordings[times_before % len(wordings)]
 
 
 class Temperature(_Strict):
@@ -127,6 +134,9 @@ class Evidence(_Strict):
     cold: int = Field(default=2, ge=1, le=5)  # a contact at or below this is cold
     # After a "no", the days before asking again may be thought about.
     retry_after_no_days: int = Field(default=180, ge=1)
+    # The same red flag this many contacts in a row is named as a pattern.
+    pattern: int = Field(default=3, ge=2)
+    ordinals: tuple[str, ...] = ()  # "third", "fourth": how a streak is counted aloud
     marks: dict[str, Mark]
     steps: dict[StepId, StepEvidence]
 
@@ -303,6 +313,11 @@ class Messages(_Strict):
     nextstep_after_no: str
     button_back: str
     followup_busy: str
+    pattern_named: str
+    tried_worked: str
+    tried_didnt: str
+    tried_not_yet: str
+    reminder_tried: str
     progress_early: str
     progress_outcome_yes: str
     progress_outcome_not_now: str

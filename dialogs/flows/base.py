@@ -8,7 +8,7 @@ it cannot route; to start another flow it runs that flow's command by name.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -191,9 +191,12 @@ class Context:
     ) -> None:
         self.replies.append(Reply(text, buttons, advice, document=document))
 
-    def advise(self, advice: tuple[str, ...], intro: str = "") -> None:
+    def advise(
+        self, advice: tuple[str, ...], intro: str = "", times: Mapping[str, int] | None = None
+    ) -> None:
+        """Says the advice; `times` (how often each was given before) words a repeat afresh."""
         paragraphs = [intro] if intro else []
-        paragraphs += [self.content.advice[a].text for a in advice]
+        paragraphs += [self.content.advice[a].worded((times or {}).get(a, 0)) for a in advice]
         self.say("\n\n".join(paragraphs), advice=advice)
 
     async def ask(self, question_id: str, **extra: str) -> None:

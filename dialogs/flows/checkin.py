@@ -6,6 +6,7 @@ check-in resumes exactly where it stopped.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
@@ -22,6 +23,8 @@ from dialogs.steps import STEPS, Facts, Step
 
 OPENING = ("checkin.when", "checkin.date", "checkin.kind", "checkin.story", "checkin.reaction")
 WHEN_DAYS_BACK = {"today": 0, "yesterday": 1}
+# The follow-through question, and the advice it asked about (kept with the answers).
+TRIED, TRIED_ADVICE = "checkin.tried", "checkin.tried_advice"
 STORY_LIMIT = 3000
 
 
@@ -116,7 +119,23 @@ async def next_question(ctx: Context) -> None:
     if pending:
         await ctx.ask(pending[0])
         return
+    if TRIED not in ctx.dialog.answers:
+        history = await ctx.interactions.of(ctx.user.id, hero.id)
+        tried = last_try(history, ctx.content)
+        if tried is not None:
+            # Follow-through: the last advice is asked about before this contact is judged.
+            ctx.dialog.answers[TRIED_ADVICE] = tried
+            await ctx.ask(TRIED, try_this=ctx.content.advice[tried].try_this)
+            return
     await finish(ctx, hero, step)
+
+
+def last_try(history: list[Interaction], content: Content) -> str | None:
+    """The last contact's first advice that names something to try, if any."""
+    if not history:
+        return None
+    last = max(history, key=lambda i: i.happened_on)
+    return next((a for a in last.advice if content.advice[a].try_this), None)
 
 
 async def finish(ctx: Context, hero: Hero, step: Step) -> None:
@@ -155,7 +174,8 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
         await ctx.heroes.save(hero)
     ctx.idle()
 
-    ctx.advise(interaction.advice)
+    given = Counter(a for i in history for a in i.advice)
+    ctx.advise(interaction.advice, intro=pattern_text(ctx, timeline), times=given)
     if verdict.move_to is not None:
         title = content.steps[hero.step].title
         ctx.say(messages.moved_back.format(hero=hero.name, number=hero.step.number, title=title))
@@ -167,6 +187,9 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
             label=content.temperature.labels[temp],
         )
     ]
+    tried = answers.get(TRIED)
+    if tried in TRIED_REPLIES:
+        summary.append(getattr(messages, TRIED_REPLIES[tried]))
     summary.append(next_action(ctx, hero, evidence.since(hero, timeline), cold))
     ctx.say("\n".join(summary))
     # A new contact resets the hero's reminder clock: the old follow-up goes.
@@ -179,6 +202,21 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
             messages.followup_busy.format(hero=hero.name, date=day_text(date.fromisoformat(busy)))
         )
     await reminders.propose(ctx, hero, temp, days=days if days > 0 else None)
+
+
+TRIED_REPLIES = {"worked": "tried_worked", "didnt": "tried_didnt", "not_yet": "tried_not_yet"}
+
+
+def pattern_text(ctx: Context, timeline: list[Interaction]) -> str:
+    """Names a red flag repeated across the latest contacts, or says nothing."""
+    found = evidence.streak(timeline, ctx.content)
+    if found is None:
+        return ""
+    rule = ctx.content.evidence
+    ordinal = rule.ordinals[found.count - 1] if found.count <= len(rule.ordinals) else ""
+    return ctx.messages.pattern_named.format(
+        count=ordinal or str(found.count), says=rule.marks[found.mark].says
+    )
 
 
 # Praise that a cold contact must not hear in the same reply as "it was cold".
@@ -247,7 +285,7 @@ def check(content: Content) -> list[str]:
 
 
 # A check-in question leads to another, to the follow-up offer, or back to idle.
-_NEXT = (*questions(), "checkin.followup", IDLE)
+_NEXT = (*questions(), TRIED, "checkin.followup", IDLE)
 _LIMITS = {"checkin.date": 100, "checkin.story": STORY_LIMIT, "interests.lit_up": 200}
 _PARSERS = {"checkin.date": past_date}
 ASKS = {
@@ -256,7 +294,8 @@ ASKS = {
 }
 ASKS["checkin.when"] = Ask(answer, _NEXT, typed=typed_when, pausable=True)
 ASKS["checkin.resume"] = Ask(resume, _NEXT)
-_OPENS = ("checkin.resume", *questions())
+ASKS[TRIED] = Ask(answer, _NEXT, pausable=True)
+_OPENS = ("checkin.resume", *questions(), TRIED)
 
 FLOW = Flow(
     "checkin",
