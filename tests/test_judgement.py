@@ -52,6 +52,8 @@ async def test_going_on_anyway_is_recorded_shown_and_exported(chat: Chat) -> Non
     exported = json.loads(chat.last.replies[-1].document.content)  # type: ignore[union-attr]
     assert exported["heroes"][0]["journey"]["early"] == ["germ"]
     assert exported["heroes"][0]["step"] == "germ"
+    assert exported["heroes"][0]["evidence"]["done"] is False
+    assert exported["heroes"][0]["evidence"]["missing"] == ["learning"]
 
 
 async def test_the_pitcher_is_told_the_gap_and_the_one_thing_to_practise(chat: Chat) -> None:
@@ -73,6 +75,9 @@ async def test_a_move_quotes_the_users_own_words(chat: Chat) -> None:
     story = "Coffee with Dana: she told me about her hiring problem and I asked her a question."
     for _ in range(2):
         await story_checkin(chat, story, "warm", *GOOD_INTERESTS)
+    await chat.say("/progress")
+    assert "The record shows for step 1: the talk stayed on their world" in chat.text
+    assert "The record is ready for step 2" in chat.text
     await chat.say("/nextstep")
     assert (await chat.heroes())[0].step is StepId.GERM
     assert "they told you about a problem of theirs (2 of your last 2)" in chat.text
