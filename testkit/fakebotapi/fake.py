@@ -197,6 +197,11 @@ class FakeBotApi(UserActions, BotApiMethods):
         """Add ``seconds`` before every answer (all methods)."""
         self._latency = max(0.0, seconds)
 
+    def clear_faults(self) -> None:
+        """Drop every fault still waiting: the calls from now on are answered normally."""
+        with self._cond:
+            self._faults.clear()
+
     def _add_fault(self, method: str, times: int, fault: Fault) -> None:
         with self._cond:
             self._faults.setdefault(method.lower(), []).extend([fault] * times)
