@@ -121,7 +121,8 @@ def compose(
             try_this = content.advice[tried].try_this
             about.append(messages.reminder_tried.format(try_this=try_this))
         facts = " ".join(about)
-        advice_text = content.advice[chosen].text
+        # Worded afresh as the contacts add up, the same way for the same record.
+        advice_text = content.advice[chosen].worded(len(history))
         if len(heroes) > 1:
             lines.append(f"• {hero.name}: {facts}\n{advice_text}")
         else:

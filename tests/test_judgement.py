@@ -314,3 +314,15 @@ async def test_a_reminder_asks_about_the_last_advice(chat: Chat) -> None:
     user = chat.store.users[chat.key]
     [reply] = await chat.coach.reminder_replies(chat.store.uow(), [(user, [reminder])])
     assert "Last time I suggested you bring a question or an insight" in reply.text
+
+
+async def test_the_next_checkin_recalls_the_last_open_door(chat: Chat) -> None:
+    await onboard(chat)
+    await set_step(chat, StepId.RADAR)
+    await checkin(
+        chat, "lukewarm", "radar.follow_up=no", "radar.door=yes", "radar.pace=as_planned"
+    )
+    await checkin(chat, "warm", "radar.follow_up=no", "radar.door=no", "radar.pace=as_planned",
+                  tried="")  # fmt: skip
+    assert chat.state == "checkin.tried"
+    assert "Dana left a door open" in chat.text

@@ -259,12 +259,13 @@ async def test_a_chunk_composes_each_users_digest_from_one_read(chat: Chat) -> N
 
     interests = "You're at step 1: Talk in terms of their interests."
     # Step-1 heroes get step-1 advice, whatever the temperature of a warm contact.
-    their_world = chat.coach.content.advice["interests.their_world"].text
+    # Worded by the hero's contact count: Dana's two contacts, Sam's none.
+    their_world = chat.coach.content.advice["interests.their_world"]
     assert to_ana.text == (
         "⏰ A few heroes to reach out to today:\n\n"
         f"• Dana: {interests} Last contact: Thu 26 Nov, warm. Last time Dana lit up about"
-        f" touring logistics. Dana left a door open on Thu 26 Nov.\n{their_world}\n\n"
-        f"• Sam: {interests}\n{their_world}"
+        f" touring logistics. Dana left a door open on Thu 26 Nov.\n{their_world.worded(2)}\n\n"
+        f"• Sam: {interests}\n{their_world.text}"
     )
     batch = anas[0].id
     assert [(b.id, b.label) for b in to_ana.buttons] == [
@@ -276,7 +277,7 @@ async def test_a_chunk_composes_each_users_digest_from_one_read(chat: Chat) -> N
         (f"rem.skip:{batch}", "Skip"),
     ]
     assert to_ana.advice == ("interests.their_world", "interests.their_world")
-    assert to_eve.text == f"⏰ Time to reach out to Kim.\n\n{interests}\n\n{their_world}"
+    assert to_eve.text == f"⏰ Time to reach out to Kim.\n\n{interests}\n\n{their_world.text}"
     batch = eves[0].id
     assert [b.id for b in to_eve.buttons] == [
         f"rem.done:{eves[1].id}",

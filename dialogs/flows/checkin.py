@@ -123,7 +123,12 @@ async def next_question(ctx: Context) -> None:
         history = await ctx.interactions.of(ctx.user.id, hero.id)
         tried = last_try(history, ctx.content)
         if tried is not None:
-            # Follow-through: the last advice is asked about before this contact is judged.
+            # Follow-through: the last advice is asked about before this contact is judged,
+            # after the last door they left open, if they did.
+            doors = [i for i in history if i.open_door]
+            if doors:
+                day = day_text(max(i.happened_on for i in doors))
+                ctx.say(ctx.messages.checkin_last_door.format(hero=hero.name, date=day))
             ctx.dialog.answers[TRIED_ADVICE] = tried
             await ctx.ask(TRIED, try_this=ctx.content.advice[tried].try_this)
             return
