@@ -181,6 +181,8 @@ def gap_lines(ctx: Context, check: StepCheck) -> list[str]:
     lines = []
     if check.contacts < check.needed:
         lines.append(messages.evidence_few.format(count=check.contacts, needed=check.needed))
+    if not check.contacts:
+        return lines  # with nothing recorded, a list of what wasn't seen says nothing more
     lines += [found_line(ctx, f, check.contacts, flag=True) for f in check.flags]
     lines += [messages.evidence_missing.format(says=marks[m].says) for m in check.missing]
     return lines
