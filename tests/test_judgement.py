@@ -189,7 +189,8 @@ async def test_not_now_waits_for_the_day_they_named_and_goes_back_to_the_radar(
     assert hero.journey.outcome == "not_now"
     assert hero.journey.busy_until == "2027-02-01"
     assert "busy until Mon 1 Feb 2027" in chat.text
-    await chat.press("checkin.followup=suggested")
+    # Even a follow-up picked sooner waits for the day they named.
+    await chat.press("checkin.followup=d3")
     [reminder] = await chat.reminders()
     assert reminder.due_at.date().isoformat() == "2027-02-01"
     # Minutes later: no jumping back to step 5.
