@@ -240,6 +240,49 @@ class User:
     active: bool = True  # False while the user has blocked the bot
 
 
+class AskOutcome(StrEnum):
+    """How the hero answered the ask to shadow them (coaching.md section 5)."""
+
+    YES = "yes"
+    NOT_NOW = "not_now"
+    NO = "no"
+
+
+@dataclass(frozen=True, slots=True)
+class Journey:
+    """What the coach remembers about a hero beyond the step: stored as JSON beside it.
+
+    Dates are ISO strings so the record reads the same in the database and in /export.
+    """
+
+    # Steps the user moved on to before the record showed the one before was done.
+    early: tuple[str, ...] = ()
+    outcome: AskOutcome | None = None
+    outcome_on: str | None = None
+    # The day the hero named ("busy until February"): no follow-up before it.
+    busy_until: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "early": list(self.early),
+            "outcome": self.outcome.value if self.outcome else None,
+            "outcome_on": self.outcome_on,
+            "busy_until": self.busy_until,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> Journey:
+        if not isinstance(data, dict):
+            return cls()
+        outcome = data.get("outcome")
+        return cls(
+            early=tuple(str(s) for s in data.get("early") or ()),
+            outcome=AskOutcome(outcome) if outcome in set(AskOutcome) else None,
+            outcome_on=data.get("outcome_on"),
+            busy_until=data.get("busy_until"),
+        )
+
+
 @dataclass(slots=True)
 class Hero:
     id: int
@@ -253,6 +296,7 @@ class Hero:
     archived: bool = False
     # The wording of the ask the user last practised with /rehearse, shown again at the ask.
     rehearsed: str = ""
+    journey: Journey = field(default_factory=Journey)
 
 
 @dataclass(slots=True)

@@ -87,15 +87,20 @@ class ReadinessCheck:
 
 
 def readiness(
-    history: Sequence[Interaction], less_awkward: bool | None, content: Content
+    history: Sequence[Interaction],
+    less_awkward: bool | None,
+    content: Content,
+    *,
+    stated_meetings: int = 0,
 ) -> ReadinessCheck:
     """Applies the readiness rule to a hero's history (oldest first).
 
     `less_awkward` None means the user was not asked; only the meetings and
-    temperatures are judged then.
+    temperatures are judged then. `stated_meetings` is the count a story gave
+    ("our fourth coffee"): meetings before the coach knew of them still count.
     """
     rule = content.readiness
-    meetings = sum(1 for i in history if i.kind.is_meeting)
+    meetings = max(stated_meetings, sum(1 for i in history if i.kind.is_meeting))
     temps = tuple(i.temperature for i in history)
     direction = trend(temps)
     shortfalls = []
@@ -107,3 +112,12 @@ def readiness(
     if rule.need_less_awkward and less_awkward is False:
         shortfalls.append(Shortfall.AWKWARD)
     return ReadinessCheck(meetings, rule.min_meetings, temps[-3:], direction, tuple(shortfalls))
+
+
+def most_important(advice: Sequence[str], content: Content) -> tuple[str, ...]:
+    """Keeps at most `reader.max_advice` pieces, the most important first (coaching.md
+    section 6): a reply with five paragraphs is a reply nobody acts on."""
+    order = {advice_id: place for place, advice_id in enumerate(content.reader.priority)}
+    unique = list(dict.fromkeys(advice))
+    ranked = sorted(unique, key=lambda a: order.get(a, len(order)))
+    return tuple(ranked[: content.reader.max_advice])

@@ -11,8 +11,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from dialogs import evidence
 from dialogs.content import Content
 from dialogs.model import (
+    AskOutcome,
     Button,
     Hero,
     HeroHistory,
@@ -29,13 +31,27 @@ WARM = 4
 COLD = 2
 
 
-def reminder_advice(hero: Hero, last: Interaction | None) -> str:
-    """Picks the one piece of advice a reminder carries, from the step and the temperature."""
-    if hero.step is StepId.ASK and last is not None and last.temperature >= WARM:
+def reminder_advice(hero: Hero, history: Sequence[Interaction], content: Content) -> str:
+    """Picks the one piece of advice a reminder carries, from the hero's step and state.
+
+    After a cold contact, space; otherwise a step-2 hero gets step-2 advice (what their
+    record says to practise) and staying on the radar goes by the temperature; after a
+    yes, serving them; after a "no" or a "not now", nothing about asking.
+    """
+    last = history[-1] if history else None
+    if hero.journey.outcome is AskOutcome.YES:
+        return "principles.servant_leadership"
+    if last is not None and last.temperature <= COLD:
+        # Whatever the step, after a cold contact the next touch is a light one.
+        return "radar.cold_give_space"
+    if hero.step in content.evidence.steps and hero.step is not StepId.RADAR:
+        return evidence.check(hero.step, evidence.since(hero, history), content).practise(content)
+    asking = hero.step is StepId.ASK and hero.journey.outcome is None
+    if asking and last is not None and last.temperature >= WARM:
         return "ask.check_the_room"
-    if last is None or COLD < last.temperature < WARM:
-        return "radar.lukewarm_add_value"
-    return "radar.warm_open_door" if last.temperature >= WARM else "radar.cold_give_space"
+    if last is not None and last.temperature >= WARM:
+        return "radar.warm_open_door"
+    return "radar.lukewarm_add_value"
 
 
 def when_text(instant: datetime, tz: str) -> str:
@@ -85,27 +101,16 @@ def compose(
         lines.append(messages.reminder_digest)
     for hero in heroes:
         history = found[user_id, hero.id].interactions
-        last = history[-1] if history else None
         reminder = next(r for r in reminders if r.hero_id == hero.id)
-        chosen = reminder_advice(hero, last)
-        advice_text = content.advice[chosen].text
+        chosen = reminder_advice(hero, history, content)
+        # Worded afresh as the contacts add up, the same way for the same record.
+        advice_text = content.advice[chosen].worded(len(history))
         # A hero gone cold gets a light touch, not a chase (dialogs/reconnect.py).
         touch = light_touch(content, hero.name, history, reminder.due_at.date())
         if touch is not None:
             chosen, advice_text = ADVICE, touch
         advice.append(chosen)
-        step = content.steps[hero.step]
-        about = [messages.reminder_step.format(number=hero.step.number, title=step.title)]
-        if last is not None:
-            label = content.temperature.labels[last.temperature]
-            about.append(messages.reminder_last.format(date=_day(last), label=label))
-        lit = [i.lit_up for i in history if i.lit_up]
-        if lit:
-            about.append(messages.reminder_lit_up.format(hero=hero.name, lit_up=lit[-1]))
-        doors = [i for i in history if i.open_door]
-        if doors:
-            about.append(messages.reminder_open_door.format(hero=hero.name, date=_day(doors[-1])))
-        facts = " ".join(about)
+        facts = recall(content, hero, history)
         if len(heroes) > 1:
             lines.append(f"• {hero.name}: {facts}\n{advice_text}")
         else:
@@ -128,3 +133,26 @@ def compose(
 def _day(interaction: Interaction) -> str:
     day = interaction.happened_on
     return f"{day:%a} {day.day} {day:%b}"
+
+
+def recall(content: Content, hero: Hero, history: Sequence[Interaction]) -> str:
+    """What a reminder recalls of a hero: their step, the last contact, what lit them up,
+    the last open door, and the last advice to try."""
+    messages = content.messages
+    last = history[-1] if history else None
+    step = content.steps[hero.step]
+    about = [messages.reminder_step.format(number=hero.step.number, title=step.title)]
+    if last is not None:
+        label = content.temperature.labels[last.temperature]
+        about.append(messages.reminder_last.format(date=_day(last), label=label))
+    lit = [i.lit_up for i in history if i.lit_up]
+    if lit:
+        about.append(messages.reminder_lit_up.format(hero=hero.name, lit_up=lit[-1]))
+    doors = [i for i in history if i.open_door]
+    if doors:
+        about.append(messages.reminder_open_door.format(hero=hero.name, date=_day(doors[-1])))
+    tried = next((a for a in last.advice if content.advice[a].try_this), None) if last else None
+    if tried is not None:
+        try_this = content.advice[tried].try_this
+        about.append(messages.reminder_tried.format(try_this=try_this))
+    return " ".join(about)

@@ -97,6 +97,8 @@ class HeroRow(Base):
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     rehearsed: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # dialogs.model.Journey: early moves and the outcome of the ask.
+    journey: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class InteractionRow(Base):

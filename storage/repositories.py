@@ -17,6 +17,7 @@ from dialogs.model import (
     HeroHistory,
     Interaction,
     InteractionKind,
+    Journey,
     Preferences,
     Reminder,
     ReminderKind,
@@ -149,6 +150,7 @@ class SqlHeroes(_Repository):
         row.step = hero.step.value
         row.archived = hero.archived
         row.rehearsed = hero.rehearsed
+        row.journey = hero.journey.to_json()
 
     async def delete(self, user_id: int, hero_id: int) -> bool:
         # Foreign keys cascade to the hero's interactions and reminders.
@@ -360,6 +362,7 @@ def _hero(row: HeroRow | Row[Any]) -> Hero:
         created_at=row.created_at,
         archived=row.archived,
         rehearsed=row.rehearsed,
+        journey=Journey.from_json(row.journey),
     )
 
 

@@ -66,11 +66,11 @@ def test_a_misspelt_message_key_fails_at_load() -> None:
 def test_every_message_fills_in_with_the_placeholders_the_engine_gives(content: Content) -> None:
     # Any {name} a coach writes must be one the engine supplies, or formatting fails.
     supplied = {
-        "hero", "name", "title", "goal", "number", "why_now", "command", "what", "options",
+        "hero", "name", "title", "goal", "number", "command", "what", "options",
         "limit", "kind", "date", "temperature", "label", "days", "interactions", "count", "when",
         "lit_up", "trend", "mark", "meetings", "needed", "temperatures", "warm", "start",
-        "end", "deliver", "timezone", "local", "state", "last",
-        "quote", "topic", "answer", "tapped", "understood",
+        "end", "deliver", "timezone", "local", "state", "last", "says", "of", "quote", "retry",
+        "steps", "shown", "missing", "try_this", "topic", "answer", "tapped", "understood",
     }  # fmt: skip
     values = dict.fromkeys(supplied, "x")
     for key, text in content.messages.model_dump().items():

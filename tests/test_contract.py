@@ -14,11 +14,13 @@ import pytest
 from dialogs.content import default_content
 from dialogs.engine import Coach
 from dialogs.model import (
+    AskOutcome,
     Command,
     DialogState,
     Event,
     Interaction,
     InteractionKind,
+    Journey,
     PausedCheckin,
     Preferences,
     Press,
@@ -98,6 +100,20 @@ async def test_an_archived_hero_is_listed_only_when_asked_for(units: Units) -> N
     async with units() as uow:
         assert await uow.heroes.of(ana.id) == []
         assert [h.id for h in await uow.heroes.of(ana.id, archived=True)] == [dana.id]
+
+
+async def test_a_heroes_journey_is_kept(units: Units) -> None:
+    async with units() as uow:
+        ana = await uow.users.get(ANA, "Ana", Preferences())
+        dana = await add_dana(uow, ana.id)
+        assert dana.journey == Journey()
+        dana.journey = Journey(("germ",), AskOutcome.NOT_NOW, "2026-11-20", "2027-02-01")
+        await uow.heroes.save(dana)
+    async with units() as uow:
+        [kept] = await uow.heroes.of(ana.id)
+        found = await uow.heroes.histories({(ana.id, dana.id)})
+    assert kept.journey == dana.journey
+    assert found[ana.id, dana.id].hero.journey == dana.journey
 
 
 async def test_reminders_wait_cancel_and_take_responses(units: Units) -> None:

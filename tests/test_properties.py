@@ -23,12 +23,12 @@ TEXTS = ["Dana", "yes", "no", "1", "3", "today", "3 days ago", "2025-02-30", "",
 # Buttons a user could press: every answer the content offers, and the coach's own actions.
 BUTTONS = [f"{q}={o.id}" for q, question in CONTENT.questions.items() for o in question.options]
 BUTTONS += [f"{q}=" for q in CONTENT.questions]
-BUTTONS += ["checkin", "nextstep", "hero.add", "hero.archive", "hero.switch:1", "hero.switch:2",
-            "hero.archive:1", "hero.archive:2", "x", ""]  # fmt: skip
+BUTTONS += ["checkin", "nextstep", "nextstep.back", "hero.add", "hero.archive", "hero.switch:1",
+            "hero.switch:2", "hero.archive:1", "hero.archive:2", "x", ""]  # fmt: skip
 
 events = st.one_of(
     st.builds(Text, st.sampled_from(TEXTS) | st.text(max_size=60)),
-    st.builds(Command, st.sampled_from(COMMANDS), st.sampled_from(["", "x"])),
+    st.builds(Command, st.sampled_from(COMMANDS), st.sampled_from(["", "x", "back"])),
     st.builds(Unsupported, st.sampled_from(["sticker", "photo", "edited message"])),
     st.builds(Press, st.sampled_from(BUTTONS), st.none() | st.integers(-1, 40)),
     st.integers(0, 9),  # press that button of the latest reply

@@ -16,7 +16,7 @@ from dialogs.model import (
     StepId,
 )
 from tests.conftest import NOW, Chat
-from tests.test_engine import add_hero, checkin, onboard, set_step
+from tests.test_engine import add_hero, answer_tried, checkin, onboard, set_step
 
 BERLIN = "Europe/Berlin"
 
@@ -41,6 +41,7 @@ async def memorable_history(chat: Chat, reaction: str, follow_up: str) -> None:
     await checkin(chat, reaction, "interests.whose=theirs", "interests.problem=yes",
                   "interests.offer=insight")  # fmt: skip
     await chat.say("touring logistics")
+    await answer_tried(chat)
     await chat.press(f"checkin.followup={follow_up}")
 
 
@@ -282,20 +283,14 @@ async def test_a_chunk_composes_each_users_digest_from_one_read(chat: Chat) -> N
     )
 
     interests = "You're at step 1: Talk in terms of their interests."
-    add_value = (
-        "Keep the balance. When you next get in touch, bring something of value to them"
-        " (a link, an idea, an introduction) rather than a request."
-    )
-    open_door = (
-        "While it's warm, the door is open: get in touch again soon with something tied to"
-        " their interests, like an article, a thought on the problem they mentioned, or an"
-        " update on advice they gave you."
-    )
+    # Step-1 heroes get step-1 advice, whatever the temperature of a warm contact.
+    # Worded by the hero's contact count: Dana's two contacts, Sam's none.
+    their_world = chat.coach.content.advice["interests.their_world"]
     assert to_ana.text == (
         "⏰ A few heroes to reach out to today:\n\n"
         f"• Dana: {interests} Last contact: Thu 26 Nov, warm. Last time Dana lit up about"
-        f" touring logistics. Dana left a door open on Thu 26 Nov.\n{open_door}\n\n"
-        f"• Sam: {interests}\n{add_value}"
+        f" touring logistics. Dana left a door open on Thu 26 Nov.\n{their_world.worded(2)}\n\n"
+        f"• Sam: {interests}\n{their_world.text}"
     )
     batch = anas[0].id
     assert [(b.id, b.label) for b in to_ana.buttons] == [
@@ -306,8 +301,8 @@ async def test_a_chunk_composes_each_users_digest_from_one_read(chat: Chat) -> N
         (f"rem.snooze:{batch}:7", "💤 1 week"),
         (f"rem.skip:{batch}", "Skip"),
     ]
-    assert to_ana.advice == ("radar.warm_open_door", "radar.lukewarm_add_value")
-    assert to_eve.text == f"⏰ Time to reach out to Kim.\n\n{interests}\n\n{add_value}"
+    assert to_ana.advice == ("interests.their_world", "interests.their_world")
+    assert to_eve.text == f"⏰ Time to reach out to Kim.\n\n{interests}\n\n{their_world.text}"
     batch = eves[0].id
     assert [b.id for b in to_eve.buttons] == [
         f"rem.done:{eves[1].id}",
@@ -316,7 +311,7 @@ async def test_a_chunk_composes_each_users_digest_from_one_read(chat: Chat) -> N
         f"rem.snooze:{batch}:7",
         f"rem.skip:{batch}",
     ]
-    assert to_eve.advice == ("radar.lukewarm_add_value",)
+    assert to_eve.advice == ("interests.their_world",)
 
 
 async def test_i_reached_out_starts_a_checkin_about_that_hero(chat: Chat) -> None:

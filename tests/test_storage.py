@@ -45,7 +45,7 @@ async def test_migrations_build_the_schema_from_empty(database_url: str) -> None
             tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
             version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
         assert tables == TABLES
-        assert version == "0005"
+        assert version == "0006"
         async with db.engine.begin() as connection:
             await connection.run_sync(lambda c: command.downgrade(alembic_config(c), "base"))
         async with db.engine.connect() as connection:

@@ -64,11 +64,17 @@ class Question(_Strict):
 class StepText(_Strict):
     title: str
     goal: str
-    why_now: str
 
 
 class Advice(_Strict):
     text: str
+    variants: tuple[str, ...] = ()  # the same advice worded afresh, for a repeat
+    try_this: str = ""  # what a follow-through asks about: "Did you try it?"
+
+    def worded(self, times_before: int) -> str:
+        """The wording for the advice's next telling: the same count, the same words."""
+        wordings = (self.text, *self.variants)
+        return wordings[times_before % len(wordings)]
 
 
 class Temperature(_Strict):
@@ -98,6 +104,50 @@ class Readiness(_Strict):
     min_meetings: int = Field(default=3, ge=1)
     warm: int = Field(default=4, ge=1, le=5)
     need_less_awkward: bool = True
+
+
+class Mark(_Strict):
+    """One thing a contact can show (dialogs/evidence.py): how it is said, what practises it."""
+
+    says: str
+    practise: str  # the advice id that works on it
+
+    @field_validator("practise")
+    @classmethod
+    def _known_id(cls, value: str) -> str:
+        if value not in ADVICE_IDS:
+            raise ValueError(f"unknown advice id {value!r}")
+        return value
+
+
+class StepEvidence(_Strict):
+    need: tuple[str, ...] = Field(min_length=1)  # marks the recent contacts must show
+    flags: tuple[str, ...] = ()  # marks that say "not yet" while they are recent
+
+
+class Evidence(_Strict):
+    """When the record shows a step done (coaching.md section 3)."""
+
+    recent: int = Field(default=3, ge=1)  # the latest contacts a step is judged on
+    min_contacts: int = Field(default=2, ge=1)  # no verdict on fewer
+    clean: int = Field(default=2, ge=1)  # a red flag counts while among this many latest
+    cold: int = Field(default=2, ge=1, le=5)  # a contact at or below this is cold
+    # After a "no", the days before asking again may be thought about.
+    retry_after_no_days: int = Field(default=180, ge=1)
+    # The same red flag this many contacts in a row is named as a pattern.
+    pattern: int = Field(default=3, ge=2)
+    ordinals: tuple[str, ...] = ()  # "third", "fourth": how a streak is counted aloud
+    marks: dict[str, Mark]
+    steps: dict[StepId, StepEvidence]
+
+    @model_validator(mode="after")
+    def _marks_known(self) -> Evidence:
+        if set(self.steps) != set(StepId) - {StepId.ASK}:
+            raise ValueError("evidence is needed for steps 1 to 4 (the ask has its own check)")
+        used = {m for step in self.steps.values() for m in (*step.need, *step.flags)}
+        if used - set(self.marks):
+            raise ValueError(f"evidence marks without words: {sorted(used - set(self.marks))}")
+        return self
 
 
 class Reader(_Strict):
@@ -259,6 +309,36 @@ class Messages(_Strict):
     window_bad: str
     paused: str
     resumed: str
+    # judgement: evidence per step, /nextstep, after the ask (issue 12)
+    none_yet: str
+    evidence_shown: str
+    evidence_flag: str
+    evidence_quote: str
+    evidence_few: str
+    evidence_missing: str
+    evidence_ready: str
+    practise: str
+    nextstep_moved_early: str
+    nextstep_at_first: str
+    nextstep_busy: str
+    nextstep_after_no: str
+    button_back: str
+    followup_busy: str
+    pattern_named: str
+    checkin_last_door: str
+    tried_worked: str
+    tried_didnt: str
+    tried_not_yet: str
+    reminder_tried: str
+    progress_early: str
+    progress_outcome_yes: str
+    progress_outcome_not_now: str
+    progress_outcome_no: str
+    progress_busy: str
+    progress_shown: str
+    progress_few: str
+    progress_missing: str
+    progress_ready: str
 
 
 class DraftWords(_Strict):
@@ -315,6 +395,7 @@ class Content(_Strict):
     temperature: Temperature
     cadence: Cadence
     readiness: Readiness
+    evidence: Evidence
     reader: Reader
     advice: dict[str, Advice]
     questions: dict[str, Question]

@@ -196,14 +196,19 @@ class Context:
         self.replies.append(Reply(text, buttons, advice, document=document, chart=chart))
 
     def advise(
-        self, advice: tuple[str, ...], intro: str = "", quotes: Mapping[str, str] | None = None
+        self,
+        advice: tuple[str, ...],
+        intro: str = "",
+        quotes: Mapping[str, str] | None = None,
+        times: Mapping[str, int] | None = None,
     ) -> None:
         """Says the advice; `quotes` (advice id -> the user's words) puts the words each
-        piece rests on before it, so the user sees why."""
+        piece rests on before it, so the user sees why; `times` (how often each was given
+        before) words a repeat afresh."""
         paragraphs = [intro] if intro else []
         quoted: set[str] = set()
         for advice_id in advice:
-            text = self.content.advice[advice_id].text
+            text = self.content.advice[advice_id].worded((times or {}).get(advice_id, 0))
             quote = (quotes or {}).get(advice_id)
             if quote and quote not in quoted:  # the same words twice would be noise
                 quoted.add(quote)

@@ -9,9 +9,12 @@ answered, so a paused check-in resumes exactly where it stopped.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 
+from dialogs import evidence
 from dialogs.content import Content
 from dialogs.dates import DateProblem, parse_past_date
 from dialogs.flows import reminders
@@ -27,8 +30,8 @@ from dialogs.flows.base import (
     looks_like_story,
 )
 from dialogs.matching import match_option, words
-from dialogs.model import Hero, Interaction, InteractionKind, StepId
-from dialogs.playbook import READINGS, temperature
+from dialogs.model import AskOutcome, Hero, Interaction, InteractionKind, StepId
+from dialogs.playbook import READINGS, most_important, temperature
 from dialogs.reader import Reading, StoryReading, read_story
 from dialogs.reader.checkin import Answer, fill
 from dialogs.steps import STEPS, Facts, Step
@@ -40,6 +43,8 @@ STORY_ANSWER = "checkin.story"
 # date say the same thing differently.
 _UNCHECKED = "checkin.when"
 WHEN_DAYS_BACK = {"today": 0, "yesterday": 1}
+# The follow-through question, and the advice it asked about (kept with the answers).
+TRIED, TRIED_ADVICE = "checkin.tried", "checkin.tried_advice"
 STORY_LIMIT = 3000
 
 
@@ -396,7 +401,28 @@ async def next_question(ctx: Context) -> None:
             ctx.say(ctx.content.rehearse.shown_again.format(wording=hero.rehearsed))
         await ctx.ask(pending[0])
         return
+    if TRIED not in ctx.dialog.answers:
+        history = await ctx.interactions.of(ctx.user.id, hero.id)
+        tried = last_try(history, ctx.content)
+        if tried is not None:
+            # Follow-through: the last advice is asked about before this contact is judged,
+            # after the last door they left open, if they did.
+            doors = [i for i in history if i.open_door]
+            if doors:
+                day = day_text(max(i.happened_on for i in doors))
+                ctx.say(ctx.messages.checkin_last_door.format(hero=hero.name, date=day))
+            ctx.dialog.answers[TRIED_ADVICE] = tried
+            await ctx.ask(TRIED, try_this=ctx.content.advice[tried].try_this)
+            return
     await finish(ctx, hero, step)
+
+
+def last_try(history: list[Interaction], content: Content) -> str | None:
+    """The last contact's first advice that names something to try, if any."""
+    if not history:
+        return None
+    last = max(history, key=lambda i: i.happened_on)
+    return next((a for a in last.advice if content.advice[a].try_this), None)
 
 
 async def finish(ctx: Context, hero: Hero, step: Step) -> None:
@@ -410,6 +436,7 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
     told = found.reading if found and found.reading and found.reading.language == "en" else None
     if found is not None and told is not None:
         signals |= {s.value for s in found.signals if s.value in weights}
+    read = found if told is not None else None
     temp = temperature(reading, signals, content)
     interaction = Interaction(
         hero_id=hero.id,
@@ -427,15 +454,20 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
     verdict = step.judge(
         Facts(answers, reading, temp, frozenset(signals), timeline, content, story=told)
     )
-    interaction.advice = verdict.advice
+    cold = temp <= content.evidence.cold
+    interaction.advice = spoken_advice(verdict.advice, cold, content)
     await ctx.interactions.add(ctx.user.id, interaction)
+    named = read.reading.named_date if read is not None and read.reading else None
+    outcome = record_outcome(hero, answers, interaction.happened_on, named, ctx.today())
     if verdict.move_to is not None:
         hero.step = verdict.move_to
+    if verdict.move_to is not None or outcome is not None:
         await ctx.heroes.save(hero)
     ctx.idle()
 
     quotes = {a: quoted(story, e) for a, e in told.evidence.items()} if told else {}
-    ctx.advise(verdict.advice, quotes=quotes)
+    given = Counter(a for i in history for a in i.advice)
+    ctx.advise(interaction.advice, intro=pattern_text(ctx, timeline), quotes=quotes, times=given)
     if verdict.move_to is not None:
         title = content.steps[hero.step].title
         ctx.say(messages.moved_back.format(hero=hero.name, number=hero.step.number, title=title))
@@ -447,20 +479,77 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
             label=content.temperature.labels[temp],
         )
     ]
-    following = hero.step.next
-    if hero.step is StepId.ASK:
-        summary.append(messages.step_last)
-    elif verdict.going_well and following is not None:
-        title = content.steps[following].title
-        summary.append(
-            messages.step_going_well.format(hero=hero.name, number=following.number, title=title)
-        )
-    else:
-        summary.append(messages.step_keep_going.format(hero=hero.name, number=hero.step.number))
+    tried = answers.get(TRIED)
+    if tried in TRIED_REPLIES:
+        summary.append(getattr(messages, TRIED_REPLIES[tried]))
+    summary.append(next_action(ctx, hero, evidence.since(hero, timeline), cold))
     ctx.say("\n".join(summary))
     # A new contact resets the hero's reminder clock: the old follow-up goes.
     await ctx.reminders.cancel_for_hero(ctx.user.id, hero.id, follow_ups_only=True)
-    await reminders.propose(ctx, hero, temp)
+    busy = hero.journey.busy_until
+    days = (date.fromisoformat(busy) - ctx.today()).days if busy else 0
+    if days > 0 and busy:
+        # Reaching out before the day the hero named would be chasing.
+        ctx.say(
+            messages.followup_busy.format(hero=hero.name, date=day_text(date.fromisoformat(busy)))
+        )
+    await reminders.propose(ctx, hero, temp, days=days if days > 0 else None)
+
+
+TRIED_REPLIES = {"worked": "tried_worked", "didnt": "tried_didnt", "not_yet": "tried_not_yet"}
+
+
+def pattern_text(ctx: Context, timeline: list[Interaction]) -> str:
+    """Names a red flag repeated across the latest contacts, or says nothing."""
+    found = evidence.streak(timeline, ctx.content)
+    if found is None:
+        return ""
+    rule = ctx.content.evidence
+    ordinal = rule.ordinals[found.count - 1] if found.count <= len(rule.ordinals) else ""
+    return ctx.messages.pattern_named.format(
+        count=ordinal or str(found.count), says=rule.marks[found.mark].says
+    )
+
+
+# Praise that a cold contact must not hear in the same reply as "it was cold".
+PRAISE = frozenset({"interests.well_done", "germ.well_done", "distance.respectful_deference"})
+
+
+def spoken_advice(advice: tuple[str, ...], cold: bool, content: Content) -> tuple[str, ...]:
+    """The advice one reply carries: no praise for a cold contact, at most two pieces."""
+    if cold:
+        advice = (*(a for a in advice if a not in PRAISE), "radar.cold_give_space")
+    return most_important(advice, content)
+
+
+def record_outcome(
+    hero: Hero, answers: Mapping[str, str], on: date, named: date | None, today: date
+) -> AskOutcome | None:
+    """Keeps the answer to the ask on the hero, with the day they said they'd be free."""
+    asked = answers.get("ask.asked", "")
+    if asked not in set(AskOutcome):
+        return None
+    outcome = AskOutcome(asked)
+    busy = named.isoformat() if outcome is AskOutcome.NOT_NOW and named and named > today else None
+    hero.journey = replace(
+        hero.journey, outcome=outcome, outcome_on=on.isoformat(), busy_until=busy
+    )
+    return outcome
+
+
+def next_action(ctx: Context, hero: Hero, timeline: list[Interaction], cold: bool) -> str:
+    """The one concrete next action that ends a check-in's reply, as the record supports it."""
+    messages, content = ctx.messages, ctx.content
+    following = hero.step.next
+    if hero.step is StepId.ASK:
+        return messages.step_last
+    done = evidence.check(hero.step, timeline, content).done
+    if done and not cold and following is not None:
+        title = content.steps[following].title
+        return messages.step_going_well.format(
+            hero=hero.name, number=following.number, title=title
+        )
+    return messages.step_keep_going.format(hero=hero.name, number=hero.step.number)
 
 
 def check(content: Content) -> list[str]:
@@ -493,7 +582,7 @@ def check(content: Content) -> list[str]:
 # What the story answered is confirmed, or one answer fixed, before the rest is asked.
 _STORY_QUESTIONS = ("checkin.understood", "checkin.fix")
 # A check-in question leads to another, to the follow-up offer, or back to idle.
-_NEXT = (*questions(), *_STORY_QUESTIONS, "checkin.followup", IDLE)
+_NEXT = (*questions(), *_STORY_QUESTIONS, TRIED, "checkin.followup", IDLE)
 _LIMITS = {"checkin.date": 100, STORY_ANSWER: STORY_LIMIT, "interests.lit_up": 200}
 _PARSERS = {"checkin.date": past_date}
 ASKS = {
@@ -506,7 +595,8 @@ ASKS["checkin.understood"] = Ask(understood, _NEXT, on_text=corrected, pausable=
 # A story typed instead of naming what was wrong is read as one.
 ASKS["checkin.fix"] = Ask(fix, (*_NEXT, STORY), on_text=typed_fix, pausable=True)
 ASKS["checkin.resume"] = Ask(resume, _NEXT)
-_OPENS = ("checkin.resume", *questions(), *_STORY_QUESTIONS)
+ASKS[TRIED] = Ask(answer, _NEXT, pausable=True)
+_OPENS = ("checkin.resume", *questions(), *_STORY_QUESTIONS, TRIED)
 # checkin.fix's options name the questions a story can answer: "checkin_reaction".
 _FIX_OPTIONS = {_fix_option(q): q for q in questions()}
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from dialogs import evidence
 from dialogs.charts import progress_chart
 from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow, day_text
-from dialogs.model import Button, Hero, Interaction, record_id
+from dialogs.model import Button, Hero, Interaction, StepId, record_id
 from dialogs.playbook import trend
 
 
@@ -43,9 +46,11 @@ def hero_progress(ctx: Context, hero: Hero, history: list[Interaction]) -> str:
             interactions=interactions.format(count=count),
         )
     ]
+    lines += journey_lines(ctx, hero)
     if not history:
         lines.append(messages.progress_no_interactions)
         return "\n".join(lines)
+    lines += evidence_lines(ctx, hero, history)
     last = history[-1]
     direction = trend([i.temperature for i in history])
     lines.append(
@@ -62,6 +67,43 @@ def hero_progress(ctx: Context, hero: Hero, history: list[Interaction]) -> str:
     if lit:
         lines.append(messages.progress_lit_up.format(lit_up=lit[-1]))
     return "\n".join(lines)
+
+
+def journey_lines(ctx: Context, hero: Hero) -> list[str]:
+    """The moves made early and the outcome of the ask: what the hero's record holds."""
+    messages, journey = ctx.messages, hero.journey
+    lines = []
+    if journey.early:
+        steps = ", ".join(str(StepId(s).number) for s in journey.early)
+        lines.append(messages.progress_early.format(steps=steps))
+    if journey.outcome is not None and journey.outcome_on:
+        said = day_text(date.fromisoformat(journey.outcome_on))
+        outcome = getattr(messages, f"progress_outcome_{journey.outcome.value}")
+        lines.append(outcome.format(hero=hero.name, date=said))
+    if journey.busy_until and date.fromisoformat(journey.busy_until) > ctx.today():
+        busy = day_text(date.fromisoformat(journey.busy_until))
+        lines.append(messages.progress_busy.format(hero=hero.name, date=busy))
+    return lines
+
+
+def evidence_lines(ctx: Context, hero: Hero, history: list[Interaction]) -> list[str]:
+    """What the record shows for the hero's step, and what it lacks for the next."""
+    if hero.step is StepId.ASK:
+        return []
+    messages, marks = ctx.messages, ctx.content.evidence.marks
+    check = evidence.check(hero.step, evidence.since(hero, history), ctx.content)
+    lines = []
+    if check.shown:
+        shown = "; ".join(marks[f.mark].says for f in check.shown)
+        lines.append(messages.progress_shown.format(number=hero.step.number, shown=shown))
+    gaps = [marks[f.mark].says for f in check.flags] + [marks[m].says for m in check.missing]
+    if check.contacts < check.needed:
+        gaps.insert(0, messages.progress_few.format(count=check.contacts, needed=check.needed))
+    if gaps:
+        lines.append(messages.progress_missing.format(missing="; ".join(gaps)))
+    else:
+        lines.append(messages.progress_ready.format(number=hero.step.number + 1))
+    return lines
 
 
 async def list_heroes(ctx: Context, _args: str = "") -> None:

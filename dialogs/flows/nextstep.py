@@ -1,99 +1,258 @@
-"""/nextstep: moving a hero on to the next step, with a readiness check before the ask."""
+"""/nextstep: moving a hero on when the record shows the step done, or back a step.
+
+Every move rests on evidence (dialogs/evidence.py) and quotes it; when it is too
+soon the coach names the gap and the one thing to practise, and the user may go on
+anyway (recorded on the hero). `/nextstep back` (or the button under a move) goes
+back a step. Before the ask the readiness rule, the stories' meeting counts and the
+absence of recent red flags of steps 1 to 4 are checked too.
+"""
 
 from __future__ import annotations
 
-from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow
-from dialogs.model import Button, Hero, Interaction, StepId
-from dialogs.playbook import Shortfall, readiness
+from dataclasses import replace
+from datetime import date, timedelta
+
+from dialogs import evidence
+from dialogs.evidence import Found, StepCheck
+from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow, day_text
+from dialogs.model import AskOutcome, Button, Hero, Interaction, StepId
+from dialogs.playbook import ReadinessCheck, Shortfall, readiness
+
+BACK = {"back", "back a step", "previous"}
 
 
-async def next_step(ctx: Context, _args: str = "") -> None:
+async def next_step(ctx: Context, args: str = "") -> None:
     hero = await ctx.current_hero()
     if hero is None:
         ctx.say(ctx.messages.need_hero)
+        return
+    if args.strip().lower() in BACK:
+        await go_back(ctx, hero)
         return
     following = hero.step.next
     if following is None:
         ctx.say(ctx.messages.nextstep_at_last.format(hero=hero.name))
         return
-    if following is not StepId.ASK:
-        await move(ctx, hero, following)
-        return
     ctx.dialog.hero_id = hero.id
-    history = await ctx.interactions.of(ctx.user.id, hero.id)
-    check = readiness(history, None, ctx.content)
-    if check.ready:
+    ctx.dialog.answers = {"to": following.value}
+    history = evidence.since(hero, await ctx.interactions.of(ctx.user.id, hero.id))
+    check = evidence.check(hero.step, history, ctx.content)
+    if following is not StepId.ASK:
+        if check.done:
+            await move(ctx, hero, following, shown_lines(ctx, check))
+        else:
+            practise = check.practise(ctx.content)
+            await too_soon(ctx, hero, following, gap_lines(ctx, check), practise)
+        return
+    if await waits_for_hero(ctx, hero):
+        return
+    ready = ask_readiness(ctx, history, None)
+    flags = evidence.recent_flags(history, ctx.content)
+    if check.done and ready.ready and not flags:
         await ctx.ask("nextstep.awkward")
-    else:
-        await too_soon(ctx, hero, check.shortfalls, history)
+        return
+    await ask_too_soon(ctx, hero, check, ready, flags)
+
+
+async def waits_for_hero(ctx: Context, hero: Hero) -> bool:
+    """After a "not now" the ask waits for the day they named; after a "no", it is said
+    when trying again may make sense. Returns True when the move is refused."""
+    journey, today = hero.journey, ctx.today()
+    if journey.busy_until and date.fromisoformat(journey.busy_until) > today:
+        busy = day_text(date.fromisoformat(journey.busy_until))
+        ctx.idle()
+        ctx.advise(
+            ("radar.lukewarm_add_value",),
+            intro=ctx.messages.nextstep_busy.format(hero=hero.name, date=busy),
+        )
+        return True
+    if journey.outcome is AskOutcome.NO and journey.outcome_on:
+        said = date.fromisoformat(journey.outcome_on)
+        retry = said + timedelta(days=ctx.content.evidence.retry_after_no_days)
+        if retry > today:
+            ctx.idle()
+            ctx.say(
+                ctx.messages.nextstep_after_no.format(
+                    hero=hero.name, date=day_text(said), retry=day_text(retry)
+                )
+            )
+            return True
+    return False
+
+
+def ask_readiness(
+    ctx: Context, history: list[Interaction], less_awkward: bool | None
+) -> ReadinessCheck:
+    stated = evidence.meetings(history, ctx.content)
+    return readiness(history, less_awkward, ctx.content, stated_meetings=stated)
 
 
 async def awkward(ctx: Context, choice: str) -> None:
     hero = await hero_in_question(ctx)
     if hero is None:
         return
+    history = evidence.since(hero, await ctx.interactions.of(ctx.user.id, hero.id))
+    check = evidence.check(hero.step, history, ctx.content)
+    ready = ask_readiness(ctx, history, choice == "less")
     if choice == "less":
-        await move(ctx, hero, StepId.ASK)
+        await move(ctx, hero, StepId.ASK, [*shown_lines(ctx, check), ready_line(ctx, ready)])
         return
-    history = await ctx.interactions.of(ctx.user.id, hero.id)
-    check = readiness(history, False, ctx.content)
-    await too_soon(ctx, hero, check.shortfalls, history)
+    await ask_too_soon(ctx, hero, check, ready, ())
+
+
+async def ask_too_soon(
+    ctx: Context,
+    hero: Hero,
+    check: StepCheck,
+    ready: ReadinessCheck,
+    flags: tuple[Found, ...],
+) -> None:
+    messages, content = ctx.messages, ctx.content
+    temps = ", ".join(str(t) for t in ready.temperatures) or messages.none_yet
+    reasons = {
+        Shortfall.MEETINGS: messages.reason_meetings.format(
+            meetings=ready.meetings, needed=ready.needed
+        ),
+        Shortfall.TEMPERATURE: messages.reason_temperature.format(
+            temperatures=temps, warm=content.readiness.warm
+        ),
+        Shortfall.AWKWARD: messages.reason_awkward,
+    }
+    lines = [reasons[s] for s in ready.shortfalls]
+    lines += [found_line(ctx, f, check.contacts, flag=True) for f in flags]
+    # The step's own flags are among the recent ones: each is said once.
+    lines += [line for line in gap_lines(ctx, check) if line not in lines]
+    if flags:
+        practise = content.evidence.marks[flags[0].mark].practise
+    elif check.missing or check.flags:
+        practise = check.practise(content)
+    else:
+        practise = "ask.not_yet"
+    # After a "not now" the ask is earned afresh: no going on anyway.
+    offer = hero.journey.outcome is not AskOutcome.NOT_NOW
+    await too_soon(ctx, hero, StepId.ASK, lines, practise, offer=offer)
 
 
 async def early(ctx: Context, choice: str) -> None:
     hero = await hero_in_question(ctx)
     if hero is None:
         return
-    if choice == "go":
-        await move(ctx, hero, StepId.ASK)
+    following = hero.step.next
+    if choice == "go" and following is not None:
+        early_moves = (*hero.journey.early, following.value)
+        hero.journey = replace(hero.journey, early=early_moves)
+        await move(ctx, hero, following, None)
     else:
         ctx.idle()
-        ctx.say(ctx.messages.stayed)
+        ctx.say(ctx.messages.stayed.format(hero=hero.name, number=hero.step.number))
 
 
 async def hero_in_question(ctx: Context) -> Hero | None:
     """Returns the hero a /nextstep dialog is about, if it still makes sense."""
     hero = await ctx.current_hero()
-    if hero is None or hero.id != ctx.dialog.hero_id or hero.step is not StepId.DISTANCE:
+    target = ctx.dialog.answers.get("to")
+    if (
+        hero is None
+        or hero.id != ctx.dialog.hero_id
+        or hero.step.next is None
+        or hero.step.next.value != target
+    ):
         ctx.idle()
         await ctx.stale()
         return None
     return hero
 
 
+def found_line(ctx: Context, found: Found, of: int, *, flag: bool = False) -> str:
+    says = ctx.content.evidence.marks[found.mark].says
+    template = ctx.messages.evidence_flag if flag else ctx.messages.evidence_shown
+    line = template.format(says=says, count=found.count, of=of)
+    if found.quote:
+        line += " " + ctx.messages.evidence_quote.format(quote=found.quote)
+    return line
+
+
+def shown_lines(ctx: Context, check: StepCheck) -> list[str]:
+    return [found_line(ctx, f, check.contacts) for f in check.shown]
+
+
+def gap_lines(ctx: Context, check: StepCheck) -> list[str]:
+    messages, marks = ctx.messages, ctx.content.evidence.marks
+    lines = []
+    if check.contacts < check.needed:
+        lines.append(messages.evidence_few.format(count=check.contacts, needed=check.needed))
+    if not check.contacts:
+        return lines  # with nothing recorded, a list of what wasn't seen says nothing more
+    lines += [found_line(ctx, f, check.contacts, flag=True) for f in check.flags]
+    lines += [messages.evidence_missing.format(says=marks[m].says) for m in check.missing]
+    return lines
+
+
+def ready_line(ctx: Context, ready: ReadinessCheck) -> str:
+    temps = ", ".join(str(t) for t in ready.temperatures)
+    return ctx.messages.evidence_ready.format(meetings=ready.meetings, temperatures=temps)
+
+
 async def too_soon(
-    ctx: Context, hero: Hero, shortfalls: tuple[Shortfall, ...], history: list[Interaction]
+    ctx: Context,
+    hero: Hero,
+    following: StepId,
+    lines: list[str],
+    practise: str,
+    *,
+    offer: bool = True,
 ) -> None:
-    messages = ctx.messages
-    check = readiness(history, None, ctx.content)
-    temps = ", ".join(str(t) for t in check.temperatures) or "none yet"
-    reasons = {
-        Shortfall.MEETINGS: messages.reason_meetings.format(
-            meetings=check.meetings, needed=check.needed
-        ),
-        Shortfall.TEMPERATURE: messages.reason_temperature.format(
-            temperatures=temps, warm=ctx.content.readiness.warm
-        ),
-        Shortfall.AWKWARD: messages.reason_awkward,
-    }
-    lines = [messages.too_soon.format(hero=hero.name)]
-    lines += [f"• {reasons[s]}" for s in shortfalls]
-    ctx.advise(("ask.not_yet",), intro="\n".join(lines))
-    await ctx.ask("nextstep.early")
+    """Names the gap and the one thing to practise, then offers to go on anyway."""
+    intro = [ctx.messages.too_soon.format(hero=hero.name, number=following.number)]
+    intro += [f"• {line}" for line in lines]
+    intro.append(ctx.messages.practise)
+    ctx.advise((practise,), intro="\n".join(intro))
+    if offer:
+        await ctx.ask("nextstep.early", number=str(following.number))
+    else:
+        ctx.idle()
 
 
-async def move(ctx: Context, hero: Hero, step_id: StepId) -> None:
+async def move(ctx: Context, hero: Hero, step_id: StepId, shown: list[str] | None) -> None:
+    """Moves the hero on; `shown` is the evidence quoted, None when the user went on anyway."""
     hero.step = step_id
     await ctx.heroes.save(hero)
     ctx.idle()
+    messages = ctx.messages
     step = ctx.content.steps[step_id]
-    moved = ctx.messages.nextstep_moved.format(
-        hero=hero.name, number=step_id.number, title=step.title, why_now=step.why_now
+    names = {"hero": hero.name, "number": step_id.number, "title": step.title}
+    if shown is None:
+        said = [messages.nextstep_moved_early.format(**names)]
+    else:
+        said = [messages.nextstep_moved.format(**names)]
+        said += [f"• {line}" for line in shown]
+    paragraphs = ("\n".join(said), messages.nextstep_goal.format(goal=step.goal))
+    buttons = (
+        Button("checkin", messages.button_checkin),
+        Button("nextstep.back", messages.button_back),
     )
-    ctx.say(
-        "\n\n".join((moved, ctx.messages.nextstep_goal.format(goal=step.goal))),
-        (Button("checkin", ctx.messages.button_checkin),),
-    )
+    ctx.say("\n\n".join(paragraphs), buttons)
+
+
+async def go_back(ctx: Context, hero: Hero | None = None) -> None:
+    hero = hero or await ctx.current_hero()
+    ctx.idle()
+    if hero is None:
+        ctx.say(ctx.messages.need_hero)
+        return
+    order = list(StepId)
+    index = order.index(hero.step)
+    if index == 0:
+        ctx.say(ctx.messages.nextstep_at_first.format(hero=hero.name))
+        return
+    hero.step = order[index - 1]
+    await ctx.heroes.save(hero)
+    title = ctx.content.steps[hero.step].title
+    ctx.say(ctx.messages.moved_back.format(hero=hero.name, number=hero.step.number, title=title))
+
+
+async def back_button(ctx: Context, _arg: str) -> None:
+    await go_back(ctx)
 
 
 _OPENS = ("nextstep.awkward", "nextstep.early")
@@ -104,5 +263,8 @@ FLOW = Flow(
         "nextstep.awkward": Ask(awkward, ("nextstep.early", IDLE)),
         "nextstep.early": Ask(early, (IDLE,)),
     },
-    actions={"nextstep": Entry(next_step, enters=_OPENS, arg=False)},
+    actions={
+        "nextstep": Entry(next_step, enters=_OPENS, arg=False),
+        "nextstep.back": Entry(back_button, arg=False),
+    },
 )

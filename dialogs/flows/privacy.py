@@ -10,8 +10,9 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from dialogs import evidence
 from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow
-from dialogs.model import Document, record_id
+from dialogs.model import Document, Hero, Interaction, record_id
 
 EXPORT_FORMAT = 1
 
@@ -27,12 +28,27 @@ async def export(ctx: Context, _args: str = "") -> None:
     ctx.say(ctx.messages.export_caption, document=Document("mentor-coach-export.json", content))
 
 
+def evidence_of(ctx: Context, hero: Hero, history: list[Interaction]) -> dict[str, Any]:
+    """What the record shows for the hero's step (derived, not stored: /nextstep's view)."""
+    if hero.step not in ctx.content.evidence.steps:
+        return {"step": hero.step.value}
+    check = evidence.check(hero.step, evidence.since(hero, history), ctx.content)
+    return {
+        "step": hero.step.value,
+        "done": check.done,
+        "shown": [f.mark for f in check.shown],
+        "missing": list(check.missing),
+        "red_flags": [f.mark for f in check.flags],
+    }
+
+
 async def collect(ctx: Context) -> dict[str, Any]:
     user = ctx.user
     heroes = []
     for hero in await ctx.heroes.of(user.id, archived=True):
         interactions = await ctx.interactions.of(user.id, hero.id)
-        heroes.append({**asdict(hero), "interactions": [asdict(i) for i in interactions]})
+        record = {**asdict(hero), "interactions": [asdict(i) for i in interactions]}
+        heroes.append({**record, "evidence": evidence_of(ctx, hero, interactions)})
     return {
         "format": EXPORT_FORMAT,
         "exported_at": ctx.clock.now().isoformat(),

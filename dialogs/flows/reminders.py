@@ -4,7 +4,7 @@ reminder message (reached out, snooze, skip)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow
 from dialogs.model import Button, Hero, Reminder, ReminderKind, ReminderResponse, record_id
@@ -30,9 +30,10 @@ def when(ctx: Context, instant: datetime) -> str:
 # --- the follow-up after a check-in ----------------------------------------------------
 
 
-async def propose(ctx: Context, hero: Hero, temperature: int) -> None:
-    """Offers the next touchpoint, timed by the temperature (warm sooner, cold later)."""
-    days = follow_up_days(temperature, ctx.content)
+async def propose(ctx: Context, hero: Hero, temperature: int, days: int | None = None) -> None:
+    """Offers the next touchpoint, timed by the temperature (warm sooner, cold later), or
+    `days` ahead when the hero named a day (busy until February)."""
+    days = days or follow_up_days(temperature, ctx.content)
     due = days_ahead(ctx.clock.now(), days, ctx.user.prefs)
     ctx.focus(hero.id, {"days": str(days), "kind": ReminderKind.FOLLOW_UP.value})
     await ctx.ask(
@@ -53,6 +54,11 @@ async def follow_up_choice(ctx: Context, choice: str) -> None:
         return
     days = int(ctx.dialog.answers.get("days", "7")) if choice == "suggested" else None
     days = days or FOLLOW_UP_DAYS[choice]
+    hero_id = ctx.dialog.hero_id
+    hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id else None
+    busy = hero.journey.busy_until if hero is not None else None
+    # A follow-up before the day the hero named would be chasing: it waits for that day.
+    days = max(days, (date.fromisoformat(busy) - ctx.today()).days if busy else 0)
     await schedule(ctx, days_ahead(ctx.clock.now(), days, ctx.user.prefs))
 
 

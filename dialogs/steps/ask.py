@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 
+from dialogs import evidence
 from dialogs.model import StepId
 from dialogs.playbook import readiness
 from dialogs.steps.base import Facts, Step, Verdict
@@ -20,7 +21,8 @@ def judge(facts: Facts) -> Verdict:
     """Says whether it is time to ask, or what to do after the answer."""
     asked = facts.answers["ask.asked"]
     if asked in OUTCOMES:
-        move_to = StepId.RADAR if asked == "not_now" else None
+        # Not now and no both go back to staying on their radar: the relationship goes on.
+        move_to = None if asked == "yes" else StepId.RADAR
         # A yes starts the mentorship; serving them is how it is kept.
         serve = ("principles.servant_leadership",) if asked == "yes" else ()
         return Verdict((OUTCOMES[asked], *serve), move_to=move_to)
@@ -28,7 +30,10 @@ def judge(facts: Facts) -> Verdict:
     if facts.answers["ask.skills"] == "yes":
         advice.append("ask.offer_skills")
     less_awkward = facts.answers["ask.awkward"] == "less"
-    if readiness(facts.history, less_awkward, facts.content).ready:
+    stated = evidence.meetings(facts.history, facts.content)
+    check = readiness(facts.history, less_awkward, facts.content, stated_meetings=stated)
+    # The ask is earned only while nothing of steps 1 to 4 went wrong lately.
+    if check.ready and not evidence.recent_flags(facts.history, facts.content):
         advice.append("ask.go_ask")
     else:
         advice.insert(0, "ask.not_yet")
