@@ -179,8 +179,10 @@ def _hedged(text: str, hit: rules.Hit, sentence: _Sentence) -> bool:
 
 def _evidence(text: str, hit: rules.Hit, sentence: _Sentence) -> str:
     """The words to quote back: the clause around the match, trimmed to a few words."""
-    before = text[sentence.start : hit.start].split()[-4:]
-    after = text[hit.end : sentence.end].split()[:3]
+    # A comma ends the clause a quote may take in ("had a call, i pitched again" quotes
+    # the pitch, not the call).
+    before = re.split(r"[,;:]", text[sentence.start : hit.start])[-1].split()[-4:]
+    after = re.split(r"[,;:]", text[hit.end : sentence.end])[0].split()[:3]
     quote = " ".join([*before, text[hit.start : hit.end], *after])
     return quote.strip(" .,;:!-")
 

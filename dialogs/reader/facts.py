@@ -110,7 +110,7 @@ def find_kind(text: str) -> tuple[str | None, str | None]:
 _WHEN = re.compile(
     r"\b(?:(today|this morning|this afternoon|earlier today|tonight)|(yesterday)|"
     r"(?:(last|this past|on|this) )?(" + "|".join(_WEEKDAYS) + r")|"
-    r"(a|an|one|two|three|four|five|six|a couple of|a few|few) (day|week)s? ago|"
+    r"(a|an|one|two|three|four|five|six|a couple of|a few|few|\d{1,2}) (day|week)s? ago|"
     r"(last week)|(the other day))\b"
 )
 
@@ -131,7 +131,11 @@ def find_date(text: str, today: date) -> tuple[date | None, str | None]:
                 return today - timedelta(days=back or 7), found.group()
             continue
         if count:
-            days = _NUMBERS[count.removeprefix("a ") if count != "a" else "a"]
+            days = (
+                int(count)
+                if count.isdecimal()
+                else _NUMBERS[count.removeprefix("a ") if count != "a" else "a"]
+            )
             return today - timedelta(days=days * (7 if unit == "week" else 1)), found.group()
         if last_week:
             return today - timedelta(days=7), found.group()
