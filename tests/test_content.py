@@ -70,7 +70,8 @@ def test_every_message_fills_in_with_the_placeholders_the_engine_gives(content: 
         "limit", "kind", "date", "temperature", "label", "days", "interactions", "count", "when",
         "lit_up", "trend", "mark", "meetings", "needed", "temperatures", "warm", "start",
         "end", "deliver", "timezone", "local", "state", "last", "says", "of", "quote", "retry",
-        "steps", "shown", "missing", "try_this", "topic", "answer", "tapped", "understood",
+        "steps", "shown", "missing", "flags", "try_this", "topic", "answer", "tapped",
+        "understood",
     }  # fmt: skip
     values = dict.fromkeys(supplied, "x")
     for key, text in content.messages.model_dump().items():

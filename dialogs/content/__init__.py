@@ -337,6 +337,7 @@ class Messages(_Strict):
     progress_busy: str
     progress_shown: str
     progress_few: str
+    progress_flags: str
     progress_missing: str
     progress_ready: str
 

@@ -96,12 +96,16 @@ def evidence_lines(ctx: Context, hero: Hero, history: list[Interaction]) -> list
     if check.shown:
         shown = "; ".join(marks[f.mark].says for f in check.shown)
         lines.append(messages.progress_shown.format(number=hero.step.number, shown=shown))
-    gaps = [marks[f.mark].says for f in check.flags] + [marks[m].says for m in check.missing]
+    # What holds the step back, apart from what simply hasn't shown up yet.
     if check.contacts < check.needed:
-        gaps.insert(0, messages.progress_few.format(count=check.contacts, needed=check.needed))
-    if gaps:
-        lines.append(messages.progress_missing.format(missing="; ".join(gaps)))
-    else:
+        lines.append(messages.progress_few.format(count=check.contacts, needed=check.needed))
+    if check.flags:
+        flags = "; ".join(marks[f.mark].says for f in check.flags)
+        lines.append(messages.progress_flags.format(flags=flags))
+    if check.missing:
+        missing = "; ".join(marks[m].says for m in check.missing)
+        lines.append(messages.progress_missing.format(missing=missing))
+    if check.contacts >= check.needed and not check.flags and not check.missing:
         lines.append(messages.progress_ready.format(number=hero.step.number + 1))
     return lines
 
