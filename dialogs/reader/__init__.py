@@ -65,6 +65,12 @@ _IRONY = re.compile(
 )
 _REPORTED = re.compile(r"\b(?:said|says|told|replied|answered|wrote|texted|emailed)\b")
 _EMBEDDING = re.compile(r"\b(?:how|what|why|where|when|if|whether|that|who|which)\s+$")
+# "i told her she's a genius" and "i said he": a clause someone reports, not the
+# subject of the acts that follow it ("..., asked for a selfie and posted it").
+_REPORTING = re.compile(
+    r"\b(?:told|tell|telling|said|say|saying|think|thought|know|knew|felt|feel|hope|"
+    r"guess|bet|mentioned|joked|admitted|swear|swore)(?: (?:her|him|them|me|you))?\s+$"
+)
 _DETERMINER = r"(?:my|a|an|the|some|his|her|their|our|one|another|other|two|few|couple of)"
 
 
@@ -125,6 +131,7 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
             found
             for found in subjects.finditer(text, sentence.start, hit.start)
             if not _EMBEDDING.search(text, max(sentence.start, found.start() - 9), found.start())
+            and not _REPORTING.search(text, max(sentence.start, found.start() - 16), found.start())
         ][-1:]
     if not candidates:
         return Who.USER if hit.signal in USER_ACTS else Who.HERO
