@@ -200,8 +200,13 @@ def read(
     today: date | None = None,
     min_meetings: int = 3,
     languages: bool = True,
+    step: str | None = None,
 ) -> Reading:
-    """Reads a story into signals, facts and advice."""
+    """Reads a story into signals, facts and advice.
+
+    `step`: the hero's current step, when the caller knows it; at "ask" a bare "she said
+    yes" is the answer to the ask.
+    """
     cleaned = clean(text)
     language = identify(cleaned) if languages else "en"
     normal = _speller().fix(cleaned)
@@ -211,7 +216,7 @@ def read(
     names = [name for hero in heroes for name in facts.hero_names(hero)]
     subjects = _subject_pattern(names)
     found: list[SignalReading] = []
-    for hit in story.hits():
+    for hit in story.hits(asking=step == "ask"):
         sentence = sentences[_index(starts, hit.start)]
         found.append(
             SignalReading(

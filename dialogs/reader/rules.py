@@ -1716,9 +1716,13 @@ class _Story:
         """Tells whether the finder matches anywhere, negated or not."""
         return next(self.matches(finder), None) is not None
 
-    def hits(self) -> list[Hit]:
-        """Finds every signal the story mentions, with its place and whether it is negated."""
-        about_mentoring = self.mentions(_MENTORSHIP)
+    def hits(self, *, asking: bool = False) -> list[Hit]:
+        """Finds every signal the story mentions, with its place and whether it is negated.
+
+        `asking`: the user is at the ask step, so "she said no" answers the ask even when
+        the story does not name it.
+        """
+        about_mentoring = asking or self.mentions(_MENTORSHIP)
         found: list[Hit] = []
         praise = [match for match in _PRAISE.finditer(self.text)]
         for word in {match.group() for match in praise}:
