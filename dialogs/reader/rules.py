@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeAlias
 
+from dialogs.reader.text import words
+
 
 class Signal(StrEnum):
     """Something a story says about the last interaction with the hero."""
@@ -1503,6 +1505,86 @@ _RULES: tuple[_Rule, ...] = (
 )
 
 
+
+# --- the lexicon rules -------------------------------------------------------------------
+# Meanings as data (words.toml [lexicon] and [reactions]): an actor, a class of act and a
+# class of object, combined here. A new wording of a known deed ("walked her through my
+# whole portfolio") is read because its verb and its object are in a class, not because
+# its sentence is in a rule. They read the whole story: a list of praises or favours runs
+# across commas.
+_LEXICON = words()["lexicon"]
+_REACTIONS = words()["reactions"]
+_ACTS = words()["acts"]
+
+
+def _any(entries: list[str]) -> str:
+    return "(?:" + "|".join(f"(?:{entry})" for entry in entries) + ")"
+
+
+def _phrases(signal: Signal, entries: list[str], *, negatable: bool = True) -> _Rule:
+    pattern = r"\b" + _any(entries) + r"(?![\w'])"
+    return _Rule(signal, _finder("i", pattern, whole=True), negatable, False)
+
+
+def _lexicon_rules() -> tuple[_Rule, ...]:
+    telling = _any(_LEXICON["telling"])
+    not_mine = _any(_LEXICON["not_self_topics"])
+    own = r"(?:my|our) (?:whole |entire |own |full |life |long )*(?!" + not_mine + r"\b)[a-z]"
+    praise = _any(_LEXICON["praise"])
+    said = r"\b(?:i|we) (?:<W>){0,2}?(?:said|told <OBJ>|called <HIM>|complimented|praised)\b"
+    tell_mine = (
+        r"\b(?:i|we) (?:<W>){0,3}?" + telling + r" (?:<W>){0,1}?(?:all |everything )?"
+        r"(?:about |through |thru |on |over |with |of )?"
+    )
+    about_me = (
+        # I + telling + my X, told at length: the whole of it, a second thing of mine, or
+        # minutes of it. "I told her about my trip" alone is a detail, not the meeting.
+        tell_mine + r"(?:my|our) (?:whole|entire|full|complete|life|every)\b",
+        tell_mine + own + r"[^.!?]*?\b(?:my|our) (?!" + not_mine + r"\b)[a-z]",
+        tell_mine + own + r"[^.!?]*?\bfor (?:<W>)?(?:\d+|ten|fifteen|twenty|thirty|forty|"
+        r"an|half an) (?:minutes|mins|hours?)\b",
+        r"\b(?:the whole|the entire|all|most) (?:<W>){0,3}?(?:on|about) (?:me|my|myself)\b",
+        r"\b\d0 ?/ ?\d0 (?:about )?me\b",
+        r"\b<HE> knew (?:all )?about my\b",
+        r"\bi (?:never|didn't|did not|couldn't) stop(?:ped)? (?:talking|answering)?",
+    )
+    compliments = (
+        # Three words of praise in one sentence the user said: a string of compliments.
+        said + r"[^.!?]*?\b" + praise + r"\b[^.!?]*?\b" + praise + r"\b[^.!?]*?\b" + praise + r"\b",
+        said + r"[^.!?]{0,60}?\b" + _any(_LEXICON["repeated"]) + r"\b",
+        r"\bcompliments i (?:paid|gave|made)\b",
+        r"\b(?:complimented|praised|admired) (?:<W>){0,3}?[^.!?]*?, [^.!?]*?, [^.!?]*?\b",
+        r"\bthanked me,? (?:<W>)?(?:again and again|over and over)",
+    )
+    pushed = (
+        # Asking for three things in one go: "asked her to A, B and C".
+        r"\basked (?:<OBJ> )?(?:on \w+ )?(?:to|for) [^.!?]{3,80}?, [^.!?]{3,80}?,? (?:and|&) ",
+    )
+    rules = [
+        _Rule(Signal.ABOUT_ME, _finder("i", *about_me, whole=True), True, False),
+        _Rule(Signal.MANY_COMPLIMENTS, _finder("i", *compliments, whole=True), True, False),
+        _Rule(Signal.PUSHED, _finder("i", *pushed, whole=True), True, False),
+        _phrases(Signal.PUSHED, _ACTS["pushing"]),
+        _phrases(Signal.PEER, _ACTS["competing"]),
+        _phrases(Signal.STARSTRUCK, _ACTS["starstruck"], negatable=False),
+        _phrases(Signal.COLD, _REACTIONS["cold"]),
+        _phrases(Signal.COLD, _REACTIONS["cold_negative"], negatable=False),
+        _phrases(Signal.LUKEWARM, _REACTIONS["lukewarm"]),
+        _phrases(Signal.OPEN_DOOR, _REACTIONS["warm"]),
+    ]
+    for signal, name in (
+        (Signal.OUTCOME_NOT_NOW, "not_now"),
+        (Signal.OUTCOME_NO, "no"),
+        (Signal.OUTCOME_YES, "yes"),
+    ):
+        rule = _phrases(signal, _ACTS[name], negatable=False)
+        rules.append(_Rule(signal, rule.finder, False, True))
+    return tuple(rules)
+
+
+_RULES = (*_RULES, *_lexicon_rules())
+
+
 # The story is about the ask itself, so "she said yes" answers it.
 _MENTORSHIP = _finder(
     "shadow|mentor|mentee|apprentic|take me|wing|tag|ask|answer|finally|popped|the question|"
@@ -1512,6 +1594,7 @@ _MENTORSHIP = _finder(
     r"not (?:right )?now|not until|circle back|sit in|been asked|take me)\b",
     r"\basked\.",
     r"\bunder <HIS> wing\b",
+    r"\b" + _any(_ACTS["the_ask"]),
 )
 
 # The user wonders whether it is time to ask: the readiness check applies.
