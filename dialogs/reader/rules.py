@@ -1505,7 +1505,6 @@ _RULES: tuple[_Rule, ...] = (
 )
 
 
-
 # --- the lexicon rules -------------------------------------------------------------------
 # Meanings as data (words.toml [lexicon] and [reactions]): an actor, a class of act and a
 # class of object, combined here. A new wording of a known deed ("walked her through my
@@ -1550,7 +1549,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
     )
     compliments = (
         # Three words of praise in one sentence the user said: a string of compliments.
-        said + r"[^.!?]*?\b" + praise + r"\b[^.!?]*?\b" + praise + r"\b[^.!?]*?\b" + praise + r"\b",
+        said + (r"[^.!?]*?\b" + praise + r"\b") * 3,
         said + r"[^.!?]{0,60}?\b" + _any(_LEXICON["repeated"]) + r"\b",
         r"\bcompliments i (?:paid|gave|made)\b",
         r"\b(?:complimented|praised|admired) (?:<W>){0,3}?[^.!?]*?, [^.!?]*?, [^.!?]*?\b",
