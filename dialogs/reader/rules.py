@@ -1514,6 +1514,7 @@ _RULES: tuple[_Rule, ...] = (
 _LEXICON = words()["lexicon"]
 _REACTIONS = words()["reactions"]
 _ACTS = words()["acts"]
+_PROBLEMS = words()["problems"]
 
 
 def _any(entries: list[str]) -> str:
@@ -1564,6 +1565,11 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         _Rule(Signal.MANY_COMPLIMENTS, _finder("i", *compliments, whole=True), True, False),
         _Rule(Signal.PUSHED, _finder("i", *pushed, whole=True), True, False),
         _phrases(Signal.PUSHED, _ACTS["pushing"]),
+        _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["shared"]),
+        # The hero's trouble never came up: the talk stayed on the surface.
+        _phrases(Signal.SMALL_TALK, _PROBLEMS["missed"], negatable=False),
+        _phrases(Signal.OFFERED_INSIGHT, _PROBLEMS["insight"]),
+        _phrases(Signal.SKILLS, _PROBLEMS["skills"]),
         _phrases(Signal.PEER, _ACTS["competing"]),
         _phrases(Signal.STARSTRUCK, _ACTS["starstruck"], negatable=False),
         _phrases(Signal.COLD, _REACTIONS["cold"]),
