@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeAlias
 
@@ -111,6 +111,8 @@ class _Rule:
     # Outcome phrases like "she said yes" only answer the ask when the story is about
     # mentoring or shadowing at all.
     gated: bool
+    # Patterns that say the signal did not happen ("no idea what's hard for her").
+    denies: bool = False
 
 
 def _rule(
@@ -1566,8 +1568,10 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         _Rule(Signal.PUSHED, _finder("i", *pushed, whole=True), True, False),
         _phrases(Signal.PUSHED, _ACTS["pushing"]),
         _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["shared"]),
-        # The hero's trouble never came up: the talk stayed on the surface.
-        _phrases(Signal.SMALL_TALK, _PROBLEMS["missed"], negatable=False),
+        # The hero's trouble never came up: a denial wins over a trouble named in passing.
+        replace(
+            _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["missed"]), negatable=False, denies=True
+        ),
         _phrases(Signal.OFFERED_INSIGHT, _PROBLEMS["insight"]),
         _phrases(Signal.SKILLS, _PROBLEMS["skills"]),
         _phrases(Signal.PEER, _ACTS["competing"]),
@@ -1821,7 +1825,9 @@ class _Story:
             if rule.gated and not about_mentoring:
                 continue
             for match in self.matches(rule.finder):
-                negated = rule.negatable and _negated(self.text, match.start(), match.end())
+                negated = rule.denies or (
+                    rule.negatable and _negated(self.text, match.start(), match.end())
+                )
                 found.append(Hit(rule.signal, match.start(), match.end(), negated))
         return found
 
