@@ -1574,6 +1574,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         ),
         _phrases(Signal.OFFERED_INSIGHT, _PROBLEMS["insight"]),
         _phrases(Signal.SKILLS, _PROBLEMS["skills"]),
+        _phrases(Signal.LESS_AWKWARD, words()["relationship"]["familiar"]),
         _phrases(Signal.PEER, _ACTS["competing"]),
         _phrases(Signal.STARSTRUCK, _ACTS["starstruck"], negatable=False),
         _phrases(Signal.COLD, _REACTIONS["cold"]),
@@ -1625,6 +1626,8 @@ _WONDERING = _finder(
     r"\b(?:haven't|have not|not) asked (?:<W>)?yet\b",
     r"\bbefore i (?:ask|pop|broach)\b",
     r"\b(?:will|would|could|might) <HE> (?:<W>)?(?:let me shadow|mentor me|take me on)\b",
+    # Any of the ask's words: "can I ask to observe her sim session yet?"
+    r"\b(?:ask|asking|pop|popping|broach|broaching) (?:<W>){0,6}?" + _any(_ACTS["the_ask"]),
 )
 
 # --- negation ------------------------------------------------------------------------
@@ -1689,17 +1692,19 @@ _ORDINALS = {
 }  # fmt: skip
 _CARD = r"(?:" + "|".join(k for k in _CARDINALS if not k.endswith("ce")) + r"|\d{1,2})"
 _ORD = r"(?:" + "|".join(_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))"
-_MEETING = (
-    r"(?:coffee|meeting|meet-? ?up|catch-? ?up|chat|lunch|call|sit-? ?down|session|"
-    r"coffee (?:date|chat|meeting))"
-)
+# What a meeting is called (words.toml [relationship]): "five visits", "our fifth brew".
+_MEETING_NOUNS: list[str] = words()["relationship"]["meetings"]
+_MEETING = "(?:" + "|".join(_MEETING_NOUNS) + ")"
 _MET = (
     r"(?:met|met up|had coffee|grabbed coffee|got coffee|gotten coffee|caught up|sat down|"
     r"seen each other|hung out|had lunch)"
 )
 # Each pattern captures its number in one group; "a few coffees" captures none.
 _COUNTS = _finder(
-    "coffee|meet|catch|chat|lunch|call|sit|session|time|once|twice|thrice",
+    "|".join(
+        {re.sub(r"[^a-z].*", "", noun) for noun in _MEETING_NOUNS}
+        | {"time", "once", "twice", "thrice"}
+    ),
     rf"(?<!to a )(?<!for a )\b(?P<n>{_ORD}) {_MEETING}\b",
     rf"\b(?P<n2>{_ORD}) time (?:that )?(?:we|i)(?: [\w']+){{0,2}} (?:met|had coffee|"
     rf"grabbed coffee|got coffee|caught up|sat down|saw each other|hung out|talked)\b",
