@@ -1523,6 +1523,9 @@ def _any(entries: list[str]) -> str:
     return "(?:" + "|".join(f"(?:{entry})" for entry in entries) + ")"
 
 
+_SLOW = r"\b" + _any(_REACTIONS["slow"]) + r"\b"
+
+
 def _phrases(signal: Signal, entries: list[str], *, negatable: bool = True) -> _Rule:
     pattern = r"\b" + _any(entries) + r"(?![\w'])"
     return _Rule(signal, _finder("i", pattern, whole=True), negatable, False)
@@ -1581,6 +1584,21 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         _phrases(Signal.COLD, _REACTIONS["cold_negative"], negatable=False),
         _phrases(Signal.LUKEWARM, _REACTIONS["lukewarm"]),
         _phrases(Signal.OPEN_DOOR, _REACTIONS["warm"]),
+        _phrases(Signal.PRAISED, _REACTIONS["verdict_warm"]),
+        _phrases(Signal.GLOOM, _REACTIONS["verdict_cold"]),
+        _phrases(Signal.CANT_TELL, _REACTIONS["unsure"], negatable=False),
+        _Rule(
+            Signal.LUKEWARM,
+            # "Three weeks, then: "interesting."" and ""thanks." 16 days later".
+            _finder(
+                "i",
+                _SLOW + r"[^\"]{0,16}\"[^\"]{1,16}\"",
+                r"\"[^\"]{1,16}\"[^\"]{0,12}" + _SLOW,
+                whole=True,
+            ),
+            False,
+            False,
+        ),
     ]
     for signal, name in (
         (Signal.OUTCOME_NOT_NOW, "not_now"),
