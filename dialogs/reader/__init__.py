@@ -235,7 +235,7 @@ def read(
     kind, kind_words = facts.find_kind(normal)
     named_date, named_words = facts.find_named_date(normal, today or date.today())
     user_times = {f.time for f in found if f.signal in USER_ACTS and f.polarity is Polarity.DID}
-    asks_to_ask = rules.wondering(story)
+    asks_to_ask = rules.wondering(story, asking=step == "ask")
     if asks_to_ask or (Time.ASKED in user_times and Time.HAPPENED not in user_times):
         time = Time.ASKED
     elif Time.PLANNED in user_times and Time.HAPPENED not in user_times:

@@ -1565,10 +1565,27 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         # Asking for three things in one go: "asked her to A, B and C".
         r"\basked (?:<OBJ> )?(?:on \w+ )?(?:to|for) [^.!?]{3,80}?, [^.!?]{3,80}?,? (?:and|&) ",
     )
+    # I + told her / said + her X is outdated: the user correcting the expert.
+    judged = (
+        r"\b(?:i|we) (?:<W>){0,2}?(?:told <OBJ>|said|pointed out|explained|informed <OBJ>)"
+        r"(?: that| actually)?[^.!?]{0,80}?\b" + _any(_ACTS["judging"]) + r"(?![\w'])"
+    )
+    # I + told her / suggested + she should switch...: a fix for the hero's work.
+    prescribed = (
+        r"\b(?:i|we) (?:<W>){0,3}?(?:told|tell|suggested|suggest|said|explained|launched "
+        r"(?:straight )?into)(?: <OBJ>)?(?: how| that)? (?:<HE>|<SUBJ>) "
+        + _any(_ACTS["prescribing"]),
+        r"\b(?:replace|switch|move|put) (?:<W>){0,4}?(?:with|to|on|onto) my\b",
+        r"\b(?:proposing|proposed|a proposal for) (?:a |an )?new\b",
+        r"\b(?:would|could|will) fix (?:all )?<HIS>\b",
+    )
     rules = [
         _Rule(Signal.ABOUT_ME, _finder("i", *about_me, whole=True), True, False),
         _Rule(Signal.MANY_COMPLIMENTS, _finder("i", *compliments, whole=True), True, False),
         _Rule(Signal.PUSHED, _finder("i", *pushed, whole=True), True, False),
+        _Rule(Signal.PEER, _finder("i", judged, whole=True), True, False),
+        _Rule(Signal.PITCHED_SOLUTION, _finder("i", *prescribed, whole=True), True, False),
+        _phrases(Signal.ROOM, _ACTS["room"]),
         _phrases(Signal.PUSHED, _ACTS["pushing"]),
         _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["shared"]),
         # The hero's trouble never came up: a denial wins over a trouble named in passing.
@@ -1647,6 +1664,8 @@ _WONDERING = _finder(
     # Any of the ask's words: "can I ask to observe her sim session yet?"
     r"\b(?:ask|asking|pop|popping|broach|broaching) (?:<W>){0,6}?" + _any(_ACTS["the_ask"]),
 )
+
+_TO_ASK = _finder("i", r"\b" + _any(_ACTS["to_ask"]) + r"\b", whole=True)
 
 # --- negation ------------------------------------------------------------------------
 
@@ -1887,9 +1906,12 @@ def scan(text: str) -> _Story:
     return _Story(text)
 
 
-def wondering(story: _Story) -> bool:
-    """Tells whether the user wonders whether it is time to ask."""
-    return story.mentions(_WONDERING)
+def wondering(story: _Story, *, asking: bool = False) -> bool:
+    """Tells whether the user wonders whether it is time to ask.
+
+    `asking`: at the ask step, "I planned to ask this week" needs no word for the ask.
+    """
+    return story.mentions(_WONDERING) or (asking and story.mentions(_TO_ASK))
 
 
 OUTCOMES = (Signal.OUTCOME_NOT_NOW, Signal.OUTCOME_YES, Signal.OUTCOME_NO)
