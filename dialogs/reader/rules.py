@@ -1536,9 +1536,13 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
     not_mine = _any(_LEXICON["not_self_topics"])
     own = r"(?:my|our) (?:whole |entire |own |full |life |long )*(?!" + not_mine + r"\b)[a-z]"
     praise = _any(_LEXICON["praise"])
-    said = r"\b(?:i|we) (?:<W>){0,2}?(?:said|told <OBJ>|called <HIM>|complimented|praised)\b"
+    # The user as actor, or no subject at all at a sentence's start ("told her she's...").
+    mine = r"(?:\b(?:i|we) (?:<W>){0,2}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
+    said = mine + r"(?:said|told <OBJ>|called <HIM>|complimented|praised)\b"
     tell_mine = (
-        r"\b(?:i|we) (?:<W>){0,3}?" + telling + r" (?:<W>){0,1}?(?:all |everything )?"
+        r"(?:\b(?:i|we) (?:<W>){0,3}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
+        + telling
+        + r" (?:<W>){0,1}?(?:all |everything )?"
         r"(?:about |through |thru |on |over |with |of )?"
     )
     about_me = (
@@ -1558,6 +1562,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         said + (r"[^.!?]*?\b" + praise + r"\b") * 3,
         said + r"[^.!?]{0,60}?\b" + _any(_LEXICON["repeated"]) + r"\b",
         r"\bcompliments i (?:paid|gave|made)\b",
+        r"\bcomplimented (?:every|all|each)\b",
         r"\b(?:complimented|praised|admired) (?:<W>){0,3}?[^.!?]*?, [^.!?]*?, [^.!?]*?\b",
         r"\bthanked me,? (?:<W>)?(?:again and again|over and over)",
     )
@@ -1587,6 +1592,8 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         _Rule(Signal.PITCHED_SOLUTION, _finder("i", *prescribed, whole=True), True, False),
         _phrases(Signal.ROOM, _ACTS["room"]),
         _phrases(Signal.PUSHED, _ACTS["pushing"]),
+        _phrases(Signal.AT_EASE, _LEXICON["restraint"]),
+        _phrases(Signal.POSTED, _LEXICON["posting"]),
         _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["shared"]),
         # The hero's trouble never came up: a denial wins over a trouble named in passing.
         replace(
