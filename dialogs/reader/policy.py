@@ -170,6 +170,10 @@ def _radar(choice: _Choice) -> None:
         # The user says they cannot read it: reading the temperature is the lesson, even
         # when the story holds a sign or two.
         choice.add("radar.read_temperature", unsure)
+        # "My friend swears he rated me, but he cut lunch short": say whose reading is off.
+        choice.add(
+            "radar.social_intelligence", (praised if cold else None) or (gloom if warm else None)
+        )
         return
     if warm and cold and praised and not _deed(choice, _DOOR_ACTS) and not unsure:
         # "Loves me! She smiled, but cut it short and hasn't replied": the user's verdict

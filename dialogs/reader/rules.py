@@ -1555,6 +1555,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         r"\b(?:the whole|the entire|all|most) (?:<W>){0,3}?(?:on|about) (?:me|my|myself)\b",
         r"\b\d0 ?/ ?\d0 (?:about )?me\b",
         r"\b<HE> knew (?:all )?about my\b",
+        r"\b(?:i|we) (?:<W>){0,3}?(?:used|spent|wasted|took) (?:<W>){0,4}?on (?:my|me|myself)\b",
         r"\bi (?:never|didn't|did not|couldn't) stop(?:ped)? (?:talking|answering)?",
     )
     compliments = (
@@ -1600,6 +1601,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
             _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["missed"]), negatable=False, denies=True
         ),
         _phrases(Signal.OFFERED_INSIGHT, _PROBLEMS["insight"]),
+        _phrases(Signal.SMALL_TALK, _PROBLEMS["surface"]),
         _phrases(Signal.SKILLS, _PROBLEMS["skills"]),
         _phrases(Signal.LESS_AWKWARD, words()["relationship"]["familiar"]),
         _phrases(Signal.PEER, _ACTS["competing"]),
