@@ -1534,7 +1534,9 @@ def _phrases(signal: Signal, entries: list[str], *, negatable: bool = True) -> _
 def _lexicon_rules() -> tuple[_Rule, ...]:
     telling = _any(_LEXICON["telling"])
     not_mine = _any(_LEXICON["not_self_topics"])
-    own = r"(?:my|our) (?:whole |entire |own |full |life |long )*(?!" + not_mine + r"\b)[a-z]"
+    own = (
+        r"(?:my|our) (?:whole |entire |own |full |life |long )*(?!" + not_mine + r"(?![\w']))[a-z]"
+    )
     praise = _any(_LEXICON["praise"])
     # The user as actor, or no subject at all at a sentence's start ("told her she's...").
     mine = r"(?:\b(?:i|we) (?:<W>){0,2}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
@@ -1549,7 +1551,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         # I + telling + my X, told at length: the whole of it, a second thing of mine, or
         # minutes of it. "I told her about my trip" alone is a detail, not the meeting.
         tell_mine + r"(?:my|our) (?:whole|entire|full|complete|life|every)\b",
-        tell_mine + own + r"[^.!?]*?\b(?:my|our) (?!" + not_mine + r"\b)[a-z]",
+        tell_mine + own + r"[^.!?]*?\b(?:my|our) (?!" + not_mine + r"(?![\w']))[a-z]",
         tell_mine + own + r"[^.!?]*?\bfor (?:<W>)?(?:\d+|ten|fifteen|twenty|thirty|forty|"
         r"an|half an) (?:minutes|mins|hours?)\b",
         r"\b(?:the whole|the entire|all|most) (?:<W>){0,3}?(?:on|about) (?:me|my|myself)\b",
