@@ -1571,7 +1571,9 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
     )
     pushed = (
         # Asking for three things in one go: "asked her to A, B and C".
-        r"\basked (?:<OBJ> )?(?:on \w+ )?(?:to|for) [^.!?]{3,80}?, [^.!?]{3,80}?,? (?:and|&) ",
+        r"\bask(?:ed|ing)? (?:<OBJ> )?(?:on \w+ )?(?:to|for|if (?:<W>){1,3}?)[^.!?]{3,80}?, "
+        # Each item a request, not a new clause: "asking her to X, we've had 4 coffees".
+        r"(?!(?:we|i|he|she|they|it|that|this)\b)[^.!?]{3,80}?,? (?:and|&) ",
     )
     # I + told her / said + her X is outdated: the user correcting the expert.
     judged = (
@@ -1597,6 +1599,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         _phrases(Signal.PUSHED, _ACTS["pushing"]),
         _phrases(Signal.AT_EASE, _LEXICON["restraint"]),
         _phrases(Signal.POSTED, _LEXICON["posting"]),
+        _phrases(Signal.ACHIEVEMENTS, _LEXICON["fame"]),
         _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["shared"]),
         # The hero's trouble never came up: a denial wins over a trouble named in passing.
         replace(
