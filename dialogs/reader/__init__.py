@@ -216,7 +216,9 @@ def read(
     names = [name for hero in heroes for name in facts.hero_names(hero)]
     subjects = _subject_pattern(names)
     found: list[SignalReading] = []
-    for hit in story.hits(asking=step == "ask"):
+    asks_to_ask = rules.wondering(story, asking=step == "ask")
+    # At the ask step a bare "she said no" answers the ask, unless the ask is still to come.
+    for hit in story.hits(asking=step == "ask" and not asks_to_ask):
         sentence = sentences[_index(starts, hit.start)]
         found.append(
             SignalReading(
@@ -235,7 +237,6 @@ def read(
     kind, kind_words = facts.find_kind(normal)
     named_date, named_words = facts.find_named_date(normal, today or date.today())
     user_times = {f.time for f in found if f.signal in USER_ACTS and f.polarity is Polarity.DID}
-    asks_to_ask = rules.wondering(story, asking=step == "ask")
     if asks_to_ask or (Time.ASKED in user_times and Time.HAPPENED not in user_times):
         time = Time.ASKED
     elif Time.PLANNED in user_times and Time.HAPPENED not in user_times:
