@@ -289,10 +289,15 @@ class StoryReading:
 
 
 def read_story(
-    text: str, *, min_meetings: int = 3, heroes: Sequence[str] = (), today: date | None = None
+    text: str,
+    *,
+    min_meetings: int = 3,
+    heroes: Sequence[str] = (),
+    today: date | None = None,
+    step: str | None = None,
 ) -> StoryReading:
     """Reads a debrief into what happened, the stated meeting count and the advice."""
-    reading = read(text, heroes=heroes, today=today, min_meetings=min_meetings)
+    reading = read(text, heroes=heroes, today=today, min_meetings=min_meetings, step=step)
     happened = {
         found.signal
         for found in reading.signals
