@@ -60,6 +60,20 @@ FRESH = [
         "what worries him about the business.",
         {"interests.surface_problems"},
     ),
+    (
+        "ok so i spent like 40 mins showing her my sketchbook page by page and my etsy shop",
+        {"interests.their_world"},
+    ),
+    (
+        "We chatted about holidays and her new puppy. Fun, but I've no idea what's bugging "
+        "her at work.",
+        {"interests.surface_problems"},
+    ),
+    (
+        "Apparently it went great, according to me. In reality she left after the first "
+        'coffee and said "good luck with everything".',
+        {"radar.cold_give_space", "radar.social_intelligence"},
+    ),
 ]
 
 
@@ -88,6 +102,10 @@ def test_at_the_ask_step_a_bare_answer_answers_the_ask() -> None:
     assert "ask.outcome_no" in read_story(text, step="ask").advice
     # Without the step, "she said no" could answer anything: it is not read as the ask's.
     assert "ask.outcome_no" not in read_story(text).advice
+    yes = 'She wrote back: "Happy to have you in the studio for a fortnight in May."'
+    assert read_story(yes, step="ask").advice == ("ask.outcome_yes",)
+    no = "He told me it's not on, legal won't let outsiders into the newsroom, full stop."
+    assert read_story(no, step="ask").advice == ("ask.outcome_no",)
 
 
 def test_at_the_ask_step_a_plan_to_ask_is_a_readiness_question() -> None:
