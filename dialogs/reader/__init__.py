@@ -77,6 +77,13 @@ def _others() -> re.Pattern[str]:
     )
 
 
+# What a hero's assistant or office passes on for them: a refusal or a brush-off.
+_PASSED_ON = frozenset({Signal.COLD, Signal.CUT_SHORT, Signal.LUKEWARM, *rules.OUTCOMES})
+_MESSENGER = re.compile(
+    r"\b(?:" + "|".join(re.escape(noun) for noun in words()["others"]["messengers"]) + r")s?$"
+)
+
+
 @cache
 def _markers(kind: str) -> re.Pattern[str]:
     phrases = sorted(words()["time"][kind], key=len, reverse=True)
@@ -133,6 +140,9 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
         # "i asked him" is the user's; "we laughed" is the meeting's, so the hero's too.
         return Who.USER if hit.signal in USER_ACTS else Who.HERO
     if subject.group("other"):
+        if hit.signal in _PASSED_ON and _MESSENGER.search(subject.group("other")):
+            # "Her assistant said she can't take on requests": the hero's answer, passed on.
+            return Who.HERO
         return Who.OTHER
     if hit.signal is Signal.OFFERED_INSIGHT:
         # "she said she'd never thought of that" is the hero's word for the user's insight.

@@ -1559,6 +1559,9 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         r"\b<HE> knew (?:all )?about my\b",
         r"\b(?:i|we) (?:<W>){0,3}?(?:used|spent|wasted|took) (?:<W>){0,4}?on (?:my|me|myself)\b",
         r"\bi (?:never|didn't|did not|couldn't) stop(?:ped)? (?:talking|answering)?",
+        # Three things of the user's in one breath: "my studies, my three years, my CFA".
+        r"(?:^|(?<=[.!?:;] ))[^.!?]*?\bmy [a-z][^.!?,]{0,40}?, (?:<W>)?my [a-z][^.!?,]{0,40}?"
+        r",? (?:and )?my [a-z]",
     )
     compliments = (
         # Three words of praise in one sentence the user said: a string of compliments.
@@ -1582,10 +1585,13 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
     )
     # I + told her / suggested + she should switch...: a fix for the hero's work.
     prescribed = (
-        r"\b(?:i|we) (?:<W>){0,3}?(?:told|tell|suggested|suggest|said|explained|launched "
+        mine + r"(?:<W>){0,1}?(?:told|tell|suggested|suggest|said|explained|launched "
         r"(?:straight )?into)(?: <OBJ>)?(?: how| that)? (?:<HE>|<SUBJ>) "
         + _any(_ACTS["prescribing"]),
-        r"\b(?:replace|switch|move|put) (?:<W>){0,4}?(?:with|to|on|onto) my\b",
+        mine + r"(?:<W>){0,6}?(?:replace|switch|move|put|roll) (?:<W>){0,4}?"
+        r"(?:with|to|on|onto|out) my\b",
+        mine + r"(?:suggest|suggested|suggesting|propose|proposed) (?:that )?(?:<HE>|<SUBJ>) "
+        r"(?:should |could |might )?(?:roll|replace|switch|move|adopt|use|try|buy|hire)\b",
         r"\b(?:proposing|proposed|a proposal for) (?:a |an )?new\b",
         r"\b(?:would|could|will) fix (?:all )?<HIS>\b",
     )
