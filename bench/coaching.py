@@ -52,6 +52,7 @@ class Story:
     time: str
     lang: str | None
     tags: tuple[str, ...]
+    step: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def load(path: Path = CORPUS) -> list[Story]:
             time=entry.get("time", "happened"),
             lang=entry.get("lang"),
             tags=tuple(entry.get("tags", [])),
+            step=entry.get("step"),
         )
         for entry in raw["story"]
     ]
@@ -149,6 +151,7 @@ def reader_for(variant: str) -> Callable[[Story], Answer]:
             today=TODAY,
             min_meetings=min_meetings,
             languages=variant != "nolang",
+            step=story.step,
         )
         return Answer(
             advice=reading.advice,

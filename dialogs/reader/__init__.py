@@ -83,6 +83,13 @@ def _others() -> re.Pattern[str]:
     )
 
 
+# What a hero's assistant or office passes on for them: a refusal or a brush-off.
+_PASSED_ON = frozenset({Signal.COLD, Signal.CUT_SHORT, Signal.LUKEWARM, *rules.OUTCOMES})
+_MESSENGER = re.compile(
+    r"\b(?:" + "|".join(re.escape(noun) for noun in words()["others"]["messengers"]) + r")s?$"
+)
+
+
 @cache
 def _markers(kind: str) -> re.Pattern[str]:
     phrases = sorted(words()["time"][kind], key=len, reverse=True)
@@ -140,6 +147,9 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
         # "i asked him" is the user's; "we laughed" is the meeting's, so the hero's too.
         return Who.USER if hit.signal in USER_ACTS else Who.HERO
     if subject.group("other"):
+        if hit.signal in _PASSED_ON and _MESSENGER.search(subject.group("other")):
+            # "Her assistant said she can't take on requests": the hero's answer, passed on.
+            return Who.HERO
         return Who.OTHER
     if hit.signal is Signal.OFFERED_INSIGHT:
         # "she said she'd never thought of that" is the hero's word for the user's insight.
@@ -209,8 +219,13 @@ def read(
     today: date | None = None,
     min_meetings: int = 3,
     languages: bool = True,
+    step: str | None = None,
 ) -> Reading:
-    """Reads a story into signals, facts and advice."""
+    """Reads a story into signals, facts and advice.
+
+    `step`: the hero's current step, when the caller knows it; at "ask" a bare "she said
+    yes" is the answer to the ask.
+    """
     cleaned = clean(text)
     language = identify(cleaned) if languages else "en"
     normal = _speller().fix(cleaned)
@@ -220,7 +235,9 @@ def read(
     names = [name for hero in heroes for name in facts.hero_names(hero)]
     subjects = _subject_pattern(names)
     found: list[SignalReading] = []
-    for hit in story.hits():
+    asks_to_ask = rules.wondering(story, asking=step == "ask")
+    # At the ask step a bare "she said no" answers the ask, unless the ask is still to come.
+    for hit in story.hits(asking=step == "ask" and not asks_to_ask):
         sentence = sentences[_index(starts, hit.start)]
         found.append(
             SignalReading(
@@ -239,7 +256,6 @@ def read(
     kind, kind_words = facts.find_kind(normal)
     named_date, named_words = facts.find_named_date(normal, today or date.today())
     user_times = {f.time for f in found if f.signal in USER_ACTS and f.polarity is Polarity.DID}
-    asks_to_ask = rules.wondering(story)
     if asks_to_ask or (Time.ASKED in user_times and Time.HAPPENED not in user_times):
         time = Time.ASKED
     elif Time.PLANNED in user_times and Time.HAPPENED not in user_times:
@@ -292,10 +308,15 @@ class StoryReading:
 
 
 def read_story(
-    text: str, *, min_meetings: int = 3, heroes: Sequence[str] = (), today: date | None = None
+    text: str,
+    *,
+    min_meetings: int = 3,
+    heroes: Sequence[str] = (),
+    today: date | None = None,
+    step: str | None = None,
 ) -> StoryReading:
     """Reads a debrief into what happened, the stated meeting count and the advice."""
-    reading = read(text, heroes=heroes, today=today, min_meetings=min_meetings)
+    reading = read(text, heroes=heroes, today=today, min_meetings=min_meetings, step=step)
     happened = {
         found.signal
         for found in reading.signals

@@ -37,6 +37,8 @@ _OUTCOME_ADVICE = {
 }
 _GERM_PROBLEMS = (Signal.MANY_COMPLIMENTS, Signal.STARSTRUCK, Signal.POSTED, Signal.ACHIEVEMENTS)
 _WARM_ACTS = (Signal.WARM, Signal.OPEN_DOOR, Signal.FOLLOW_UP_QUESTIONS, Signal.QUICK_REPLY)
+# Deeds that commit the hero to something; a smile or a laugh does not.
+_DOOR_ACTS = (Signal.OPEN_DOOR, Signal.FOLLOW_UP_QUESTIONS, Signal.QUICK_REPLY)
 _COLD_ACTS = (Signal.COLD, Signal.CUT_SHORT)
 
 
@@ -168,6 +170,16 @@ def _radar(choice: _Choice) -> None:
         # The user says they cannot read it: reading the temperature is the lesson, even
         # when the story holds a sign or two.
         choice.add("radar.read_temperature", unsure)
+        # "My friend swears he rated me, but he cut lunch short": say whose reading is off.
+        choice.add(
+            "radar.social_intelligence", (praised if cold else None) or (gloom if warm else None)
+        )
+        return
+    if warm and cold and praised and not _deed(choice, _DOOR_ACTS) and not unsure:
+        # "Loves me! She smiled, but cut it short and hasn't replied": the user's verdict
+        # leans on a smile, and a smile does not outweigh what the hero did.
+        choice.add("radar.cold_give_space", cold)
+        choice.add("radar.social_intelligence", praised)
         return
     if warm and cold:
         if gloom:
@@ -190,6 +202,8 @@ def _radar(choice: _Choice) -> None:
         return
     if lukewarm:
         choice.add("radar.lukewarm_add_value", lukewarm)
+        # "She loves me" about a one-line reply after two weeks: the reading disagrees.
+        choice.add("radar.social_intelligence", praised if praised != lukewarm else None)
     elif choice.reading.named_date_words and not answered:
         # "Slammed till March": the door is neither shut nor open; add value, later.
         choice.add("radar.lukewarm_add_value", choice.reading.named_date_words)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeAlias
+
+from dialogs.reader.text import words
 
 
 class Signal(StrEnum):
@@ -109,6 +111,8 @@ class _Rule:
     # Outcome phrases like "she said yes" only answer the ask when the story is about
     # mentoring or shadowing at all.
     gated: bool
+    # Patterns that say the signal did not happen ("no idea what's hard for her").
+    denies: bool = False
 
 
 def _rule(
@@ -1503,6 +1507,149 @@ _RULES: tuple[_Rule, ...] = (
 )
 
 
+# --- the lexicon rules -------------------------------------------------------------------
+# Meanings as data (words.toml [lexicon] and [reactions]): an actor, a class of act and a
+# class of object, combined here. A new wording of a known deed ("walked her through my
+# whole portfolio") is read because its verb and its object are in a class, not because
+# its sentence is in a rule. They read the whole story: a list of praises or favours runs
+# across commas.
+_LEXICON = words()["lexicon"]
+_REACTIONS = words()["reactions"]
+_ACTS = words()["acts"]
+_PROBLEMS = words()["problems"]
+
+
+def _any(entries: list[str]) -> str:
+    return "(?:" + "|".join(f"(?:{entry})" for entry in entries) + ")"
+
+
+_SLOW = r"\b" + _any(_REACTIONS["slow"]) + r"\b"
+
+
+def _phrases(signal: Signal, entries: list[str], *, negatable: bool = True) -> _Rule:
+    pattern = r"\b" + _any(entries) + r"(?![\w'])"
+    return _Rule(signal, _finder("i", pattern, whole=True), negatable, False)
+
+
+def _lexicon_rules() -> tuple[_Rule, ...]:
+    telling = _any(_LEXICON["telling"])
+    not_mine = _any(_LEXICON["not_self_topics"])
+    own = (
+        r"(?:my|our) (?:whole |entire |own |full |life |long )*(?!" + not_mine + r"(?![\w']))[a-z]"
+    )
+    praise = _any(_LEXICON["praise"])
+    # The user as actor, or no subject at all at a sentence's start ("told her she's...").
+    mine = r"(?:\b(?:i|we) (?:<W>){0,2}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
+    said = mine + r"(?:said|told <OBJ>|called <HIM>|complimented|praised)\b"
+    tell_mine = (
+        r"(?:\b(?:i|we) (?:<W>){0,3}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
+        + telling
+        + r" (?:<W>){0,1}?(?:all |everything )?"
+        r"(?:about |through |thru |on |over |with |of )?"
+    )
+    about_me = (
+        # I + telling + my X, told at length: the whole of it, a second thing of mine, or
+        # minutes of it. "I told her about my trip" alone is a detail, not the meeting.
+        tell_mine + r"(?:my|our) (?:whole|entire|full|complete|life|every)\b",
+        tell_mine + own + r"[^.!?]*?\b(?:my|our) (?!" + not_mine + r"(?![\w']))[a-z]",
+        tell_mine + own + r"[^.!?]*?\bfor (?:<W>)?(?:\d+|ten|fifteen|twenty|thirty|forty|"
+        r"an|half an) (?:minutes|mins|hours?)\b",
+        r"\b(?:the whole|the entire|all|most) (?:<W>){0,3}?(?:on|about) (?:me|my|myself)\b",
+        r"\b\d0 ?/ ?\d0 (?:about )?me\b",
+        r"\b<HE> knew (?:all )?about my\b",
+        r"\b(?:i|we) (?:<W>){0,3}?(?:used|spent|wasted|took) (?:<W>){0,4}?on (?:my|me|myself)\b",
+        r"\bi (?:never|didn't|did not|couldn't) stop(?:ped)? (?:talking|answering)?",
+        # Three things of the user's in one breath: "my studies, my three years, my CFA".
+        r"(?:^|(?<=[.!?:;] ))[^.!?]*?\bmy [a-z][^.!?,]{0,40}?, (?:<W>)?my [a-z][^.!?,]{0,40}?"
+        r",? (?:and )?my [a-z]",
+    )
+    compliments = (
+        # Three words of praise in one sentence the user said: a string of compliments.
+        said + (r"[^.!?]*?\b" + praise + r"\b") * 3,
+        said + r"[^.!?]{0,60}?\b" + _any(_LEXICON["repeated"]) + r"\b",
+        r"\bcompliments i (?:paid|gave|made)\b",
+        r"\bcomplimented (?:every|all|each)\b",
+        r"\b(?:complimented|praised|admired) (?:<W>){0,3}?[^.!?]*?, [^.!?]*?, [^.!?]*?\b",
+        r"\bthanked me,? (?:<W>)?(?:again and again|over and over)",
+    )
+    pushed = (
+        # Asking for three things in one go: "asked her to A, B and C".
+        r"\bask(?:ed|ing)? (?:<OBJ> )?(?:on \w+ )?(?:to|for|if (?:<W>){1,3}?)[^.!?]{3,80}?, "
+        # Each item a request, not a new clause: "asking her to X, we've had 4 coffees".
+        r"(?!(?:we|i|he|she|they|it|that|this)\b)[^.!?]{3,80}?,? (?:and|&) ",
+    )
+    # I + told her / said + her X is outdated: the user correcting the expert.
+    judged = (
+        r"\b(?:i|we) (?:<W>){0,2}?(?:told <OBJ>|said|pointed out|explained|informed <OBJ>)"
+        r"(?: that| actually)?[^.!?]{0,80}?\b" + _any(_ACTS["judging"]) + r"(?![\w'])"
+    )
+    # I + told her / suggested + she should switch...: a fix for the hero's work.
+    prescribed = (
+        mine + r"(?:<W>){0,1}?(?:told|tell|suggested|suggest|said|explained|launched "
+        r"(?:straight )?into)(?: <OBJ>)?(?: how| that)? (?:<HE>|<SUBJ>) "
+        + _any(_ACTS["prescribing"]),
+        mine + r"(?:<W>){0,6}?(?:replace|switch|move|put|roll) (?:<W>){0,4}?"
+        r"(?:with|to|on|onto|out) my\b",
+        mine + r"(?:suggest|suggested|suggesting|propose|proposed) (?:that )?(?:<HE>|<SUBJ>) "
+        r"(?:should |could |might )?(?:roll|replace|switch|move|adopt|use|try|buy|hire)\b",
+        r"\b(?:proposing|proposed|a proposal for) (?:a |an )?new\b",
+        r"\b(?:would|could|will) fix (?:all )?<HIS>\b",
+    )
+    rules = [
+        _Rule(Signal.ABOUT_ME, _finder("i", *about_me, whole=True), True, False),
+        _Rule(Signal.MANY_COMPLIMENTS, _finder("i", *compliments, whole=True), True, False),
+        _Rule(Signal.PUSHED, _finder("i", *pushed, whole=True), True, False),
+        _Rule(Signal.PEER, _finder("i", judged, whole=True), True, False),
+        _Rule(Signal.PITCHED_SOLUTION, _finder("i", *prescribed, whole=True), True, False),
+        _phrases(Signal.ROOM, _ACTS["room"]),
+        _phrases(Signal.PUSHED, _ACTS["pushing"]),
+        _phrases(Signal.AT_EASE, _LEXICON["restraint"]),
+        _phrases(Signal.POSTED, _LEXICON["posting"]),
+        _phrases(Signal.ACHIEVEMENTS, _LEXICON["fame"]),
+        _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["shared"]),
+        # The hero's trouble never came up: a denial wins over a trouble named in passing.
+        replace(
+            _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["missed"]), negatable=False, denies=True
+        ),
+        _phrases(Signal.OFFERED_INSIGHT, _PROBLEMS["insight"]),
+        _phrases(Signal.SMALL_TALK, _PROBLEMS["surface"]),
+        _phrases(Signal.SKILLS, _PROBLEMS["skills"]),
+        _phrases(Signal.LESS_AWKWARD, words()["relationship"]["familiar"]),
+        _phrases(Signal.PEER, _ACTS["competing"]),
+        _phrases(Signal.STARSTRUCK, _ACTS["starstruck"], negatable=False),
+        _phrases(Signal.COLD, _REACTIONS["cold"]),
+        _phrases(Signal.COLD, _REACTIONS["cold_negative"], negatable=False),
+        _phrases(Signal.LUKEWARM, _REACTIONS["lukewarm"]),
+        _phrases(Signal.OPEN_DOOR, _REACTIONS["warm"]),
+        _phrases(Signal.PRAISED, _REACTIONS["verdict_warm"]),
+        _phrases(Signal.GLOOM, _REACTIONS["verdict_cold"]),
+        _phrases(Signal.CANT_TELL, _REACTIONS["unsure"], negatable=False),
+        _Rule(
+            Signal.LUKEWARM,
+            # "Three weeks, then: "interesting."" and ""thanks." 16 days later".
+            _finder(
+                "i",
+                _SLOW + r"[^\"]{0,16}\"[^\"]{1,16}\"",
+                r"\"[^\"]{1,16}\"[^\"]{0,12}" + _SLOW,
+                whole=True,
+            ),
+            False,
+            False,
+        ),
+    ]
+    for signal, name in (
+        (Signal.OUTCOME_NOT_NOW, "not_now"),
+        (Signal.OUTCOME_NO, "no"),
+        (Signal.OUTCOME_YES, "yes"),
+    ):
+        rule = _phrases(signal, _ACTS[name], negatable=False)
+        rules.append(_Rule(signal, rule.finder, False, True))
+    return tuple(rules)
+
+
+_RULES = (*_RULES, *_lexicon_rules())
+
+
 # The story is about the ask itself, so "she said yes" answers it.
 _MENTORSHIP = _finder(
     "shadow|mentor|mentee|apprentic|take me|wing|tag|ask|answer|finally|popped|the question|"
@@ -1512,6 +1659,7 @@ _MENTORSHIP = _finder(
     r"not (?:right )?now|not until|circle back|sit in|been asked|take me)\b",
     r"\basked\.",
     r"\bunder <HIS> wing\b",
+    r"\b" + _any(_ACTS["the_ask"]),
 )
 
 # The user wonders whether it is time to ask: the readiness check applies.
@@ -1533,7 +1681,11 @@ _WONDERING = _finder(
     r"\b(?:haven't|have not|not) asked (?:<W>)?yet\b",
     r"\bbefore i (?:ask|pop|broach)\b",
     r"\b(?:will|would|could|might) <HE> (?:<W>)?(?:let me shadow|mentor me|take me on)\b",
+    # Any of the ask's words: "can I ask to observe her sim session yet?"
+    r"\b(?:ask|asking|pop|popping|broach|broaching) (?:<W>){0,6}?" + _any(_ACTS["the_ask"]),
 )
+
+_TO_ASK = _finder("i", r"\b" + _any(_ACTS["to_ask"]) + r"\b", whole=True)
 
 # --- negation ------------------------------------------------------------------------
 
@@ -1597,17 +1749,19 @@ _ORDINALS = {
 }  # fmt: skip
 _CARD = r"(?:" + "|".join(k for k in _CARDINALS if not k.endswith("ce")) + r"|\d{1,2})"
 _ORD = r"(?:" + "|".join(_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))"
-_MEETING = (
-    r"(?:coffee|meeting|meet-? ?up|catch-? ?up|chat|lunch|call|sit-? ?down|session|"
-    r"coffee (?:date|chat|meeting))"
-)
+# What a meeting is called (words.toml [relationship]): "five visits", "our fifth brew".
+_MEETING_NOUNS: list[str] = words()["relationship"]["meetings"]
+_MEETING = "(?:" + "|".join(_MEETING_NOUNS) + ")"
 _MET = (
     r"(?:met|met up|had coffee|grabbed coffee|got coffee|gotten coffee|caught up|sat down|"
     r"seen each other|hung out|had lunch)"
 )
 # Each pattern captures its number in one group; "a few coffees" captures none.
 _COUNTS = _finder(
-    "coffee|meet|catch|chat|lunch|call|sit|session|time|once|twice|thrice",
+    "|".join(
+        {re.sub(r"[^a-z].*", "", noun) for noun in _MEETING_NOUNS}
+        | {"time", "once", "twice", "thrice"}
+    ),
     rf"(?<!to a )(?<!for a )\b(?P<n>{_ORD}) {_MEETING}\b",
     rf"\b(?P<n2>{_ORD}) time (?:that )?(?:we|i)(?: [\w']+){{0,2}} (?:met|had coffee|"
     rf"grabbed coffee|got coffee|caught up|sat down|saw each other|hung out|talked)\b",
@@ -1716,9 +1870,13 @@ class _Story:
         """Tells whether the finder matches anywhere, negated or not."""
         return next(self.matches(finder), None) is not None
 
-    def hits(self) -> list[Hit]:
-        """Finds every signal the story mentions, with its place and whether it is negated."""
-        about_mentoring = self.mentions(_MENTORSHIP)
+    def hits(self, *, asking: bool = False) -> list[Hit]:
+        """Finds every signal the story mentions, with its place and whether it is negated.
+
+        `asking`: the user is at the ask step, so "she said no" answers the ask even when
+        the story does not name it.
+        """
+        about_mentoring = asking or self.mentions(_MENTORSHIP)
         found: list[Hit] = []
         praise = [match for match in _PRAISE.finditer(self.text)]
         for word in {match.group() for match in praise}:
@@ -1729,7 +1887,9 @@ class _Story:
             if rule.gated and not about_mentoring:
                 continue
             for match in self.matches(rule.finder):
-                negated = rule.negatable and _negated(self.text, match.start(), match.end())
+                negated = rule.denies or (
+                    rule.negatable and _negated(self.text, match.start(), match.end())
+                )
                 found.append(Hit(rule.signal, match.start(), match.end(), negated))
         return found
 
@@ -1766,9 +1926,12 @@ def scan(text: str) -> _Story:
     return _Story(text)
 
 
-def wondering(story: _Story) -> bool:
-    """Tells whether the user wonders whether it is time to ask."""
-    return story.mentions(_WONDERING)
+def wondering(story: _Story, *, asking: bool = False) -> bool:
+    """Tells whether the user wonders whether it is time to ask.
+
+    `asking`: at the ask step, "I planned to ask this week" needs no word for the ask.
+    """
+    return story.mentions(_WONDERING) or (asking and story.mentions(_TO_ASK))
 
 
 OUTCOMES = (Signal.OUTCOME_NOT_NOW, Signal.OUTCOME_YES, Signal.OUTCOME_NO)
