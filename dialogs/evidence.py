@@ -78,7 +78,11 @@ def seen(interaction: Interaction, content: Content) -> Seen:
     quotes: dict[str, str] = {}
     meetings = None
     if interaction.story:
-        story = read_story(interaction.story, min_meetings=content.readiness.min_meetings)
+        story = read_story(
+            interaction.story,
+            min_meetings=content.readiness.min_meetings,
+            step=interaction.step.value,
+        )
         meetings = story.coffees
         found = {s.signal: s.evidence for s in story.reading.signals} if story.reading else {}
         for mark, signal in SIGNALS.items():

@@ -123,13 +123,21 @@ async def read_about(ctx: Context, text: str, hero: Hero) -> tuple[StoryReading,
     of the user's heroes when the story names them."""
     others = [h for h in await ctx.heroes.of(ctx.user.id) if h.id != hero.id]
     heroes = [hero, *others]
-    found = read_story(
-        text,
-        min_meetings=ctx.content.readiness.min_meetings,
-        heroes=[h.name for h in heroes],
-        today=ctx.today(),
-    )
+
+    def about(step: StepId) -> StoryReading:
+        # The hero's step is context: at the ask, a bare "she said no" answers it.
+        return read_story(
+            text,
+            min_meetings=ctx.content.readiness.min_meetings,
+            heroes=[h.name for h in heroes],
+            today=ctx.today(),
+            step=step.value,
+        )
+
+    found = about(hero.step)
     named = next((h for h in heroes if found.reading and h.name == found.reading.hero), hero)
+    if named.step is not hero.step:
+        found = about(named.step)
     return found, named
 
 
