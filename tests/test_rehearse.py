@@ -12,6 +12,7 @@ from dialogs.content import Content
 from dialogs.model import Interaction, InteractionKind, Preferences, StepId, UserKey
 from dialogs.rehearsal import Answer, Gap, check_wording, likely_answer
 from tests.conftest import Chat
+from tests.test_engine import onboard
 
 Units = Callable[[], AbstractAsyncContextManager[Any]]
 GOOD_ASK = (
@@ -42,14 +43,6 @@ def test_the_likely_answer_follows_the_record(content: Content) -> None:
     assert answer is Answer.NOT_NOW
     assert why
     assert likely_answer(coffees(4, 3, 1), content)[0] is Answer.NO
-
-
-async def onboard(chat: Chat) -> None:
-    await chat.say("/start")
-    await chat.say("Dana")
-    await chat.say("Producer at a label")
-    await chat.say("At a conference talk")
-    await chat.say("2026-10-03")
 
 
 async def test_rehearsing_early_warns_and_plays_a_not_now(chat: Chat) -> None:
