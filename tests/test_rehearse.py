@@ -12,7 +12,7 @@ from dialogs.content import Content
 from dialogs.model import Interaction, InteractionKind, Preferences, StepId, UserKey
 from dialogs.rehearsal import Answer, Gap, check_wording, likely_answer
 from tests.conftest import Chat
-from tests.test_engine import onboard
+from tests.test_engine import onboard, tap_checkin
 
 Units = Callable[[], AbstractAsyncContextManager[Any]]
 GOOD_ASK = (
@@ -71,9 +71,7 @@ async def test_the_rehearsed_ask_is_shown_again_at_the_real_one(chat: Chat) -> N
     await chat.set_heroes(step=StepId.ASK)
     await chat.say(f"/rehearse {GOOD_ASK}")
     assert "step 1 of 5" not in chat.text
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")  # rather tap
-    await chat.press("checkin.when=today")
+    await tap_checkin(chat, "today")
     await chat.press("checkin.kind=coffee")
     await chat.press("checkin.reaction=warm")
     assert chat.state == "ask.asked"
