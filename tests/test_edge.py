@@ -29,7 +29,7 @@ from storage.db import Database
 from storage.inbox import Inbox, hold_user
 from storage.models import InboxRow, UserRow
 from testkit.fakebotapi import FakeBotApi
-from testkit.updates import message_update
+from testkit.updates import message_update, press_update
 from tests.conftest import FixedClock
 
 SECRET = "edge-webhook-secret-for-tests"
@@ -91,15 +91,7 @@ def test_control_characters_are_cleaned_from_text_names_and_button_data() -> Non
     assert incoming is not None
     assert incoming.name == "Ana"  # type: ignore[union-attr]
     assert incoming.event.text == "Dana\n\tok"  # type: ignore[union-attr]
-    press = {
-        "update_id": 2,
-        "callback_query": {
-            "id": "q1",
-            "chat_instance": "1",
-            "from": {"id": ANA, "is_bot": False, "first_name": "Ana\x00"},
-            "data": "3|yes\x00",
-        },
-    }
+    press = press_update(2, "3|yes\x00", user=ANA, name="Ana\x00")
     pressed = translate(Update.de_json(press, None))
     assert pressed is not None
     assert pressed.event.button == "yes"  # type: ignore[union-attr]
@@ -164,21 +156,15 @@ async def test_a_forged_update_cannot_send_one_users_export_to_another(
 
 async def test_a_button_pressed_on_a_group_message_is_answered(database: Database) -> None:
     app = App(Settings(), database, Coach(default_content(), FixedClock()))
-    press = {
-        "update_id": 5,
-        "callback_query": {
-            "id": "4700000000000000777",
-            "chat_instance": "1",
-            "from": {"id": ANA, "is_bot": False, "first_name": "Ana"},
-            "message": {
-                "message_id": 9,
-                "date": 1_764_000_000,
-                "chat": {"id": -100123, "type": "supergroup", "title": "Team"},
-                "text": "Check in?",
-            },
-            "data": "3|yes",
-        },
+    group_message: dict[str, object] = {
+        "message_id": 9,
+        "date": 1_764_000_000,
+        "chat": {"id": -100123, "type": "supergroup", "title": "Team"},
+        "text": "Check in?",
     }
+    press = press_update(
+        5, "3|yes", user=ANA, query_id="4700000000000000777", message=group_message
+    )
     with FakeBotApi(token=TOKEN) as api:
         async with Bot(TOKEN, base_url=f"{api.url}/bot") as bot:
             await Gateway(app, bot).process(Update.de_json(press, bot))
