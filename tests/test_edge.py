@@ -8,6 +8,7 @@ import io
 import logging
 import zlib
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -48,6 +49,15 @@ async def client(database: Database) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=make_webhook(app, settings, asyncio.Event()))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
+
+
+@asynccontextmanager
+async def inbox_worker(app: App) -> AsyncIterator[tuple[FakeBotApi, InboxWorker]]:
+    """An inbox worker of `app` that sends to a fake Bot API knowing Ana."""
+    with FakeBotApi(token=TOKEN) as api:
+        api.add_user(ANA)
+        async with Bot(TOKEN, base_url=f"{api.url}/bot") as bot:
+            yield api, InboxWorker(app, Gateway(app, bot), bot, timedelta(0), asyncio.Event())
 
 
 async def stored(database: Database) -> list[int]:
@@ -110,12 +120,9 @@ async def test_a_nul_in_a_heros_name_gets_a_normal_reply_on_postgresql(
         inbox = Inbox(store.session)
         await inbox.add(1, first)
         await inbox.add(2, message(2, "Da\x00na"))
-    with FakeBotApi(token=TOKEN) as api:
-        api.add_user(ANA)
-        async with Bot(TOKEN, base_url=f"{api.url}/bot") as bot:
-            worker = InboxWorker(app, Gateway(app, bot), bot, timedelta(0), asyncio.Event())
-            assert await worker.serve(f"telegram:{ANA}") == 2
-            texts = [m["text"] for m in api.messages_to(ANA)]
+    async with inbox_worker(app) as (api, worker):
+        assert await worker.serve(f"telegram:{ANA}") == 2
+        texts = [m["text"] for m in api.messages_to(ANA)]
     assert "What does Dana do" in texts[-1]
     async with database.transaction() as store:
         assert list(await store.session.scalars(select(UserRow.display_name))) == ["Ana"]
@@ -218,18 +225,15 @@ async def test_a_database_error_in_a_turn_logs_no_user_text_at_info(
         async with app.database.transaction() as store:
             inbox = Inbox(store.session)
             await inbox.add(1, message(1, "/start"))
-        with FakeBotApi(token=TOKEN) as api:
-            api.add_user(ANA)
-            async with Bot(TOKEN, base_url=f"{api.url}/bot") as bot:
-                worker = InboxWorker(app, Gateway(app, bot), bot, timedelta(0), asyncio.Event())
-                assert await worker.serve(f"telegram:{ANA}") == 1
-                async with app.database.transaction() as store:
-                    # Saving the user's dialog, which holds the hero's name, now fails,
-                    # on PostgreSQL with the name in the error's own message.
-                    for statement in REFUSE_USER_UPDATES[app.database.backend]:
-                        await store.session.execute(text(statement))
-                    await Inbox(store.session).add(2, message(2, hero))
-                assert await worker.serve(f"telegram:{ANA}") == 0
+        async with inbox_worker(app) as (_, worker):
+            assert await worker.serve(f"telegram:{ANA}") == 1
+            async with app.database.transaction() as store:
+                # Saving the user's dialog, which holds the hero's name, now fails,
+                # on PostgreSQL with the name in the error's own message.
+                for statement in REFUSE_USER_UPDATES[app.database.backend]:
+                    await store.session.execute(text(statement))
+                await Inbox(store.session).add(2, message(2, hero))
+            assert await worker.serve(f"telegram:{ANA}") == 0
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
