@@ -9,8 +9,15 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from dialogs.content import Content
-from dialogs.model import Interaction, InteractionKind, Preferences, StepId, UserKey
-from dialogs.rehearsal import Answer, Gap, check_wording, likely_answer
+from dialogs.model import (
+    AskOutcome,
+    Interaction,
+    InteractionKind,
+    Preferences,
+    StepId,
+    UserKey,
+)
+from dialogs.rehearsal import Gap, check_wording, likely_answer
 from tests.conftest import Chat
 from tests.test_engine import onboard, tap_checkin
 
@@ -38,11 +45,11 @@ def test_a_vague_demand_for_a_mentor_lacks_everything() -> None:
 
 
 def test_the_likely_answer_follows_the_record(content: Content) -> None:
-    assert likely_answer(coffees(3, 4, 5), content) == (Answer.YES, ())
+    assert likely_answer(coffees(3, 4, 5), content) == (AskOutcome.YES, ())
     answer, why = likely_answer(coffees(4, 4), content)
-    assert answer is Answer.NOT_NOW
+    assert answer is AskOutcome.NOT_NOW
     assert why
-    assert likely_answer(coffees(4, 3, 1), content)[0] is Answer.NO
+    assert likely_answer(coffees(4, 3, 1), content)[0] is AskOutcome.NO
 
 
 async def test_rehearsing_early_warns_and_plays_a_not_now(chat: Chat) -> None:
