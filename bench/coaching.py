@@ -21,36 +21,28 @@ import subprocess
 import sys
 import time
 import tomllib
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dialogs.catalogue import ADVICE_IDS
+from bench.scoring import ROOT, Labelled, Score, labels, publish, report
 from dialogs.content import default_content
 
-ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "stories.toml"
-DOC = ROOT / "docs" / "coaching.md"
 # Stories say "yesterday" and "last Tuesday": a fixed day keeps the score reproducible.
 TODAY = date(2026, 11, 25)
 DEFAULT_HEROES = ["Dana Ruiz"]
 
 
 @dataclass(frozen=True)
-class Story:
-    id: str
-    text: str
+class Story(Labelled):
     heroes: list[str]
-    expect: frozenset[str]
-    forbid: frozenset[str]
     hero: str | None
     kind: str | None
     meetings: int | None
     time: str
-    lang: str | None
     tags: tuple[str, ...]
     step: str | None = None
 
@@ -69,16 +61,12 @@ def load(path: Path = CORPUS) -> list[Story]:
     raw = tomllib.loads(path.read_text("utf-8"))
     return [
         Story(
-            id=entry["id"],
-            text=entry["text"],
+            **labels(entry),
             heroes=entry.get("heroes", DEFAULT_HEROES),
-            expect=frozenset(entry.get("expect", [])),
-            forbid=frozenset(entry.get("forbid", [])),
             hero=entry.get("hero"),
             kind=entry.get("kind"),
             meetings=entry.get("meetings"),
             time=entry.get("time", "happened"),
-            lang=entry.get("lang"),
             tags=tuple(entry.get("tags", [])),
             step=entry.get("step"),
         )
@@ -86,46 +74,12 @@ def load(path: Path = CORPUS) -> list[Story]:
     ]
 
 
-def matches(story: Story, advice: tuple[str, ...]) -> bool:
-    if story.lang or not story.expect:
-        return not advice
-    return story.expect <= set(advice) and not story.forbid & set(advice)
-
-
-@dataclass
-class Score:
-    stories: int = 0
-    matched: int = 0
-    given: Counter[str] = field(default_factory=Counter)
-    right: Counter[str] = field(default_factory=Counter)
-    expected: Counter[str] = field(default_factory=Counter)
-    facts: dict[str, list[int]] = field(default_factory=dict)  # name -> [right, asked]
-    misses: list[tuple[Story, tuple[str, ...]]] = field(default_factory=list)
-
-    @property
-    def share(self) -> float:
-        return self.matched / self.stories if self.stories else 0.0
-
-    def fact(self, name: str, right: bool) -> None:
-        tally = self.facts.setdefault(name, [0, 0])
-        tally[0] += right
-        tally[1] += 1
-
-
 def score(stories: list[Story], reader: Callable[[Story], Answer]) -> Score:
     result = Score()
     for story in stories:
         answer = reader(story)
-        result.stories += 1
-        if matches(story, answer.advice):
-            result.matched += 1
-        else:
-            result.misses.append((story, answer.advice))
-        for advice in answer.advice:
-            result.given[advice] += 1
-            result.right[advice] += advice in story.expect
-        for advice in story.expect:
-            result.expected[advice] += 1
+        # a story in another language, or one that says too little, wants no advice
+        result.count(story, answer.advice, silent=bool(story.lang or not story.expect))
         if answer.time is None:
             continue
         if story.hero:
@@ -193,35 +147,6 @@ def costs(variant: str) -> tuple[float, float, float]:
     return float(out[0]), float(out[1]), float(out[2])
 
 
-def report(result: Score, title: str) -> str:
-    lines = [
-        f"### {title}",
-        "",
-        f"Stories whose advice matches: **{result.matched}/{result.stories} "
-        f"({result.share:.1%})**.",
-        "",
-    ]
-    if result.facts:
-        facts = ", ".join(
-            f"{name} {right}/{asked} ({right / asked:.0%})"
-            for name, (right, asked) in result.facts.items()
-        )
-        lines += [f"Facts: {facts}.", ""]
-    lines += ["| advice id | given | expected | precision | recall |", "|---|---|---|---|---|"]
-    for advice in ADVICE_IDS:
-        given, expected, right = (
-            result.given[advice],
-            result.expected[advice],
-            result.right[advice],
-        )
-        if not given and not expected:
-            continue
-        precision = f"{right / given:.0%}" if given else "-"
-        recall = f"{right / expected:.0%}" if expected else "-"
-        lines.append(f"| `{advice}` | {given} | {expected} | {precision} | {recall} |")
-    return "\n".join(lines) + "\n"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.coaching", description=__doc__)
     parser.add_argument("--write", action="store_true", help="append the figures to the doc")
@@ -248,16 +173,7 @@ def main() -> None:
             f"Fresh process: import {imported:.2f} s, first two readings {first:.2f} s, "
             f"peak memory {memory:.0f} MiB.\n"
         )
-    print(text)
-    if arguments.misses:
-        for story, advice in result.misses:
-            print(
-                f"{story.id}: got {list(advice)} expect {sorted(story.expect)} "
-                f"forbid {sorted(story.forbid)}\n   {story.text[:300]}"
-            )
-    if arguments.write:
-        with DOC.open("a", encoding="utf-8") as doc:
-            doc.write("\n" + text)
+    publish(text, result.misses if arguments.misses else [], arguments.write)
 
 
 if __name__ == "__main__":

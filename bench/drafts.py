@@ -3,7 +3,7 @@
 For each labelled draft of tests/data/drafts.toml (format: tests/data/DRAFTS.md) the
 advice matches when it holds every `expect` id and no `forbid` id; a draft in another
 language matches only with no advice at all. Per advice id: precision and recall, as
-for the story corpus (bench/coaching.py, whose report this reuses). Findings are scored
+for the story corpus (bench/scoring.py holds what both reports share). Findings are scored
 the same way, each over the drafts labelled with it.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bench.coaching import DOC, ROOT, Score, report
+from bench.scoring import ROOT, Labelled, Score, labels, publish, report, row
 from dialogs.content import default_content
 from dialogs.drafts import Medium, check
 
@@ -25,40 +25,25 @@ CORPUS = ROOT / "tests" / "data" / "drafts.toml"
 
 
 @dataclass(frozen=True)
-class Draft:
-    id: str
-    text: str
+class Draft(Labelled):
     medium: Medium
     step: str
     meetings: int
-    expect: frozenset[str]
-    forbid: frozenset[str]
     findings: frozenset[str]
-    lang: str | None
 
 
 def load(path: Path = CORPUS) -> list[Draft]:
     raw = tomllib.loads(path.read_text("utf-8"))
     return [
         Draft(
-            id=entry["id"],
-            text=entry["text"],
+            **labels(entry),
             medium=Medium(entry["medium"]),
             step=entry["step"],
             meetings=entry["meetings"],
-            expect=frozenset(entry.get("expect", [])),
-            forbid=frozenset(entry.get("forbid", [])),
             findings=frozenset(entry.get("findings", [])),
-            lang=entry.get("lang"),
         )
         for entry in raw["draft"]
     ]
-
-
-def matches(draft: Draft, advice: tuple[str, ...]) -> bool:
-    if draft.lang:
-        return not advice
-    return draft.expect <= set(advice) and not draft.forbid & set(advice)
 
 
 @dataclass
@@ -82,16 +67,8 @@ def score(drafts: list[Draft]) -> DraftScore:
             min_meetings=min_meetings,
             medium=draft.medium,
         )
-        result.stories += 1
-        if matches(draft, checked.advice):
-            result.matched += 1
-        else:
-            result.misses.append((draft, checked.advice))  # type: ignore[arg-type]
-        for advice in checked.advice:
-            result.given[advice] += 1
-            result.right[advice] += advice in draft.expect
-        for advice in draft.expect:
-            result.expected[advice] += 1
+        # a draft in another language wants no advice
+        result.count(draft, checked.advice, silent=bool(draft.lang))
         given = {str(f) for f in checked.findings}
         for finding in given:
             result.found_given[finding] += 1
@@ -109,9 +86,7 @@ def findings_table(result: DraftScore) -> str:
     for name in sorted(set(result.found_given) | set(result.found_expected)):
         given, expected = result.found_given[name], result.found_expected[name]
         right = result.found_right[name]
-        precision = f"{right / given:.0%}" if given else "-"
-        recall = f"{right / expected:.0%}" if expected else "-"
-        lines.append(f"| `{name}` | {given} | {expected} | {precision} | {recall} |")
+        lines.append(row(name, right, given, expected))
     return "\n".join(lines) + "\n"
 
 
@@ -129,16 +104,7 @@ def main() -> None:
     text = report(result, title).replace("Stories whose", "Drafts whose")
     text += "\n" + findings_table(result)
     text += f"\nScored in {elapsed:.1f} s ({elapsed / len(drafts) * 1000:.1f} ms a draft).\n"
-    print(text)
-    if arguments.misses:
-        for draft, advice in result.misses:
-            print(
-                f"{draft.id}: got {list(advice)} expect {sorted(draft.expect)} "
-                f"forbid {sorted(draft.forbid)}\n   {draft.text[:300]}"
-            )
-    if arguments.write:
-        with DOC.open("a", encoding="utf-8") as doc:
-            doc.write("\n" + text)
+    publish(text, result.misses if arguments.misses else [], arguments.write)
 
 
 if __name__ == "__main__":

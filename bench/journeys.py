@@ -20,7 +20,8 @@ from typing import Any
 
 from dialogs.content import Content, default_content
 from dialogs.engine import Coach
-from dialogs.model import Command, Event, Hero, Outcome, Press, StepId, Text, UserKey
+from dialogs.model import Event, Hero, Outcome, Press, StepId, UserKey
+from testkit.events import typed
 from testkit.memory import MemoryStore, MemoryUnitOfWork
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,10 +58,7 @@ class Driver:
         return outcome
 
     async def say(self, text: str) -> Outcome:
-        if text.startswith("/"):
-            name, _, args = text[1:].partition(" ")
-            return await self.send(Command(name, args))
-        return await self.send(Text(text))
+        return await self.send(typed(text))
 
     async def press(self, button: str) -> Outcome:
         turns = [r.turn for o in reversed(self.outcomes) for r in o.replies if r.buttons]

@@ -12,7 +12,6 @@ a bot that keeps no per-user state needs the same memory for both.
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from bench.report import Section, median
 from storage.db import Database
 from storage.models import HeroRow, InteractionRow, UserRow
 from testkit.fakebotapi import Call, FakeBotApi
-from testkit.processes import Child, mentor_coach
+from testkit.processes import Child, mentor_coach, polling_environment
 
 TOKEN = "4242:bench-memory-token"
 FIRST_CHAT = 10_000_000
@@ -150,15 +149,7 @@ def measure(api: FakeBotApi, url: str, users: int, workdir: Path) -> Reading:
     """
     sample = [1 + i * users // SAMPLE for i in range(SAMPLE)]
     chats = {FIRST_CHAT + n for n in sample}
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": api.url,
-        "DATABASE_URL": url,
-        "DATA_DIR": str(workdir / "data"),
-        "POLLING_TIMEOUT": "1",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = polling_environment(TOKEN, api.url, workdir, url, "WARNING")
     before = len(api.calls)
 
     def since(method: str) -> list[Call]:

@@ -13,7 +13,6 @@ getUpdates once and echoes, against the same kind of fake server.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from bench.report import Section, median
 from testkit.fakebotapi import Call, FakeBotApi
-from testkit.processes import Child, mentor_coach
+from testkit.processes import Child, mentor_coach, polling_environment
 
 TOKEN = "4242:bench-startup-token"
 USER = 1001
@@ -73,20 +72,6 @@ class Variant:
     database: Callable[[], str] | None = None
 
 
-def environment(workdir: Path, api_url: str, database_url: str | None) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": api_url,
-        "DATA_DIR": str(workdir / "data"),
-        "POLLING_TIMEOUT": "1",
-        "LOG_LEVEL": "INFO",
-    }
-    if database_url is not None:
-        env["DATABASE_URL"] = database_url
-    return env
-
-
 def launch(api: FakeBotApi, variant: Variant, workdir: Path) -> Launch:
     """Starts the variant once, a /start waiting for it; returns its milestones.
 
@@ -97,7 +82,7 @@ def launch(api: FakeBotApi, variant: Variant, workdir: Path) -> Launch:
     before = len(api.calls)
     api.send_text(USER, "/start")
     database = variant.database() if variant.database else None
-    env = environment(workdir, api.url, database)
+    env = polling_environment(TOKEN, api.url, workdir, database, "INFO")
 
     def since(method: str) -> list[Call]:
         return [c for c in api.calls[before:] if c.method == method and c.ok]
@@ -131,7 +116,7 @@ def migrated_sqlite(workdir: Path) -> str:
     url = f"sqlite:///{workdir / 'migrated.db'}"
     subprocess.run(
         mentor_coach("db", "upgrade"),
-        env=environment(workdir, "http://127.0.0.1:9", url),
+        env=polling_environment(TOKEN, "http://127.0.0.1:9", workdir, url, "INFO"),
         cwd=workdir,
         check=True,
         capture_output=True,

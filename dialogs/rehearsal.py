@@ -15,9 +15,10 @@ from enum import StrEnum
 
 from dialogs.content import Content
 from dialogs.drafts import EXIT, MENTOR, NEGATED
-from dialogs.model import Interaction
+from dialogs.model import AskOutcome, Interaction
 from dialogs.playbook import Shortfall, readiness
 from dialogs.reader.text import Speller, clean
+from dialogs.steps.ask import OUTCOMES
 
 
 class Gap(StrEnum):
@@ -30,12 +31,6 @@ class Gap(StrEnum):
     MENTOR = "mentor"  # asks for a title, not to shadow
 
 
-class Answer(StrEnum):
-    YES = "yes"
-    NOT_NOW = "not_now"
-    NO = "no"
-
-
 # The advice each gap points to (dialogs/catalogue.py).
 GAP_ADVICE = {
     Gap.SPECIFIC: "distance.autonomy_authority",
@@ -43,11 +38,6 @@ GAP_ADVICE = {
     Gap.DEFERENTIAL: "distance.respectful_deference",
     Gap.EXIT: "distance.autonomy_authority",
     Gap.MENTOR: "ask.not_yet",
-}
-ANSWER_ADVICE = {
-    Answer.YES: "ask.outcome_yes",
-    Answer.NOT_NOW: "ask.outcome_not_now",
-    Answer.NO: "ask.outcome_no",
 }
 
 _BOUNDED = re.compile(
@@ -69,13 +59,13 @@ _DEFERENTIAL = re.compile(
 @dataclass(frozen=True, slots=True)
 class Rehearsal:
     gaps: tuple[Gap, ...]
-    answer: Answer
+    answer: AskOutcome
     why: tuple[Shortfall, ...]  # what holds a yes back; empty for a yes
     last_temperature: int | None
 
     @property
     def advice(self) -> tuple[str, ...]:
-        ids = [GAP_ADVICE[g] for g in self.gaps] + [ANSWER_ADVICE[self.answer]]
+        ids = [GAP_ADVICE[g] for g in self.gaps] + [OUTCOMES[self.answer]]
         return tuple(dict.fromkeys(ids))
 
 
@@ -98,16 +88,16 @@ def check_wording(text: str) -> tuple[Gap, ...]:
 
 def likely_answer(
     history: Sequence[Interaction], content: Content
-) -> tuple[Answer, tuple[Shortfall, ...]]:
+) -> tuple[AskOutcome, tuple[Shortfall, ...]]:
     """The hero's likely answer from the record: a yes when ready, a no when it went cold."""
     check = readiness(history, None, content)
     last = history[-1].temperature if history else None
     if check.ready:
-        return Answer.YES, ()
+        return AskOutcome.YES, ()
     cold = content.readiness.warm - 2
     if last is not None and last <= cold:
-        return Answer.NO, check.shortfalls
-    return Answer.NOT_NOW, check.shortfalls
+        return AskOutcome.NO, check.shortfalls
+    return AskOutcome.NOT_NOW, check.shortfalls
 
 
 def rehearse(text: str, history: Sequence[Interaction], content: Content) -> Rehearsal:

@@ -25,6 +25,25 @@ def mentor_coach(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "bot", *arguments]
 
 
+def polling_environment(
+    token: str, api_url: str, workdir: Path, database_url: str | None, log_level: str
+) -> dict[str, str]:
+    """The environment of a `mentor-coach run` against a fake Bot API: the caller's, the
+    token and server, a data directory in `workdir`, and a one-second long poll so that a
+    stop does not wait out Telegram's default."""
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_URL": api_url,
+        "DATA_DIR": str(workdir / "data"),
+        "POLLING_TIMEOUT": "1",
+        "LOG_LEVEL": log_level,
+    }
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
 class Child:
     """One command in a child process, its output appended to `log_path`.
 

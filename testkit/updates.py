@@ -17,3 +17,25 @@ def message_update(
             "text": text,
         },
     }
+
+
+def press_update(
+    update_id: int,
+    data: str,
+    *,
+    user: int,
+    query_id: str = "q1",
+    name: str = "Ana",
+    message: dict[str, object] | None = None,
+) -> dict[str, object]:
+    """A button press from `user`, on `message` when given (Telegram leaves it out when
+    the message is too old)."""
+    query: dict[str, object] = {
+        "id": query_id,
+        "chat_instance": "1",
+        "from": {"id": user, "is_bot": False, "first_name": name},
+        "data": data,
+    }
+    if message is not None:
+        query["message"] = message
+    return {"update_id": update_id, "callback_query": query}

@@ -22,7 +22,8 @@ import bot.telegram  # noqa: F401  (sets PTB_TIMEDELTA before PTB is used in tes
 from dialogs import model
 from dialogs.content import Content, default_content
 from dialogs.engine import Coach
-from dialogs.model import Command, Event, Outcome, Press, Reply, Text, UserKey
+from dialogs.model import Event, Outcome, Press, Reply, UserKey
+from testkit.events import typed
 from testkit.memory import MemoryStore, MemoryUnitOfWork
 from testkit.scratch import scratch_database
 
@@ -155,10 +156,7 @@ class Chat:
         return self.user
 
     async def say(self, text: str) -> Outcome:
-        if text.startswith("/"):
-            name, _, args = text[1:].partition(" ")
-            return await self.send(Command(name, args))
-        return await self.send(Text(text))
+        return await self.send(typed(text))
 
     async def send_press(self, button_id: str) -> Outcome:
         """Presses a button of a message sent outside a turn (a reminder): no turn stamp."""

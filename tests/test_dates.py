@@ -9,7 +9,7 @@ import pytest
 from dialogs.dates import DateProblem, parse_past_date
 from dialogs.model import Preferences
 from tests.conftest import Chat
-from tests.test_engine import TODAY
+from tests.test_engine import TODAY, tap_checkin
 
 # TODAY is Thursday 26 November 2026: the table below counts from it.
 
@@ -102,9 +102,7 @@ async def test_a_checkin_reads_early_february_and_refuses_next_tuesday(chat: Cha
     await chat.say("/start")
     for answer in ("Dana", "Producer", "At a gig", "last year"):
         await chat.say(answer)
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")  # rather tap
-    await chat.press("checkin.when=earlier")
+    await tap_checkin(chat, "earlier")
     await chat.say("next tuesday")
     assert chat.state == "checkin.date"
     assert "future" in chat.text

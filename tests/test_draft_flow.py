@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dialogs.model import StepId
 from tests.conftest import Chat
+from tests.test_engine import onboard
 
 PUSHY = (
     "Hi Dana, you're a legend, honestly the best producer alive. "
@@ -13,14 +14,6 @@ GOOD = (
     "Thanks for the chat at the festival. You said booking small venues is getting harder. "
     "What changed this year? No worries if you're busy."
 )
-
-
-async def onboard(chat: Chat) -> None:
-    await chat.say("/start")
-    await chat.say("Dana")
-    await chat.say("Producer at a label")
-    await chat.say("At a conference talk")
-    await chat.say("2026-10-03")
 
 
 async def test_a_pushy_draft_is_quoted_back_with_the_advice_it_needs(chat: Chat) -> None:

@@ -8,6 +8,7 @@ import io
 import logging
 import zlib
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from storage.db import Database
 from storage.inbox import Inbox, hold_user
 from storage.models import InboxRow, UserRow
 from testkit.fakebotapi import FakeBotApi
-from testkit.updates import message_update
+from testkit.updates import message_update, press_update
 from tests.conftest import FixedClock
 
 SECRET = "edge-webhook-secret-for-tests"
@@ -48,6 +49,15 @@ async def client(database: Database) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=make_webhook(app, settings, asyncio.Event()))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
+
+
+@asynccontextmanager
+async def inbox_worker(app: App) -> AsyncIterator[tuple[FakeBotApi, InboxWorker]]:
+    """An inbox worker of `app` that sends to a fake Bot API knowing Ana."""
+    with FakeBotApi(token=TOKEN) as api:
+        api.add_user(ANA)
+        async with Bot(TOKEN, base_url=f"{api.url}/bot") as bot:
+            yield api, InboxWorker(app, Gateway(app, bot), bot, timedelta(0), asyncio.Event())
 
 
 async def stored(database: Database) -> list[int]:
@@ -91,15 +101,7 @@ def test_control_characters_are_cleaned_from_text_names_and_button_data() -> Non
     assert incoming is not None
     assert incoming.name == "Ana"  # type: ignore[union-attr]
     assert incoming.event.text == "Dana\n\tok"  # type: ignore[union-attr]
-    press = {
-        "update_id": 2,
-        "callback_query": {
-            "id": "q1",
-            "chat_instance": "1",
-            "from": {"id": ANA, "is_bot": False, "first_name": "Ana\x00"},
-            "data": "3|yes\x00",
-        },
-    }
+    press = press_update(2, "3|yes\x00", user=ANA, name="Ana\x00")
     pressed = translate(Update.de_json(press, None))
     assert pressed is not None
     assert pressed.event.button == "yes"  # type: ignore[union-attr]
@@ -118,12 +120,9 @@ async def test_a_nul_in_a_heros_name_gets_a_normal_reply_on_postgresql(
         inbox = Inbox(store.session)
         await inbox.add(1, first)
         await inbox.add(2, message(2, "Da\x00na"))
-    with FakeBotApi(token=TOKEN) as api:
-        api.add_user(ANA)
-        async with Bot(TOKEN, base_url=f"{api.url}/bot") as bot:
-            worker = InboxWorker(app, Gateway(app, bot), bot, timedelta(0), asyncio.Event())
-            assert await worker.serve(f"telegram:{ANA}") == 2
-            texts = [m["text"] for m in api.messages_to(ANA)]
+    async with inbox_worker(app) as (api, worker):
+        assert await worker.serve(f"telegram:{ANA}") == 2
+        texts = [m["text"] for m in api.messages_to(ANA)]
     assert "What does Dana do" in texts[-1]
     async with database.transaction() as store:
         assert list(await store.session.scalars(select(UserRow.display_name))) == ["Ana"]
@@ -164,21 +163,15 @@ async def test_a_forged_update_cannot_send_one_users_export_to_another(
 
 async def test_a_button_pressed_on_a_group_message_is_answered(database: Database) -> None:
     app = App(Settings(), database, Coach(default_content(), FixedClock()))
-    press = {
-        "update_id": 5,
-        "callback_query": {
-            "id": "4700000000000000777",
-            "chat_instance": "1",
-            "from": {"id": ANA, "is_bot": False, "first_name": "Ana"},
-            "message": {
-                "message_id": 9,
-                "date": 1_764_000_000,
-                "chat": {"id": -100123, "type": "supergroup", "title": "Team"},
-                "text": "Check in?",
-            },
-            "data": "3|yes",
-        },
+    group_message: dict[str, object] = {
+        "message_id": 9,
+        "date": 1_764_000_000,
+        "chat": {"id": -100123, "type": "supergroup", "title": "Team"},
+        "text": "Check in?",
     }
+    press = press_update(
+        5, "3|yes", user=ANA, query_id="4700000000000000777", message=group_message
+    )
     with FakeBotApi(token=TOKEN) as api:
         async with Bot(TOKEN, base_url=f"{api.url}/bot") as bot:
             await Gateway(app, bot).process(Update.de_json(press, bot))
@@ -232,18 +225,15 @@ async def test_a_database_error_in_a_turn_logs_no_user_text_at_info(
         async with app.database.transaction() as store:
             inbox = Inbox(store.session)
             await inbox.add(1, message(1, "/start"))
-        with FakeBotApi(token=TOKEN) as api:
-            api.add_user(ANA)
-            async with Bot(TOKEN, base_url=f"{api.url}/bot") as bot:
-                worker = InboxWorker(app, Gateway(app, bot), bot, timedelta(0), asyncio.Event())
-                assert await worker.serve(f"telegram:{ANA}") == 1
-                async with app.database.transaction() as store:
-                    # Saving the user's dialog, which holds the hero's name, now fails,
-                    # on PostgreSQL with the name in the error's own message.
-                    for statement in REFUSE_USER_UPDATES[app.database.backend]:
-                        await store.session.execute(text(statement))
-                    await Inbox(store.session).add(2, message(2, hero))
-                assert await worker.serve(f"telegram:{ANA}") == 0
+        async with inbox_worker(app) as (_, worker):
+            assert await worker.serve(f"telegram:{ANA}") == 1
+            async with app.database.transaction() as store:
+                # Saving the user's dialog, which holds the hero's name, now fails,
+                # on PostgreSQL with the name in the error's own message.
+                for statement in REFUSE_USER_UPDATES[app.database.backend]:
+                    await store.session.execute(text(statement))
+                await Inbox(store.session).add(2, message(2, hero))
+            assert await worker.serve(f"telegram:{ANA}") == 0
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)

@@ -54,14 +54,20 @@ async def add_hero(chat: Chat, name: str) -> None:
         await chat.press(skip)
 
 
+async def tap_checkin(chat: Chat, when: str = "") -> None:
+    """Opens a check-in, chooses to tap rather than tell a story and, given `when`, taps it."""
+    await chat.say("/checkin")
+    await chat.press("checkin.story=")
+    if when:
+        await chat.press(f"checkin.when={when}")
+
+
 async def checkin(
     chat: Chat, reaction: str, *answers: str, kind: str = "coffee", tried: str = "not_yet"
 ) -> None:
     """Runs a whole check-in by buttons: no story, today, `kind`, `reaction`, then answers,
     and whether the last advice was `tried` when that is asked."""
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")
-    await chat.press("checkin.when=today")
+    await tap_checkin(chat, "today")
     await chat.press(f"checkin.kind={kind}")
     await chat.press(f"checkin.reaction={reaction}")
     for answer in answers:
@@ -291,8 +297,7 @@ async def test_a_checkin_records_the_interaction_with_its_temperature(chat: Chat
 
 async def test_a_typed_date_answers_when_it_happened(chat: Chat) -> None:
     await onboard(chat)
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")
+    await tap_checkin(chat)
     await chat.say("3 days ago")
     assert chat.state == "checkin.kind"
     await chat.say("coffee")
@@ -309,9 +314,7 @@ async def test_a_typed_date_answers_when_it_happened(chat: Chat) -> None:
 
 async def test_earlier_asks_which_day_and_rejects_nonsense(chat: Chat) -> None:
     await onboard(chat)
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")
-    await chat.press("checkin.when=earlier")
+    await tap_checkin(chat, "earlier")
     assert chat.state == "checkin.date"
     await chat.say("the day the music died")
     assert chat.state == "checkin.date"
@@ -324,9 +327,7 @@ async def test_earlier_asks_which_day_and_rejects_nonsense(chat: Chat) -> None:
 
 async def test_an_unclear_typed_answer_gets_the_options_again(chat: Chat) -> None:
     await onboard(chat)
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")
-    await chat.press("checkin.when=today")
+    await tap_checkin(chat, "today")
     await chat.say("a carrier pigeon")
     assert chat.state == "checkin.kind"
     assert "Coffee" in chat.text
@@ -338,9 +339,7 @@ async def test_an_unclear_typed_answer_gets_the_options_again(chat: Chat) -> Non
 
 async def test_cancel_keeps_a_checkin_to_resume_where_it_stopped(chat: Chat) -> None:
     await onboard(chat)
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")
-    await chat.press("checkin.when=yesterday")
+    await tap_checkin(chat, "yesterday")
     await chat.press("checkin.kind=call")
     await chat.say("/cancel")
     assert chat.state == "idle"
@@ -353,9 +352,7 @@ async def test_cancel_keeps_a_checkin_to_resume_where_it_stopped(chat: Chat) -> 
 
 async def test_start_over_discards_the_paused_answers(chat: Chat) -> None:
     await onboard(chat)
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")
-    await chat.press("checkin.when=yesterday")
+    await tap_checkin(chat, "yesterday")
     await chat.say("/progress")  # informs only: the check-in stays open
     assert chat.state == "checkin.kind"
     await chat.say("/heroes")  # starts something else: the check-in is paused
@@ -373,15 +370,11 @@ async def test_cancel_with_nothing_open_says_so(chat: Chat) -> None:
 async def test_each_hero_keeps_their_own_paused_checkin(chat: Chat) -> None:
     """Issue 9 item 14: pausing Sam's check-in overwrote Dana's answers."""
     await onboard(chat)
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")
-    await chat.press("checkin.when=yesterday")
+    await tap_checkin(chat, "yesterday")
     await chat.press("checkin.kind=call")
     await chat.say("/cancel")
     await add_hero(chat, "Sam")
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")
-    await chat.press("checkin.when=today")
+    await tap_checkin(chat, "today")
     await chat.say("/cancel")
     dana, sam = await chat.heroes()
     await chat.say("/heroes")
@@ -418,9 +411,7 @@ async def test_a_story_typed_instead_of_a_choice_pauses_the_checkin_and_is_read(
     chat: Chat,
 ) -> None:
     await onboard(chat)
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")
-    await chat.press("checkin.when=yesterday")
+    await tap_checkin(chat, "yesterday")
     await chat.say("Honestly I am not sure how to describe what happened with Dana")
     assert "check-in about Dana aside" in chat.text
     assert chat.me().dialog.paused_for(1) is not None
@@ -439,9 +430,7 @@ async def test_every_open_question_gives_way_to_a_command_and_to_cancel(chat: Ch
 async def test_nextstep_during_a_question_says_what_it_set_aside(chat: Chat) -> None:
     """Issue 9 item 16: /nextstep dropped an open question without a word."""
     await onboard(chat)
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")
-    await chat.press("checkin.when=yesterday")
+    await tap_checkin(chat, "yesterday")
     await chat.say("/nextstep")
     assert "check-in about Dana aside" in chat.text
     assert chat.me().dialog.paused_for(1) is not None
@@ -586,8 +575,7 @@ async def test_each_hero_keeps_its_own_step(chat: Chat) -> None:
 
 async def test_a_button_from_an_old_message_is_recognised_as_stale(chat: Chat) -> None:
     await onboard(chat)
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")
+    await tap_checkin(chat)
     old = chat.buttoned()
     await chat.press("checkin.when=today")
     outcome = await chat.send(Press("checkin.when=yesterday", old.turn))
@@ -644,9 +632,7 @@ async def test_commands_before_any_hero_ask_for_one(chat: Chat) -> None:
 
 async def test_a_day_still_to_come_is_called_the_future(chat: Chat) -> None:
     await onboard(chat)
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")
-    await chat.press("checkin.when=earlier")
+    await tap_checkin(chat, "earlier")
     await chat.say("next tuesday")
     assert "future" in chat.text
     assert chat.state == "checkin.date"
@@ -654,9 +640,7 @@ async def test_a_day_still_to_come_is_called_the_future(chat: Chat) -> None:
 
 async def test_the_options_to_type_are_given_without_emoji(chat: Chat) -> None:
     await onboard(chat)
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")
-    await chat.press("checkin.when=today")
+    await tap_checkin(chat, "today")
     await chat.say("a carrier pigeon")
     assert '"Coffee"' in chat.text
     assert '"☕ Coffee"' not in chat.text

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from dialogs.content import default_content
 from dialogs.engine import Coach
-from dialogs.model import Command, Press, Text, UserKey
+from dialogs.model import Command, Press, UserKey
 from storage.db import Database
 from storage.models import Base
+from testkit.events import typed
 from tests.conftest import Chat, FixedClock
 from tests.test_engine import checkin, onboard
 
@@ -107,10 +108,8 @@ async def test_after_deleteme_no_row_of_the_user_remains_in_any_table(
               "in a week", "/remind in 2 hours"]  # fmt: skip
     for key in (ana, eve):
         for line in script:
-            name, _, args = line[1:].partition(" ")
-            event = Command(name, args) if line.startswith("/") else Text(line)
             async with database.transaction() as store:
-                await coach.handle(store, key, key.external_id, event)
+                await coach.handle(store, key, key.external_id, typed(line))
 
     async def rows() -> dict[str, int]:
         counts = {}

@@ -9,9 +9,17 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from dialogs.content import Content
-from dialogs.model import Interaction, InteractionKind, Preferences, StepId, UserKey
-from dialogs.rehearsal import Answer, Gap, check_wording, likely_answer
+from dialogs.model import (
+    AskOutcome,
+    Interaction,
+    InteractionKind,
+    Preferences,
+    StepId,
+    UserKey,
+)
+from dialogs.rehearsal import Gap, check_wording, likely_answer
 from tests.conftest import Chat
+from tests.test_engine import onboard, tap_checkin
 
 Units = Callable[[], AbstractAsyncContextManager[Any]]
 GOOD_ASK = (
@@ -37,19 +45,11 @@ def test_a_vague_demand_for_a_mentor_lacks_everything() -> None:
 
 
 def test_the_likely_answer_follows_the_record(content: Content) -> None:
-    assert likely_answer(coffees(3, 4, 5), content) == (Answer.YES, ())
+    assert likely_answer(coffees(3, 4, 5), content) == (AskOutcome.YES, ())
     answer, why = likely_answer(coffees(4, 4), content)
-    assert answer is Answer.NOT_NOW
+    assert answer is AskOutcome.NOT_NOW
     assert why
-    assert likely_answer(coffees(4, 3, 1), content)[0] is Answer.NO
-
-
-async def onboard(chat: Chat) -> None:
-    await chat.say("/start")
-    await chat.say("Dana")
-    await chat.say("Producer at a label")
-    await chat.say("At a conference talk")
-    await chat.say("2026-10-03")
+    assert likely_answer(coffees(4, 3, 1), content)[0] is AskOutcome.NO
 
 
 async def test_rehearsing_early_warns_and_plays_a_not_now(chat: Chat) -> None:
@@ -78,9 +78,7 @@ async def test_the_rehearsed_ask_is_shown_again_at_the_real_one(chat: Chat) -> N
     await chat.set_heroes(step=StepId.ASK)
     await chat.say(f"/rehearse {GOOD_ASK}")
     assert "step 1 of 5" not in chat.text
-    await chat.say("/checkin")
-    await chat.press("checkin.story=")  # rather tap
-    await chat.press("checkin.when=today")
+    await tap_checkin(chat, "today")
     await chat.press("checkin.kind=coffee")
     await chat.press("checkin.reaction=warm")
     assert chat.state == "ask.asked"

@@ -8,7 +8,6 @@ would: messages, button presses, odd updates. Nothing reaches the internet.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any, Self
 import pytest
 
 from testkit.fakebotapi import FakeBotApi
-from testkit.processes import Child, mentor_coach
+from testkit.processes import Child, mentor_coach, polling_environment
 
 pytestmark = pytest.mark.e2e
 
@@ -30,15 +29,7 @@ class BotProcess(Child):
     """`mentor-coach run` in a subprocess, logging at DEBUG to a file."""
 
     def __init__(self, api: FakeBotApi, workdir: Path, database_url: str) -> None:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": api.url,
-            "DATABASE_URL": database_url,
-            "DATA_DIR": str(workdir / "data"),
-            "LOG_LEVEL": "DEBUG",
-            "POLLING_TIMEOUT": "1",
-        }
+        env = polling_environment(TOKEN, api.url, workdir, database_url, "DEBUG")
         super().__init__(mentor_coach("run"), env, workdir / "bot.log")
         self.api = api
 

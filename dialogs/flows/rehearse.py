@@ -8,9 +8,9 @@ kept with the hero to be shown again when the check-in asks how the real ask wen
 from __future__ import annotations
 
 from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow
-from dialogs.model import Interaction, StepId
+from dialogs.model import AskOutcome, Interaction, StepId
 from dialogs.playbook import Shortfall, readiness
-from dialogs.rehearsal import Answer, Gap, rehearse
+from dialogs.rehearsal import Gap, rehearse
 
 # A spoken ask fits in a few sentences; the column is text, the bound is for the chat.
 LIMIT = 1000
@@ -49,7 +49,7 @@ async def play(ctx: Context, text: str) -> None:
     lines += ["", words.likely[played.answer].format(hero=hero.name)]
     if played.why:
         lines.append(words.because.format(reasons=reasons(ctx, played.why, history)))
-    lines += [""] + [words.replies[a] for a in Answer]
+    lines += [""] + [words.replies[a] for a in AskOutcome]
     # At most two pieces of advice: the first gap's and the likely answer's.
     gap_advice = played.advice[:-1][:1]
     ctx.advise((*gap_advice, played.advice[-1]), intro="\n".join(lines))
@@ -80,7 +80,7 @@ FLOW = Flow(
     questions={"rehearse.text": Ask(answer, (IDLE,), limit=LIMIT)},
     check=lambda content: (
         [f"rehearse.gaps lacks {g}" for g in Gap if g not in content.rehearse.gaps]
-        + [f"rehearse.likely lacks {a}" for a in Answer if a not in content.rehearse.likely]
-        + [f"rehearse.replies lacks {a}" for a in Answer if a not in content.rehearse.replies]
+        + [f"rehearse.likely lacks {a}" for a in AskOutcome if a not in content.rehearse.likely]
+        + [f"rehearse.replies lacks {a}" for a in AskOutcome if a not in content.rehearse.replies]
     ),
 )

@@ -3,11 +3,16 @@
 from collections.abc import Mapping
 
 from dialogs import evidence
-from dialogs.model import StepId
+from dialogs.model import AskOutcome, StepId
 from dialogs.playbook import readiness
 from dialogs.steps.base import Facts, Step, Verdict
 
-OUTCOMES = {"yes": "ask.outcome_yes", "not_now": "ask.outcome_not_now", "no": "ask.outcome_no"}
+# The advice for each answer to the ask, the real one here and the likely one at /rehearse.
+OUTCOMES = {
+    AskOutcome.YES: "ask.outcome_yes",
+    AskOutcome.NOT_NOW: "ask.outcome_not_now",
+    AskOutcome.NO: "ask.outcome_no",
+}
 
 
 def questions(answers: Mapping[str, str]) -> tuple[str, ...]:
@@ -25,7 +30,7 @@ def judge(facts: Facts) -> Verdict:
         move_to = None if asked == "yes" else StepId.RADAR
         # A yes starts the mentorship; serving them is how it is kept.
         serve = ("principles.servant_leadership",) if asked == "yes" else ()
-        return Verdict((OUTCOMES[asked], *serve), move_to=move_to)
+        return Verdict((OUTCOMES[AskOutcome(asked)], *serve), move_to=move_to)
     advice = ["ask.check_the_room"]
     if facts.answers["ask.skills"] == "yes":
         advice.append("ask.offer_skills")
