@@ -2,10 +2,10 @@
 handled from here, so a crash after the acknowledgement loses nothing.
 
 One user's updates are handled one at a time and in update_id order across all
-replicas: `hold_user` takes an advisory lock on the user's key (PostgreSQL) before
-their lowest pending update is picked and keeps it until its replies are sent, so
-replies can't overtake each other either. SQLite runs one replica, whose workers
-keep out of each other's way in process.
+replicas: `claim_user` takes an advisory lock on the user's key (PostgreSQL) in the
+statement that reads their lowest pending update, and keeps it until its replies are
+sent, so replies can't overtake each other either. SQLite runs one replica, whose
+workers keep out of each other's way in process.
 
 A replica that finds a user held elsewhere doesn't ask again and again: every replica
 says on a PostgreSQL NOTIFY channel when it releases a user, and `Notices` hears it on
@@ -15,6 +15,7 @@ a connection of its own.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager, suppress
@@ -150,13 +151,16 @@ class Inbox:
             .limit(1)
         )
 
-    async def done(self, update_id: int, at: datetime) -> None:
+    async def done(self, update_id: int, at: datetime) -> bool:
+        """Marks a pending update handled; False if it was no longer pending (another
+        replica handled it first: the caller rolls its turn back)."""
         # Only the id is kept (for late duplicates): nothing says whose update it was.
-        await self.executor.execute(
+        marked = await self.executor.execute(
             update(TABLE)
-            .where(INBOX.update_id == update_id)
+            .where(INBOX.update_id == update_id, INBOX.status == PENDING)
             .values(status=DONE, payload=None, user_key="", processed_at=at)
         )
+        return bool(cast(Any, marked).rowcount == 1)
 
     async def dead_letter(self, update_id: int, error: str, at: datetime) -> None:
         """Records an update long polling gave up on: its id and error, nothing of its
@@ -225,6 +229,74 @@ async def hold_user(database: Database, user_key: str) -> AsyncIterator[Transact
             return
         try:
             yield Transactions(connection)
+        finally:
+            if not connection.invalidated:
+                try:
+                    await driver.execute(release(key, user_key))
+                except Exception:
+                    # Never pool a connection that may still hold the lock.
+                    await connection.invalidate()
+                    raise
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A user held by this worker: the connection that holds them (it runs their turns)
+    and their first pending update, if it has settled (None: nothing to do)."""
+
+    transactions: Transactions
+    first: Stored | None
+
+
+# The user's first pending update and, only if there is one, the user's lock, in one
+# round trip on the connection that will hold them. PostgreSQL evaluates a volatile
+# function in the select list after ORDER BY and LIMIT, so once, for that row only.
+CLAIM = (
+    "SELECT update_id, attempts, received_at, payload, pg_try_advisory_lock($1) AS held"
+    " FROM inbox WHERE user_key = $2 AND status = 'pending'"
+    " ORDER BY update_id LIMIT 1"
+)
+
+
+@asynccontextmanager
+async def claim_user(
+    database: Database, user_key: str, settled_before: datetime
+) -> AsyncIterator[Claim | None]:
+    """Holds a user for the block if their first pending update is ready; yields None if
+    another replica holds them, a Claim whose `first` is None if there is nothing to
+    handle (nothing is held then).
+
+    Cheap to lose: a replica that picked a user another one is serving (or has served)
+    spends one round trip finding out, with no lock to release. As `hold_user`, the lock
+    is a session lock on the connection that runs the turns, gone with it if it dies.
+    """
+    if database.backend != "postgresql":
+        async with database.transaction() as store:
+            first = await store.inbox.take(user_key, settled_before)
+        yield Claim(database, first)
+        return
+    key = user_lock_key(user_key)
+    async with database.engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        # Straight to the driver, outside any transaction: one round trip, no BEGIN.
+        row = await driver.fetchrow(CLAIM, key, user_key)
+        if row is None:
+            yield Claim(Transactions(connection), None)
+            return
+        if not row["held"]:
+            yield None
+            return
+        first = None
+        # The row was read in a snapshot taken just before the lock: if its holder
+        # handled it and let go in between, the turn's `done` finds it done and the
+        # turn is rolled back.
+        if row["payload"] is not None and row["received_at"] <= settled_before:
+            payload = row["payload"]
+            payload = json.loads(payload) if isinstance(payload, str) else payload
+            first = Stored(row["update_id"], dict(payload), row["attempts"])
+        try:
+            yield Claim(Transactions(connection), first)
         finally:
             if not connection.invalidated:
                 try:
