@@ -11,7 +11,7 @@ import time
 
 from bench.report import Section, write
 
-BENCHMARKS = ("turns", "webhook", "dispatch", "memory", "startup")
+BENCHMARKS = ("turns", "webhook", "burst", "dispatch", "memory", "startup")
 
 
 def main() -> None:
