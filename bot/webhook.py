@@ -286,7 +286,10 @@ class InboxWorker:
         skipped = {user for user, (due, _wait) in self.held.items() if due > moment}
         async with self.app.database.autocommit() as connection:
             users, settling = await Inbox(connection).waiting_users(
-                now - self.settle, 2 * self.handlers, skip=self.busy | skipped
+                now - self.settle,
+                2 * self.handlers,
+                skip=self.busy | skipped,
+                share=None if self.notices is None else self.notices.share,
             )
         for user_key in users:
             self.busy.add(user_key)

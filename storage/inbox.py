@@ -20,7 +20,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table, case, delete, func, select, update
@@ -37,6 +37,21 @@ MAX_ATTEMPTS = 5
 # The NOTIFY channel, with the user's key: they were released (their replies are out,
 # and any updates left are free for anyone to take).
 RELEASED = "inbox_released"
+# A replica's slot among the live ones: the two-key advisory lock (SLOTS, n), held by its
+# listening connection, so a replica that dies frees its slot with that connection.
+SLOTS = 0x4D43_5201
+MAX_SLOTS = 64
+# Another replica's users are picked only after they have waited this much longer.
+GRACE = timedelta(seconds=0.5)
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """Which users this replica serves first: those whose key hashes to `rank` modulo
+    `replicas` (the live replicas, counted by their slots)."""
+
+    rank: int
+    replicas: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +105,11 @@ class Inbox:
         return await self.executor.scalar(adding) is not None
 
     async def waiting_users(
-        self, settled_before: datetime, limit: int, skip: Collection[str] = ()
+        self,
+        settled_before: datetime,
+        limit: int,
+        skip: Collection[str] = (),
+        share: Share | None = None,
     ) -> tuple[list[str], datetime | None]:
         """The users (but those in `skip`) whose first pending update has settled,
         longest waiting first, and when the next update still settling arrived (None if
@@ -99,14 +118,27 @@ class Inbox:
         Only updates received before `settled_before` count, so that an earlier update
         delivered a moment later (to another replica, say) can still go first: a user
         whose lowest pending update_id is still settling waits for it.
+
+        With a `share` (PostgreSQL), the replica's own users come first, and another
+        replica's only once they have waited GRACE more: replicas don't race for the
+        same users, yet a user whose replica is busy or gone is served all the same.
         """
         settled_id = case((INBOX.received_at <= settled_before, INBOX.update_id))
+        ready = func.min(INBOX.update_id) == func.min(settled_id)
+        order: list[ColumnElement[Any]] = [func.min(INBOX.update_id)]
+        if share is not None and share.replicas > 1:
+            ours = (func.hashtext(INBOX.user_key).op("&")(0x7FFF_FFFF) % share.replicas) == (
+                share.rank
+            )
+            graced_id = case((INBOX.received_at <= settled_before - GRACE, INBOX.update_id))
+            ready = ready & (ours | (func.min(INBOX.update_id) == func.min(graced_id)))
+            order.insert(0, case((ours, 0), else_=1))
         waiting = (
             select(INBOX.user_key)
             .where(INBOX.status == PENDING)
             .group_by(INBOX.user_key)
-            .having(func.min(INBOX.update_id) == func.min(settled_id))
-            .order_by(func.min(INBOX.update_id))
+            .having(ready)
+            .order_by(*order)
             .limit(limit)
         )
         if skip:
@@ -332,6 +364,9 @@ class Notices:
 
     `listening` says whether they can be relied on: while the connection is down they
     are not heard, and the caller falls back to asking the database now and then.
+
+    The same connection holds the replica's slot and, every `retry` seconds, counts the
+    live replicas' slots: `share` (None while unknown).
     """
 
     def __init__(
@@ -341,6 +376,7 @@ class Notices:
         self.released = released
         self.retry = retry
         self.listening = False
+        self.share: Share | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -365,13 +401,42 @@ class Notices:
                 )
                 self.listening = True
                 self.released("")  # before LISTEN took hold, nobody was listening
+                slot = await take_slot(driver)
                 waits = [asyncio.ensure_future(e.wait()) for e in (stop, lost)]
                 try:
-                    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                    while not (stop.is_set() or lost.is_set()):
+                        if slot is not None:
+                            self.share = await count_share(driver, slot)
+                        await asyncio.wait(
+                            waits, timeout=self.retry, return_when=asyncio.FIRST_COMPLETED
+                        )
                 finally:
                     for waiting in waits:
                         waiting.cancel()
             finally:
                 self.listening = False
+                self.share = None
                 # Never pool a connection that is still listening.
                 await connection.invalidate()
+
+
+async def take_slot(driver: Any) -> int | None:
+    """Takes the lowest free replica slot on the listening connection (None if all are
+    taken: the replica then serves users in plain arrival order)."""
+    for slot in range(MAX_SLOTS):
+        if await driver.fetchval("SELECT pg_try_advisory_lock($1, $2)", SLOTS, slot):
+            return slot
+    return None
+
+
+async def count_share(driver: Any, slot: int) -> Share:
+    """This replica's rank among the slots held in this database, and their number."""
+    row = await driver.fetchrow(
+        "SELECT count(*) AS replicas, count(*) FILTER (WHERE objid < $2::int::oid) AS rank"
+        " FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+        " AND classid = $1::int::oid"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        SLOTS,
+        slot,
+    )
+    return Share(int(row["rank"]), max(int(row["replicas"]), 1))
