@@ -121,11 +121,15 @@ class Inbox:
 
         With a `share` (PostgreSQL), the replica's own users come first, and another
         replica's only once they have waited GRACE more: replicas don't race for the
-        same users, yet a user whose replica is busy or gone is served all the same.
+        same users, yet a user whose replica is busy or gone is served all the same. The
+        settling time returned is then that of one's own users only.
         """
         settled_id = case((INBOX.received_at <= settled_before, INBOX.update_id))
         ready = func.min(INBOX.update_id) == func.min(settled_id)
         order: list[ColumnElement[Any]] = [func.min(INBOX.update_id)]
+        settling = select(func.min(INBOX.received_at)).where(
+            INBOX.status == PENDING, INBOX.received_at > settled_before
+        )
         if share is not None and share.replicas > 1:
             ours = (func.hashtext(INBOX.user_key).op("&")(0x7FFF_FFFF) % share.replicas) == (
                 share.rank
@@ -133,6 +137,9 @@ class Inbox:
             graced_id = case((INBOX.received_at <= settled_before - GRACE, INBOX.update_id))
             ready = ready & (ours | (func.min(INBOX.update_id) == func.min(graced_id)))
             order.insert(0, case((ours, 0), else_=1))
+            # Only one's own users' updates settling are worth a look when they settle;
+            # another replica's are looked at within the caller's poll, if still there.
+            settling = settling.where(ours)
         waiting = (
             select(INBOX.user_key)
             .where(INBOX.status == PENDING)
@@ -144,12 +151,7 @@ class Inbox:
         if skip:
             waiting = waiting.where(INBOX.user_key.not_in(list(skip)))
         users = await self.executor.scalars(waiting)
-        settling = await self.executor.scalar(
-            select(func.min(INBOX.received_at)).where(
-                INBOX.status == PENDING, INBOX.received_at > settled_before
-            )
-        )
-        return list(users), settling
+        return list(users), await self.executor.scalar(settling)
 
     async def take(self, user_key: str, settled_before: datetime) -> Stored | None:
         """Returns the user's first pending update if it arrived before `settled_before`

@@ -128,6 +128,8 @@ async def test_a_user_held_by_another_replica_costs_no_queries_and_is_served_onc
             assert counted.statements - before <= 20
             assert api.messages_to(ANA) == []
         await asyncio.wait_for(until_done(elsewhere, len(ONBOARDING)), timeout=10)
+        # The last update's replies leave after its commit: wait for them too.
+        await asyncio.to_thread(api.wait_for_messages, ANA, 4)
         texts = [message["text"] for message in api.messages_to(ANA)]
         assert "What does Dana do" in texts[2]
         assert "How did you meet Dana" in texts[3]
