@@ -176,6 +176,18 @@ class DyingAfter:
             yield store
 
 
+class AnswerLost(DyingAfter):
+    """Commits its n-th transaction, then raises as if the commit's answer was lost."""
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        self.survives -= 1
+        async with self.database.transaction() as store:
+            yield store
+        if self.survives < 0:
+            raise ConnectionError("connection lost after COMMIT was sent")
+
+
 async def test_a_5xx_whose_record_fails_is_recorded_apart_and_sent_later(
     harness: Harness,
 ) -> None:
@@ -189,6 +201,19 @@ async def test_a_5xx_whose_record_fails_is_recorded_apart_and_sent_later(
     assert harness.texts() == []
     await harness.sweep_later(60)
     assert harness.texts() == ["first"]
+    assert await harness.outbox() == []
+
+
+async def test_a_record_whose_commit_answer_is_lost_loses_no_message(harness: Harness) -> None:
+    """The transaction that recorded the first message also marked the second one; its
+    answer lost, only the first is recorded again, and the second goes once stale."""
+    app = harness.app
+    async with app.database.transaction() as store:
+        await Outbox(store.session).add(ANA, [Reply("first"), Reply("second")], datetime.now(UTC))
+    await harness.gateway.replies.flush(ANA, AnswerLost(app.database, 1))  # type: ignore[arg-type]
+    assert harness.texts() == ["first"]
+    await harness.sweep_later(120)
+    assert harness.texts() == ["first", "second"]
     assert await harness.outbox() == []
 
 

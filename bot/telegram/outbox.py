@@ -104,20 +104,24 @@ class ReplySender:
             queued: Queued | None = None
             sent = Sent(Delivery.SENT)
             while True:
+                recording, queued = queued, None
                 try:
                     async with on.transaction() as store:
                         outbox = store.outbox
-                        waits = queued is not None and await self.record(outbox, queued, sent)
+                        waits = recording is not None and await self.record(
+                            outbox, recording, sent
+                        )
                         queued = (
                             None if waits else await outbox.start(chat_id, self.worker, self.now())
                         )
                 except Exception:
                     log.exception("recording or taking chat %s's replies failed", chat_id)
-                    if queued is not None:
+                    if recording is not None:
                         # Recorded on a connection of its own (the held one may be what
                         # died): a 5xx left `sending` would be sent again only after
-                        # SENDING_TIMEOUT, a sent message a second time.
-                        await self.record_again(queued, sent)
+                        # SENDING_TIMEOUT, a sent message a second time. A message this
+                        # transaction may have marked is sent again once stale.
+                        await self.record_again(recording, sent)
                     return
                 if queued is None:
                     return
