@@ -11,7 +11,7 @@ import time
 
 from bench.report import Section, write
 
-BENCHMARKS = ("turns", "webhook", "dispatch", "memory", "startup", "chart")
+BENCHMARKS = ("turns", "webhook", "burst", "dispatch", "memory", "startup", "chart")
 
 
 def main() -> None:

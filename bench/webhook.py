@@ -764,7 +764,7 @@ def run_reversed(
         tempfile.TemporaryDirectory(prefix="bench-order-") as logs,
         setup.serving(api.url, Path(logs)) as (servers, database),
     ):
-        ports = [server.port for server in servers]
+        ports = [int(server.env["WEBHOOK_PORT"]) for server in servers]
         answers = api.count()
         for windows, group in groups.items():
             gap = windows * setup.settle

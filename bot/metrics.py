@@ -45,7 +45,7 @@ REPLIES = Counter(
 )
 REPLIES_UNCERTAIN = Counter(
     "mentor_coach_replies_uncertain",
-    "Replies a stopped process left being sent: they may have arrived; never resent.",
+    "Replies a stopped process left being sent, sent again: perhaps delivered twice.",
     registry=REGISTRY,
 )
 OUTBOX_DEPTH = Gauge(
@@ -58,6 +58,6 @@ DEAD_LETTERS = Gauge(
 )
 OUTBOX_UNCERTAIN = Gauge(
     "mentor_coach_outbox_uncertain",
-    "Reply messages recorded uncertain (all processes): perhaps delivered twice, or once.",
+    "Reply messages recorded uncertain (all processes): a timeout after the request.",
     registry=REGISTRY,
 )

@@ -52,7 +52,7 @@ from bot.telegram.outbox import queue_replies
 from bot.telegram.polling import ALLOWED_UPDATES
 from bot.telegram.translate import Incoming, translate
 from storage.db import Database, Transactions
-from storage.inbox import Inbox, Notices, hold_user
+from storage.inbox import Inbox, Notices, Stored, claim_user
 from storage.outbox import PENDING, UNCERTAIN
 
 log = logging.getLogger(__name__)
@@ -181,6 +181,10 @@ def make_service(app: App) -> Starlette:
     )
 
 
+class AlreadyHandledError(Exception):
+    """The update was handled by another replica between our read and our lock."""
+
+
 @dataclass
 class InboxWorker:
     """Handles stored updates: one user at a time, each user's in update_id order.
@@ -282,7 +286,10 @@ class InboxWorker:
         skipped = {user for user, (due, _wait) in self.held.items() if due > moment}
         async with self.app.database.autocommit() as connection:
             users, settling = await Inbox(connection).waiting_users(
-                now - self.settle, 2 * self.handlers, skip=self.busy | skipped
+                now - self.settle,
+                2 * self.handlers,
+                skip=self.busy | skipped,
+                share=None if self.notices is None else self.notices.share,
             )
         for user_key in users:
             self.busy.add(user_key)
@@ -311,13 +318,16 @@ class InboxWorker:
         """Handles the user's settled updates, holding them until the last replies are
         sent, so they can't be overtaken; returns how many were handled."""
         handled = 0
-        async with hold_user(self.app.database, user_key) as held:
-            if held is None:
+        settled_before = datetime.now(UTC) - self.settle
+        async with claim_user(self.app.database, user_key, settled_before) as claim:
+            if claim is None:
                 self.skip(user_key)
-            else:
-                self.held.pop(user_key, None)
-            while held is not None and await self.handle_one(held, user_key):
-                handled += 1
+                return 0
+            self.held.pop(user_key, None)
+            stored = claim.first
+            while stored is not None:
+                stored, ok = await self.handle_one(claim.transactions, user_key, stored)
+                handled += ok
         return handled
 
     def skip(self, user_key: str) -> None:
@@ -329,16 +339,17 @@ class InboxWorker:
         wait = self.poll if listening else min(max(2 * waited, 0.01), self.poll)
         self.held[user_key] = (asyncio.get_running_loop().time() + wait, wait)
 
-    async def handle_one(self, held: Transactions, user_key: str) -> bool:
-        """Handles the user's first pending update; False if there was none to handle."""
+    async def handle_one(
+        self, held: Transactions, user_key: str, stored: Stored
+    ) -> tuple[Stored | None, bool]:
+        """Handles `stored`, the user's first pending update; returns their next one if
+        it has settled (read in the same transaction, no round trip of its own), and
+        whether `stored` was handled here."""
         started = time.perf_counter()
         try:
             async with held.transaction() as store:
                 inbox = store.inbox
                 now = datetime.now(UTC)
-                stored = await inbox.take(user_key, settled_before=now - self.settle)
-                if stored is None:
-                    return False  # handled meanwhile by another replica, or not settled
                 update = Update.de_json(stored.payload, self.bot)
                 incoming = translate(update)
                 outcome = None
@@ -352,17 +363,21 @@ class InboxWorker:
                         # Sent after the commit; lost neither to a crash nor to a 5xx.
                         replies = outcome.replies
                         await queue_replies(store.outbox, incoming.chat_id, replies)
-                await inbox.done(stored.update_id, now)
+                if not await inbox.done(stored.update_id, now):
+                    raise AlreadyHandledError
+                following = await inbox.take(user_key, settled_before=now - self.settle)
+        except AlreadyHandledError:
+            return None, False  # rolled back: another replica answered it just before
         except Exception as error:
             UPDATES_FAILED.inc()
             log.exception("update of %s failed; it stays in the inbox", user_key or "nobody")
             await self.count_failure(user_key, error)
-            return False
+            return None, False
         # Committed: now the user hears about it, on the connection that holds them.
         await self.gateway.respond(update, incoming, outcome, held)
         UPDATES_PROCESSED.inc()
         PROCESSING_SECONDS.observe(time.perf_counter() - started)
-        return True
+        return following, True
 
     async def count_failure(self, user_key: str, error: Exception) -> None:
         """Counts the attempt; after a few, the update is given up so the user isn't stuck.

@@ -2,10 +2,10 @@
 handled from here, so a crash after the acknowledgement loses nothing.
 
 One user's updates are handled one at a time and in update_id order across all
-replicas: `hold_user` takes an advisory lock on the user's key (PostgreSQL) before
-their lowest pending update is picked and keeps it until its replies are sent, so
-replies can't overtake each other either. SQLite runs one replica, whose workers
-keep out of each other's way in process.
+replicas: `claim_user` takes an advisory lock on the user's key (PostgreSQL) in the
+statement that reads their lowest pending update, and keeps it until its replies are
+sent, so replies can't overtake each other either. SQLite runs one replica, whose
+workers keep out of each other's way in process.
 
 A replica that finds a user held elsewhere doesn't ask again and again: every replica
 says on a PostgreSQL NOTIFY channel when it releases a user, and `Notices` hears it on
@@ -15,11 +15,12 @@ a connection of its own.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table, case, delete, func, select, update
@@ -36,6 +37,21 @@ MAX_ATTEMPTS = 5
 # The NOTIFY channel, with the user's key: they were released (their replies are out,
 # and any updates left are free for anyone to take).
 RELEASED = "inbox_released"
+# A replica's slot among the live ones: the two-key advisory lock (SLOTS, n), held by its
+# listening connection, so a replica that dies frees its slot with that connection.
+SLOTS = 0x4D43_5201
+MAX_SLOTS = 64
+# Another replica's users are picked only after they have waited this much longer.
+GRACE = timedelta(seconds=0.5)
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """Which users this replica serves first: those whose key hashes to `rank` modulo
+    `replicas` (the live replicas, counted by their slots)."""
+
+    rank: int
+    replicas: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +105,11 @@ class Inbox:
         return await self.executor.scalar(adding) is not None
 
     async def waiting_users(
-        self, settled_before: datetime, limit: int, skip: Collection[str] = ()
+        self,
+        settled_before: datetime,
+        limit: int,
+        skip: Collection[str] = (),
+        share: Share | None = None,
     ) -> tuple[list[str], datetime | None]:
         """The users (but those in `skip`) whose first pending update has settled,
         longest waiting first, and when the next update still settling arrived (None if
@@ -98,25 +118,40 @@ class Inbox:
         Only updates received before `settled_before` count, so that an earlier update
         delivered a moment later (to another replica, say) can still go first: a user
         whose lowest pending update_id is still settling waits for it.
+
+        With a `share` (PostgreSQL), the replica's own users come first, and another
+        replica's only once they have waited GRACE more: replicas don't race for the
+        same users, yet a user whose replica is busy or gone is served all the same. The
+        settling time returned is then that of one's own users only.
         """
         settled_id = case((INBOX.received_at <= settled_before, INBOX.update_id))
+        ready = func.min(INBOX.update_id) == func.min(settled_id)
+        order: list[ColumnElement[Any]] = [func.min(INBOX.update_id)]
+        settling = select(func.min(INBOX.received_at)).where(
+            INBOX.status == PENDING, INBOX.received_at > settled_before
+        )
+        if share is not None and share.replicas > 1:
+            ours = (func.hashtext(INBOX.user_key).op("&")(0x7FFF_FFFF) % share.replicas) == (
+                share.rank
+            )
+            graced_id = case((INBOX.received_at <= settled_before - GRACE, INBOX.update_id))
+            ready = ready & (ours | (func.min(INBOX.update_id) == func.min(graced_id)))
+            order.insert(0, case((ours, 0), else_=1))
+            # Only one's own users' updates settling are worth a look when they settle;
+            # another replica's are looked at within the caller's poll, if still there.
+            settling = settling.where(ours)
         waiting = (
             select(INBOX.user_key)
             .where(INBOX.status == PENDING)
             .group_by(INBOX.user_key)
-            .having(func.min(INBOX.update_id) == func.min(settled_id))
-            .order_by(func.min(INBOX.update_id))
+            .having(ready)
+            .order_by(*order)
             .limit(limit)
         )
         if skip:
             waiting = waiting.where(INBOX.user_key.not_in(list(skip)))
         users = await self.executor.scalars(waiting)
-        settling = await self.executor.scalar(
-            select(func.min(INBOX.received_at)).where(
-                INBOX.status == PENDING, INBOX.received_at > settled_before
-            )
-        )
-        return list(users), settling
+        return list(users), await self.executor.scalar(settling)
 
     async def take(self, user_key: str, settled_before: datetime) -> Stored | None:
         """Returns the user's first pending update if it arrived before `settled_before`
@@ -150,13 +185,16 @@ class Inbox:
             .limit(1)
         )
 
-    async def done(self, update_id: int, at: datetime) -> None:
+    async def done(self, update_id: int, at: datetime) -> bool:
+        """Marks a pending update handled; False if it was no longer pending (another
+        replica handled it first: the caller rolls its turn back)."""
         # Only the id is kept (for late duplicates): nothing says whose update it was.
-        await self.executor.execute(
+        marked = await self.executor.execute(
             update(TABLE)
-            .where(INBOX.update_id == update_id)
+            .where(INBOX.update_id == update_id, INBOX.status == PENDING)
             .values(status=DONE, payload=None, user_key="", processed_at=at)
         )
+        return bool(cast(Any, marked).rowcount == 1)
 
     async def dead_letter(self, update_id: int, error: str, at: datetime) -> None:
         """Records an update long polling gave up on: its id and error, nothing of its
@@ -235,6 +273,74 @@ async def hold_user(database: Database, user_key: str) -> AsyncIterator[Transact
                     raise
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A user held by this worker: the connection that holds them (it runs their turns)
+    and their first pending update, if it has settled (None: nothing to do)."""
+
+    transactions: Transactions
+    first: Stored | None
+
+
+# The user's first pending update and, only if there is one, the user's lock, in one
+# round trip on the connection that will hold them. PostgreSQL evaluates a volatile
+# function in the select list after ORDER BY and LIMIT, so once, for that row only.
+CLAIM = (
+    "SELECT update_id, attempts, received_at, payload, pg_try_advisory_lock($1) AS held"
+    " FROM inbox WHERE user_key = $2 AND status = 'pending'"
+    " ORDER BY update_id LIMIT 1"
+)
+
+
+@asynccontextmanager
+async def claim_user(
+    database: Database, user_key: str, settled_before: datetime
+) -> AsyncIterator[Claim | None]:
+    """Holds a user for the block if their first pending update is ready; yields None if
+    another replica holds them, a Claim whose `first` is None if there is nothing to
+    handle (nothing is held then).
+
+    Cheap to lose: a replica that picked a user another one is serving (or has served)
+    spends one round trip finding out, with no lock to release. As `hold_user`, the lock
+    is a session lock on the connection that runs the turns, gone with it if it dies.
+    """
+    if database.backend != "postgresql":
+        async with database.transaction() as store:
+            first = await store.inbox.take(user_key, settled_before)
+        yield Claim(database, first)
+        return
+    key = user_lock_key(user_key)
+    async with database.engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        # Straight to the driver, outside any transaction: one round trip, no BEGIN.
+        row = await driver.fetchrow(CLAIM, key, user_key)
+        if row is None:
+            yield Claim(Transactions(connection), None)
+            return
+        if not row["held"]:
+            yield None
+            return
+        first = None
+        # The row was read in a snapshot taken just before the lock: if its holder
+        # handled it and let go in between, the turn's `done` finds it done and the
+        # turn is rolled back.
+        if row["payload"] is not None and row["received_at"] <= settled_before:
+            payload = row["payload"]
+            payload = json.loads(payload) if isinstance(payload, str) else payload
+            first = Stored(row["update_id"], dict(payload), row["attempts"])
+        try:
+            yield Claim(Transactions(connection), first)
+        finally:
+            if not connection.invalidated:
+                try:
+                    await driver.execute(release(key, user_key))
+                except Exception:
+                    # Never pool a connection that may still hold the lock.
+                    await connection.invalidate()
+                    raise
+
+
 def release(key: int, user_key: str) -> str:
     """The statements that release a user, and tell whoever skipped them meanwhile.
 
@@ -260,6 +366,9 @@ class Notices:
 
     `listening` says whether they can be relied on: while the connection is down they
     are not heard, and the caller falls back to asking the database now and then.
+
+    The same connection holds the replica's slot and, every `retry` seconds, counts the
+    live replicas' slots: `share` (None while unknown).
     """
 
     def __init__(
@@ -269,6 +378,7 @@ class Notices:
         self.released = released
         self.retry = retry
         self.listening = False
+        self.share: Share | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -293,13 +403,42 @@ class Notices:
                 )
                 self.listening = True
                 self.released("")  # before LISTEN took hold, nobody was listening
+                slot = await take_slot(driver)
                 waits = [asyncio.ensure_future(e.wait()) for e in (stop, lost)]
                 try:
-                    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                    while not (stop.is_set() or lost.is_set()):
+                        if slot is not None:
+                            self.share = await count_share(driver, slot)
+                        await asyncio.wait(
+                            waits, timeout=self.retry, return_when=asyncio.FIRST_COMPLETED
+                        )
                 finally:
                     for waiting in waits:
                         waiting.cancel()
             finally:
                 self.listening = False
+                self.share = None
                 # Never pool a connection that is still listening.
                 await connection.invalidate()
+
+
+async def take_slot(driver: Any) -> int | None:
+    """Takes the lowest free replica slot on the listening connection (None if all are
+    taken: the replica then serves users in plain arrival order)."""
+    for slot in range(MAX_SLOTS):
+        if await driver.fetchval("SELECT pg_try_advisory_lock($1, $2)", SLOTS, slot):
+            return slot
+    return None
+
+
+async def count_share(driver: Any, slot: int) -> Share:
+    """This replica's rank among the slots held in this database, and their number."""
+    row = await driver.fetchrow(
+        "SELECT count(*) AS replicas, count(*) FILTER (WHERE objid < $2::int::oid) AS rank"
+        " FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+        " AND classid = $1::int::oid"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        SLOTS,
+        slot,
+    )
+    return Share(int(row["rank"]), max(int(row["replicas"]), 1))

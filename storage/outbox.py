@@ -4,10 +4,10 @@ after its commit, so neither a crash nor a Bot API error between the two loses o
 One row is one Telegram message. A chat's messages go out one at a time and in id
 order: a message is marked `sending` (committed) only while it is the chat's first
 unsent one, so message n+1 never leaves before n is sent or given up, whichever
-process sends them. As for reminders (storage/queue.py), a message marked `sending`
-by a process that died may have reached Telegram: after a timeout it becomes
-`uncertain` and is not sent again. Sent rows are deleted; a row given up keeps no
-text and no chat.
+process sends them. A message marked `sending` by a process that died may have reached
+Telegram, or not: after a timeout it is sent again, so a crash loses no reply and
+duplicates at most the few a process had in flight. Sent rows are deleted; a row given
+up keeps no text and no chat.
 """
 
 from __future__ import annotations
@@ -198,12 +198,13 @@ class Outbox:
         )
 
     async def release_stale(self, now: datetime, stale_after: timedelta) -> int:
-        """Marks `uncertain` the messages a dead process left `sending`: they may have
-        reached Telegram, so they are never sent twice. Returns how many."""
+        """Puts back the messages a dead process left `sending`, due now: they may have
+        reached Telegram or not, and a reply lost is worse than one seen twice (a
+        reminder, by contrast, is never sent twice). Returns how many."""
         released = await self.session.scalars(
             update(TABLE)
             .where(OUTBOX.status == SENDING, OUTBOX.claimed_at < now - stale_after)
-            .values(status=UNCERTAIN, payload=None, chat_id=None)
+            .values(status=PENDING, claimed_by=None, next_attempt_at=now)
             .returning(OUTBOX.id)
         )
         return len(released.all())

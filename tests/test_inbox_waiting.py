@@ -20,7 +20,7 @@ from bot.webhook import InboxWorker
 from dialogs.content import default_content
 from dialogs.engine import Coach
 from storage.db import Database
-from storage.inbox import Inbox, hold_user
+from storage.inbox import Inbox, Share, claim_user, hold_user
 from storage.models import InboxRow
 from testkit.fakebotapi import FakeBotApi
 from testkit.updates import message_update
@@ -162,3 +162,85 @@ async def test_an_earlier_update_within_the_settle_bound_goes_first_and_is_waite
     texts = [message["text"] for message in api.messages_to(ANA)]
     assert "Mentor Coach" in texts[0]  # /start's welcome first
     assert "What does Dana do" in texts[-1]  # then "Dana" read as the hero's name
+
+
+async def test_a_user_held_elsewhere_costs_one_statement_to_find_and_takes_no_lock(
+    postgres_database: str,
+) -> None:
+    """Losing a pick is cheap: the claim reads the first update and tries the lock in one
+    statement, and there is nothing to release."""
+    database = Database(postgres_database)
+    await database.migrate()
+    settled = datetime.now(UTC) - timedelta(seconds=5)
+    await store(database, 1, "/start", settled)
+    counted = Counted(database)
+    try:
+        async with hold_user(database, f"telegram:{ANA}") as elsewhere:
+            assert elsewhere is not None
+            before = counted.statements
+            async with claim_user(database, f"telegram:{ANA}", datetime.now(UTC)) as claim:
+                assert claim is None
+            assert counted.statements - before == 1
+        # Released: the claim now holds Ana, with her first update in hand.
+        async with claim_user(database, f"telegram:{ANA}", datetime.now(UTC)) as claim:
+            assert claim is not None
+            assert claim.first is not None
+            assert claim.first.update_id == 1
+            async with hold_user(database, f"telegram:{ANA}") as also:
+                assert also is None
+    finally:
+        await database.dispose()
+
+
+async def test_an_update_handled_elsewhere_after_it_was_read_is_not_handled_again(
+    database: Database, api: FakeBotApi
+) -> None:
+    """The claim's read precedes its lock: if another replica handled the update in
+    between, the turn is rolled back instead of answering twice."""
+    await store(database, 1, "/start", datetime.now(UTC) - timedelta(seconds=5))
+    worker, _stop, task, bot = await running(database, api, settle=0.2, poll=60.0)
+    task.cancel()
+    try:
+        async with claim_user(database, f"telegram:{ANA}", datetime.now(UTC)) as claim:
+            assert claim is not None
+            assert claim.first is not None
+            async with database.transaction() as elsewhere:
+                await elsewhere.inbox.done(1, datetime.now(UTC))
+            following, handled = await worker.handle_one(
+                claim.transactions, f"telegram:{ANA}", claim.first
+            )
+        assert (following, handled) == (None, False)
+        assert api.messages_to(ANA) == []
+    finally:
+        await bot.shutdown()
+
+
+async def test_replicas_serve_their_own_share_first_and_the_others_after_a_grace(
+    postgres_database: str,
+) -> None:
+    database = Database(postgres_database)
+    await database.migrate()
+    received = datetime.now(UTC) - timedelta(seconds=30)
+    users = [f"telegram:{user}" for user in range(1, 21)]
+    try:
+        async with database.autocommit() as connection:
+            inbox = Inbox(connection)
+            for update_id, user in enumerate(users, start=1):
+                await inbox.add(
+                    update_id, message_update(update_id, "hi", user=int(user.split(":")[1]))
+                )
+            await connection.execute(update(InboxRow).values(received_at=received))
+            # Settled, but within the grace: each replica sees only its own share.
+            settled = received + timedelta(seconds=0.1)
+            first, _ = await inbox.waiting_users(settled, 40, share=Share(0, 2))
+            second, _ = await inbox.waiting_users(settled, 40, share=Share(1, 2))
+            assert first
+            assert second
+            assert sorted(first + second) == sorted(users)
+            # Past the grace, another replica's users come too, after one's own.
+            later = received + timedelta(seconds=5)
+            everyone, _ = await inbox.waiting_users(later, 40, share=Share(0, 2))
+            assert sorted(everyone) == sorted(users)
+            assert everyone[: len(first)] == first
+    finally:
+        await database.dispose()

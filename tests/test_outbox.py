@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -135,7 +136,7 @@ async def test_two_turns_of_one_chat_keep_their_order_under_retries(harness: Har
     assert "What does Dana do" in texts[2]
 
 
-async def test_a_reply_left_sending_by_a_dead_process_is_uncertain_and_counted(
+async def test_a_reply_left_sending_by_a_dead_process_is_sent_again_and_counted(
     harness: Harness,
 ) -> None:
     app, chat = harness.app, ANA
@@ -147,15 +148,73 @@ async def test_a_reply_left_sending_by_a_dead_process_is_uncertain_and_counted(
         assert await Outbox(store.session).start(chat, "dead:1", long_ago) is not None
     before = metrics.REPLIES_UNCERTAIN._value.get()
     await harness.sweep_later(0)
-    # Never resent (it may have arrived); the chat's next message goes on.
-    assert harness.texts() == ["second"]
+    # Sent again (it may not have arrived: a lost reply is worse than a duplicate), then
+    # the chat's next message; counted as a possible duplicate.
+    assert harness.texts() == ["first", "second"]
     assert metrics.REPLIES_UNCERTAIN._value.get() == before + 1
-    assert await harness.outbox() == [("uncertain", None, False)]
+    assert await harness.outbox() == []
     transport = httpx.ASGITransport(app=make_service(app))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         exposed = (await http.get("/metrics")).text
-    assert "mentor_coach_outbox_uncertain 1.0" in exposed
     assert "mentor_coach_replies_uncertain_total" in exposed
+
+
+class DyingAfter:
+    """A held connection that dies (raises) at its n-th transaction, as when a replica's
+    database connection is killed between a send and its record."""
+
+    def __init__(self, database: Database, survives: int) -> None:
+        self.database = database
+        self.survives = survives
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        if self.survives == 0:
+            raise ConnectionError("terminating connection due to administrator command")
+        self.survives -= 1
+        async with self.database.transaction() as store:
+            yield store
+
+
+class AnswerLost(DyingAfter):
+    """Commits its n-th transaction, then raises as if the commit's answer was lost."""
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        self.survives -= 1
+        async with self.database.transaction() as store:
+            yield store
+        if self.survives < 0:
+            raise ConnectionError("connection lost after COMMIT was sent")
+
+
+async def test_a_5xx_whose_record_fails_is_recorded_apart_and_sent_later(
+    harness: Harness,
+) -> None:
+    """Lost in the burst with every fault: a 502 answered, then the connection killed
+    before the retry was recorded, left the message `sending`, never to be sent."""
+    app, api = harness.app, harness.api
+    async with app.database.transaction() as store:
+        await Outbox(store.session).add(ANA, [Reply("first")], datetime.now(UTC))
+    api.fail("sendMessage", 502)
+    await harness.gateway.replies.flush(ANA, DyingAfter(app.database, 1))  # type: ignore[arg-type]
+    assert harness.texts() == []
+    await harness.sweep_later(60)
+    assert harness.texts() == ["first"]
+    assert await harness.outbox() == []
+
+
+async def test_a_record_whose_commit_answer_is_lost_loses_no_message(harness: Harness) -> None:
+    """The transaction that recorded the first message also marked the second one; its
+    answer lost, only the first is recorded again, and the second goes once stale."""
+    app = harness.app
+    async with app.database.transaction() as store:
+        await Outbox(store.session).add(ANA, [Reply("first"), Reply("second")], datetime.now(UTC))
+    await harness.gateway.replies.flush(ANA, AnswerLost(app.database, 1))  # type: ignore[arg-type]
+    assert harness.texts() == ["first"]
+    await harness.sweep_later(120)
+    assert harness.texts() == ["first", "second"]
+    assert await harness.outbox() == []
 
 
 async def test_the_webhook_sends_its_replies_through_the_outbox(harness: Harness) -> None:

@@ -158,10 +158,18 @@ def test_kill_9_between_a_question_and_its_answer_loses_nothing(
     bot.kill()
 
     # The answer arrives while the bot is down; Telegram keeps it.
+    asked = texts(api, ANA)
     api.send_text(ANA, "call")
     bot.start()
-    [question] = api.wait_for_messages(ANA, len(api.messages_to(ANA)) + 1)[-1:]
-    assert "How did Dana react" in question["text"]
+    api.wait_for(
+        lambda a: any("How did Dana react" in text for text in texts(a, ANA)[len(asked) :]),
+        description="the next question",
+    )
+    # The question being sent at the kill may come once more first: killed before its
+    # send was recorded, it is sent again (README: "The one duplicate left").
+    *again, question = texts(api, ANA)[len(asked) :]
+    assert "How did Dana react" in question
+    assert again in ([], [asked[-1]])
     press(api, ANA, "🔥 Hot")
     assert "Whose world" in texts(api, ANA)[-1]
 

@@ -7,7 +7,8 @@ The rules are the reminder dispatcher's (bot/reminders.py): a message is marked
 request was written and a 5xx are tried again with backoff; a 403 marks the user
 inactive; a 400 is recorded failed; a timeout after the request is recorded
 uncertain and not resent. A process has at most `in_flight` messages marked
-`sending` and not yet recorded: all that its crash can leave uncertain.
+`sending` and not yet recorded: all that its crash can leave, to be sent again (so
+at most that many duplicates, and no reply lost).
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6  # as for reminders: about a minute of backoff, then given up
 IN_FLIGHT = 16
-# A message left "sending" longer than this was left by a process that died: it becomes
-# uncertain, and the chat's next message may go. Each send is cut off at half of it,
-# so a live process never holds a message that long; a chat waits at most this long
-# behind a crash (long polling, the only process for its token, takes its own back at
-# start instead).
+# A message left "sending" longer than this was left by a process that died: it is sent
+# again (perhaps twice, never lost), then the chat's next messages. Each send is cut off
+# at half of it, so a live process never holds a message that long; a chat waits at most
+# this long behind a crash (long polling, the only process for its token, takes its own
+# back at start instead).
 SENDING_TIMEOUT = timedelta(seconds=60)
 KEEP_GIVEN_UP = timedelta(days=2)  # as handled inbox updates
 
@@ -103,16 +104,24 @@ class ReplySender:
             queued: Queued | None = None
             sent = Sent(Delivery.SENT)
             while True:
+                recording, queued = queued, None
                 try:
                     async with on.transaction() as store:
                         outbox = store.outbox
-                        waits = queued is not None and await self.record(outbox, queued, sent)
+                        waits = recording is not None and await self.record(
+                            outbox, recording, sent
+                        )
                         queued = (
                             None if waits else await outbox.start(chat_id, self.worker, self.now())
                         )
                 except Exception:
-                    # What was marked stays "sending": uncertain once stale, never resent.
                     log.exception("recording or taking chat %s's replies failed", chat_id)
+                    if recording is not None:
+                        # Recorded on a connection of its own (the held one may be what
+                        # died): a 5xx left `sending` would be sent again only after
+                        # SENDING_TIMEOUT, a sent message a second time. A message this
+                        # transaction may have marked is sent again once stale.
+                        await self.record_again(recording, sent)
                     return
                 if queued is None:
                     return
@@ -124,6 +133,15 @@ class ReplySender:
                     log.exception("sending reply %s failed", queued.id)
                     sent = Sent(Delivery.UNCERTAIN, type(error).__name__)
                 REPLIES.labels(sent.delivery.value).inc()
+
+    async def record_again(self, queued: Queued, sent: Sent) -> None:
+        """Records an outcome whose transaction failed (recording is idempotent); if this
+        fails too, the message stays `sending` and is sent again once stale."""
+        try:
+            async with self.database.transaction() as store:
+                await self.record(store.outbox, queued, sent)
+        except Exception:
+            log.exception("recording reply %s failed again", queued.id)
 
     async def record(self, outbox: Outbox, queued: Queued, sent: Sent) -> bool:
         """Records an outcome; True if the chat must wait for this message's retry."""
@@ -145,13 +163,13 @@ class ReplySender:
         return False
 
     async def recover(self) -> None:
-        """Marks uncertain every message left "sending": for a process that knows no
-        other sends (long polling: one process per token), at start."""
+        """Sends again every message left "sending": for a process that knows no other
+        sends (long polling: one process per token), at start."""
         async with self.database.transaction() as store:
             released = await store.outbox.release_stale(self.now(), timedelta(0))
         if released:
             REPLIES_UNCERTAIN.inc(released)
-            log.warning("%d replies left sending by a stopped process are uncertain", released)
+            log.warning("%d replies left sending by a stopped process go again", released)
 
     async def sweep(self) -> int:
         """Takes back what dead processes left `sending`, and starts sending the chats
@@ -169,7 +187,7 @@ class ReplySender:
                 self.pruned = now
         if released:
             REPLIES_UNCERTAIN.inc(released)
-            log.warning("%d replies left sending by a stopped process are uncertain", released)
+            log.warning("%d replies left sending by a stopped process go again", released)
         started = 0
         for chat_id in chats:
             if chat_id not in self.sweeping:
