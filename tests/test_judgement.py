@@ -295,6 +295,17 @@ async def test_the_next_checkin_asks_whether_the_last_advice_was_tried(chat: Cha
     assert latest.answers["checkin.tried_advice"] == "interests.insight_over_solutions"
 
 
+async def test_the_next_checkin_opens_with_the_last_advice(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    assert "Last time I suggested" not in chat.text  # nothing suggested yet
+    await chat.say("/cancel")
+    await checkin(chat, "warm", *PITCH)
+    await chat.say("/checkin")
+    assert chat.state == "checkin.story"
+    assert "Last time I suggested you bring a question or an insight" in chat.text
+
+
 async def test_a_pattern_across_contacts_is_named(chat: Chat) -> None:
     await onboard(chat)
     for _ in range(2):

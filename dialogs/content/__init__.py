@@ -325,6 +325,7 @@ class Messages(_Strict):
     button_back: str
     followup_busy: str
     pattern_named: str
+    checkin_last_advice: str
     checkin_last_door: str
     tried_worked: str
     tried_didnt: str

@@ -98,6 +98,13 @@ async def open_checkin(
             hero=hero.name, number=hero.step.number, title=step.title
         )
     )
+    if not answers:
+        # Follow-through: a new check-in opens with what the coach suggested last time
+        # (whether it was tried is asked before this contact is judged).
+        tried = last_try(await ctx.interactions.of(ctx.user.id, hero.id), ctx.content)
+        if tried is not None:
+            try_this = ctx.content.advice[tried].try_this
+            ctx.say(ctx.messages.checkin_last_advice.format(try_this=try_this))
     if story:
         await take_story(ctx, hero, story)
         return
