@@ -111,12 +111,12 @@ class App:
 
 async def migrate(settings: Settings) -> None:
     """`mentor-coach db upgrade`: applies migrations and exits."""
-    database = Database(settings.database())
+    database = Database(settings.database(), hide_parameters=settings.log_level != "DEBUG")
     try:
         await database.migrate()
     finally:
         await database.dispose()
-    log.warning("database is up to date (%s)", database.backend)
+    log.info("database is up to date (%s)", database.backend)
 
 
 async def healthy(settings: Settings) -> bool:
