@@ -1555,6 +1555,9 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         tell_mine + own + r"[^.!?]*?\bfor (?:<W>)?(?:\d+|ten|fifteen|twenty|thirty|forty|"
         r"an|half an) (?:minutes|mins|hours?)\b",
         r"\b(?:the whole|the entire|all|most) (?:<W>){0,3}?(?:on|about) (?:me|my|myself)\b",
+        # "Most of the call was me going through my portfolio".
+        r"\b(?:the whole|the entire|all|most|half) (?:of )?(?:<W>){0,3}?(?:was|went on) "
+        r"(?:just )?me " + _any(_LEXICON["telling_at"]) + r" (?:<W>)?(?:my|our)\b",
         r"\b\d0 ?/ ?\d0 (?:about )?me\b",
         r"\b<HE> knew (?:all )?about my\b",
         r"\b(?:i|we) (?:<W>){0,3}?(?:used|spent|wasted|took) (?:<W>){0,4}?on (?:my|me|myself)\b",
@@ -1589,7 +1592,9 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
     )
     # I + told her / said + her X is outdated: the user correcting the expert.
     judged = (
-        r"\b(?:i|we) (?:<W>){0,2}?(?:told <OBJ>|said|pointed out|explained|informed <OBJ>)"
+        # "told her", "told the head chef": the hero by a pronoun or by their trade.
+        r"\b(?:i|we) (?:<W>){0,2}?(?:told (?:the (?:[a-z]+ ){0,2})?<OBJ>|said|pointed out|"
+        r"explained|informed <OBJ>)"
         r"(?: that| actually)?[^.!?]{0,80}?\b" + _any(_ACTS["judging"]) + r"(?![\w'])"
     )
     # I + told her / suggested + she should switch...: a fix for the hero's work.
