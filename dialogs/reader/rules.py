@@ -1571,6 +1571,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         r"\b(?:talked|talking|spoke|went on) (?:about )?(?:my|our) [^.!?]{0,40}?\b"
         r"(?:\d0 ?%|most|all|half) (?:of )?(?:the )?(?:time|hour|call|lunch|coffee)\b",
         r"\bi (?:never|didn't|did not|couldn't) stop(?:ped)? (?:talking|answering)?",
+        r"\bi talked,? (?:and |while )?<HE> listened\b",
         # Three things of the user's in one breath: "my studies, my three years, my CFA".
         r"(?:^|(?<=[.!?:;] ))[^.!?]*?\bmy [a-z][^.!?,]{0,40}?, (?:<W>)?my [a-z][^.!?,]{0,40}?"
         r",? (?:and )?my [a-z]",
@@ -1608,7 +1609,8 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         r"(?:should |could |might )?(?:roll|replace|switch|move|adopt|use|try|buy|hire)\b",
         r"\b(?:proposing|proposed|a proposal for) (?:a |an )?new\b",
         # What the user's thing would do for the hero's work: a solution, however it is put.
-        r"\b(?:would|could|will|it'd|that'd|it'll) (?:<W>)?(?:fix|save|solve|sort out|cut|halve|"
+        r"\b(?:would|could|will|can|to|it'd|that'd|it'll|that'll) (?:<W>)?(?:fix|save|solve|"
+        r"sort out|cut|halve|"
         r"streamline|transform|automate) (?:all )?<HIS>\b",
     )
     rules = [
