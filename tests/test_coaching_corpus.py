@@ -10,11 +10,11 @@ from __future__ import annotations
 from bench.coaching import CORPUS, load, reader_for, score
 
 # Share of stories whose advice matches, and accuracy of the facts.
-MATCH_FLOOR = 0.87
+MATCH_FLOOR = 0.88
 FACT_FLOORS = {"hero": 0.8, "kind": 0.83, "meetings": 0.8, "time": 0.91, "language": 0.98}
 # Each half on its own: s001-s420 (the reader was first tuned on them) and s421-s1020
 # (written later, in other fields and voices), so a gain on one cannot hide a loss on the other.
-HALF_FLOORS = {(1, 420): 0.86, (421, 1020): 0.88}
+HALF_FLOORS = {(1, 420): 0.87, (421, 1020): 0.89}
 
 
 def test_the_corpus_is_scored_at_its_floor() -> None:

@@ -82,6 +82,182 @@ def test_a_new_wording_of_a_known_deed_is_read(text: str, expected: set[str]) ->
     assert expected <= set(read_story(text).advice)
 
 
+# A third round: stories in fields and voices the corpus lacks (pharmacy, beekeeping,
+# esports, podcasting, vineyards, surgery...), written before the reader saw them and read
+# after the gaps they showed were filled by class. Each: text, heroes, step, the advice
+# a careful coach must give, and the misreadings it must not.
+FRESH_ROUND3 = [
+    (
+        "met the head pharmacist at the county hospital for a quick tea. I basically "
+        "delivered a twenty minute lecture on my dosage-checking spreadsheet. she said "
+        "'interesting' twice.",
+        ("Priya Raman",),
+        None,
+        {"interests.their_world"},
+        {"interests.well_done"},
+    ),
+    (
+        "Planning to show him the prototype of my podcast editing plugin next Tuesday, I "
+        "reckon it'd save his team hours every episode.",
+        ("Leo Brandt",),
+        None,
+        {"interests.insight_over_solutions"},
+        {"ask.go_ask", "interests.well_done"},
+    ),
+    (
+        "had my phone out the entire time recording bits for my reel while the dentist showed"
+        " me round her clinic",
+        ("Dr. Hana Sato",),
+        None,
+        {"germ.no_live_tweeting"},
+        {"germ.well_done"},
+    ),
+    (
+        "beekeeper guy replied to my email after five weeks with just 'thanks'",
+        ("Walt Ober",),
+        None,
+        {"radar.lukewarm_add_value"},
+        {"radar.warm_open_door", "radar.cold_give_space"},
+    ),
+    (
+        "He said come back to him once harvest is over, right now the vineyard eats every "
+        "hour he has.",
+        ("Luca Ferri",),
+        "ask",
+        {"ask.outcome_not_now"},
+        {"ask.outcome_yes", "ask.outcome_no"},
+    ),
+    (
+        "Everyone on the esports team call was there, like 12 people, and I'm wondering if I "
+        "should bring up the coaching internship in front of all of them or wait",
+        ("Jae Park",),
+        "ask",
+        {"ask.check_the_room"},
+        set(),
+    ),
+    (
+        "Messaged the translator every day this week to see if she'd read my sample yet, and "
+        "again this morning.",
+        ("Sabine Roux",),
+        None,
+        {"distance.autonomy_authority"},
+        {"distance.respectful_deference"},
+    ),
+    (
+        "I kept correcting the accountant on the new tax guidance during lunch, she was a bit"
+        " behind on it tbh",
+        ("Margot Fielding",),
+        None,
+        {"distance.they_are_the_guru"},
+        {"distance.respectful_deference"},
+    ),
+    (
+        "Used most of our call to go on about my new fintech side project, the roadmap, the "
+        "investors. She was polite.",
+        ("Celia Brandt",),
+        None,
+        {"interests.their_world"},
+        {"interests.well_done"},
+    ),
+    (
+        "Kept it to the 20 minutes I asked for, stood up on time even though she seemed happy"
+        " to keep going.",
+        ("Dana Ruiz",),
+        None,
+        {"distance.respectful_deference"},
+        {"distance.autonomy_authority"},
+    ),
+    (
+        "Before we hang up on Thursday's call, how do I tell if it's the right moment to "
+        "bring up working on her next set? She sounded stressed last time.",
+        ("Dana Ruiz",),
+        "ask",
+        {"ask.check_the_room"},
+        set(),
+    ),
+    (
+        "Bit of a disaster: spent ages explaining my ceramics business plan to her, and she "
+        "yawned. Twice.",
+        ("Oona Lind",),
+        None,
+        {"interests.their_world"},
+        {"interests.well_done"},
+    ),
+    (
+        "We spent the whole dinner on his old championship seasons, trophy by trophy. I "
+        "didn't learn a thing about what he's doing now.",
+        ("Coach Dale Murphy",),
+        None,
+        {"germ.value_their_time"},
+        set(),
+    ),
+    (
+        "I told the head chef her menu was stuck in 2010 and she should go fully plant-based.",
+        ("Mireille Dubois",),
+        None,
+        {"distance.they_are_the_guru"},
+        {"distance.respectful_deference"},
+    ),
+    (
+        "Every time she told a story about a case, I jumped in with a bigger one of mine.",
+        ("Adaeze Obi",),
+        None,
+        {"distance.they_are_the_guru"},
+        set(),
+    ),
+    (
+        "Before I ask the surgeon to let me observe, is it weird to mention I built the "
+        "scheduling tool her department is struggling with? Planning to ask Friday.",
+        ("Dr. Ines Mora",),
+        "ask",
+        {"ask.offer_skills"},
+        set(),
+    ),
+    (
+        "Gave him a detailed overview of my five-year plan and my side hustles. He nodded "
+        "politely and checked the time.",
+        ("Colin Mbeki",),
+        None,
+        {"interests.their_world", "radar.cold_give_space"},
+        {"radar.warm_open_door", "interests.well_done"},
+    ),
+    (
+        "Complimented her once on the bridge design at the end, otherwise we talked about the"
+        " council's planning delays that are driving her mad.",
+        ("Ana Petrović",),
+        None,
+        {"germ.well_done"},
+        {"germ.one_compliment"},
+    ),
+    (
+        "Most of the call was me going through my portfolio piece by piece, she said 'mm-hm' "
+        "a lot.",
+        ("Céline Marchetti",),
+        None,
+        {"interests.their_world"},
+        {"interests.well_done"},
+    ),
+    (
+        "Coffee with the master plumber went really well, I just listened while he moaned "
+        "about apprentices quitting after one winter and asked what would keep them. He "
+        "talked the whole time.",
+        ("Gus Hartley",),
+        None,
+        {"interests.well_done"},
+        {"interests.their_world", "interests.insight_over_solutions"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "heroes", "step", "expected", "wrong"), FRESH_ROUND3)
+def test_a_new_field_or_voice_is_read_by_its_meaning(
+    text: str, heroes: tuple[str, ...], step: str | None, expected: set[str], wrong: set[str]
+) -> None:
+    advice = set(read_story(text, heroes=heroes, step=step).advice)
+    assert expected <= advice
+    assert not advice & wrong
+
+
 def test_the_users_verdict_does_not_outweigh_the_deeds() -> None:
     # Sarcasm or a misread: the hero's slow one-liner says lukewarm, whatever the user says.
     advice = set(

@@ -116,6 +116,9 @@ def _interests(choice: _Choice) -> None:
         choice.did(Signal.OFFERED_INSIGHT)
         or choice.did_not(Signal.PITCHED_SOLUTION)
         or choice.did(Signal.ASKED_GUIDANCE)
+        # Listening while the hero named their trouble is the point of the step too.
+        or choice.did(Signal.ABOUT_THEM)
+        or choice.did(Signal.DEFERENCE)
     )
     if problem and insight:
         choice.add("interests.well_done", insight)

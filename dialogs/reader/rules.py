@@ -1555,10 +1555,23 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         tell_mine + own + r"[^.!?]*?\bfor (?:<W>)?(?:\d+|ten|fifteen|twenty|thirty|forty|"
         r"an|half an) (?:minutes|mins|hours?)\b",
         r"\b(?:the whole|the entire|all|most) (?:<W>){0,3}?(?:on|about) (?:me|my|myself)\b",
+        # "Most of the call was me going through my portfolio".
+        r"\b(?:the whole|the entire|all|most|half) (?:of )?(?:<W>){0,3}?(?:was|went on) "
+        r"(?:just )?me " + _any(_LEXICON["telling_at"]) + r" (?:<W>)?(?:my|our)\b",
         r"\b\d0 ?/ ?\d0 (?:about )?me\b",
         r"\b<HE> knew (?:all )?about my\b",
         r"\b(?:i|we) (?:<W>){0,3}?(?:used|spent|wasted|took) (?:<W>){0,4}?on (?:my|me|myself)\b",
+        # The time spent or used on a telling of the user's own thing, with or without "I".
+        r"(?:\b(?:i|we) (?:<W>){0,3}?|(?:^|(?<=[.!?:;] )|(?<=\band )))(?:used|spent|wasted|took) "
+        r"(?:<W>){0,5}?(?:to )?" + _any(_LEXICON["telling_at"]) + r" (?:<W>)?(?:my|our)\b",
+        # A lecture, a monologue, a rundown on something of the user's.
+        tell_mine + _any(_LEXICON["at_length"]) + r" (?:on|about|of) (?:<W>)?(?:my|our)\b",
+        mine + _any(_LEXICON["at_length"]) + r" (?:on|about|of) (?:<W>)?(?:my|our)\b",
+        # "talked my van business 90% of the time".
+        r"\b(?:talked|talking|spoke|went on) (?:about )?(?:my|our) [^.!?]{0,40}?\b"
+        r"(?:\d0 ?%|most|all|half) (?:of )?(?:the )?(?:time|hour|call|lunch|coffee)\b",
         r"\bi (?:never|didn't|did not|couldn't) stop(?:ped)? (?:talking|answering)?",
+        r"\bi talked,? (?:and |while )?<HE> listened\b",
         # Three things of the user's in one breath: "my studies, my three years, my CFA".
         r"(?:^|(?<=[.!?:;] ))[^.!?]*?\bmy [a-z][^.!?,]{0,40}?, (?:<W>)?my [a-z][^.!?,]{0,40}?"
         r",? (?:and )?my [a-z]",
@@ -1580,7 +1593,9 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
     )
     # I + told her / said + her X is outdated: the user correcting the expert.
     judged = (
-        r"\b(?:i|we) (?:<W>){0,2}?(?:told <OBJ>|said|pointed out|explained|informed <OBJ>)"
+        # "told her", "told the head chef": the hero by a pronoun or by their trade.
+        r"\b(?:i|we) (?:<W>){0,2}?(?:told (?:the (?:[a-z]+ ){0,2})?<OBJ>|said|pointed out|"
+        r"explained|informed <OBJ>)"
         r"(?: that| actually)?[^.!?]{0,80}?\b" + _any(_ACTS["judging"]) + r"(?![\w'])"
     )
     # I + told her / suggested + she should switch...: a fix for the hero's work.
@@ -1593,7 +1608,10 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         mine + r"(?:suggest|suggested|suggesting|propose|proposed) (?:that )?(?:<HE>|<SUBJ>) "
         r"(?:should |could |might )?(?:roll|replace|switch|move|adopt|use|try|buy|hire)\b",
         r"\b(?:proposing|proposed|a proposal for) (?:a |an )?new\b",
-        r"\b(?:would|could|will) fix (?:all )?<HIS>\b",
+        # What the user's thing would do for the hero's work: a solution, however it is put.
+        r"\b(?:would|could|will|can|to|it'd|that'd|it'll|that'll) (?:<W>)?(?:fix|save|solve|"
+        r"sort out|cut|halve|"
+        r"streamline|transform|automate) (?:all )?<HIS>\b",
     )
     rules = [
         _Rule(Signal.ABOUT_ME, _finder("i", *about_me, whole=True), True, False),
@@ -1604,6 +1622,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         _phrases(Signal.ROOM, _ACTS["room"]),
         _phrases(Signal.PUSHED, _ACTS["pushing"]),
         _phrases(Signal.AT_EASE, _LEXICON["restraint"]),
+        _phrases(Signal.DEFERENCE, _LEXICON["deference"]),
         _phrases(Signal.POSTED, _LEXICON["posting"]),
         _phrases(Signal.ACHIEVEMENTS, _LEXICON["fame"]),
         _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["shared"]),
@@ -1631,6 +1650,9 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
                 "i",
                 _SLOW + r"[^\"]{0,16}\"[^\"]{1,16}\"",
                 r"\"[^\"]{1,16}\"[^\"]{0,12}" + _SLOW,
+                # The same in single quotes: "after five weeks with just 'thanks'".
+                _SLOW + r"[^'\"]{0,20}(?<!\w)'[^'\"]{1,16}'(?!\w)",
+                r"(?<!\w)'[^'\"]{1,16}'(?!\w)[^'\"]{0,12}" + _SLOW,
                 whole=True,
             ),
             False,
@@ -1664,8 +1686,8 @@ _MENTORSHIP = _finder(
 
 # The user wonders whether it is time to ask: the readiness check applies.
 _WONDERING = _finder(
-    "ask|broach|bring|rais|pop|should i|is it|am i|right|time|moment|when|how|haven't|have|"
-    "not|before|will|would|could|might",
+    "ask|broach|bring|rais|mention|pop|should i|is it|am i|right|time|moment|when|how|haven't|"
+    "have|not|before|will|would|could|might",
     r"\b(?:should|shall|can|could|may|when|whether|if|how|ready|time|soon|early|wondering|"
     r"wonder|thinking|think|planning|plan|want|going|gonna|about|considering|tempted|dare)\b"
     r"(?: [\w']+){0,6}? (?:ask(?:ing)?|broach(?:ing)?|bring(?:ing)? (?:it )?up|rais(?:e|ing)|"
@@ -1678,11 +1700,13 @@ _WONDERING = _finder(
     r"\b(?:ask|asking|pop|popping|broach|broaching) (?:<W>){0,6}?(?:shadow\w*|mentor\w*|"
     r"apprentic\w*|take me (?:on|under))",
     r"\b(?:right|time|moment|when|how) to ask\b",
+    r"\b(?:right|good|best|wrong) (?:moment|time) to (?:ask|bring|raise|broach|mention)\b",
     r"\b(?:haven't|have not|not) asked (?:<W>)?yet\b",
     r"\bbefore i (?:ask|pop|broach)\b",
     r"\b(?:will|would|could|might) <HE> (?:<W>)?(?:let me shadow|mentor me|take me on)\b",
     # Any of the ask's words: "can I ask to observe her sim session yet?"
-    r"\b(?:ask|asking|pop|popping|broach|broaching) (?:<W>){0,6}?" + _any(_ACTS["the_ask"]),
+    r"\b(?:ask|asking|pop|popping|broach|broaching|bring(?:ing)? up|rais(?:e|ing)|"
+    r"mention(?:ing)?) (?:<W>){0,6}?" + _any(_ACTS["the_ask"]),
 )
 
 _TO_ASK = _finder("i", r"\b" + _any(_ACTS["to_ask"]) + r"\b", whole=True)
