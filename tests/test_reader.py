@@ -242,3 +242,26 @@ def test_stories_of_each_class_in_fresh_words(text: str, given: str, not_given: 
     advice = read(text).advice
     assert given in advice
     assert not_given not in advice
+
+
+def test_a_topic_is_not_a_pitch_until_the_user_tells_it() -> None:
+    assert read("how to run playtests without burning people out").advice == ()
+    told = read("i told her how to fix her onboarding flow")
+    assert "interests.insight_over_solutions" in told.advice
+
+
+def test_the_heros_team_is_not_who_suggested_the_idea() -> None:
+    reading = read(
+        "i asked about the crunch problem on her team and suggested one small idea about "
+        "playtest scheduling. she asked loads of follow up questions and said lets do this again"
+    )
+    [insight] = [s for s in reading.signals if s.signal is Signal.OFFERED_INSIGHT]
+    assert insight.who is Who.USER
+    assert "interests.well_done" in reading.advice
+
+
+def test_warm_deeds_answer_the_reaction_when_no_word_does() -> None:
+    reading = read("coffee: she asked loads of follow up questions and said lets do it again")
+    assert fill(reading)["checkin.reaction"].option == "warm"
+    cold = read("she said lets do it again but checked her phone the whole time")
+    assert fill(cold)["checkin.reaction"].option == "cold"

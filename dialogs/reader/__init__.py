@@ -65,6 +65,7 @@ _IRONY = re.compile(
 )
 _REPORTED = re.compile(r"\b(?:said|says|told|replied|answered|wrote|texted|emailed)\b")
 _EMBEDDING = re.compile(r"\b(?:how|what|why|where|when|if|whether|that|who|which)\s+$")
+_AFTER_PREPOSITION = re.compile(r"\b(?:on|in|at|with|for|to|from|of|about|by|into)\s+$")
 # "i told her she's a genius" and "i said he": a clause someone reports, not the
 # subject of the acts that follow it ("..., asked for a selfie and posted it").
 _REPORTING = re.compile(
@@ -139,6 +140,10 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
             for found in subjects.finditer(text, sentence.start, hit.start)
             if not _EMBEDDING.search(text, max(sentence.start, found.start() - 9), found.start())
             and not _REPORTING.search(text, max(sentence.start, found.start() - 16), found.start())
+            # "the crunch on her team": a noun after a preposition is no one's subject.
+            and not _AFTER_PREPOSITION.search(
+                text, max(sentence.start, found.start() - 7), found.start()
+            )
         ][-1:]
     if not candidates:
         return Who.USER if hit.signal in USER_ACTS else Who.HERO

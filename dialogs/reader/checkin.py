@@ -58,6 +58,9 @@ def fill(reading: Reading, *, today: date | None = None) -> dict[str, Answer]:
     answer("checkin.reaction", "warm", _did(reading, Signal.WARM))
     answer("checkin.reaction", "lukewarm", _did(reading, Signal.LUKEWARM))
     answer("checkin.reaction", "warm", _did(reading, Signal.PRAISED))
+    # No word for the reaction, but warm deeds: an open door or questions back.
+    answer("checkin.reaction", "warm", _did(reading, Signal.OPEN_DOOR))
+    answer("checkin.reaction", "warm", _did(reading, Signal.FOLLOW_UP_QUESTIONS))
 
     answer("interests.whose", "mine", _did(reading, Signal.ABOUT_ME))
     answer("interests.whose", "theirs", _did(reading, Signal.ABOUT_THEM))

@@ -175,7 +175,8 @@ _RULES: tuple[_Rule, ...] = (
         r"burn(?:ed|t) out|complain\w*|vent\w*|fretting|wrestling with|battling)\b",
         r"\b(?:killing|drowning|crushing|stressing) <HIM>(?: out)?\b",
         r"\b(?:shared|mentioned|opened up about|told me about|talked about|admitted|confided|"
-        r"confessed|brought up|complained about|vented about) (?:<W>){0,3}?"
+        r"confessed|brought up|complained about|vented about|asked (?:<HIM> )?about|"
+        r"asked (?:<HIM> )?how <HE> (?:handles?|deals? with|copes? with)) (?:<W>){0,3}?"
         r"(?:problems?|concerns?|struggles?|challenges?|headaches?|frustrations?|"
         r"worr(?:y|ies)|pain points?|bottlenecks?|issues?|trouble|struggl\w*)\b",
         r"\b(?:biggest|main|real|big|current|ongoing) (?:problem|challenge|headache|worry|"
@@ -850,8 +851,12 @@ _RULES: tuple[_Rule, ...] = (
         r"gonna|i said i'd) (?:<W>){0,2}?(?:build|make|redo|redesign|rebuild|set up|automate|"
         r"code|develop) (?:<W>){0,3}?(?:app|apps|system|site|website|tool|platform|software|"
         r"plugin|dashboard|database)\b",
-        r"\bhow (?:i'd|i would|i could|i'd|<HE> should|<HE> could|to) (?:<W>)?(?:redo|fix|"
+        r"\bhow (?:i'd|i would|i could|<HE> should|<HE> could) (?:<W>)?(?:redo|fix|"
         r"restructure|rebuild|improve|overhaul|solve|sort out|reorgani[sz]e|run)\b",
+        # "how to run it" is a pitch when the user told it, not as a topic of its own.
+        r"\b(?:told|showed|explained|taught|lectured|laid out|walked <HIM> through) (?:<HIM> )?"
+        r"(?:exactly )?how to (?:<W>)?(?:redo|fix|restructure|rebuild|improve|overhaul|solve|"
+        r"sort out|reorgani[sz]e|run)\b",
         r"\b(?:with|using|through|via) (?:my|our) (?:<W>)?(?:software|app|tool|product|platform|"
         r"service|services|agency|startup|company|plugin|consultancy|system)\b",
         r"\bproposals?\b",
