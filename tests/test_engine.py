@@ -412,9 +412,20 @@ async def test_a_story_typed_instead_of_a_choice_pauses_the_checkin_and_is_read(
 ) -> None:
     await onboard(chat)
     await tap_checkin(chat, "yesterday")
-    await chat.say("Honestly I am not sure how to describe what happened with Dana")
+    await chat.say("Honestly it went badly, Dana barely looked at me and left early")
     assert "check-in about Dana aside" in chat.text
     assert chat.me().dialog.paused_for(1) is not None
+
+
+async def test_a_long_answer_with_nothing_to_coach_on_gets_the_question_again(
+    chat: Chat,
+) -> None:
+    await onboard(chat)
+    await tap_checkin(chat, "yesterday")
+    asked = chat.state
+    await chat.say("how to run playtests without burning people out")
+    assert chat.state == asked  # still the same question, not a story read as nothing
+    assert "tap one of the buttons" in chat.text
 
 
 async def test_every_open_question_gives_way_to_a_command_and_to_cancel(chat: Chat) -> None:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from dialogs.content import Content
 from dialogs.model import Button, Chart, DialogState, Document, Hero, PausedCheckin, Reply, User
 from dialogs.ports import Clock, UnitOfWork
+from dialogs.reader import read_story
 
 IDLE = "idle"
 # A target standing for wherever a story told out of a question leads (Context.tell).
@@ -312,12 +313,19 @@ async def checked_text(ctx: Context, ask: Ask, text: str) -> str | None:
     return text if ask.parse is None else await ask.parse(ctx, text)
 
 
-# A typed text of this many words that answers nothing is a story, not a fumbled answer.
+# A typed text of this many words that answers nothing, and in which the reader finds
+# something to coach on, is a story, not a fumbled answer.
 STORY_WORDS = 7
 
 
 def looks_like_story(text: str) -> bool:
-    return len(text.split()) >= STORY_WORDS
+    if len(text.split()) < STORY_WORDS:
+        return False
+    reading = read_story(text)
+    # Words in another language are a story too: the coach says honestly it can't read them.
+    return not reading.says_too_little or (
+        reading.reading is not None and reading.reading.language != "en"
+    )
 
 
 def day_text(day: date) -> str:
