@@ -97,7 +97,10 @@ _GUSH = _any(
     r"\bone of the great\b",
     r"\bthe (?:smartest|greatest|finest|brightest)\b",
     r"\bbest (?!way|part|time|advice|thing|place|route|practice|bit)\w+ (?:in|of|ever|alive)\b",
-    r"\b(?:trailblazer|rockstar|superstar|role model|hero of mine)\b",
+    r"\b(?:trailblazer|rockstar|superstar|role model|hero of mine|national treasure|"
+    r"(?:a|the) (?:true|real|living) (?:master|legend|artist|genius))\b",
+    # Nobody compares: "nobody sings Donizetti like you", "no one does it better".
+    r"\b(?:nobody|no one|no-one|none) (?:\w+ ){1,3}(?:like you|better than you|does it better)\b",
     r"\b(?:you're|you are) (?:amazing|brilliant|incredible)\b",
     # A superlative with a scope ("cleanest linework in the whole city", "the funniest hour
     # I've seen"): one of them is already gushing, whatever the adjective.
@@ -111,18 +114,29 @@ _NOT_PRAISE = re.compile(
     r"\b(?:great|good|nice|lovely|wonderful|pleasure) (?:to (?:see|meet|chat|hear)|"
     r"seeing|meeting|running|chat|session)\b"
 )
+_COUNT = (
+    r"(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred|thousand)"
+)
 _ACHIEVEMENT = re.compile(
     r"\b(?:award|awards|medal|prize|pulitzers?|shortlist|shortlisted|forbes|cover|"
     r"series [a-d]|billion|million|bestselling|olympic|champions?|championship|title|"
     r"league|semis|retirement|acquisitions|revenue|appointment|landmark|years on the bench|"
     r"headline slot|book deal|sponsor deal|vogue|generation|record is|grown from|"
-    r"interviews? about|bio|\d+ (?:buildings|years|people)|the win|wins|won|of the year)\b"
+    r"interviews? about|bio|\d+ (?:buildings|years|people)|the win|wins|won|of the year|"
+    r"fellowship|nomination|nominated|inducted|hall of fame|knighted|honorary)\b"
+    # A count of what they have made or lead: "two hundred published papers", "forty people".
+    rf"|\b{_COUNT} (?:\w+ )?(?:papers|books|albums|films|people|employees|buildings|"
+    r"restaurants|stores|clients|followers|titles|patents|records|countries|shows)\b"
 )
 # Asking about their world without a question mark.
 _INDIRECT = _any(
     r"\b(?:curious|wondered|wondering|wonder|love to hear|value your view|keep thinking)\b"
     r".{0,40}\b(?:how|what|why|which|whether|if|when)\b",
     r"\blove to hear more about your\b",
+    # Wishing to know, in any words: "I'd be keen to know how you decide".
+    r"\b(?:keen|eager|interested|love|like|intrigued) to (?:know|hear|learn|understand)\b"
+    r".{0,30}\b(?:how|what|why|which|whether|if|when)\b",
 )
 _REQUEST = _any(
     r"\b(?:would|will|could|can) you (?:be open|consider|be willing|mind|write|look|"
@@ -176,6 +190,8 @@ _REQUEST = _any(
     r"\b(?:i'd|i would|i'll|i will) be (?:\w+ )?(?:grateful|thankful|obliged) (?:if|for)\b",
     r"\bi(?:'d| would)? (?:really )?appreciate (?:it if|your|any|a|an)\b",
     r"\bneed a favou?r\b",
+    r"\bany (?:chance|way) (?:you|u|i|we)\b|\bis there any way\b",
+    r"\b(?:mind|okay|ok|alright) if i\b|\bwould you mind\b",
 )
 # Offering to do something is not asking about them.
 _OFFER = re.compile(r"\b(?:want me to|shall i|should i|interested)\b")
@@ -207,7 +223,7 @@ MENTOR = _any(
 )
 NEGATED = re.compile(r"\b(?:won't|will not|not going to|never|don't|not asking|promise)\b")
 _PITCH = _any(
-    r"\bi (?:built|made|designed|have drafted|'ve designed|'ve built)\b.{0,60}"
+    r"\bi (?:built|made|designed|wrote|have drafted|'ve designed|'ve built|'ve written)\b.{0,60}"
     r"\b(?:tool|app|system|proposal|playlist|platform|plan)\b",
     rf"\bi've (?:designed|built|drafted|already made|already started)\b.*\b{_YOU}\b",
     r"\bi (?:can|could|will|'ll) (?:set (?:it )?up|fix|rebuild|draw up|have it|triple|"
@@ -250,6 +266,10 @@ _PITCH = _any(
     r"\b(?:have|get) it (?:live|running|ready|done) in\b",
     r"\b(?:i|we) run (?:one|it|this|these) for\b",
     r"\bfor free\b",
+    r"\b(?:a|my|our) (?:solution|tool|product|service|platform|app|system) (?:that|which) "
+    r"(?:will|can|could|would)\b",
+    r"\blet me show you how\b|\bwe did (?:it|this|the same) for\b",
+    r"\b(?:will|would|can|could) (?:cut|halve|double|triple|save|boost|fix|solve) your\b",
     r"(?:^|[,;:]\s*)(?:you|u|your \w+) (?:need|needs|should|must|ought to) (?!be proud)",
     r"\bsend you my (?:formula|recipe|plan|fix|code|design|version)\b",
 )
@@ -267,6 +287,7 @@ _CORRECTS = _any(
     r"\b(?:has|have) a flaw\b",
     r"\b(?:is|are|were|was) wrong\b",
     r"\b(?:is|are|were|was) a (?:mistake|error|blunder)\b",
+    r"\byour (?:\w+ ){0,2}(?:is|are) (?:outdated|obsolete|broken|old-fashioned|behind|dated)\b",
     r"(?:^|[,;:]\s*)you (?:should|need to|must) (?:re\w+|change|fix|drop|stop|switch)\b",
 )
 _TOO_BIG = _any(
@@ -302,6 +323,9 @@ _TOO_BIG = _any(
     r"\bplay ?through\b|\bsend me (?:notes|feedback|comments)\b",
     r"\b(?:a|the) letter (?:from|of|for)\b|\bwrite (?:one|a letter|me a letter|a reference)\b",
     r"\bintro (?:me )?to (?:your|ur)\b",
+    # Hours in any words, and a visit to their place: their time booked for them.
+    r"\b(?:a couple of|couple of|a few|few|several|some|spare) (?:\w+ )?hours?\b",
+    r"\b(?:swing|drop|pop|come|stop) (?:by|round|over)\b|\bshow me (?:round|around)\b",
 )
 _SIGN_OFF = re.compile(r"^(?:all the best|best|best wishes|best regards|warmly|cheers)\W*$")
 _SHADOW = re.compile(
