@@ -132,11 +132,11 @@ _ACHIEVEMENT = re.compile(
 # Asking about their world without a question mark.
 _INDIRECT = _any(
     r"\b(?:curious|wondered|wondering|wonder|love to hear|value your view|keep thinking)\b"
-    r".{0,40}\b(?:how|what|why|which|whether|if|when)\b",
+    r".{0,40}\b(?:how|what|why|which|whether|if|when)\b(?! i\b| i should\b)",
     r"\blove to hear more about your\b",
     # Wishing to know, in any words: "I'd be keen to know how you decide".
     r"\b(?:keen|eager|interested|love|like|intrigued) to (?:know|hear|learn|understand)\b"
-    r".{0,30}\b(?:how|what|why|which|whether|if|when)\b",
+    r".{0,30}\b(?:how|what|why|which|whether|if|when)\b(?! i\b| i should\b)",
 )
 _REQUEST = _any(
     r"\b(?:would|will|could|can) you (?:be open|consider|be willing|mind|write|look|"
@@ -209,6 +209,8 @@ EXIT = _any(
     r"\bjust say so\b",
     r"\bdon't feel obliged\b",
     r"\bfine to say no\b",
+    r"\bno (?:stress|biggie|big deal|hard feelings)\b|\ball good if\b|\bi get it if\b",
+    r"\bif you're (?:too |really |very )?(?:busy|swamped|slammed|not up for)\b",
 )
 MENTOR = _any(
     r"\b(?:be|become|being) my (?:\w+ )?mentor\b",
@@ -230,7 +232,9 @@ _PITCH = _any(
     r"double|just take|handle the rest|take over)\b",
     r"\bi'm going to rebuild\b",
     r"\bwriting to introduce\b",
-    r"\b(?:demo|free audit|pricing sheet|my rates|send over the contract|half my usual rate)\b",
+    # A demo of a product; the user's demo reel or tape is their own work, not a pitch.
+    r"\bdemo\b(?! (?:reel|tape|track|song|cd))",
+    r"\b(?:free audit|pricing sheet|my rates|send over the contract|half my usual rate)\b",
     r"\byou(?:'re| are) leaving\b",
     r"\b(?:you|your shop) should (?:really |have |switch|be)\b",
     r"\bhere is what you should\b",
@@ -265,7 +269,6 @@ _PITCH = _any(
     r"(?:mock-?up|prototype|proposal|plan|demo)\b",
     r"\b(?:have|get) it (?:live|running|ready|done) in\b",
     r"\b(?:i|we) run (?:one|it|this|these) for\b",
-    r"\bfor free\b",
     r"\b(?:a|my|our) (?:solution|tool|product|service|platform|app|system) (?:that|which) "
     r"(?:will|can|could|would)\b",
     r"\blet me show you how\b|\bwe did (?:it|this|the same) for\b",
