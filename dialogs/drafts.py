@@ -102,6 +102,8 @@ _GUSH = _any(
     # Nobody compares: "nobody sings Donizetti like you", "no one does it better".
     r"\b(?:nobody|no one|no-one|none) (?:\w+ ){1,3}(?:like you|better than you|does it better)\b",
     r"\b(?:you're|you are) (?:amazing|brilliant|incredible)\b",
+)
+_SUPERLATIVE = _any(
     # A superlative with a scope ("cleanest linework in the whole city", "the funniest hour
     # I've seen"): one of them is already gushing, whatever the adjective.
     rf"\b(?!{_NOT_SUPERLATIVE})\w{{2,}}(?:est|iest)\b [\w' ]{{0,30}}\b"
@@ -181,7 +183,7 @@ _REQUEST = _any(
     # By structure: a modal put to them at the head of a clause ("Could you write one?"),
     # a wish that they act ("I was hoping you could", "I'd like you to"), an imperative.
     r"(?:^|[,;:]\s*|\b(?:and|so|but|hi \w+|hey \w+)\s+)(?:could|can|would|will) (?:you|u)\b"
-    r"(?! (?:ever|not))",
+    r"(?! (?:ever|not|say|agree|believe|imagine|guess)\b)",
     r"\b(?:hoping|hope|wondering if|wondered if|like|want|need) (?:you|u) "
     r"(?:could|would|might|to)\b",
     r"\b(?:would|is) it be possible\b|\bis it possible (?:for me|to)\b",
@@ -474,11 +476,13 @@ def _gushing(sentences: list[_Sentence]) -> str | None:
         for s in sentences
         if (_THEM.search(s.norm) or not _ME.search(s.norm)) and not _SIGN_OFF.match(s.norm)
     ]
-    praise = [
-        s for s in of_them if _GUSH.search(s.norm) or _PRAISE.search(_NOT_PRAISE.sub("", s.norm))
+    # A superlative in a question asks about their world ("the hardest part in the business?").
+    gush = [
+        s for s in of_them if _GUSH.search(s.norm) or (_SUPERLATIVE.search(s.norm) and not s.asks)
     ]
+    praise = [s for s in of_them if s in gush or _PRAISE.search(_NOT_PRAISE.sub("", s.norm))]
     hits = sum(len(_PRAISE.findall(_NOT_PRAISE.sub("", s.norm))) for s in praise)
-    if any(_GUSH.search(s.norm) for s in of_them) or hits >= 2:
+    if gush or hits >= 2:
         return praise[0].said if praise else ""
     return None
 

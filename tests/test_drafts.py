@@ -316,3 +316,13 @@ def test_fresh_drafts_are_read_by_meaning(
     checked = check(text, step=step, meetings=meetings, medium=medium)
     assert findings <= set(checked.findings)
     assert set(checked.advice) == advice
+
+
+def test_a_superlative_or_would_you_say_in_a_question_asks_about_their_world() -> None:
+    for text in (
+        "Thanks for the tour! What is the hardest part in the whole business, would you say?",
+        "Loved the talk. Which of the oldest techniques in the field do you still use?",
+    ):
+        assert check(text, step="interests", meetings=1).findings == (Finding.GOOD,)
+    gushing = check("Your linework is the cleanest in the whole city.", step="germ", meetings=1)
+    assert gushing.has(Finding.TOO_MANY_COMPLIMENTS)
