@@ -140,6 +140,11 @@ _INDIRECT = _any(
     r"\b(?:keen|eager|interested|love|like|intrigued) to (?:know|hear|learn|understand)\b"
     r".{0,30}\b(?:how|what|why|which|whether|if|when)\b(?! i\b| i should\b)",
 )
+# "What would you do differently?" asks about them, "How would you feel about me..." asks
+# them for something.
+_WH_MODAL = re.compile(
+    r"\b(?:what|how|why|which|when|where|who) (?:would|will|could|can) you\b(?! feel about)"
+)
 _REQUEST = _any(
     r"\b(?:would|will|could|can) you (?:be open|consider|be willing|mind|write|look|"
     r"send|intro|introduce|be my|maybe be|supervise|review|give|do|help|meet|share|read|"
@@ -187,7 +192,9 @@ _REQUEST = _any(
     r"\b(?:hoping|hope|wondering if|wondered if|like|want|need) (?:you|u) "
     r"(?:could|would|might|to)\b",
     r"\b(?:would|is) it be possible\b|\bis it possible (?:for me|to)\b",
-    r"(?:^|[,;:]\s*|\bjust )(?:please|pls|plz|kindly) \w+",
+    # Greetings passed on ("please give my best to the crew") ask nothing of them.
+    r"(?:^|[,;:]\s*|\bjust )(?:please|pls|plz|kindly) "
+    r"(?!give my|pass on|send my|say hi|say hello)\w+",
     r"(?:^|[,;:]\s*|\bjust )(?:send|share|tell|show|give|forward|follow) (?:me|us)\b",
     r"\b(?:i'd|i would|i'll|i will) be (?:\w+ )?(?:grateful|thankful|obliged) (?:if|for)\b",
     r"\bi(?:'d| would)? (?:really )?appreciate (?:it if|your|any|a|an)\b",
@@ -406,7 +413,7 @@ def check(
     if gushing is not None:
         found.append(Found(Finding.TOO_MANY_COMPLIMENTS, gushing))
 
-    requests = [s for s in sentences if _REQUEST.search(s.norm)]
+    requests = [s for s in sentences if _asks_for(s.norm)]
     mentor = [s for s in sentences if MENTOR.search(s.norm) and not NEGATED.search(s.norm)]
     about_them = [
         s
@@ -414,7 +421,7 @@ def check(
         if (
             (
                 s.asks
-                and not _REQUEST.search(s.norm)
+                and not _asks_for(s.norm)
                 and not _PITCH.search(s.norm)
                 and not _OFFER.search(s.norm)
             )
@@ -465,6 +472,11 @@ def check(
     if not found:
         found.append(Found(Finding.GOOD))
     return DraftCheck(tuple(found), advice_for(found, ready), language, count, medium)
+
+
+def _asks_for(sentence: str) -> bool:
+    """Whether the sentence asks them for something (time, a yes, a favour)."""
+    return bool(_REQUEST.search(_WH_MODAL.sub("", sentence)))
 
 
 def _gushing(sentences: list[_Sentence]) -> str | None:

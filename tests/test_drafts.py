@@ -318,10 +318,13 @@ def test_fresh_drafts_are_read_by_meaning(
     assert set(checked.advice) == advice
 
 
-def test_a_superlative_or_would_you_say_in_a_question_asks_about_their_world() -> None:
+def test_questions_and_greetings_that_look_like_praise_or_requests_are_good() -> None:
     for text in (
         "Thanks for the tour! What is the hardest part in the whole business, would you say?",
         "Loved the talk. Which of the oldest techniques in the field do you still use?",
+        "Hi Omar, I keep thinking about the season you spent rebuilding the team. "
+        "What would you do differently?",
+        "Thanks Ana. Please give my best to the crew! How did the launch go?",
     ):
         assert check(text, step="interests", meetings=1).findings == (Finding.GOOD,)
     gushing = check("Your linework is the cleanest in the whole city.", step="germ", meetings=1)
