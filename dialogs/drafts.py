@@ -70,6 +70,11 @@ def _any(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
+# Words ending like a superlative that are not one.
+_NOT_SUPERLATIVE = (
+    r"(?:interest|request|suggest|honest|latest|earliest|nearest|test|forest|contest|guest|"
+    r"rest|west|quest|protest|harvest|modest|manifest|digest|invest)\b"
+)
 _YOU = r"(?:you|your|you're|youre|yours|you've|you'd|you'll|yourself)"
 _PRAISE = _any(
     r"\b(?:brilliant|genius|incredible|astonishing|unreal|amazing|fantastic|wonderful|"
@@ -79,7 +84,9 @@ _PRAISE = _any(
     r"exceptional|masterful|iconic|visionary|flawless|breathtaking|mind-blowing|world-class|"
     r"top-notch|gifted|genius|a huge fan|big fan|blown away|in awe|straight fire|goated|"
     r"hit different|goals|killed it|well earned|an inspiration|changed my life|"
-    r"the only one i read|what an achievement|made it to the top|an honour|honoured to)\b",
+    r"the only one i read|what an achievement|made it to the top|an honour|honoured to|"
+    r"unmatched|unrivalled|unbelievable|on another level|out of this world|second to none|"
+    r"so (?:clear|brave|good|talented|inspiring|smart|kind))\b",
 )
 # Gushing: one of these is already too much.
 _GUSH = _any(
@@ -90,26 +97,53 @@ _GUSH = _any(
     r"\bone of the great\b",
     r"\bthe (?:smartest|greatest|finest|brightest)\b",
     r"\bbest (?!way|part|time|advice|thing|place|route|practice|bit)\w+ (?:in|of|ever|alive)\b",
-    r"\b(?:trailblazer|rockstar|superstar|role model|hero of mine)\b",
+    r"\b(?:trailblazer|rockstar|superstar|role model|hero of mine|national treasure|"
+    r"(?:a|the) (?:true|real|living) (?:master|legend|artist|genius))\b",
+    # Nobody compares: "nobody sings Donizetti like you", "no one does it better".
+    r"\b(?:nobody|no one|no-one|none) (?:\w+ ){1,3}(?:like you|better than you|does it better)\b",
     r"\b(?:you're|you are) (?:amazing|brilliant|incredible)\b",
+)
+_SUPERLATIVE = _any(
+    # A superlative with a scope ("cleanest linework in the whole city", "the funniest hour
+    # I've seen"): one of them is already gushing, whatever the adjective.
+    rf"\b(?!{_NOT_SUPERLATIVE})\w{{2,}}(?:est|iest)\b [\w' ]{{0,30}}\b"
+    r"(?:in the (?:whole |entire )?(?:city|world|country|industry|business|game|field|scene|"
+    r"town)|i(?:'ve| have) (?:ever )?"
+    r"(?:seen|heard|read|tasted|watched)|of (?:all time|our generation|the decade))\b",
 )
 # Said of the meeting, not of the hero: "great to see you" is no compliment.
 _NOT_PRAISE = re.compile(
     r"\b(?:great|good|nice|lovely|wonderful|pleasure) (?:to (?:see|meet|chat|hear)|"
     r"seeing|meeting|running|chat|session)\b"
 )
+_COUNT = (
+    r"(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred|thousand)"
+)
 _ACHIEVEMENT = re.compile(
     r"\b(?:award|awards|medal|prize|pulitzers?|shortlist|shortlisted|forbes|cover|"
     r"series [a-d]|billion|million|bestselling|olympic|champions?|championship|title|"
     r"league|semis|retirement|acquisitions|revenue|appointment|landmark|years on the bench|"
     r"headline slot|book deal|sponsor deal|vogue|generation|record is|grown from|"
-    r"interviews? about|bio|\d+ (?:buildings|years|people)|the win|wins|won|of the year)\b"
+    r"interviews? about|bio|\d+ (?:buildings|years|people)|the win|wins|won|of the year|"
+    r"fellowship|nomination|nominated|inducted|hall of fame|knighted|honorary)\b"
+    # A count of what they have made or lead: "two hundred published papers", "forty people".
+    rf"|\b{_COUNT} (?:\w+ )?(?:papers|books|albums|films|people|employees|buildings|"
+    r"restaurants|stores|clients|followers|titles|patents|records|countries|shows)\b"
 )
 # Asking about their world without a question mark.
 _INDIRECT = _any(
     r"\b(?:curious|wondered|wondering|wonder|love to hear|value your view|keep thinking)\b"
-    r".{0,40}\b(?:how|what|why|which|whether|if|when)\b",
+    r".{0,40}\b(?:how|what|why|which|whether|if|when)\b(?! i\b| i should\b)",
     r"\blove to hear more about your\b",
+    # Wishing to know, in any words: "I'd be keen to know how you decide".
+    r"\b(?:keen|eager|interested|love|like|intrigued) to (?:know|hear|learn|understand)\b"
+    r".{0,30}\b(?:how|what|why|which|whether|if|when)\b(?! i\b| i should\b)",
+)
+# "What would you do differently?" asks about them, "How would you feel about me..." asks
+# them for something.
+_WH_MODAL = re.compile(
+    r"\b(?:what|how|why|which|when|where|who) (?:would|will|could|can) you\b(?! feel about)"
 )
 _REQUEST = _any(
     r"\b(?:would|will|could|can) you (?:be open|consider|be willing|mind|write|look|"
@@ -151,6 +185,22 @@ _REQUEST = _any(
     r"\bwould love to take you\b",
     r"\bi'd be glad to help\b",
     r"\bwould you be open\b",
+    # By structure: a modal put to them at the head of a clause ("Could you write one?"),
+    # a wish that they act ("I was hoping you could", "I'd like you to"), an imperative.
+    r"(?:^|[,;:]\s*|\b(?:and|so|but|hi \w+|hey \w+)\s+)(?:could|can|would|will) (?:you|u)\b"
+    r"(?! (?:ever|not|say|agree|believe|imagine|guess)\b)",
+    r"\b(?:hoping|hope|wondering if|wondered if|like|want|need) (?:you|u) "
+    r"(?:could|would|might|to)\b",
+    r"\b(?:would|is) it be possible\b|\bis it possible (?:for me|to)\b",
+    # Greetings passed on ("please give my best to the crew") ask nothing of them.
+    r"(?:^|[,;:]\s*|\bjust )(?:please|pls|plz|kindly) "
+    r"(?!give my|pass on|send my|say hi|say hello)\w+",
+    r"(?:^|[,;:]\s*|\bjust )(?:send|share|tell|show|give|forward|follow) (?:me|us)\b",
+    r"\b(?:i'd|i would|i'll|i will) be (?:\w+ )?(?:grateful|thankful|obliged) (?:if|for)\b",
+    r"\bi(?:'d| would)? (?:really )?appreciate (?:it if|your|any|a|an)\b",
+    r"\bneed a favou?r\b",
+    r"\bany (?:chance|way) (?:you|u|i|we)\b|\bis there any way\b",
+    r"\b(?:mind|okay|ok|alright) if i\b|\bwould you mind\b",
 )
 # Offering to do something is not asking about them.
 _OFFER = re.compile(r"\b(?:want me to|shall i|should i|interested)\b")
@@ -168,9 +218,14 @@ EXIT = _any(
     r"\bjust say so\b",
     r"\bdon't feel obliged\b",
     r"\bfine to say no\b",
+    r"\bno (?:stress|biggie|big deal|hard feelings)\b|\ball good if\b|\bi get it if\b",
+    r"\bif you're (?:too |really |very )?(?:busy|swamped|slammed|not up for)\b",
 )
 MENTOR = _any(
-    r"\b(?:be|become|being) my mentor\b",
+    r"\b(?:be|become|being) my (?:\w+ )?mentor\b",
+    r"\bunder your wing\b",
+    r"\b(?:need|want|looking for|searching for) a mentor\b.*\b(?:you|choose)\b",
+    r"\bguide me (?:through|for|in)\b",
     r"\bmy mentor for\b",
     r"\b(?:your|a) (?:mentee|protege|apprentice)\b(?! at)",
     r"\bmake it official\b",
@@ -179,14 +234,16 @@ MENTOR = _any(
 )
 NEGATED = re.compile(r"\b(?:won't|will not|not going to|never|don't|not asking|promise)\b")
 _PITCH = _any(
-    r"\bi (?:built|made|designed|have drafted|'ve designed|'ve built)\b.{0,60}"
+    r"\bi (?:built|made|designed|wrote|have drafted|'ve designed|'ve built|'ve written)\b.{0,60}"
     r"\b(?:tool|app|system|proposal|playlist|platform|plan)\b",
     rf"\bi've (?:designed|built|drafted|already made|already started)\b.*\b{_YOU}\b",
     r"\bi (?:can|could|will|'ll) (?:set (?:it )?up|fix|rebuild|draw up|have it|triple|"
     r"double|just take|handle the rest|take over)\b",
     r"\bi'm going to rebuild\b",
     r"\bwriting to introduce\b",
-    r"\b(?:demo|free audit|pricing sheet|my rates|send over the contract|half my usual rate)\b",
+    # A demo of a product; the user's demo reel or tape is their own work, not a pitch.
+    r"\bdemo\b(?! (?:reel|tape|track|song|cd))",
+    r"\b(?:free audit|pricing sheet|my rates|send over the contract|half my usual rate)\b",
     r"\byou(?:'re| are) leaving\b",
     r"\b(?:you|your shop) should (?:really |have |switch|be)\b",
     r"\bhere is what you should\b",
@@ -209,6 +266,24 @@ _PITCH = _any(
     r"\bis a mess\b",
     r"\bi believe your\b",
     r"\bi'll just take them over\b",
+    # By structure: what their company does for others, an offer to build or run it for
+    # them, a prescription ("you need an online pre-order system").
+    r"\b(?:my|our) (?:company|firm|agency|startup|studio|team|business|shop|consultancy) "
+    r"(?:builds|makes|helps|offers|provides|designs|creates|specialises|specializes|runs)\b",
+    r"\bwe (?:typically |usually |often |regularly )?"
+    r"(?:lift|boost|increase|raise|grow|cut|save)\b",
+    r"\bi(?:'ll| will| can| could)? (?:set (?:it|yours|one|this) up|build (?:it|yours|you)|"
+    r"do it for you|run it for you)\b",
+    r"\b(?:put together|drafted|made|mocked up) (?:a|an) "
+    r"(?:mock-?up|prototype|proposal|plan|demo)\b",
+    r"\b(?:have|get) it (?:live|running|ready|done) in\b",
+    r"\b(?:i|we) run (?:one|it|this|these) for\b",
+    r"\b(?:a|my|our) (?:solution|tool|product|service|platform|app|system) (?:that|which) "
+    r"(?:will|can|could|would)\b",
+    r"\blet me show you how\b|\bwe did (?:it|this|the same) for\b",
+    r"\b(?:will|would|can|could) (?:cut|halve|double|triple|save|boost|fix|solve) your\b",
+    r"(?:^|[,;:]\s*)(?:you|u|your \w+) (?:need|needs|should|must|ought to) (?!be proud)",
+    r"\bsend you my (?:formula|recipe|plan|fix|code|design|version)\b",
 )
 # Offered humbly, with a question: insight, not a pitch.
 _TENTATIVE = re.compile(
@@ -223,6 +298,9 @@ _CORRECTS = _any(
     r"\bis a mess\b",
     r"\b(?:has|have) a flaw\b",
     r"\b(?:is|are|were|was) wrong\b",
+    r"\b(?:is|are|were|was) a (?:mistake|error|blunder)\b",
+    r"\byour (?:\w+ ){0,2}(?:is|are) (?:outdated|obsolete|broken|old-fashioned|behind|dated)\b",
+    r"(?:^|[,;:]\s*)you (?:should|need to|must) (?:re\w+|change|fix|drop|stop|switch)\b",
 )
 _TOO_BIG = _any(
     r"\b(?:an|one|two|\d+)[ -](?:to \d+ )?(?:hours?|hrs?)\b",
@@ -245,8 +323,27 @@ _TOO_BIG = _any(
     r"\bsupervis",
     r"\bhop in the studio\b",
     r"\bthursday or friday\b",
+    # Word classes: whole stretches of time, deadlines by an event or a date, documents sent
+    # for review, letters written for the user.
+    r"\b(?:whole|entire|full) (?:\w+-)?(?:week|month|run|season|day|summer|semester)\b",
+    r"\b(?:two|three|four|five|six|\d+)-(?:week|month|day)\b",
+    r"\bbefore (?:our|my|the) \w+ (?:on|next|in)\b|\bon the \d+(?:st|nd|rd|th)\b",
+    r"\b(?:closes|is due|are due|deadline) (?:on|by|in|this|next)\b",
+    r"\battach(?:ing|ed)?\b",
+    r"\bsend (?:you|over) (?:my|the) (?:portfolio|cv|build|draft|manuscript|deck)\b",
+    r"\b(?:detailed|full) (?:comments|feedback|notes|review)\b",
+    r"\bplay ?through\b|\bsend me (?:notes|feedback|comments)\b",
+    r"\b(?:a|the) letter (?:from|of|for)\b|\bwrite (?:one|a letter|me a letter|a reference)\b",
+    r"\bintro (?:me )?to (?:your|ur)\b",
+    # Hours in any words, and a visit to their place: their time booked for them.
+    r"\b(?:a couple of|couple of|a few|few|several|some|spare) (?:\w+ )?hours?\b",
+    r"\b(?:swing|drop|pop|come|stop) (?:by|round|over)\b|\bshow me (?:round|around)\b",
 )
-_SHADOW = re.compile(r"\b(?:shadow|shadowing|sit in on|sitting in on|come along to)\b")
+_SIGN_OFF = re.compile(r"^(?:all the best|best|best wishes|best regards|warmly|cheers)\W*$")
+_SHADOW = re.compile(
+    r"\b(?:shadow|shadowing|sit in on|sitting in on|come along to|tag along|observe|"
+    r"join (?:you|your team|your crew)|watch you work)\b"
+)
 # Words of the user about the user, and of the user about the hero.
 _ME = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|im|ive|me|my|myself|mine)\b")
 _THEM = re.compile(rf"\b{_YOU}\b")
@@ -312,15 +409,11 @@ def check(
                 return s.said
         return ""
 
-    praise = [
-        s for s in sentences if _GUSH.search(s.norm) or _PRAISE.search(_NOT_PRAISE.sub("", s.norm))
-    ]
-    hits = sum(len(_PRAISE.findall(_NOT_PRAISE.sub("", s.norm))) for s in praise)
-    gushing = any(_GUSH.search(s.norm) for s in sentences)
-    if gushing or hits >= 2:
-        found.append(Found(Finding.TOO_MANY_COMPLIMENTS, praise[0].said if praise else ""))
+    gushing = _gushing(sentences)
+    if gushing is not None:
+        found.append(Found(Finding.TOO_MANY_COMPLIMENTS, gushing))
 
-    requests = [s for s in sentences if _REQUEST.search(s.norm)]
+    requests = [s for s in sentences if _asks_for(s.norm)]
     mentor = [s for s in sentences if MENTOR.search(s.norm) and not NEGATED.search(s.norm)]
     about_them = [
         s
@@ -328,7 +421,7 @@ def check(
         if (
             (
                 s.asks
-                and not _REQUEST.search(s.norm)
+                and not _asks_for(s.norm)
                 and not _PITCH.search(s.norm)
                 and not _OFFER.search(s.norm)
             )
@@ -379,6 +472,31 @@ def check(
     if not found:
         found.append(Found(Finding.GOOD))
     return DraftCheck(tuple(found), advice_for(found, ready), language, count, medium)
+
+
+def _asks_for(sentence: str) -> bool:
+    """Whether the sentence asks them for something (time, a yes, a favour)."""
+    return bool(_REQUEST.search(_WH_MODAL.sub("", sentence)))
+
+
+def _gushing(sentences: list[_Sentence]) -> str | None:
+    """The first sentence of praise when there is too much of it, "" when none quotes it."""
+    # Praise of the user's own work ("my team says it's the best thing I've made") or of
+    # nobody ("All the best,") is no compliment to the hero.
+    of_them = [
+        s
+        for s in sentences
+        if (_THEM.search(s.norm) or not _ME.search(s.norm)) and not _SIGN_OFF.match(s.norm)
+    ]
+    # A superlative in a question asks about their world ("the hardest part in the business?").
+    gush = [
+        s for s in of_them if _GUSH.search(s.norm) or (_SUPERLATIVE.search(s.norm) and not s.asks)
+    ]
+    praise = [s for s in of_them if s in gush or _PRAISE.search(_NOT_PRAISE.sub("", s.norm))]
+    hits = sum(len(_PRAISE.findall(_NOT_PRAISE.sub("", s.norm))) for s in praise)
+    if gush or hits >= 2:
+        return praise[0].said if praise else ""
+    return None
 
 
 def _spent(sentence: str) -> bool:
