@@ -160,6 +160,28 @@ async def test_the_checkin_advice_quotes_the_story(chat: Chat) -> None:
     assert "You said: “I spent the hour on my band”" in chat.text
 
 
+async def test_what_the_story_says_weighs_in_beside_the_steps_questions(chat: Chat) -> None:
+    await onboard(chat)  # step 1: its questions are about whose world and what you brought
+    await chat.say("/checkin")
+    await chat.say(
+        "yesterday i dropped by the restaurant unannounced to say hi, "
+        "he barely looked up and said he had no time"
+    )
+    await chat.press("checkin.understood=right")
+    answers = {
+        "checkin.kind": "checkin.kind=event",
+        "interests.whose": "interests.whose=half",
+        "interests.problem": "interests.problem=no",
+        "interests.offer": "interests.offer=nothing",
+        "interests.lit_up": "interests.lit_up=",
+    }
+    while chat.state in answers:
+        await chat.press(answers.pop(chat.state))
+    # Turning up unannounced is pushing for their time, whatever the step.
+    assert "distance.autonomy_authority" in chat.advice
+    assert len(chat.advice) <= 2
+
+
 # --- which hero --------------------------------------------------------------------------
 
 

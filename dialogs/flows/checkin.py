@@ -470,7 +470,10 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
         Facts(answers, reading, temp, frozenset(signals), timeline, content, story=told)
     )
     cold = temp <= content.evidence.cold
-    interaction.advice = spoken_advice(verdict.advice, cold, content)
+    # What the story itself says weighs in beside the step's questions: a drop-in
+    # unannounced is pushing, whatever step the hero is at.
+    told_advice = told.advice if told is not None else ()
+    interaction.advice = spoken_advice((*verdict.advice, *told_advice), cold, content)
     await ctx.interactions.add(ctx.user.id, interaction)
     named = read.reading.named_date if read is not None and read.reading else None
     outcome = record_outcome(hero, answers, interaction.happened_on, named, ctx.today())
