@@ -155,7 +155,7 @@ class Inbox:
 
     async def take(self, user_key: str, settled_before: datetime) -> Stored | None:
         """Returns the user's first pending update if it arrived before `settled_before`
-        (call it holding `hold_user`, and mark it `done` in the same transaction)."""
+        (call it holding the user, and mark it `done` in the same transaction)."""
         row = (await self.executor.execute(self._first(user_key, INBOX.payload))).first()
         if row is None or row.payload is None or row.received_at > settled_before:
             return None
@@ -241,38 +241,6 @@ class Inbox:
         )
 
 
-@asynccontextmanager
-async def hold_user(database: Database, user_key: str) -> AsyncIterator[Transactions | None]:
-    """Holds a user across replicas for the block; yields None if someone else holds them.
-
-    On PostgreSQL, a session-level advisory lock on one pooled connection, which also
-    runs the block's transactions: the lock outlives each transaction, so it covers
-    sending the replies too, and a worker needs one connection, not two. If the process
-    dies, the connection closes and the lock goes with it. SQLite runs one replica.
-    """
-    if database.backend != "postgresql":
-        yield database
-        return
-    key = user_lock_key(user_key)
-    async with database.engine.connect() as connection:
-        # Straight to the driver, outside any transaction: one round trip, no BEGIN.
-        driver = (await connection.get_raw_connection()).driver_connection
-        assert driver is not None
-        if not await driver.fetchval("SELECT pg_try_advisory_lock($1)", key):
-            yield None
-            return
-        try:
-            yield Transactions(connection)
-        finally:
-            if not connection.invalidated:
-                try:
-                    await driver.execute(release(key, user_key))
-                except Exception:
-                    # Never pool a connection that may still hold the lock.
-                    await connection.invalidate()
-                    raise
-
-
 @dataclass(frozen=True, slots=True)
 class Claim:
     """A user held by this worker: the connection that holds them (it runs their turns)
@@ -301,7 +269,7 @@ async def claim_user(
     handle (nothing is held then).
 
     Cheap to lose: a replica that picked a user another one is serving (or has served)
-    spends one round trip finding out, with no lock to release. As `hold_user`, the lock
+    spends one round trip finding out, with no lock to release. The lock
     is a session lock on the connection that runs the turns, gone with it if it dies.
     """
     if database.backend != "postgresql":

@@ -27,9 +27,10 @@ from bot.webhook import InboxWorker, make_webhook
 from dialogs.content import default_content
 from dialogs.engine import Coach
 from storage.db import Database
-from storage.inbox import Inbox, hold_user
+from storage.inbox import Inbox
 from storage.models import InboxRow, UserRow
 from testkit.fakebotapi import FakeBotApi
+from testkit.replica import hold_user
 from testkit.updates import message_update, press_update
 from tests.conftest import FixedClock
 

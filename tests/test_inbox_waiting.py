@@ -20,9 +20,10 @@ from bot.webhook import InboxWorker
 from dialogs.content import default_content
 from dialogs.engine import Coach
 from storage.db import Database
-from storage.inbox import Inbox, Share, claim_user, hold_user
+from storage.inbox import Inbox, Share, claim_user
 from storage.models import InboxRow
 from testkit.fakebotapi import FakeBotApi
+from testkit.replica import hold_user
 from testkit.updates import message_update
 from tests.conftest import FixedClock
 

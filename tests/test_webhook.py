@@ -23,9 +23,10 @@ from dialogs.model import Outcome
 from dialogs.model import Text as TextOf
 from dialogs.model import UserKey as UserKeyOf
 from storage.db import Database
-from storage.inbox import Inbox, hold_user
+from storage.inbox import Inbox
 from storage.models import InboxRow, UserRow
 from testkit.fakebotapi import FakeBotApi
+from testkit.replica import hold_user
 from testkit.updates import message_update
 from tests.conftest import FixedClock, counting
 
