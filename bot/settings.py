@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
@@ -102,12 +102,6 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
-
-    @model_validator(mode="after")
-    def _window_in_order(self) -> Settings:
-        if self.default_window_start >= self.default_window_end:
-            raise ValueError("DEFAULT_WINDOW_START must come before DEFAULT_WINDOW_END")
-        return self
 
     def preferences(self) -> Preferences:
         """Returns what new users start with."""

@@ -38,3 +38,8 @@ async def test_telegram_parts_share_one_coach_and_one_database(tmp_path: Path) -
         assert gateway.bot is parts.bot
     finally:
         await parts.close()
+
+
+def test_a_default_window_may_cross_midnight_as_a_users_may() -> None:
+    night = Settings(default_window_start="22:00", default_window_end="07:00").preferences()
+    assert (night.window_start.hour, night.window_end.hour) == (22, 7)
