@@ -114,10 +114,13 @@ def readiness(
     return ReadinessCheck(meetings, rule.min_meetings, temps[-3:], direction, tuple(shortfalls))
 
 
+def by_importance(advice: Sequence[str], content: Content) -> list[str]:
+    """The advice once each, the most important first (`reader.priority`)."""
+    order = {advice_id: place for place, advice_id in enumerate(content.reader.priority)}
+    return sorted(dict.fromkeys(advice), key=lambda a: order.get(a, len(order)))
+
+
 def most_important(advice: Sequence[str], content: Content) -> tuple[str, ...]:
     """Keeps at most `reader.max_advice` pieces, the most important first (coaching.md
     section 6): a reply with five paragraphs is a reply nobody acts on."""
-    order = {advice_id: place for place, advice_id in enumerate(content.reader.priority)}
-    unique = list(dict.fromkeys(advice))
-    ranked = sorted(unique, key=lambda a: order.get(a, len(order)))
-    return tuple(ranked[: content.reader.max_advice])
+    return tuple(by_importance(advice, content)[: content.reader.max_advice])

@@ -182,6 +182,25 @@ async def test_what_the_story_says_weighs_in_beside_the_steps_questions(chat: Ch
     assert len(chat.advice) <= 2
 
 
+async def test_the_storys_own_advice_leads_over_a_tapped_answer(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.say(
+        "had lunch with dana on monday, i told her she's a genius like ten times and "
+        "asked for a selfie and posted it. she was sweet and said we should do it again"
+    )
+    await chat.press("checkin.understood=right")
+    answers = {
+        "interests.whose": "interests.whose=theirs",
+        "interests.problem": "interests.problem=no",
+        "interests.offer": "interests.offer=nothing",  # a tap the story says nothing of
+        "interests.lit_up": "interests.lit_up=",
+    }
+    while chat.state in answers:
+        await chat.press(answers.pop(chat.state))
+    assert set(chat.advice) == {"germ.no_live_tweeting", "germ.one_compliment"}
+
+
 # --- which hero --------------------------------------------------------------------------
 
 

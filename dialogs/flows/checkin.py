@@ -31,7 +31,7 @@ from dialogs.flows.base import (
 )
 from dialogs.matching import match_option, words
 from dialogs.model import AskOutcome, Hero, Interaction, InteractionKind, StepId
-from dialogs.playbook import READINGS, most_important, temperature
+from dialogs.playbook import READINGS, by_importance, temperature
 from dialogs.reader import Reading, StoryReading, read_story
 from dialogs.reader.checkin import Answer, fill
 from dialogs.steps import STEPS, Facts, Step
@@ -473,7 +473,7 @@ async def finish(ctx: Context, hero: Hero, step: Step) -> None:
     # What the story itself says weighs in beside the step's questions: a drop-in
     # unannounced is pushing, whatever step the hero is at.
     told_advice = told.advice if told is not None else ()
-    interaction.advice = spoken_advice((*verdict.advice, *told_advice), cold, content)
+    interaction.advice = spoken_advice(verdict.advice, cold, content, told=told_advice)
     await ctx.interactions.add(ctx.user.id, interaction)
     named = read.reading.named_date if read is not None and read.reading else None
     outcome = record_outcome(hero, answers, interaction.happened_on, named, ctx.today())
@@ -533,11 +533,18 @@ def pattern_text(ctx: Context, timeline: list[Interaction]) -> str:
 PRAISE = frozenset({"interests.well_done", "germ.well_done", "distance.respectful_deference"})
 
 
-def spoken_advice(advice: tuple[str, ...], cold: bool, content: Content) -> tuple[str, ...]:
-    """The advice one reply carries: no praise for a cold contact, at most two pieces."""
+def spoken_advice(
+    advice: tuple[str, ...], cold: bool, content: Content, told: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The advice one reply carries: no praise for a cold contact, at most two pieces.
+
+    What the user's own story shows (`told`) leads: their words are the evidence, a tap
+    ("nothing much yet") only fills in around them."""
     if cold:
         advice = (*(a for a in advice if a not in PRAISE), "radar.cold_give_space")
-    return most_important(advice, content)
+        told = tuple(a for a in told if a not in PRAISE)
+    ranked = dict.fromkeys((*by_importance(told, content), *by_importance(advice, content)))
+    return tuple(ranked)[: content.reader.max_advice]
 
 
 def record_outcome(
