@@ -40,7 +40,10 @@ async def test_no_contact_moves_nobody_and_claims_nothing(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/nextstep")
     assert (await chat.heroes())[0].step is StepId.INTERESTS
-    assert "contacts recorded so far: 0" in chat.text
+    # Nothing on record: no verdict and no "thing to practise" the record can't support.
+    assert "nothing on record with" in chat.text
+    assert "practise" not in chat.text
+    assert not chat.advice
     for unsupported in ("conversations are good", "regular touch", "going well"):
         assert unsupported not in chat.text
     assert chat.state == "nextstep.early"

@@ -320,6 +320,7 @@ class Messages(_Strict):
     practise: str
     nextstep_moved_early: str
     nextstep_at_first: str
+    nextstep_no_record: str
     nextstep_busy: str
     nextstep_after_no: str
     button_back: str

@@ -35,14 +35,16 @@ async def next_step(ctx: Context, args: str = "") -> None:
         return
     ctx.dialog.hero_id = hero.id
     ctx.dialog.answers = {"to": following.value}
-    history = evidence.since(hero, await ctx.interactions.of(ctx.user.id, hero.id))
+    recorded = await ctx.interactions.of(ctx.user.id, hero.id)
+    history = evidence.since(hero, recorded)
     check = evidence.check(hero.step, history, ctx.content)
     if following is not StepId.ASK:
         if check.done:
             await move(ctx, hero, following, shown_lines(ctx, check))
         else:
             practise = check.practise(ctx.content)
-            await too_soon(ctx, hero, following, gap_lines(ctx, check), practise)
+            lines = gap_lines(ctx, check)
+            await too_soon(ctx, hero, following, lines, practise, nothing_yet=not recorded)
         return
     if await waits_for_hero(ctx, hero):
         return
@@ -51,7 +53,7 @@ async def next_step(ctx: Context, args: str = "") -> None:
     if check.done and ready.ready and not flags:
         await ctx.ask("nextstep.awkward")
         return
-    await ask_too_soon(ctx, hero, check, ready, flags)
+    await ask_too_soon(ctx, hero, check, ready, flags, nothing_yet=not recorded)
 
 
 async def waits_for_hero(ctx: Context, hero: Hero) -> bool:
@@ -91,13 +93,14 @@ async def awkward(ctx: Context, choice: str) -> None:
     hero = await hero_in_question(ctx)
     if hero is None:
         return
-    history = evidence.since(hero, await ctx.interactions.of(ctx.user.id, hero.id))
+    recorded = await ctx.interactions.of(ctx.user.id, hero.id)
+    history = evidence.since(hero, recorded)
     check = evidence.check(hero.step, history, ctx.content)
     ready = ask_readiness(ctx, history, choice == "less")
     if choice == "less":
         await move(ctx, hero, StepId.ASK, [*shown_lines(ctx, check), ready_line(ctx, ready)])
         return
-    await ask_too_soon(ctx, hero, check, ready, ())
+    await ask_too_soon(ctx, hero, check, ready, (), nothing_yet=not recorded)
 
 
 async def ask_too_soon(
@@ -106,6 +109,8 @@ async def ask_too_soon(
     check: StepCheck,
     ready: ReadinessCheck,
     flags: tuple[Found, ...],
+    *,
+    nothing_yet: bool,
 ) -> None:
     messages, content = ctx.messages, ctx.content
     temps = ", ".join(str(t) for t in ready.temperatures) or messages.none_yet
@@ -130,7 +135,7 @@ async def ask_too_soon(
         practise = "ask.not_yet"
     # After a "not now" the ask is earned afresh: no going on anyway.
     offer = hero.journey.outcome is not AskOutcome.NOT_NOW
-    await too_soon(ctx, hero, StepId.ASK, lines, practise, offer=offer)
+    await too_soon(ctx, hero, StepId.ASK, lines, practise, nothing_yet=nothing_yet, offer=offer)
 
 
 async def early(ctx: Context, choice: str) -> None:
@@ -200,13 +205,18 @@ async def too_soon(
     lines: list[str],
     practise: str,
     *,
+    nothing_yet: bool = False,
     offer: bool = True,
 ) -> None:
     """Names the gap and the one thing to practise, then offers to go on anyway."""
-    intro = [ctx.messages.too_soon.format(hero=hero.name, number=following.number)]
-    intro += [f"• {line}" for line in lines]
-    intro.append(ctx.messages.practise)
-    ctx.advise((practise,), intro="\n".join(intro))
+    if nothing_yet:
+        # With nothing on record, a "thing to practise" would be a guess, not evidence.
+        ctx.say(ctx.messages.nextstep_no_record.format(hero=hero.name, number=following.number))
+    else:
+        intro = [ctx.messages.too_soon.format(hero=hero.name, number=following.number)]
+        intro += [f"• {line}" for line in lines]
+        intro.append(ctx.messages.practise)
+        ctx.advise((practise,), intro="\n".join(intro))
     if offer:
         await ctx.ask("nextstep.early", number=str(following.number))
     else:
