@@ -213,6 +213,10 @@ async def test_not_now_waits_for_the_day_they_named_and_goes_back_to_the_radar(
     assert (await chat.heroes())[0].step is StepId.DISTANCE
     await chat.say("/progress")
     assert "said not now" in chat.text
+    # A reminder typed by hand stands (the user chose it), with what the hero said beside it.
+    await chat.say("/remind in 5 days")
+    assert "I'll remind you about Dana" in chat.text
+    assert "busy until Mon 1 Feb 2027" in chat.text
     # When February comes, the ask must be earned afresh: no going on anyway.
     clock.advance(days=70)
     await chat.say("/nextstep")

@@ -280,6 +280,7 @@ class Messages(_Strict):
     already_handled: str
     remind_set: str
     remind_set_general: str
+    remind_before_busy: str
     remind_in_window: str
     remind_unknown_hero: str
     remind_past: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow
+from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow, day_text
 from dialogs.model import Button, Hero, Reminder, ReminderKind, ReminderResponse, record_id
 from dialogs.playbook import follow_up_days
 from dialogs.reminding import SNOOZE_DAYS, when_text
@@ -99,6 +99,11 @@ def confirm(ctx: Context, hero: Hero | None, due_at: datetime) -> None:
             end=end,
             deliver=when(ctx, deliverable_at(due_at, prefs)),
         )
+    busy = hero.journey.busy_until if hero else None
+    if hero and busy and date.fromisoformat(busy) > due_at.date():
+        # The user chose the day, so it stands; but the coach says what the hero said.
+        busy_day = day_text(date.fromisoformat(busy))
+        text += "\n" + messages.remind_before_busy.format(hero=hero.name, date=busy_day)
     if prefs.paused:
         text += "\n" + messages.reminders_paused
     ctx.say(text)
