@@ -75,7 +75,7 @@ class Coach:
             self.clock,
             uow,
             user,
-            pausable=self.router.pausable,
+            asks=self.router.asks,
             run_command=self._run_command,
             read_story=self._read_story,
         )
@@ -176,14 +176,17 @@ class Coach:
             return
         question = self.content.question(state)
         if question.kind == "choice":
-            option = match_option(question, text, loose=ask.loose)
+            option = match_option(question, text, loose=False)
+            # A story beats an option's word inside it ("the new label" is no "new").
+            if option is None and looks_like_story(text):
+                await ctx.tell(text)
+                self._check(ctx, state, frozenset(told) | self.router.after_answer(state))
+                return
+            if option is None and ask.loose:
+                option = match_option(question, text)
             if option is None and ask.typed is not None:
                 await ask.typed(ctx, text)
                 self._check(ctx, state, self.router.after_answer(state), stays=True)
-                return
-            if option is None and looks_like_story(text):
-                await ctx.tell(text)
-                self._check(ctx, state, frozenset(told))
                 return
             if option is None:
                 labels = ", ".join(f'"{words(o.label)}"' for o in question.options)
@@ -191,6 +194,12 @@ class Coach:
                 await ctx.ask_again()
                 return
             await self._answer(ctx, state, option.id)
+            return
+        if ask.on_story is not None and ask.parse is not None and looks_like_story(text):
+            # A story where a date was wanted: the question takes the story (it may hold
+            # the date) rather than calling it an unreadable date.
+            await ctx.tell(text)
+            self._check(ctx, state, self.router.after_answer(state), stays=True)
             return
         value = await checked_text(ctx, ask, text)
         if value is None:

@@ -40,7 +40,6 @@ class Router:
         if len(idle) != 1:
             problems.append(f"{len(idle)} flows take text typed at idle; exactly one must")
         self.idle_text = idle[0] if idle else None
-        self.pausable = frozenset(q for q, ask in self.asks.items() if ask.pausable)
         problems += self._fits(content)
         for flow in flows:
             problems += flow.check(content) if flow.check else []

@@ -407,14 +407,37 @@ async def test_a_story_typed_while_a_reminder_time_is_asked_is_read_as_a_story(
     assert chat.advice
 
 
-async def test_a_story_typed_instead_of_a_choice_pauses_the_checkin_and_is_read(
-    chat: Chat,
-) -> None:
+async def test_a_story_typed_instead_of_a_choice_joins_the_checkin(chat: Chat) -> None:
     await onboard(chat)
     await tap_checkin(chat, "yesterday")
     await chat.say("Honestly it went badly, Dana barely looked at me and left early")
-    assert "check-in about Dana aside" in chat.text
+    assert "add that to this check-in" in chat.text
+    assert chat.state == "checkin.understood"
+    answers = chat.me().dialog.answers
+    assert answers["checkin.when"] == "yesterday"  # the tap before the story still holds
+    assert answers["checkin.reaction"] == "cold"
+    assert "barely looked at me" in answers["checkin.story"]
+
+
+async def test_a_story_typed_where_a_date_was_wanted_is_read_not_refused(chat: Chat) -> None:
+    await onboard(chat)
+    await tap_checkin(chat, "earlier")
+    assert chat.state == "checkin.date"
+    await chat.say("we had coffee and i talked about my own band the whole time, she left early")
+    assert "couldn't read that date" not in chat.text
+    assert chat.state == "checkin.understood"
+    assert chat.me().dialog.answers["interests.whose"] == "mine"
+
+
+async def test_a_word_of_an_option_inside_a_story_does_not_choose_it(chat: Chat) -> None:
+    await onboard(chat)
+    await tap_checkin(chat, "yesterday")
+    await chat.say("/checkin")
+    assert chat.state == "checkin.resume"
+    # "new" is a word of "Start over"; the story must not throw the check-in away.
+    await chat.say("she was lovely and told me all about her worries with the new label")
     assert chat.me().dialog.paused_for(1) is not None
+    assert chat.advice
 
 
 async def test_a_long_answer_with_nothing_to_coach_on_gets_the_question_again(

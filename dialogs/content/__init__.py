@@ -188,6 +188,7 @@ class Messages(_Strict):
     set_aside_checkin: str
     set_aside: str
     read_as_story: str
+    story_added: str
     nothing_to_cancel: str
     need_hero: str
     unknown_command: str

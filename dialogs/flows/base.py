@@ -43,6 +43,9 @@ class Ask:
     on_text: Handler | None = None
     loose: bool = True  # an option's word inside a longer answer counts ("yes, she did")
     pausable: bool = False  # leaving it keeps the answers so far, to be resumed
+    # A story typed instead of an answer; None: the question is set aside and the story
+    # read on its own (Context.tell). `then` covers where it leads.
+    on_story: Handler | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,7 @@ class Context:
         uow: UnitOfWork,
         user: User,
         *,
-        pausable: Collection[str],
+        asks: Mapping[str, Ask],
         run_command: Callable[[Context, str], Awaitable[None]],
         read_story: Callable[[Context, str], Awaitable[None]],
     ) -> None:
@@ -100,7 +103,7 @@ class Context:
         self.replies: list[Reply] = []
         self.was_stale = False
         self.user_deleted = False
-        self._pausable = pausable
+        self._asks = asks
         self._run_command = run_command
         self._read_story = read_story
 
@@ -147,7 +150,12 @@ class Context:
             self.say(self.messages.set_aside)
 
     async def tell(self, text: str) -> None:
-        """Reads typed text as a story told out of a question (the question is set aside)."""
+        """Reads typed text as a story told out of a question: the question takes it when it
+        can (a check-in's), or is set aside."""
+        ask = self._asks.get(self.dialog.state)
+        if ask is not None and ask.on_story is not None:
+            await ask.on_story(self, text)
+            return
         self.say(self.messages.read_as_story)
         await self.set_aside()
         await self._read_story(self, text)
@@ -178,7 +186,8 @@ class Context:
         self.say(prompt, tuple(Button(f"{action}:{h.id}", h.name) for h in heroes))
 
     def in_checkin(self) -> bool:
-        return self.dialog.state in self._pausable
+        ask = self._asks.get(self.dialog.state)
+        return ask is not None and ask.pausable
 
     async def run(self, command: str) -> None:
         """Starts another flow as its command would (a button that opens a check-in)."""

@@ -187,6 +187,18 @@ async def answer_story(ctx: Context, value: str) -> None:
     await take_story(ctx, hero, value)
 
 
+async def story_instead(ctx: Context, text: str) -> None:
+    """A story typed at one of the check-in's questions belongs to this check-in: it is
+    added to the story told so far and fills what it answers."""
+    hero = await ctx.heroes.get(ctx.user.id, ctx.dialog.hero_id) if ctx.dialog.hero_id else None
+    if hero is None:
+        await next_question(ctx)
+        return
+    told = ctx.dialog.answers.get(STORY_ANSWER)
+    ctx.say(ctx.messages.story_added)
+    await take_story(ctx, hero, f"{told}\n{text}" if told else text)
+
+
 async def take_story(ctx: Context, hero: Hero, text: str) -> None:
     """Keeps the story, fills what it answers and says what the coach understood."""
     ctx.dialog.answers[STORY_ANSWER] = text
@@ -611,16 +623,23 @@ _NEXT = (*questions(), *_STORY_QUESTIONS, TRIED, "checkin.followup", IDLE)
 _LIMITS = {"checkin.date": 100, STORY_ANSWER: STORY_LIMIT, "interests.lit_up": 200}
 _PARSERS = {"checkin.date": past_date}
 ASKS = {
-    q: Ask(answer, _NEXT, limit=_LIMITS.get(q), parse=_PARSERS.get(q), pausable=True)
+    q: Ask(
+        answer,
+        _NEXT,
+        limit=_LIMITS.get(q),
+        parse=_PARSERS.get(q),
+        pausable=True,
+        on_story=story_instead,
+    )
     for q in questions()
 }
 ASKS[STORY_ANSWER] = Ask(answer_story, _NEXT, limit=STORY_LIMIT, pausable=True)
-ASKS["checkin.when"] = Ask(answer, _NEXT, typed=typed_when, pausable=True)
+ASKS["checkin.when"] = Ask(answer, _NEXT, typed=typed_when, pausable=True, on_story=story_instead)
 ASKS["checkin.understood"] = Ask(understood, _NEXT, on_text=corrected, pausable=True)
 # A story typed instead of naming what was wrong is read as one.
 ASKS["checkin.fix"] = Ask(fix, (*_NEXT, STORY), on_text=typed_fix, pausable=True)
 ASKS["checkin.resume"] = Ask(resume, _NEXT)
-ASKS[TRIED] = Ask(answer, _NEXT, pausable=True)
+ASKS[TRIED] = Ask(answer, _NEXT, pausable=True, on_story=story_instead)
 _OPENS = ("checkin.resume", *questions(), *_STORY_QUESTIONS, TRIED)
 # checkin.fix's options name the questions a story can answer: "checkin_reaction".
 _FIX_OPTIONS = {_fix_option(q): q for q in questions()}
