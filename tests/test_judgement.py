@@ -40,10 +40,10 @@ async def test_no_contact_moves_nobody_and_claims_nothing(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/nextstep")
     assert (await chat.heroes())[0].step is StepId.INTERESTS
-    # Nothing on record: no verdict and no "thing to practise" the record can't support.
+    # Nothing on record: no verdict the record can't support, only where to begin.
     assert "nothing on record with" in chat.text
-    assert "practise" not in chat.text
-    assert not chat.advice
+    assert "contacts recorded so far" not in chat.text
+    assert chat.advice == ("interests.their_world",)
     for unsupported in ("conversations are good", "regular touch", "going well"):
         assert unsupported not in chat.text
     assert chat.state == "nextstep.early"

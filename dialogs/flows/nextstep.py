@@ -210,13 +210,13 @@ async def too_soon(
 ) -> None:
     """Names the gap and the one thing to practise, then offers to go on anyway."""
     if nothing_yet:
-        # With nothing on record, a "thing to practise" would be a guess, not evidence.
-        ctx.say(ctx.messages.nextstep_no_record.format(hero=hero.name, number=following.number))
+        # No verdict the record can't support: the gap is the record itself.
+        intro = [ctx.messages.nextstep_no_record.format(hero=hero.name, number=following.number)]
     else:
         intro = [ctx.messages.too_soon.format(hero=hero.name, number=following.number)]
         intro += [f"• {line}" for line in lines]
-        intro.append(ctx.messages.practise)
-        ctx.advise((practise,), intro="\n".join(intro))
+    intro.append(ctx.messages.practise)
+    ctx.advise((practise,), intro="\n".join(intro))
     if offer:
         await ctx.ask("nextstep.early", number=str(following.number))
     else:
