@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
@@ -25,7 +27,7 @@ from dialogs.model import (
     UserKey,
 )
 from storage.db import Database, alembic_config
-from storage.models import HeroRow, InteractionRow, UserRow
+from storage.models import Base, HeroRow, InteractionRow, UserRow
 from tests.conftest import FixedClock, counting
 
 ANA = UserKey("telegram", "1001")
@@ -44,8 +46,15 @@ async def test_migrations_build_the_schema_from_empty(database_url: str) -> None
         async with db.engine.connect() as connection:
             tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
             version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+            # What autogenerate would write next: nothing, if the migrations built the models.
+            drift = await connection.run_sync(
+                lambda c: compare_metadata(
+                    MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata
+                )
+            )
         assert tables == TABLES
         assert version == "0006"
+        assert drift == []
         async with db.engine.begin() as connection:
             await connection.run_sync(lambda c: command.downgrade(alembic_config(c), "base"))
         async with db.engine.connect() as connection:
