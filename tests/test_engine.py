@@ -37,12 +37,12 @@ def chat(content: Content, clock: FixedClock, store_url: str | None, units: Unit
     return Chat(Coach(content, clock), units=units)
 
 
-async def onboard(chat: Chat, name: str = "Dana") -> None:
+async def onboard(chat: Chat, name: str = "Dana", met: str = "2026-10-03") -> None:
     await chat.say("/start")
     await chat.say(name)
     await chat.say("Producer at a label")
     await chat.say("At a conference talk")
-    await chat.say("2026-10-03")
+    await chat.say(met)
 
 
 async def add_hero(chat: Chat, name: str) -> None:
