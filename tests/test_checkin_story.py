@@ -16,7 +16,7 @@ from dialogs.model import InteractionKind, StepId
 from dialogs.reader import read_story
 from testkit.memory import MemoryStore
 from tests.conftest import NOW, Chat, FixedClock
-from tests.test_engine import add_hero, onboard
+from tests.test_engine import add_hero, onboard, press_as_asked
 
 Units = Callable[[], Any]
 TODAY = NOW.date()
@@ -162,16 +162,15 @@ async def test_what_the_story_says_weighs_in_beside_the_steps_questions(chat: Ch
         "yesterday i dropped by the restaurant unannounced to say hi, "
         "he barely looked up and said he had no time",
     )
-    await chat.press("checkin.understood=right")
-    answers = {
-        "checkin.kind": "checkin.kind=event",
-        "interests.whose": "interests.whose=half",
-        "interests.problem": "interests.problem=no",
-        "interests.offer": "interests.offer=nothing",
-        "interests.lit_up": "interests.lit_up=",
-    }
-    while chat.state in answers:
-        await chat.press(answers.pop(chat.state))
+    await press_as_asked(
+        chat,
+        "checkin.understood=right",
+        "checkin.kind=event",
+        "interests.whose=half",
+        "interests.problem=no",
+        "interests.offer=nothing",
+        "interests.lit_up=",
+    )
     # Turning up unannounced is pushing for their time, whatever the step.
     assert "distance.autonomy_authority" in chat.advice
     assert len(chat.advice) <= 2
@@ -183,15 +182,14 @@ async def test_the_storys_own_advice_leads_over_a_tapped_answer(chat: Chat) -> N
         "had lunch with dana on monday, i told her she's a genius like ten times and "
         "asked for a selfie and posted it. she was sweet and said we should do it again",
     )
-    await chat.press("checkin.understood=right")
-    answers = {
-        "interests.whose": "interests.whose=theirs",
-        "interests.problem": "interests.problem=no",
-        "interests.offer": "interests.offer=nothing",  # a tap the story says nothing of
-        "interests.lit_up": "interests.lit_up=",
-    }
-    while chat.state in answers:
-        await chat.press(answers.pop(chat.state))
+    await press_as_asked(
+        chat,
+        "checkin.understood=right",
+        "interests.whose=theirs",
+        "interests.problem=no",
+        "interests.offer=nothing",  # a tap the story says nothing of
+        "interests.lit_up=",
+    )
     assert set(chat.advice) == {"germ.no_live_tweeting", "germ.one_compliment"}
 
 

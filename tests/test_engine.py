@@ -75,6 +75,13 @@ async def checkin(
     await answer_tried(chat, tried)
 
 
+async def press_as_asked(chat: Chat, *answers: str) -> None:
+    """Presses each answer (`question=value`) while its question is the one open."""
+    planned = {answer.partition("=")[0]: answer for answer in answers}
+    while chat.state in planned:
+        await chat.press(planned.pop(chat.state))
+
+
 async def answer_tried(chat: Chat, tried: str = "not_yet") -> None:
     """Answers the follow-through question about the last advice, if it is asked (and
     `tried` is not empty: a test that answers it itself passes "")."""
