@@ -648,14 +648,6 @@ async def test_commands_before_any_hero_ask_for_one(chat: Chat) -> None:
     assert "no heroes" in chat.text
 
 
-async def test_a_day_still_to_come_is_called_the_future(chat: Chat) -> None:
-    await onboard(chat)
-    await tap_checkin(chat, "earlier")
-    await chat.say("next tuesday")
-    assert "future" in chat.text
-    assert chat.state == "checkin.date"
-
-
 async def test_the_options_to_type_are_given_without_emoji(chat: Chat) -> None:
     await onboard(chat)
     await tap_checkin(chat, "today")
