@@ -299,6 +299,17 @@ class Hero:
     journey: Journey = field(default_factory=Journey)
 
 
+@dataclass(frozen=True, slots=True)
+class NewHero:
+    """A hero as the user describes them, before the store gives them an id."""
+
+    name: str
+    step: StepId = StepId.INTERESTS
+    role: str = ""
+    how_met: str = ""
+    met_on: date | None = None
+
+
 @dataclass(slots=True)
 class Interaction:
     """One logged contact with a hero and what the coach made of it."""

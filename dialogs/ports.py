@@ -8,18 +8,18 @@ Its repositories, one per aggregate, never commit.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime
+from datetime import datetime
 from typing import Protocol
 
 from dialogs.model import (
     Hero,
     HeroHistory,
     Interaction,
+    NewHero,
     Preferences,
     Reminder,
     ReminderKind,
     ReminderResponse,
-    StepId,
     User,
     UserKey,
 )
@@ -54,16 +54,7 @@ class Heroes(Protocol):
         """Returns one of the user's heroes (archived too), or None if it isn't theirs."""
         ...
 
-    async def add(
-        self,
-        user_id: int,
-        *,
-        name: str,
-        role: str,
-        how_met: str,
-        met_on: date | None,
-        step: StepId,
-    ) -> Hero:
+    async def add(self, user_id: int, hero: NewHero) -> Hero:
         """Creates a hero for the user."""
         ...
 

@@ -4,7 +4,7 @@ unit of work's transaction does, when its block ends."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, delete, select, update
@@ -18,6 +18,7 @@ from dialogs.model import (
     Interaction,
     InteractionKind,
     Journey,
+    NewHero,
     Preferences,
     Reminder,
     ReminderKind,
@@ -125,18 +126,14 @@ class SqlHeroes(_Repository):
         self._keep(row)
         return _hero(row)
 
-    async def add(
-        self,
-        user_id: int,
-        *,
-        name: str,
-        role: str,
-        how_met: str,
-        met_on: date | None,
-        step: StepId,
-    ) -> Hero:
+    async def add(self, user_id: int, hero: NewHero) -> Hero:
         row = HeroRow(
-            user_id=user_id, name=name, role=role, how_met=how_met, met_on=met_on, step=step.value
+            user_id=user_id,
+            name=hero.name,
+            role=hero.role,
+            how_met=hero.how_met,
+            met_on=hero.met_on,
+            step=hero.step.value,
         )
         self.session.add(row)
         await self.session.flush()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Collection
-from dataclasses import replace
-from datetime import UTC, date, datetime
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from dialogs.model import (
@@ -15,12 +15,12 @@ from dialogs.model import (
     Hero,
     HeroHistory,
     Interaction,
+    NewHero,
     Preferences,
     Reminder,
     ReminderKind,
     ReminderResponse,
     ReminderStatus,
-    StepId,
     User,
     UserKey,
 )
@@ -91,19 +91,10 @@ class MemoryHeroes(_Repository):
         hero = self.store.hero_rows.get(hero_id)
         return copy.copy(hero) if hero is not None and hero.user_id == user_id else None
 
-    async def add(
-        self,
-        user_id: int,
-        *,
-        name: str,
-        role: str,
-        how_met: str,
-        met_on: date | None,
-        step: StepId,
-    ) -> Hero:
-        hero = Hero(next(self.store.hero_ids), user_id, name, role, how_met, met_on, step, EPOCH)
-        self.store.hero_rows[hero.id] = hero
-        return copy.copy(hero)
+    async def add(self, user_id: int, hero: NewHero) -> Hero:
+        new = Hero(next(self.store.hero_ids), user_id, created_at=EPOCH, **asdict(hero))
+        self.store.hero_rows[new.id] = new
+        return copy.copy(new)
 
     async def save(self, hero: Hero) -> None:
         assert self.store.hero_rows[hero.id].user_id == hero.user_id

@@ -16,7 +16,7 @@ from dialogs.model import InteractionKind, StepId
 from dialogs.reader import read_story
 from testkit.memory import MemoryStore
 from tests.conftest import NOW, Chat, FixedClock
-from tests.test_engine import add_hero, onboard
+from tests.test_engine import add_hero, onboard, press_as_asked
 
 Units = Callable[[], Any]
 TODAY = NOW.date()
@@ -31,6 +31,13 @@ COLD = (
     "the whole time."
 )
 SPANISH = "Ayer tomamos un café con Dana y hablamos de su trabajo, fue muy bien."
+
+
+async def tell_checkin(chat: Chat, story: str) -> None:
+    """Onboards Dana, opens a check-in and tells it as `story`."""
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.say(story)
 
 
 @pytest.fixture
@@ -57,9 +64,7 @@ async def test_checkin_asks_for_the_story_first_with_a_way_to_tap_instead(chat: 
 
 
 async def test_a_clear_story_takes_three_inputs_and_gets_advice(chat: Chat) -> None:
-    await onboard(chat)
-    await chat.say("/checkin")
-    await chat.say(CLEAR)
+    await tell_checkin(chat, CLEAR)
     # What it understood, with the words it rests on, and nothing asked that it answers.
     assert chat.state == "checkin.understood"
     assert "coffee, yesterday" in chat.text
@@ -81,9 +86,7 @@ async def test_a_clear_story_takes_three_inputs_and_gets_advice(chat: Chat) -> N
 
 
 async def test_the_story_answers_and_only_the_rest_is_asked(chat: Chat) -> None:
-    await onboard(chat)
-    await chat.say("/checkin")
-    await chat.say("I emailed Dana about her tour and she replied warmly.")
+    await tell_checkin(chat, "I emailed Dana about her tour and she replied warmly.")
     assert chat.state == "checkin.understood"
     await chat.press("checkin.understood=right")
     # No day in the story: asked; the kind (email) is not.
@@ -94,17 +97,13 @@ async def test_the_story_answers_and_only_the_rest_is_asked(chat: Chat) -> None:
 
 
 async def test_a_story_that_answers_nothing_goes_on_to_the_questions(chat: Chat) -> None:
-    await onboard(chat)
-    await chat.say("/checkin")
-    await chat.say("hmm where do I start")
+    await tell_checkin(chat, "hmm where do I start")
     assert chat.state == "checkin.when"
     assert chat.me().dialog.answers["checkin.story"] == "hmm where do I start"
 
 
 async def test_a_wrong_answer_is_fixed_and_a_contradicting_tap_is_named(chat: Chat) -> None:
-    await onboard(chat)
-    await chat.say("/checkin")
-    await chat.say(COLD)
+    await tell_checkin(chat, COLD)
     assert "she checked her phone the whole time" in chat.text
     await chat.press("checkin.understood=fix")
     # Only what the story answered can be fixed.
@@ -126,9 +125,7 @@ async def test_a_wrong_answer_is_fixed_and_a_contradicting_tap_is_named(chat: Ch
 
 
 async def test_a_tap_that_agrees_with_the_story_is_not_questioned(chat: Chat) -> None:
-    await onboard(chat)
-    await chat.say("/checkin")
-    await chat.say(COLD)
+    await tell_checkin(chat, COLD)
     await chat.press("checkin.understood=fix")
     await chat.press("checkin.fix=checkin_reaction")
     await chat.press("checkin.reaction=cool")  # next to cold: no contradiction
@@ -149,9 +146,7 @@ async def test_record_it_after_an_idle_story_fills_the_checkin_the_same_way(chat
 
 
 async def test_the_checkin_advice_quotes_the_story(chat: Chat) -> None:
-    await onboard(chat)
-    await chat.say("/checkin")
-    await chat.say(COLD)
+    await tell_checkin(chat, COLD)
     await chat.press("checkin.understood=right")
     await chat.press("interests.problem=no")
     await chat.press("interests.offer=nothing")
@@ -161,43 +156,40 @@ async def test_the_checkin_advice_quotes_the_story(chat: Chat) -> None:
 
 
 async def test_what_the_story_says_weighs_in_beside_the_steps_questions(chat: Chat) -> None:
-    await onboard(chat)  # step 1: its questions are about whose world and what you brought
-    await chat.say("/checkin")
-    await chat.say(
+    # Dana is at step 1, whose questions ask whose world it was and what you brought.
+    await tell_checkin(
+        chat,
         "yesterday i dropped by the restaurant unannounced to say hi, "
-        "he barely looked up and said he had no time"
+        "he barely looked up and said he had no time",
     )
-    await chat.press("checkin.understood=right")
-    answers = {
-        "checkin.kind": "checkin.kind=event",
-        "interests.whose": "interests.whose=half",
-        "interests.problem": "interests.problem=no",
-        "interests.offer": "interests.offer=nothing",
-        "interests.lit_up": "interests.lit_up=",
-    }
-    while chat.state in answers:
-        await chat.press(answers.pop(chat.state))
+    await press_as_asked(
+        chat,
+        "checkin.understood=right",
+        "checkin.kind=event",
+        "interests.whose=half",
+        "interests.problem=no",
+        "interests.offer=nothing",
+        "interests.lit_up=",
+    )
     # Turning up unannounced is pushing for their time, whatever the step.
     assert "distance.autonomy_authority" in chat.advice
     assert len(chat.advice) <= 2
 
 
 async def test_the_storys_own_advice_leads_over_a_tapped_answer(chat: Chat) -> None:
-    await onboard(chat)
-    await chat.say("/checkin")
-    await chat.say(
+    await tell_checkin(
+        chat,
         "had lunch with dana on monday, i told her she's a genius like ten times and "
-        "asked for a selfie and posted it. she was sweet and said we should do it again"
+        "asked for a selfie and posted it. she was sweet and said we should do it again",
     )
-    await chat.press("checkin.understood=right")
-    answers = {
-        "interests.whose": "interests.whose=theirs",
-        "interests.problem": "interests.problem=no",
-        "interests.offer": "interests.offer=nothing",  # a tap the story says nothing of
-        "interests.lit_up": "interests.lit_up=",
-    }
-    while chat.state in answers:
-        await chat.press(answers.pop(chat.state))
+    await press_as_asked(
+        chat,
+        "checkin.understood=right",
+        "interests.whose=theirs",
+        "interests.problem=no",
+        "interests.offer=nothing",  # a tap the story says nothing of
+        "interests.lit_up=",
+    )
     assert set(chat.advice) == {"germ.no_live_tweeting", "germ.one_compliment"}
 
 
@@ -245,9 +237,7 @@ async def test_an_idle_story_in_another_language_gets_an_honest_answer(chat: Cha
 
 
 async def test_a_checkin_story_in_another_language_is_not_guessed_at(chat: Chat) -> None:
-    await onboard(chat)
-    await chat.say("/checkin")
-    await chat.say(SPANISH)
+    await tell_checkin(chat, SPANISH)
     assert "only read English" in chat.text
     assert chat.state == "checkin.when"
     assert set(chat.me().dialog.answers) == {"checkin.story"}
@@ -297,9 +287,7 @@ async def test_a_quote_is_what_the_user_typed_not_the_respelled_reading(chat: Ch
 
 
 async def test_a_typed_correction_is_read_and_taken_over_the_story(chat: Chat) -> None:
-    await onboard(chat)
-    await chat.say("/checkin")
-    await chat.say(COLD)
+    await tell_checkin(chat, COLD)
     await chat.say("no, it was a call")
     assert "fixed: call" in chat.text
     assert chat.me().dialog.answers["checkin.kind"] == "call"
@@ -308,9 +296,7 @@ async def test_a_typed_correction_is_read_and_taken_over_the_story(chat: Chat) -
 
 
 async def test_a_bare_no_asks_which_answer_and_offers_only_those(chat: Chat) -> None:
-    await onboard(chat)
-    await chat.say("/checkin")
-    await chat.say(COLD)
+    await tell_checkin(chat, COLD)
     await chat.say("no")
     assert chat.state == "checkin.fix"
     await chat.say("banana")

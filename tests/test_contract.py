@@ -21,6 +21,7 @@ from dialogs.model import (
     Interaction,
     InteractionKind,
     Journey,
+    NewHero,
     PausedCheckin,
     Preferences,
     Press,
@@ -39,7 +40,7 @@ Units = Callable[[], AbstractAsyncContextManager[Any]]
 
 async def add_dana(uow: Any, user_id: int) -> Any:
     return await uow.heroes.add(
-        user_id, name="Dana", role="Producer", how_met="A gig", met_on=None, step=StepId.GERM
+        user_id, NewHero("Dana", StepId.GERM, role="Producer", how_met="A gig")
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 from dialogs.dates import DateProblem, parse_past_date
 from dialogs.model import Preferences
 from tests.conftest import Chat
-from tests.test_engine import TODAY, tap_checkin
+from tests.test_engine import TODAY, onboard, tap_checkin
 
 # TODAY is Thursday 26 November 2026: the table below counts from it.
 
@@ -75,11 +75,7 @@ def test_day_or_month_first_follows_the_country_of_the_timezone(
 
 
 async def test_the_coach_asks_which_order_then_takes_the_month_by_name(chat: Chat) -> None:
-    await chat.say("/start")
-    await chat.say("Dana")
-    await chat.say("Producer")
-    await chat.say("At a gig")
-    await chat.say("03/04")
+    await onboard(chat, met="03/04")
     assert chat.state == "onboarding.when_met"
     assert "two ways" in chat.text
     await chat.say("3 April")
@@ -89,19 +85,13 @@ async def test_the_coach_asks_which_order_then_takes_the_month_by_name(chat: Cha
 
 async def test_a_berlin_user_gets_day_first_without_a_question(chat: Chat) -> None:
     chat.coach.defaults = Preferences(timezone="Europe/Berlin")
-    await chat.say("/start")
-    await chat.say("Dana")
-    await chat.say("Producer")
-    await chat.say("At a gig")
-    await chat.say("03/04")
+    await onboard(chat, met="03/04")
     [hero] = chat.store.hero_rows.values()
     assert hero.met_on == date(2026, 4, 3)
 
 
 async def test_a_checkin_reads_early_february_and_refuses_next_tuesday(chat: Chat) -> None:
-    await chat.say("/start")
-    for answer in ("Dana", "Producer", "At a gig", "last year"):
-        await chat.say(answer)
+    await onboard(chat, met="last year")
     await tap_checkin(chat, "earlier")
     await chat.say("next tuesday")
     assert chat.state == "checkin.date"

@@ -21,6 +21,7 @@ from dialogs.engine import Coach
 from dialogs.model import (
     Interaction,
     InteractionKind,
+    NewHero,
     Preferences,
     ReminderKind,
     Reply,
@@ -76,14 +77,7 @@ class Rig:
             hero = (
                 heroes[0]
                 if heroes
-                else await store.heroes.add(
-                    user.id,
-                    name=f"Hero{chat}",
-                    role="",
-                    how_met="",
-                    met_on=None,
-                    step=StepId.RADAR,
-                )
+                else await store.heroes.add(user.id, NewHero(f"Hero{chat}", StepId.RADAR))
             )
             reminder = await store.reminders.add(
                 user.id, hero.id, self.clock.now() + due_in, ReminderKind.MANUAL
@@ -336,9 +330,7 @@ async def test_a_chunk_is_composed_with_a_few_reads_not_a_few_per_message(rig: R
         for chat in range(100, 108):
             user = await store.users.get(UserKey("telegram", str(chat)), f"U{chat}", Preferences())
             for name in ("Dana", "Sam", "Kim"):
-                hero = await store.heroes.add(
-                    user.id, name=name, role="", how_met="", met_on=None, step=StepId.RADAR
-                )
+                hero = await store.heroes.add(user.id, NewHero(name, StepId.RADAR))
                 for days_ago, temperature in ((9, 2), (3, 4)):
                     await store.interactions.add(
                         user.id,

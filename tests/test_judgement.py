@@ -36,6 +36,15 @@ async def story_checkin(chat: Chat, story: str, reaction: str, *answers: str) ->
     await answer_tried(chat)
 
 
+async def nextstep_at_distance(chat: Chat, story: str, contacts: int) -> None:
+    """Asks /nextstep of Dana at step 4 after `contacts` warm check-ins told as `story`."""
+    await onboard(chat)
+    await set_step(chat, StepId.DISTANCE)
+    for _ in range(contacts):
+        await story_checkin(chat, story, "warm", *GOOD_DISTANCE)
+    await chat.say("/nextstep")
+
+
 async def test_no_contact_moves_nobody_and_claims_nothing(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/nextstep")
@@ -95,12 +104,8 @@ async def test_a_move_quotes_the_users_own_words(chat: Chat) -> None:
 
 
 async def test_the_ask_needs_no_recent_red_flag_of_the_earlier_steps(chat: Chat) -> None:
-    await onboard(chat)
-    await set_step(chat, StepId.DISTANCE)
     story = "Coffee with Dana. I pitched my startup to her again and talked about myself."
-    for _ in range(3):
-        await story_checkin(chat, story, "warm", *GOOD_DISTANCE)
-    await chat.say("/nextstep")
+    await nextstep_at_distance(chat, story, contacts=3)
     assert chat.state == "nextstep.early"
     assert "you pitched a solution" in chat.text
     assert "ask.go_ask" not in chat.advice
@@ -108,12 +113,8 @@ async def test_the_ask_needs_no_recent_red_flag_of_the_earlier_steps(chat: Chat)
 
 
 async def test_the_ask_counts_the_meetings_a_story_mentions(chat: Chat) -> None:
-    await onboard(chat)
-    await set_step(chat, StepId.DISTANCE)
     story = "Our fourth coffee with Dana; I asked for her advice on my demo and listened."
-    for _ in range(2):
-        await story_checkin(chat, story, "warm", *GOOD_DISTANCE)
-    await chat.say("/nextstep")
+    await nextstep_at_distance(chat, story, contacts=2)
     assert chat.state == "nextstep.awkward"
     await chat.press("nextstep.awkward=less")
     assert (await chat.heroes())[0].step is StepId.ASK

@@ -13,6 +13,7 @@ from dialogs.model import (
     AskOutcome,
     Interaction,
     InteractionKind,
+    NewHero,
     Preferences,
     StepId,
     UserKey,
@@ -88,9 +89,7 @@ async def test_the_rehearsed_ask_is_shown_again_at_the_real_one(chat: Chat) -> N
 async def test_the_rehearsed_wording_is_kept_by_every_store(units: Units) -> None:
     async with units() as uow:
         ana = await uow.users.get(UserKey("telegram", "1"), "Ana", Preferences())
-        dana = await uow.heroes.add(
-            ana.id, name="Dana", role="", how_met="", met_on=None, step=StepId.ASK
-        )
+        dana = await uow.heroes.add(ana.id, NewHero("Dana", StepId.ASK))
         assert dana.rehearsed == ""
         dana.rehearsed = GOOD_ASK
         await uow.heroes.save(dana)

@@ -103,6 +103,12 @@ def onboard(api: FakeBotApi, user_id: int = ANA) -> None:
     assert "Dana is on your list" in added["text"]
 
 
+def tap_checkin(api: FakeBotApi, user_id: int = ANA) -> None:
+    """Opens a check-in from its button and chooses to tap rather than tell a story."""
+    press(api, user_id, "Check in")
+    press(api, user_id, "I'd rather tap")
+
+
 def test_a_whole_coaching_session_over_the_bot_api(api: FakeBotApi, bot: BotProcess) -> None:
     commands = api.wait_for_call("setMyCommands")[0].params["commands"]
     assert {c["command"] for c in commands} >= {"start", "checkin", "nextstep", "progress", "help"}
@@ -152,8 +158,7 @@ def test_kill_9_between_a_question_and_its_answer_loses_nothing(
     api: FakeBotApi, bot: BotProcess
 ) -> None:
     onboard(api)
-    press(api, ANA, "Check in")
-    press(api, ANA, "I'd rather tap")
+    tap_checkin(api)
     press(api, ANA, "Yesterday")
     bot.kill()
 
@@ -208,8 +213,7 @@ def test_odd_updates_get_a_friendly_word_and_break_nothing(
     api: FakeBotApi, bot: BotProcess
 ) -> None:
     onboard(api)
-    press(api, ANA, "Check in")
-    press(api, ANA, "I'd rather tap")
+    tap_checkin(api)
     stale = next(m for m in reversed(api.messages_to(ANA)) if m.get("reply_markup"))
     press(api, ANA, "Today")
 

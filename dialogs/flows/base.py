@@ -310,6 +310,31 @@ class Context:
         return self.clock.now().astimezone(ZoneInfo(self.user.prefs.timezone)).date()
 
 
+async def text_or_ask(
+    ctx: Context, args: str, question: str, hero_id: int | None, use: Handler
+) -> None:
+    """For a command that works on a text (/draft, /rehearse): uses the text typed with the
+    command, or asks `question` for it, about the hero, and the answer comes back to the
+    flow's own `Ask`."""
+    text = args.strip()
+    if text:
+        await use(ctx, text)
+        return
+    ctx.focus(hero_id)
+    await ctx.ask(question)
+
+
+def answered(use: Handler) -> Handler:
+    """The `Ask` handler of the question text_or_ask asked: the dialog goes idle and the
+    answer is used as the command's text would have been."""
+
+    async def answer(ctx: Context, text: str) -> None:
+        ctx.idle()
+        await use(ctx, text)
+
+    return answer
+
+
 async def checked_text(ctx: Context, ask: Ask, text: str) -> str | None:
     """Returns a typed answer ready to keep, or None after saying what is wrong."""
     text = text.strip()

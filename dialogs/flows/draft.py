@@ -8,7 +8,7 @@ only in this turn.
 from __future__ import annotations
 
 from dialogs.drafts import Finding, check
-from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow, day_text
+from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow, answered, day_text, text_or_ask
 from dialogs.model import Hero, Interaction, StepId
 from dialogs.playbook import readiness
 
@@ -17,18 +17,8 @@ LIMIT = 4096
 
 
 async def draft(ctx: Context, args: str = "") -> None:
-    text = args.strip()
-    if not text:
-        hero = await ctx.current_hero()
-        ctx.focus(hero.id if hero else None)
-        await ctx.ask("draft.text")
-        return
-    await review(ctx, text)
-
-
-async def answer(ctx: Context, text: str) -> None:
-    ctx.idle()
-    await review(ctx, text)
+    hero = await ctx.current_hero()
+    await text_or_ask(ctx, args, "draft.text", hero.id if hero else None, review)
 
 
 async def review(ctx: Context, text: str) -> None:
@@ -79,7 +69,7 @@ def shape(ctx: Context, hero: Hero | None, history: list[Interaction]) -> str:
 FLOW = Flow(
     "draft",
     commands={"draft": Entry(draft, enters=("draft.text",))},
-    questions={"draft.text": Ask(answer, (IDLE,), limit=LIMIT)},
+    questions={"draft.text": Ask(answered(review), (IDLE,), limit=LIMIT)},
     check=lambda content: [
         f"drafts.findings lacks {f}" for f in Finding if f not in content.drafts.findings
     ],

@@ -8,7 +8,7 @@ from itertools import pairwise
 from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow
 from dialogs.flows.checkin import past_date
 from dialogs.flows.heroes import progress_text
-from dialogs.model import Button, StepId
+from dialogs.model import Button, NewHero, StepId
 
 QUESTIONS = ("onboarding.name", "onboarding.role", "onboarding.how_met", "onboarding.when_met")
 
@@ -44,11 +44,13 @@ async def answer(ctx: Context, value: str) -> None:
     met_on = answers.get("onboarding.when_met") or None
     hero = await ctx.heroes.add(
         ctx.user.id,
-        name=answers["onboarding.name"],
-        role=answers.get("onboarding.role", ""),
-        how_met=answers.get("onboarding.how_met", ""),
-        met_on=date.fromisoformat(met_on) if met_on else None,
-        step=StepId.INTERESTS,
+        NewHero(
+            answers["onboarding.name"],
+            StepId.INTERESTS,
+            role=answers.get("onboarding.role", ""),
+            how_met=answers.get("onboarding.how_met", ""),
+            met_on=date.fromisoformat(met_on) if met_on else None,
+        ),
     )
     ctx.user.current_hero_id = hero.id
     ctx.idle()

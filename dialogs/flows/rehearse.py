@@ -7,7 +7,7 @@ kept with the hero to be shown again when the check-in asks how the real ask wen
 
 from __future__ import annotations
 
-from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow
+from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow, answered, text_or_ask
 from dialogs.model import AskOutcome, Interaction, StepId
 from dialogs.playbook import Shortfall, readiness
 from dialogs.rehearsal import Gap, rehearse
@@ -23,17 +23,7 @@ async def start(ctx: Context, args: str = "") -> None:
         return
     if hero.step is not StepId.ASK:
         ctx.say(ctx.content.rehearse.early.format(hero=hero.name, number=hero.step.number))
-    text = args.strip()
-    if not text:
-        ctx.focus(hero.id)
-        await ctx.ask("rehearse.text")
-        return
-    await play(ctx, text)
-
-
-async def answer(ctx: Context, text: str) -> None:
-    ctx.idle()
-    await play(ctx, text)
+    await text_or_ask(ctx, args, "rehearse.text", hero.id, play)
 
 
 async def play(ctx: Context, text: str) -> None:
@@ -77,7 +67,7 @@ def reasons(ctx: Context, why: tuple[Shortfall, ...], history: list[Interaction]
 FLOW = Flow(
     "rehearse",
     commands={"rehearse": Entry(start, enters=("rehearse.text",))},
-    questions={"rehearse.text": Ask(answer, (IDLE,), limit=LIMIT)},
+    questions={"rehearse.text": Ask(answered(play), (IDLE,), limit=LIMIT)},
     check=lambda content: (
         [f"rehearse.gaps lacks {g}" for g in Gap if g not in content.rehearse.gaps]
         + [f"rehearse.likely lacks {a}" for a in AskOutcome if a not in content.rehearse.likely]

@@ -1,21 +1,12 @@
-"""Initial schema: users with their dialog state, heroes, interactions, processed updates.
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-26
-"""
-
-from collections.abc import Sequence
+"""Initial schema: users with their dialog state, heroes, interactions, processed updates."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations.columns import Timestamp, cascade
+
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-Timestamp = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -44,9 +35,7 @@ def upgrade() -> None:
         sa.Column("step", sa.String(length=16), nullable=False),
         sa.Column("archived", sa.Boolean(), nullable=False),
         sa.Column("created_at", Timestamp, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_heroes_user_id_users"), ondelete="CASCADE"
-        ),
+        cascade("heroes", "user_id", "users"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_heroes")),
     )
     op.create_index(op.f("ix_heroes_user_id"), "heroes", ["user_id"])
@@ -68,18 +57,8 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "temperature BETWEEN 1 AND 5", name=op.f("ck_interactions_temperature_range")
         ),
-        sa.ForeignKeyConstraint(
-            ["hero_id"],
-            ["heroes.id"],
-            name=op.f("fk_interactions_hero_id_heroes"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_interactions_user_id_users"),
-            ondelete="CASCADE",
-        ),
+        cascade("interactions", "hero_id", "heroes"),
+        cascade("interactions", "user_id", "users"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_interactions")),
     )
     op.create_index("ix_interactions_hero_day", "interactions", ["hero_id", "happened_on"])
@@ -89,12 +68,7 @@ def upgrade() -> None:
         sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("processed_at", Timestamp, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_processed_updates_user_id_users"),
-            ondelete="CASCADE",
-        ),
+        cascade("processed_updates", "user_id", "users"),
         sa.PrimaryKeyConstraint("update_id", name=op.f("pk_processed_updates")),
     )
     op.create_index(

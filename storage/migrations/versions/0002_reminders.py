@@ -1,22 +1,14 @@
-"""Reminders: delivery preferences on users, the reminders queue, a shared send slot.
+"""Reminders: delivery preferences on users, the reminders queue, a shared send slot."""
 
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-26
-"""
-
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations.columns import Timestamp, cascade
+
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-Timestamp = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -51,15 +43,8 @@ def upgrade() -> None:
         sa.Column("batch", sa.Integer(), nullable=True),
         sa.Column("response", sa.String(length=16), nullable=True),
         sa.Column("created_at", Timestamp, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_reminders_user_id_users"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["hero_id"],
-            ["heroes.id"],
-            name=op.f("fk_reminders_hero_id_heroes"),
-            ondelete="CASCADE",
-        ),
+        cascade("reminders", "user_id", "users"),
+        cascade("reminders", "hero_id", "heroes"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reminders")),
     )
     op.create_index("ix_reminders_status_next", "reminders", ["status", "next_attempt_at"])

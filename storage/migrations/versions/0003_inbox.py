@@ -1,21 +1,12 @@
-"""The webhook inbox: updates stored before they are acknowledged.
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-26
-"""
-
-from collections.abc import Sequence
+"""The webhook inbox: updates stored before they are acknowledged."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations.columns import Timestamp
+
 revision: str = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-Timestamp = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

@@ -1,21 +1,12 @@
-"""The reply outbox; handled inbox rows no longer name their user.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-29
-"""
-
-from collections.abc import Sequence
+"""The reply outbox; handled inbox rows no longer name their user."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations.columns import Timestamp
+
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-Timestamp = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

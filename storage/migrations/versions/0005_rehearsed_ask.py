@@ -1,19 +1,10 @@
-"""The ask a user rehearsed with /rehearse, kept with the hero.
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-11-29
-"""
-
-from collections.abc import Sequence
+"""The ask a user rehearsed with /rehearse, kept with the hero."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
 down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
