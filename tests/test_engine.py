@@ -436,9 +436,20 @@ async def test_a_story_typed_where_a_date_was_wanted_is_read_not_refused(chat: C
     assert chat.me().dialog.answers["interests.whose"] == "mine"
 
 
+async def test_checkin_typed_during_a_checkin_carries_on(chat: Chat) -> None:
+    await onboard(chat)
+    await tap_checkin(chat, "yesterday")
+    asked = chat.state
+    await chat.say("/checkin")
+    assert "middle of a check-in about Dana" in chat.text
+    assert chat.state == asked
+    assert chat.me().dialog.answers["checkin.when"] == "yesterday"
+
+
 async def test_a_word_of_an_option_inside_a_story_does_not_choose_it(chat: Chat) -> None:
     await onboard(chat)
     await tap_checkin(chat, "yesterday")
+    await chat.say("/cancel")
     await chat.say("/checkin")
     assert chat.state == "checkin.resume"
     # "new" is a word of "Start over"; the story must not throw the check-in away.

@@ -244,11 +244,11 @@ def test_odd_updates_get_a_friendly_word_and_break_nothing(
     [unknown] = say(api, ANA, "/teleport")
     assert "/help" in unknown["text"]
 
-    # Longer than Telegram allows: read as a story (it answers no option; the check-in
-    # is set aside), and the answers fit Telegram's limits.
-    long_reply, offer = say(api, ANA, "She asked me a lot of questions. " * 320, expect=2)
-    assert "story" in long_reply["text"]
-    assert "Record it" in dict(api.buttons(offer))
+    # Longer than Telegram allows: read as the check-in's story (it answers no option),
+    # kept to the story's limit, and the answers fit Telegram's limits.
+    [understood] = say(api, ANA, "She asked me a lot of questions. " * 320)
+    assert "add that to this check-in" in understood["text"]
+    assert "That's right" in dict(api.buttons(understood))
 
     # In a group the coach stays quiet, except to point to a private chat.
     api.send_group_text(BEN, 777, "hello everyone")
@@ -256,11 +256,13 @@ def test_odd_updates_get_a_friendly_word_and_break_nothing(
     [hint] = api.wait_for(lambda a: a.messages_to(-777), description="a hint in the group")
     assert "one-to-one" in hint["text"]
 
-    # The dialog survived all of it: the check-in set aside picks up where it stopped.
-    say(api, ANA, "/checkin")
-    press(api, ANA, "Resume")
-    [kinds] = press(api, ANA, "📞 Call")
-    assert "How did Dana react" in kinds["text"]
+    # The dialog survived all of it: the check-in goes on where it stopped.
+    [under_way] = say(api, ANA, "/checkin")
+    assert "middle of a check-in" in under_way["text"]
+    [kinds] = press(api, ANA, "That's right")
+    assert "What kind of contact" in kinds["text"]
+    [next_question] = press(api, ANA, "📞 Call")
+    assert "Whose world" in next_question["text"]
     assert "Traceback" not in bot.log()
 
 

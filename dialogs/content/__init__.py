@@ -186,6 +186,7 @@ class Messages(_Strict):
     cancelled: str
     cancelled_checkin: str
     set_aside_checkin: str
+    checkin_under_way: str
     set_aside: str
     read_as_story: str
     story_added: str

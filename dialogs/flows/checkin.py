@@ -75,6 +75,12 @@ async def past_date(ctx: Context, text: str) -> str | None:
 
 
 async def start(ctx: Context, _args: str = "") -> None:
+    if ctx.in_checkin():
+        # /checkin in the middle of one: carry on rather than pause it and offer it back.
+        ctx.say(ctx.messages.checkin_under_way.format(hero=await ctx.hero_name()))
+        await ctx.ask_again()
+        return
+    await ctx.set_aside()
     hero = await ctx.current_hero()
     if hero is None:
         ctx.say(ctx.messages.need_hero)
@@ -196,7 +202,7 @@ async def story_instead(ctx: Context, text: str) -> None:
         return
     told = ctx.dialog.answers.get(STORY_ANSWER)
     ctx.say(ctx.messages.story_added)
-    await take_story(ctx, hero, f"{told}\n{text}" if told else text)
+    await take_story(ctx, hero, (f"{told}\n{text}" if told else text)[:STORY_LIMIT])
 
 
 async def take_story(ctx: Context, hero: Hero, text: str) -> None:
@@ -646,7 +652,7 @@ _FIX_OPTIONS = {_fix_option(q): q for q in questions()}
 
 FLOW = Flow(
     "checkin",
-    commands={"checkin": Entry(start, enters=_OPENS)},
+    commands={"checkin": Entry(start, enters=_OPENS, leaves=False)},
     questions=ASKS,
     actions={"checkin": Entry(start, enters=_OPENS, arg=False)},
     check=check,
