@@ -56,7 +56,8 @@ _USER = (
 _HERO = r"(?:he|she|they|he's|she's|they're|he'd|she'd|they'd|he'll|she'll|they'll)"
 _HEDGE = re.compile(
     r"\b(?:i think|i'm (?:pretty |so |totally |absolutely )?sure|pretty sure|i just know|"
-    r"i could (?:just )?tell|i feel like|i bet|i guess|probably|i'm certain)\b"
+    r"i could (?:just )?tell|i feel like|i bet|i guess|probably|i'm certain|i reckon|i'd say|"
+    r"i suppose|i figure|i'm (?:convinced|positive)|i swear|surely)\b"
 )
 _IRONY = re.compile(
     r"(?:\blol\b|\blmao\b|\U0001f643|\U0001f644|/s\b|\byeah right\b|\boh yeah\b|"

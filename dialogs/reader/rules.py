@@ -334,7 +334,9 @@ _RULES: tuple[_Rule, ...] = (
         r"platinum|best-?selling|grammy-winning|oscar-winning) (?:<W>)?(?:album|record|book|"
         r"paper|talk|ted talk|film|movie|song|track|campaign|project|work|novel|game|show|"
         r"design|building|keynote|article|study|exit|company|startup)s?\b",
-        r"\b(?:the|that) (?:<W>)?(?:award|grammy|oscar|emmy|pulitzer|nobel|prize|trophy)\b",
+        r"\b(?:the|that|those) (?:<W>)?(?:awards?|grammys?|oscars?|emmys?|pulitzer|nobel|prizes?|trophy|"
+        r"trophies|medals?|titles|championships?|(?:championship|glory|golden|title) (?:years|days|"
+        r"seasons|era))\b",
         r"\bhow <HE> won\b",
     ),
     _rule(
@@ -348,7 +350,7 @@ _RULES: tuple[_Rule, ...] = (
         r"tweet(?:ed|ing)|instagramm?(?:ed|ing)|snapchatt?(?:ed|ing)|tiktok(?:ed|ing)|selfies?)\b",
         r"\b(?:took|take|taking|snapped|snap|snapping|grabbed|grab|shot|shooting|got|get|"
         r"getting|asked for|ask for|posed for) (?:<W>){0,3}?(?:photos?|pictures?|pics?|"
-        r"selfies?|snaps|videos?|photo ?ops?)\b",
+        r"selfies?|snaps?|videos?|photo ?ops?)\b",
         r"\b(?:my|an?) (?:instagram|insta|ig) (?:story|stories|post|reel)\b",
         r"\b(?:filmed|recorded) (?:<HIM>|the (?:whole )?(?:conversation|meeting|chat|thing|talk)"
         r"|it all|everything)\b",
@@ -1599,7 +1601,8 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
     # I + told her / said + her X is outdated: the user correcting the expert.
     judged = (
         # "told her", "told the head chef": the hero by a pronoun or by their trade.
-        r"\b(?:i|we) (?:<W>){0,2}?(?:told (?:the (?:[a-z]+ ){0,2})?<OBJ>|said|pointed out|"
+        r"(?:\b(?:i|we) (?:<W>){0,2}?|(?<=\band ))(?:told (?:the (?:[a-z]+ ){0,2})?<OBJ>|said|"
+        r"pointed out|"
         r"explained|informed <OBJ>)"
         r"(?: that| actually)?[^.!?]{0,80}?\b" + _any(_ACTS["judging"]) + r"(?![\w'])"
     )
@@ -1631,6 +1634,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         _phrases(Signal.POSTED, _LEXICON["posting"]),
         _phrases(Signal.ACHIEVEMENTS, _LEXICON["fame"]),
         _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["shared"]),
+        _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["shared_negative"], negatable=False),
         # The hero's trouble never came up: a denial wins over a trouble named in passing.
         replace(
             _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["missed"]), negatable=False, denies=True
@@ -1736,7 +1740,8 @@ _NEGATED_AFTER = re.compile(r" (?:nothing|none|zero|no one|nobody|at no point)\b
 # Phrases that contain a negator yet affirm what follows ("couldn't stop laughing").
 _NOT_A_NEGATION = re.compile(
     r"\b(?:not only|not just|no doubt|without (?:a )?doubt|no matter|no wonder|nothing but|"
-    r"not to mention|no end of|no shortage of|never stop(?:ped)?|in no time|"
+    r"not to mention|no end of|not (?:going to|gonna) lie|(?:can't|won't) lie|no (?:joke|lie|kidding)|not kidding|"
+    r"no shortage of|never stop(?:ped)?|in no time|"
     r"should(?:n't| not) have|wish i (?:hadn't|had not|didn't)|"
     r"(?:could|can|did|would)(?:n't| not) (?:stop|help|wait|believe|resist|hesitate|"
     r"get enough)|never (?:been|felt|seen [\w']+|had|heard [\w']+) (?:so|more|such|this))\b"
