@@ -65,7 +65,11 @@ _IRONY = re.compile(
     r"\breally felt the love\b)"
 )
 _REPORTED = re.compile(r"\b(?:said|says|told|replied|answered|wrote|texted|emailed)\b")
-_EMBEDDING = re.compile(r"\b(?:how|what|why|where|when|if|whether|that|who|which)\s+$")
+# "which gym he goes to": a subject a few words after "which" or "what" heads a clause too.
+_EMBEDDING = re.compile(
+    r"\b(?:(?:how|what|why|where|when|if|whether|that|who|which)|(?:which|what|whose)"
+    r"(?:\s+[\w'-]+){1,3})\s+$"
+)
 _AFTER_PREPOSITION = re.compile(r"\b(?:on|in|at|with|for|to|from|of|about|by|into)\s+$")
 # "i told her she's a genius" and "i said he": a clause someone reports, not the
 # subject of the acts that follow it ("..., asked for a selfie and posted it").
@@ -139,7 +143,7 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
         candidates = [
             found
             for found in subjects.finditer(text, sentence.start, hit.start)
-            if not _EMBEDDING.search(text, max(sentence.start, found.start() - 9), found.start())
+            if not _EMBEDDING.search(text, max(sentence.start, found.start() - 40), found.start())
             and not _REPORTING.search(text, max(sentence.start, found.start() - 16), found.start())
             # "the crunch on her team": a noun after a preposition is no one's subject.
             and not _AFTER_PREPOSITION.search(

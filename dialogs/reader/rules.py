@@ -1630,6 +1630,8 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         _phrases(Signal.ROOM, _ACTS["room"]),
         _phrases(Signal.PUSHED, _ACTS["pushing"]),
         _phrases(Signal.AT_EASE, _LEXICON["restraint"]),
+        _phrases(Signal.AT_EASE, _LEXICON["restraint_negative"], negatable=False),
+        _phrases(Signal.NOTHING_OFFERED, _PROBLEMS["nothing_offered"], negatable=False),
         _phrases(Signal.DEFERENCE, _LEXICON["deference"]),
         _phrases(Signal.POSTED, _LEXICON["posting"]),
         _phrases(Signal.ACHIEVEMENTS, _LEXICON["fame"]),
@@ -1660,7 +1662,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
                 _SLOW + r"[^\"]{0,16}\"[^\"]{1,16}\"",
                 r"\"[^\"]{1,16}\"[^\"]{0,12}" + _SLOW,
                 # The same in single quotes: "after five weeks with just 'thanks'".
-                _SLOW + r"[^'\"]{0,20}(?<!\w)'[^'\"]{1,16}'(?!\w)",
+                _SLOW + r"[^'\"]{0,80}(?<!\w)'[^'\"]{1,16}'(?!\w)",
                 r"(?<!\w)'[^'\"]{1,16}'(?!\w)[^'\"]{0,12}" + _SLOW,
                 whole=True,
             ),
@@ -1710,7 +1712,8 @@ _WONDERING = _finder(
     r"apprentic\w*|take me (?:on|under))",
     r"\b(?:right|time|moment|when|how) to ask\b",
     r"\b(?:right|good|best|wrong) (?:moment|time) to (?:ask|bring|raise|broach|mention)\b",
-    r"\b(?:haven't|have not|not) asked (?:<W>)?yet\b",
+    r"\b(?:haven't|have not|not|didn't|did not) ask(?:ed)? (?:<W>)?yet\b",
+    r"\b(?:am i|i'm|i am) (?:<W>)?ready\b(?: to ask| for the ask|,? right\?|\?)",
     r"\bbefore i (?:ask|pop|broach)\b",
     r"\b(?:will|would|could|might) <HE> (?:<W>)?(?:let me shadow|mentor me|take me on)\b",
     # Any of the ask's words: "can I ask to observe her sim session yet?"
