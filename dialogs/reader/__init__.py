@@ -62,7 +62,7 @@ _HEDGE = re.compile(
 _IRONY = re.compile(
     r"(?:\blol\b|\blmao\b|\U0001f643|\U0001f644|/s\b|\byeah right\b|\boh yeah\b|"
     r"\bliving the dream\b|\bwhat a (?:warm|great|lovely)\b|\bso subtle\b|"
-    r"\breally felt the love\b)"
+    r"\breally felt the love\b|\blove that for me\b|\briveting\b|\bthanks a lot\b)"
 )
 _REPORTED = re.compile(r"\b(?:said|says|told|replied|answered|wrote|texted|emailed)\b")
 # "which gym he goes to": a subject a few words after "which" or "what" heads a clause too.

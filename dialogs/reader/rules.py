@@ -1547,7 +1547,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
     praise = _any(_LEXICON["praise"])
     # The user as actor, or no subject at all at a sentence's start ("told her she's...").
     mine = r"(?:\b(?:i|we) (?:<W>){0,2}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
-    said = mine + r"(?:said|told <OBJ>|called <HIM>|complimented|praised)\b"
+    said = mine + r"(?:said|kept saying|told <OBJ>|called <HIM>|complimented|praised)\b"
     tell_mine = (
         r"(?:\b(?:i|we) (?:<W>){0,3}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
         + telling
