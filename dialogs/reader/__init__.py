@@ -66,6 +66,7 @@ _IRONY = re.compile(
 )
 _REPORTED = re.compile(r"\b(?:said|says|told|replied|answered|wrote|texted|emailed)\b")
 # "which gym he goes to": a subject a few words after "which" or "what" heads a clause too.
+_HEROS_OWN = re.compile(r"(?:his|her|their) ")
 _EMBEDDING = re.compile(
     r"\b(?:(?:how|what|why|where|when|if|whether|that|who|which)|(?:which|what|whose)"
     r"(?:\s+[\w'-]+){1,3})\s+$"
@@ -159,6 +160,9 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
     if subject.group("other"):
         if hit.signal in _PASSED_ON and _MESSENGER.search(subject.group("other")):
             # "Her assistant said she can't take on requests": the hero's answer, passed on.
+            return Who.HERO
+        if hit.signal is Signal.PROBLEM_SHARED and _HEROS_OWN.match(subject.group("other")):
+            # "Her team can't ship": the trouble of the hero's people is the hero's trouble.
             return Who.HERO
         return Who.OTHER
     if hit.signal is Signal.OFFERED_INSIGHT:

@@ -1616,6 +1616,10 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         mine + r"(?:suggest|suggested|suggesting|propose|proposed) (?:that )?(?:<HE>|<SUBJ>) "
         r"(?:should |could |might )?(?:roll|replace|switch|move|adopt|use|try|buy|hire)\b",
         r"\b(?:proposing|proposed|a proposal for) (?:a |an )?new\b",
+        # A better way of the user's own: "there's a faster way", "how we do it at my startup".
+        mine + r"(?:<W>){0,4}?(?:there's|there is) a (?:much )?(?:faster|better|cheaper|easier|"
+        r"quicker|smarter|simpler) way\b",
+        r"\b(?:how|the way) (?:we|i) do (?:it|things|this|that) (?:at|in) (?:my|our)\b",
         # What the user's thing would do for the hero's work: a solution, however it is put.
         r"\b(?:would|could|will|can|to|it'd|that'd|it'll|that'll) (?:<W>)?(?:fix|save|solve|"
         r"sort out|cut|halve|"
@@ -1630,6 +1634,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         _phrases(Signal.ROOM, _ACTS["room"]),
         _phrases(Signal.PUSHED, _ACTS["pushing"]),
         _phrases(Signal.AT_EASE, _LEXICON["restraint"]),
+        _phrases(Signal.ABOUT_ME, _LEXICON["hogging"], negatable=False),
         _phrases(Signal.AT_EASE, _LEXICON["restraint_negative"], negatable=False),
         _phrases(Signal.NOTHING_OFFERED, _PROBLEMS["nothing_offered"], negatable=False),
         _phrases(Signal.DEFERENCE, _LEXICON["deference"]),
@@ -1697,7 +1702,7 @@ _MENTORSHIP = _finder(
 
 # The user wonders whether it is time to ask: the readiness check applies.
 _WONDERING = _finder(
-    "ask|broach|bring|rais|mention|pop|should i|is it|am i|right|time|moment|when|how|haven't|"
+    "ask|broach|bring|rais|mention|pop|should i|is it|am i|right|time|moment|when|how|haven't|ready|"
     "have|not|before|will|would|could|might",
     r"\b(?:should|shall|can|could|may|when|whether|if|how|ready|time|soon|early|wondering|"
     r"wonder|thinking|think|planning|plan|want|going|gonna|about|considering|tempted|dare)\b"
@@ -1713,7 +1718,8 @@ _WONDERING = _finder(
     r"\b(?:right|time|moment|when|how) to ask\b",
     r"\b(?:right|good|best|wrong) (?:moment|time) to (?:ask|bring|raise|broach|mention)\b",
     r"\b(?:haven't|have not|not|didn't|did not) ask(?:ed)? (?:<W>)?yet\b",
-    r"\b(?:am i|i'm|i am) (?:<W>)?ready\b(?: to ask| for the ask|,? right\?|\?)",
+    r"\b(?:am i|i'm|i am) (?:<W>)?ready\b(?: to ask| for the ask|\?|, )",
+    r"\b(?:for|before|about|with|time for) the (?:big )?ask\b",
     r"\bbefore i (?:ask|pop|broach)\b",
     r"\b(?:will|would|could|might) <HE> (?:<W>)?(?:let me shadow|mentor me|take me on)\b",
     # Any of the ask's words: "can I ask to observe her sim session yet?"
@@ -1813,6 +1819,8 @@ _COUNTS = _finder(
     rf"\({_MEETING}? ?(?P<n12>{_ORD})\)",
     rf"(?:, |\. |^)(?P<n13>{_ORD}) time\b",
     rf"\b{_MEETING}(?:e?s)?\b(?: [\w']+){{0,4}}?,? number (?P<n14>{_CARD})\b",
+    rf"\b(?P<n15>{_CARD}) times (?:now )?(?:we|i)(?: [\w']+){{0,2}}? (?:met|meet|had|have|drink|"
+    rf"drank|grabbed|got|saw|see|talked)\b",
 )
 
 
