@@ -53,6 +53,9 @@ _USER = (
     r"(?:i|i'm|i've|i'd|i'll|we|we're|we've|we'd|me and|myself|"
     r"my (?:mind|brain|head|heart|hands|voice|palms|knees))"
 )
+# "It was 80/20 me", "it turned into a contest": the meeting as subject, so nobody's act
+# is told by it; the story's own actor (the user) did the user's acts.
+_IT = r"(?:it(?:'s| was| is| turned| became| felt| ended up))"
 _HERO = r"(?:he|she|they|he's|she's|they're|he'd|she'd|they'd|he'll|she'll|they'll)"
 _HEDGE = re.compile(
     r"\b(?:i think|i'm (?:pretty |so |totally |absolutely )?sure|pretty sure|i just know|"
@@ -107,7 +110,7 @@ def _subject_pattern(names: Sequence[str]) -> re.Pattern[str]:
     hero = "|".join(re.escape(name) for name in names)
     hero_names = rf"|(?P<name>{hero})(?:'s)?" if hero else ""
     return re.compile(
-        rf"(?<![\w'])(?:(?P<user>{_USER})|(?P<hero>{_HERO}){hero_names}|(?P<other>"
+        rf"(?<![\w'])(?:(?P<user>{_USER})|(?P<hero>{_HERO}){hero_names}|(?P<it>{_IT})|(?P<other>"
         + _others().pattern
         + r"))(?![\w'])"
     )
@@ -154,7 +157,7 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
     if not candidates:
         return Who.USER if hit.signal in USER_ACTS else Who.HERO
     subject = candidates[0]
-    if subject.group("user"):
+    if subject.group("user") or subject.group("it"):
         # "i asked him" is the user's; "we laughed" is the meeting's, so the hero's too.
         return Who.USER if hit.signal in USER_ACTS else Who.HERO
     if subject.group("other"):
@@ -192,6 +195,22 @@ def _time(text: str, hit: rules.Hit, sentence: _Sentence) -> Time:
     if marker and not rules.negated(text, marker.start(), marker.end()):
         return Time.PLANNED
     return Time.HAPPENED
+
+
+_AT_FIRST = re.compile(r"\b(?:at first|initially|to begin with|in the beginning|at the start)\b")
+_TURN = re.compile(r"\bbut\b")
+# Reactions a story can say changed: "distracted at first, but then stayed an extra hour".
+_PASSING = frozenset({Signal.COLD, Signal.WARM, Signal.LUKEWARM, Signal.MORE_AWKWARD})
+
+
+def _passed(text: str, hit: rules.Hit, sentence: _Sentence) -> bool:
+    """Tells whether the story says the reaction gave way to another later in the sentence."""
+    if hit.signal not in _PASSING:
+        return False
+    first = _AT_FIRST.search(text, max(sentence.start, hit.start - 40), sentence.end)
+    return bool(
+        first and first.start() < hit.end + 30 and _TURN.search(text, first.end(), sentence.end)
+    )
 
 
 def _hedged(text: str, hit: rules.Hit, sentence: _Sentence) -> bool:
@@ -253,6 +272,8 @@ def read(
     # At the ask step a bare "she said no" answers the ask, unless the ask is still to come.
     for hit in story.hits(asking=step == "ask" and not asks_to_ask):
         sentence = sentences[_index(starts, hit.start)]
+        if _passed(normal, hit, sentence):
+            continue
         found.append(
             SignalReading(
                 signal=hit.signal,

@@ -1566,6 +1566,9 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         r"\b(?:the whole|the entire|all|most|half) (?:of )?(?:<W>){0,3}?(?:was|went on) "
         r"(?:just )?me " + _any(_LEXICON["telling_at"]) + r" (?:<W>)?(?:my|our)\b",
         r"\b\d0 ?/ ?\d0 (?:about )?me\b",
+        # "I told her about leaving the agency, about my ex, about the font": a list of me.
+        r"\b(?:i|we) (?:<W>){0,2}?(?:told <OBJ>|talked|went on) about [^.!?]{3,80}?, about "
+        r"[^.!?]{3,80}?, (?:and )?about\b",
         r"\b<HE> knew (?:all )?about my\b",
         r"\b(?:i|we) (?:<W>){0,3}?(?:used|spent|wasted|took) (?:<W>){0,4}?on (?:my|me|myself)\b",
         # The time spent or used on a telling of the user's own thing, with or without "I".
