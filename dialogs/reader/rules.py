@@ -135,7 +135,9 @@ _RULES: tuple[_Rule, ...] = (
         "about|talk|half|whole|most",
         r"\b(?:mostly|mainly|largely|all|entirely|half|only|just) about (?:me|myself)\b",
         r"\b(?:i|we)\b (?:<W>){0,4}?(?:talk\w*|spoke|speaking|rambl\w*|went on|going on|"
-        r"droned on|chatt\w*|blabb\w*|told <OBJ> all) (?:<W>){0,3}?about (?:me|myself|my)\b",
+        r"droned on|chatt\w*|blabb\w*|yapp\w*|waffl\w*|prattl\w*|blather\w*|natter\w*|gabb\w*|"
+        r"jabber\w*|rant\w*|(?:banged|banging|harped|harping) on|told <OBJ> all) (?:<W>){0,3}?"
+        r"about (?:me|myself|my)\b",
         r"\btalk(?:ed|ing)? about myself\b",
         r"\b(?:half(?: the time| of it)?|the whole time|most of the time|most of it)"
         r"(?: was| went)? (?:about|on) (?:me|myself|my)\b",
@@ -334,9 +336,9 @@ _RULES: tuple[_Rule, ...] = (
         r"platinum|best-?selling|grammy-winning|oscar-winning) (?:<W>)?(?:album|record|book|"
         r"paper|talk|ted talk|film|movie|song|track|campaign|project|work|novel|game|show|"
         r"design|building|keynote|article|study|exit|company|startup)s?\b",
-        r"\b(?:the|that|those) (?:<W>)?(?:awards?|grammys?|oscars?|emmys?|pulitzer|nobel|prizes?|trophy|"
-        r"trophies|medals?|titles|championships?|(?:championship|glory|golden|title) (?:years|days|"
-        r"seasons|era))\b",
+        r"\b(?:the|that|those) (?:<W>)?(?:awards?|grammys?|oscars?|emmys?|pulitzer|nobel|prizes?|"
+        r"trophy|trophies|medals?|titles|championships?|(?:championship|glory|golden|title) "
+        r"(?:years|days|seasons|era))\b",
         r"\bhow <HE> won\b",
     ),
     _rule(
@@ -401,7 +403,8 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         Signal.SMALL_TALK,
-        "small|weather|surface|traffic|chit|pleasant|nothing|kept|stayed|polite|sport|generic",
+        "small|weather|surface|superficial|shallow|traffic|chit|pleasant|nothing|kept|stayed|polite|"
+        "sport|generic",
         r"\bsmall ?talk\b",
         r"\bchit-? ?chat\b",
         r"\b(?:the|about the) (?:weather|traffic)\b",
@@ -459,7 +462,8 @@ _RULES: tuple[_Rule, ...] = (
         Signal.CANT_TELL,
         "can|could|hard|difficult|no|not|unsure|dunno|idk|who|read|tell|sure",
         r"\b(?:can't|cannot|couldn't|could not|hard to|difficult to|no way to|not sure how to) "
-        r"(?:really )?(?:tell|say|read <OBJ>|read (?:it|the room))\b",
+        # "I couldn't tell you what's on her plate" is not knowing her trouble, not her mood.
+        r"(?:really )?(?:tell(?! you\b)|say|read <OBJ>|read (?:it|the room))\b",
         r"\b(?:no idea|not sure|unsure|dunno|idk|who knows|don't know|do not know)"
         r"(?: [\w']+){0,2}? (?:how|what|if|whether) (?:<HE>|it)\b",
         r"\bhard to read\b",
@@ -1309,7 +1313,9 @@ _RULES: tuple[_Rule, ...] = (
         "couldn't|could|can't|another|one|compliment|admire|love",
         r"\b(?:couldn't|could not|can't) stop (?:praising|complimenting|gushing|fangirling|"
         r"fanboying|telling <HIM> how)\b",
-        r"\b(?:then|and) (?:another|one more)\b",
+        # "then another one about our tour" is another telling, not another compliment.
+        r"\b(?:then|and) (?:another|one more)\b(?! (?:one |message |email |text |voice note )?"
+        r"(?:about|on) (?:my|our)\b)",
         r"\bhow much i (?:admire|love|adore) (?:<W>){0,3}?and <HIS> \w+,? and <HIS>\b",
         negatable=False,
     ),
@@ -1533,9 +1539,20 @@ def _any(entries: list[str]) -> str:
 _SLOW = r"\b" + _any(_REACTIONS["slow"]) + r"\b"
 
 
-def _phrases(signal: Signal, entries: list[str], *, negatable: bool = True) -> _Rule:
-    pattern = r"\b" + _any(entries) + r"(?![\w'])"
-    return _Rule(signal, _finder("i", pattern, whole=True), negatable, False)
+# An entry that holds its own negation ("can't stand me", "phone never left my pocket")
+# says what it says: its "not" is no negation of it.
+_OWN_NEGATION = re.compile(r"n't|\b(?:not|never|no|cannot|barely|hardly|without|nothing|zero)\b")
+
+
+def _phrases(signal: Signal, entries: list[str], *, negatable: bool = True) -> list[_Rule]:
+    rules = []
+    for own in (False, True):
+        chosen = [entry for entry in entries if bool(_OWN_NEGATION.search(entry)) is own]
+        if chosen:
+            pattern = r"\b" + _any(chosen) + r"(?![\w'])"
+            finder = _finder("i", pattern, whole=True)
+            rules.append(_Rule(signal, finder, negatable and not own, False))
+    return rules
 
 
 def _lexicon_rules() -> tuple[_Rule, ...]:
@@ -1590,6 +1607,8 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         # Three words of praise in one sentence the user said: a string of compliments.
         said + (r"[^.!?]*?\b" + praise + r"\b") * 3,
         said + r"[^.!?]{0,60}?\b" + _any(_LEXICON["repeated"]) + r"\b",
+        # "told her she's a legend, that her film changed me, that she's the reason...".
+        said + r"[^.!?]*?\b" + praise + r"\b[^.!?]*?, (?:and )?that [^.!?]*?, (?:and )?that\b",
         r"\bcompliments i (?:paid|gave|made)\b",
         r"\bcomplimented (?:every|all|each)\b",
         r"\b(?:complimented|praised|admired) (?:<W>){0,3}?[^.!?]*?, [^.!?]*?, [^.!?]*?\b",
@@ -1625,8 +1644,10 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         r"\b(?:how|the way) (?:we|i) do (?:it|things|this|that) (?:at|in) (?:my|our)\b",
         # What the user's thing would do for the hero's work: a solution, however it is put.
         r"\b(?:would|could|will|can|to|it'd|that'd|it'll|that'll) (?:<W>)?(?:fix|save|solve|"
-        r"sort out|cut|halve|"
+        r"sort out|cut|halve|overhaul|revamp|modernise|modernize|improve|speed up|double|boost|"
         r"streamline|transform|automate) (?:all )?<HIS>\b",
+        # A price named is a sale: "quoted her a day rate".
+        r"\bquoted <OBJ> (?:a |my |our )?(?:<W>)?(?:rate|price|fee|quote)\b",
     )
     rules = [
         _Rule(Signal.ABOUT_ME, _finder("i", *about_me, whole=True), True, False),
@@ -1634,34 +1655,33 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         _Rule(Signal.PUSHED, _finder("i", *pushed, whole=True), True, False),
         _Rule(Signal.PEER, _finder("i", judged, whole=True), True, False),
         _Rule(Signal.PITCHED_SOLUTION, _finder("i", *prescribed, whole=True), True, False),
-        _phrases(Signal.ROOM, _ACTS["room"]),
-        _phrases(Signal.PUSHED, _ACTS["pushing"]),
-        _phrases(Signal.AT_EASE, _LEXICON["restraint"]),
-        _phrases(Signal.ABOUT_ME, _LEXICON["hogging"], negatable=False),
-        _phrases(Signal.AT_EASE, _LEXICON["restraint_negative"], negatable=False),
-        _phrases(Signal.NOTHING_OFFERED, _PROBLEMS["nothing_offered"], negatable=False),
-        _phrases(Signal.DEFERENCE, _LEXICON["deference"]),
-        _phrases(Signal.POSTED, _LEXICON["posting"]),
-        _phrases(Signal.ACHIEVEMENTS, _LEXICON["fame"]),
-        _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["shared"]),
-        _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["shared_negative"], negatable=False),
+        *_phrases(Signal.ROOM, _ACTS["room"]),
+        *_phrases(Signal.PUSHED, _ACTS["pushing"]),
+        *_phrases(Signal.AT_EASE, _LEXICON["restraint"]),
+        *_phrases(Signal.ABOUT_ME, _LEXICON["hogging"]),
+        *_phrases(Signal.NOTHING_OFFERED, _PROBLEMS["nothing_offered"]),
+        *_phrases(Signal.DEFERENCE, _LEXICON["deference"]),
+        *_phrases(Signal.POSTED, _LEXICON["posting"]),
+        *_phrases(Signal.ACHIEVEMENTS, _LEXICON["fame"]),
+        *_phrases(Signal.PROBLEM_SHARED, _PROBLEMS["shared"]),
         # The hero's trouble never came up: a denial wins over a trouble named in passing.
-        replace(
-            _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["missed"]), negatable=False, denies=True
-        ),
-        _phrases(Signal.OFFERED_INSIGHT, _PROBLEMS["insight"]),
-        _phrases(Signal.SMALL_TALK, _PROBLEMS["surface"]),
-        _phrases(Signal.SKILLS, _PROBLEMS["skills"]),
-        _phrases(Signal.LESS_AWKWARD, words()["relationship"]["familiar"]),
-        _phrases(Signal.PEER, _ACTS["competing"]),
-        _phrases(Signal.STARSTRUCK, _ACTS["starstruck"], negatable=False),
-        _phrases(Signal.COLD, _REACTIONS["cold"]),
-        _phrases(Signal.COLD, _REACTIONS["cold_negative"], negatable=False),
-        _phrases(Signal.LUKEWARM, _REACTIONS["lukewarm"]),
-        _phrases(Signal.OPEN_DOOR, _REACTIONS["warm"]),
-        _phrases(Signal.PRAISED, _REACTIONS["verdict_warm"]),
-        _phrases(Signal.GLOOM, _REACTIONS["verdict_cold"]),
-        _phrases(Signal.CANT_TELL, _REACTIONS["unsure"], negatable=False),
+        *[
+            replace(rule, negatable=False, denies=True)
+            for rule in _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["missed"])
+        ],
+        *_phrases(Signal.OFFERED_INSIGHT, _PROBLEMS["insight"]),
+        *_phrases(Signal.SMALL_TALK, _PROBLEMS["surface"]),
+        *_phrases(Signal.SKILLS, _PROBLEMS["skills"]),
+        *_phrases(Signal.LESS_AWKWARD, words()["relationship"]["familiar"]),
+        *_phrases(Signal.PEER, _ACTS["competing"]),
+        *_phrases(Signal.STARSTRUCK, _ACTS["starstruck"], negatable=False),
+        *_phrases(Signal.COLD, _REACTIONS["cold"]),
+        *_phrases(Signal.COLD, _REACTIONS["cold_negative"], negatable=False),
+        *_phrases(Signal.LUKEWARM, _REACTIONS["lukewarm"]),
+        *_phrases(Signal.OPEN_DOOR, _REACTIONS["warm"]),
+        *_phrases(Signal.PRAISED, _REACTIONS["verdict_warm"]),
+        *_phrases(Signal.GLOOM, _REACTIONS["verdict_cold"]),
+        *_phrases(Signal.CANT_TELL, _REACTIONS["unsure"], negatable=False),
         _Rule(
             Signal.LUKEWARM,
             # "Three weeks, then: "interesting."" and ""thanks." 16 days later".
@@ -1683,8 +1703,9 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         (Signal.OUTCOME_NO, "no"),
         (Signal.OUTCOME_YES, "yes"),
     ):
-        rule = _phrases(signal, _ACTS[name], negatable=False)
-        rules.append(_Rule(signal, rule.finder, False, True))
+        rules.extend(
+            replace(rule, gated=True) for rule in _phrases(signal, _ACTS[name], negatable=False)
+        )
     return tuple(rules)
 
 
@@ -1705,8 +1726,8 @@ _MENTORSHIP = _finder(
 
 # The user wonders whether it is time to ask: the readiness check applies.
 _WONDERING = _finder(
-    "ask|broach|bring|rais|mention|pop|should i|is it|am i|right|time|moment|when|how|haven't|ready|"
-    "have|not|before|will|would|could|might",
+    "ask|broach|bring|rais|mention|pop|should i|is it|am i|right|time|moment|when|how|haven't|"
+    "ready|have|not|before|will|would|could|might",
     r"\b(?:should|shall|can|could|may|when|whether|if|how|ready|time|soon|early|wondering|"
     r"wonder|thinking|think|planning|plan|want|going|gonna|about|considering|tempted|dare)\b"
     r"(?: [\w']+){0,6}? (?:ask(?:ing)?|broach(?:ing)?|bring(?:ing)? (?:it )?up|rais(?:e|ing)|"
@@ -1752,7 +1773,8 @@ _NEGATED_AFTER = re.compile(r" (?:nothing|none|zero|no one|nobody|at no point)\b
 # Phrases that contain a negator yet affirm what follows ("couldn't stop laughing").
 _NOT_A_NEGATION = re.compile(
     r"\b(?:not only|not just|no doubt|without (?:a )?doubt|no matter|no wonder|nothing but|"
-    r"not to mention|no end of|not (?:going to|gonna) lie|(?:can't|won't) lie|no (?:joke|lie|kidding)|not kidding|"
+    r"not to mention|no end of|not (?:going to|gonna) lie|(?:can't|won't) lie|not kidding|"
+    r"no (?:joke|lie|kidding)|"
     r"no shortage of|never stop(?:ped)?|in no time|"
     r"should(?:n't| not) have|wish i (?:hadn't|had not|didn't)|"
     r"(?:could|can|did|would)(?:n't| not) (?:stop|help|wait|believe|resist|hesitate|"
@@ -1824,6 +1846,7 @@ _COUNTS = _finder(
     rf"\b{_MEETING}(?:e?s)?\b(?: [\w']+){{0,4}}?,? number (?P<n14>{_CARD})\b",
     rf"\b(?P<n15>{_CARD}) times (?:now )?(?:we|i)(?: [\w']+){{0,2}}? (?:met|meet|had|have|drink|"
     rf"drank|grabbed|got|saw|see|talked)\b",
+    rf"\b{_MET}(?: [\w']+){{0,2}}? (?:just |only )?the (?P<n16>one) time\b",
 )
 
 
