@@ -121,6 +121,13 @@ class _Sentence:
     start: int
     end: int
     asks: bool
+    # "Got a selfie? No.": a question the user answers at once tells what did not happen.
+    answered_no: bool = False
+
+
+_ANSWER = re.compile(
+    r"\s*(?:(?P<no>no|nope|nah|not once|never|none|zero)|yes|yep|yeah|yup)\b[.!,]"
+)
 
 
 def _sentences(text: str) -> list[_Sentence]:
@@ -129,8 +136,12 @@ def _sentences(text: str) -> list[_Sentence]:
     for end in [*_SENTENCE_END.finditer(text), None]:
         stop = end.end() if end else len(text)
         piece = text[start:stop]
-        asks = "?" in piece or bool(_markers("asked").search(piece))
-        found.append(_Sentence(start, stop, asks))
+        answer = _ANSWER.match(text, stop) if piece.rstrip().endswith("?") else None
+        if answer:
+            found.append(_Sentence(start, stop, False, bool(answer.group("no"))))
+        else:
+            asks = "?" in piece or bool(_markers("asked").search(piece))
+            found.append(_Sentence(start, stop, asks))
         start = stop
     return found
 
@@ -278,7 +289,7 @@ def read(
             SignalReading(
                 signal=hit.signal,
                 who=_who(normal, hit, sentence, subjects),
-                polarity=Polarity.DID_NOT if hit.negated else Polarity.DID,
+                polarity=Polarity.DID_NOT if hit.negated or sentence.answered_no else Polarity.DID,
                 time=_time(normal, hit, sentence),
                 evidence=_evidence(normal, hit, sentence),
                 hedged=_hedged(normal, hit, sentence),

@@ -325,13 +325,14 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         Signal.ACHIEVEMENTS,
-        "achievement|accomplish|award|grammy|oscar|emmy|tony|troph|prize|accolade|resume|cv|"
+        "achievement|accomplish|shortlist|nominat|deal|knight|honor|honour|ipo|award|grammy|oscar|emmy|tony|troph|prize|accolade|resume|cv|"
         "track|legacy|highlight|credit|wins|success|fame|famous|hit|best|seller|selling|nobel|"
         "pulitzer|medal|iconic|legend|classic|breakthrough|landmark|seminal|platinum|won",
         r"\b<POSS> (?:<W>){0,2}?(?:achievements?|accomplishments?|awards?|grammys?|oscars?|"
         r"emmys?|tonys?|trophies|trophy|prizes?|accolades|resume|cv|track record|legacy|"
         r"career highlights|credits|big wins|successes|fame|hits|hit (?:song|record|album|show)s?"
-        r"|best-?sellers?|greatest hits|nobel|pulitzer|medals?|famous \w+)\b",
+        r"|best-?sellers?|greatest hits|nobel|pulitzer|medals?|famous \w+|shortlists?|"
+        r"nominations?|(?:film|book|record|publishing|tv) deals?|knighthood|honou?rs|ipo)\b",
         r"\b(?:famous|iconic|legendary|award-winning|classic|breakthrough|landmark|seminal|"
         r"platinum|best-?selling|grammy-winning|oscar-winning) (?:<W>)?(?:album|record|book|"
         r"paper|talk|ted talk|film|movie|song|track|campaign|project|work|novel|game|show|"
