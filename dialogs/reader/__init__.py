@@ -65,20 +65,22 @@ _HEDGE = re.compile(
 _IRONY = re.compile(
     r"(?:\blol\b|\blmao\b|\U0001f643|\U0001f644|/s\b|\byeah right\b|\boh yeah\b|"
     r"\bliving the dream\b|\bwhat a (?:warm|great|lovely)\b|\bso subtle\b|"
-    r"\breally felt the love\b|\blove that for me\b|\briveting\b|\bthanks a lot\b)"
+    r"\breally felt the love\b|\bsaid no one ever\b|\blove that for me\b|\briveting\b|"
+    r"\bthanks a lot\b)"
 )
 _REPORTED = re.compile(r"\b(?:said|says|told|replied|answered|wrote|texted|emailed)\b")
 # "which gym he goes to": a subject a few words after "which" or "what" heads a clause too.
 _HEROS_OWN = re.compile(r"(?:his|her|their) ")
 _EMBEDDING = re.compile(
     r"\b(?:(?:how|what|why|where|when|if|whether|that|who|which)|(?:which|what|whose)"
-    r"(?:\s+[\w'-]+){1,3})\s+$"
+    r"(?:\s+[\w'-]+){1,4})\s+$"
 )
 _AFTER_PREPOSITION = re.compile(r"\b(?:on|in|at|with|for|to|from|of|about|by|into)\s+$")
 # "i told her she's a genius" and "i said he": a clause someone reports, not the
 # subject of the acts that follow it ("..., asked for a selfie and posted it").
 _REPORTING = re.compile(
-    r"\b(?:told|tell|telling|said|say|saying|think|thought|know|knew|felt|feel|hope|"
+    r"\b(?:told|tell|telling|said|say|says|saying|think|thinks|thought|know|knew|felt|feel|hope|"
+    r"reckons|claims|swears|"
     r"guess|bet|mentioned|joked|admitted|swear|swore)(?: (?:her|him|them|me|you))?\s+$"
 )
 _DETERMINER = r"(?:my|a|an|the|some|his|her|their|our|one|another|other|two|few|couple of)"

@@ -113,6 +113,14 @@ class _Rule:
     gated: bool
     # Patterns that say the signal did not happen ("no idea what's hard for her").
     denies: bool = False
+    # The rule's patterns that hold their own negation ("without asking him"): a match of
+    # one of them says what it says, and its "not" negates nothing.
+    own: re.Pattern[str] | None = None
+
+
+# A pattern or entry that holds its own negation ("can't stand me", "without asking him")
+# says what it says: its "not" is no negation of it.
+_OWN_NEGATION = re.compile(r"n't|\b(?:not|never|no|cannot|barely|hardly|without|nothing|zero)\b")
 
 
 def _rule(
@@ -123,7 +131,15 @@ def _rule(
     gated: bool = False,
     whole: bool = False,
 ) -> _Rule:
-    return _Rule(signal, _finder(cues, *patterns, whole=whole), negatable, gated)
+    # A pattern's word boundary is no letter: read r"\bwithout" as " without".
+    own = [p for p in patterns if _OWN_NEGATION.search(p.replace("\\b", " "))]
+    return _Rule(
+        signal,
+        _finder(cues, *patterns, whole=whole),
+        negatable,
+        gated,
+        own=re.compile("|".join(f"(?:{_expand(pattern)})" for pattern in own)) if own else None,
+    )
 
 
 # Each rule is a signal, its cues and its patterns. Cues are "|"-separated word beginnings
@@ -160,6 +176,8 @@ _RULES: tuple[_Rule, ...] = (
         r"\blet(?:ting)? <OBJ> (?:do (?:most of |all of |all )?the talking|talk)\b",
         r"\b<SUBJ> did (?:most of |all of |all )?the talking\b",
         r"\b(?:mostly|mainly|largely|all|entirely) about (?:him|her|them|his|their)\b",
+        r"\basked (?:<OBJ> )?what (?:keeps|worries|bothers|frustrates|stresses|scares|bugs) "
+        r"<HIM>\b",
         r"\basked (?:<OBJ> )?(?:what|how|why|where|when) <HE>(?:'s|'d|'re| is| was| had| has|"
         r" does| did| do| are| were)?\b",
         r"\b<HE> (?:<W>){0,5}?(?:telling me|told me|talked|talking|went on|going on|spoke|"
@@ -658,8 +676,8 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:<W>){0,2}?(?:advice|guidance|opinion|opinions|"
         r"thoughts|input|feedback|take|perspective|views?|pointers|tips|counsel|suggestions?|"
         r"wisdom)\b",
-        r"\basked (?!me\b)(?:<OBJ> )?(?:what|how) <HE>(?: would|'d| thinks?| thought|"
-        r" recommends?| suggests?| makes? of| made of)\b",
+        r"\basked (?!me\b)(?:<OBJ> )?(?:what|how|which(?: [\w']+){0,4}?) <HE>(?: would|'d|"
+        r" thinks?| thought| recommends?| suggests?| makes? of| made of)\b",
         r"\b(?:sought|seek|seeking|ask for|asking for) (?:his |her |their |some |any )?(?:advice|"
         r"guidance|counsel|input|opinion|feedback|perspective|wisdom|pointers|tips)\b",
         r"\bpick(?:ed|ing)? <POSS> brains?\b",
@@ -989,7 +1007,7 @@ _RULES: tuple[_Rule, ...] = (
         r"introduce|forward|give me|full day|contacts?|contact list|a job|hire me|sign|"
         r"connect me|put me in touch|take all)\b",
         r"\b(?:booked|scheduled|put) (?:<W>){0,3}?(?:in|on|into) <HIS> (?:calendar|diary)\b",
-        r"\bwithout (?:asking|checking with) <HIM>\b",
+        r"\bwithout (?:really |even )?(?:asking|checking with) <HIM>\b",
         r"\bstayed (?:way |well |long )?(?:past|over|beyond|after) (?:our|the|my) (?:<W>)?"
         r"(?:hour|time|slot)\b",
         r"\b(?:called|texted|emailed|messaged|rang|dmed|dm'd|pinged) (?:<W>){0,4}?(?:two|three|"
@@ -1540,11 +1558,6 @@ def _any(entries: list[str]) -> str:
 _SLOW = r"\b" + _any(_REACTIONS["slow"]) + r"\b"
 
 
-# An entry that holds its own negation ("can't stand me", "phone never left my pocket")
-# says what it says: its "not" is no negation of it.
-_OWN_NEGATION = re.compile(r"n't|\b(?:not|never|no|cannot|barely|hardly|without|nothing|zero)\b")
-
-
 def _phrases(signal: Signal, entries: list[str], *, negatable: bool = True) -> list[_Rule]:
     rules = []
     for own in (False, True):
@@ -1564,7 +1577,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
     )
     praise = _any(_LEXICON["praise"])
     # The user as actor, or no subject at all at a sentence's start ("told her she's...").
-    mine = r"(?:\b(?:i|we) (?:<W>){0,2}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
+    mine = r"(?:\b(?:i|we|i'm|i'll|i'd|we're|we'll) (?:<W>){0,2}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
     said = mine + r"(?:said|kept saying|told <OBJ>|called <HIM>|complimented|praised)\b"
     tell_mine = (
         r"(?:\b(?:i|we) (?:<W>){0,3}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
@@ -1634,10 +1647,10 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         mine + r"(?:<W>){0,1}?(?:told|tell|suggested|suggest|said|explained|launched "
         r"(?:straight )?into)(?: <OBJ>)?(?: how| that)? (?:<HE>|<SUBJ>) "
         + _any(_ACTS["prescribing"]),
-        mine + r"(?:<W>){0,6}?(?:replace|switch|move|put|roll) (?:<W>){0,4}?"
+        mine + r"(?:<W>){0,6}?(?:replace|switch|move|put|roll)s? (?:<W>){0,4}?"
         r"(?:with|to|on|onto|out) my\b",
         mine + r"(?:suggest|suggested|suggesting|propose|proposed) (?:that )?(?:<HE>|<SUBJ>) "
-        r"(?:should |could |might )?(?:roll|replace|switch|move|adopt|use|try|buy|hire)\b",
+        r"(?:should |could |might )?(?:roll|replace|switch|move|adopt|use|try|buy|hire)s?\b",
         r"\b(?:proposing|proposed|a proposal for) (?:a |an )?new\b",
         # A better way of the user's own: "there's a faster way", "how we do it at my startup".
         mine + r"(?:<W>){0,4}?(?:there's|there is) a (?:much )?(?:faster|better|cheaper|easier|"
@@ -1959,8 +1972,11 @@ class _Story:
             if rule.gated and not about_mentoring:
                 continue
             for match in self.matches(rule.finder):
+                own = rule.own is not None and rule.own.fullmatch(
+                    self.text, match.start(), match.end()
+                )
                 negated = rule.denies or (
-                    rule.negatable and _negated(self.text, match.start(), match.end())
+                    rule.negatable and not own and _negated(self.text, match.start(), match.end())
                 )
                 found.append(Hit(rule.signal, match.start(), match.end(), negated))
         return found
