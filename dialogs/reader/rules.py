@@ -996,7 +996,9 @@ _RULES: tuple[_Rule, ...] = (
         "cut|short|minutes|min|gave",
         r"\bcut (?:<W>){0,2}?short\b",
         r"\bgave me (?:\d+|five|ten|fifteen) ?min\w*\b",
-        r"\bafter (?:\d+|five|ten|fifteen|twenty) ?min\w*\b",
+        # "left after ten minutes"; "felt normal after five minutes" is no cut.
+        r"(?<!normal )(?<!fine )(?<!relaxed )(?<!easy )(?<!better )(?<!calm )(?<!comfortable )"
+        r"(?<!natural )\bafter (?:\d+|five|ten|fifteen|twenty) ?min\w*\b",
     ),
     _rule(
         Signal.PUSHED,
