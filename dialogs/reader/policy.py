@@ -138,7 +138,12 @@ def _germ(choice: _Choice) -> None:
         choice.add("germ.well_done", others[0].evidence)
         return
     for signal in (*_GERM_PROBLEMS, Signal.AT_EASE):
-        evidence = choice.did_not(signal) if signal is not Signal.AT_EASE else choice.did(signal)
+        # A plan of restraint ("I'll keep it to one compliment") is the step done well too.
+        evidence = (
+            choice.did_not(signal)
+            if signal is not Signal.AT_EASE
+            else choice.did(signal, _ANY_TIME)
+        )
         if evidence:
             choice.add("germ.well_done", evidence)
             return

@@ -966,7 +966,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:idk|dunno|no clue|no idea|can't figure|cant figure|can't work out|"
         r"couldn't figure|couldn't work out|hard to read|can't read|couldn't read)\b"
         r"(?! (?:what|how|why) (?:<HE>|<HIS>)(?:'s| is| are| was)? (?:<W>)?(?:struggl|deal|work|"
-        r"hard|tough|up to|going through|busy))",
+        r"hard|tough|up to|going through|busy)| what(?:'s| is)? (?:going on|happening|up)\b)",
         r"\b(?:good|warm|positive) or (?:bad|cold|not|negative)\b",
         r"\bwhat to make of (?:it|that|this|<HIM>)\b",
         r"\b(?:was|is) (?:<HE>|that|it) (?:<W>)?(?:into it|interested|warm|cold|good|bad|"
@@ -1582,7 +1582,10 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
     mine = r"(?:\b(?:i|we|i'm|i'll|i'd|we're|we'll) (?:<W>){0,2}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
     said = mine + r"(?:said|kept saying|told <OBJ>|called <HIM>|complimented|praised)\b"
     tell_mine = (
-        r"(?:\b(?:i|we) (?:<W>){0,3}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
+        # "I told her...", or a sentence with no subject: "Walked her through...", "Planning
+        # to show her...".
+        r"(?:\b(?:i|we) (?:<W>){0,3}?|(?:^|(?<=[.!?:;] )|(?<=\band ))(?:(?:planning|going|want|"
+        r"wanting|hoping|thinking|about) (?:to|of|on) )?)"
         + telling
         + r" (?:<W>){0,1}?(?:all |everything )?"
         r"(?:about |through |thru |on |over |with |of )?"
@@ -1592,6 +1595,9 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         # minutes of it. "I told her about my trip" alone is a detail, not the meeting.
         tell_mine + r"(?:my|our) (?:whole|entire|full|complete|life|every)\b",
         tell_mine + own + r"[^.!?]*?\b(?:my|our) (?!" + not_mine + r"(?![\w']))[a-z]",
+        # "all twelve minutes of it", "all forty slides": the whole of a long thing of mine.
+        tell_mine + own + r"[^.!?]*?\ball (?:\d+|[a-z]+) (?:minutes|mins|hours|slides|pages|"
+        r"songs|tracks|photos|chapters|episodes)\b",
         tell_mine + own + r"[^.!?]*?\bfor (?:<W>)?(?:\d+|ten|fifteen|twenty|thirty|forty|"
         r"an|half an) (?:minutes|mins|hours?)\b",
         r"\b(?:the whole|the entire|all|most) (?:<W>){0,3}?(?:on|about) (?:me|my|myself)\b",
@@ -1662,6 +1668,10 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         r"\b(?:would|could|will|can|to|it'd|that'd|it'll|that'll) (?:<W>)?(?:fix|save|solve|"
         r"sort out|cut|halve|overhaul|revamp|modernise|modernize|improve|speed up|double|boost|"
         r"streamline|transform|automate) (?:all )?<HIS>\b",
+        # "how my agency could run her socials": the user's business doing the hero's work.
+        r"\b(?:my|our) (?:agency|company|firm|team|startup|app|product|tool|platform|service|"
+        r"studio|shop|business) (?:could|would|can|will) (?:<W>){0,2}?(?:run|do|handle|fix|"
+        r"manage|build|take over|sort|redo|replace) <HIS>\b",
         # A price named is a sale: "quoted her a day rate".
         r"\bquoted <OBJ> (?:a |my |our )?(?:<W>)?(?:rate|price|fee|quote)\b",
     )
