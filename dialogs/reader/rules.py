@@ -123,6 +123,11 @@ class _Rule:
 _OWN_NEGATION = re.compile(r"n't|\b(?:not|never|no|cannot|barely|hardly|without|nothing|zero)\b")
 
 
+_OWN_HEAD = re.compile(
+    r"(?:\\b)?(?:\(\?:)?(?:[\w']+ )?(?:without|never|no|not|cannot|can't|couldn't|didn't|don't)\b"
+)
+
+
 def _rule(
     signal: Signal,
     cues: str,
@@ -131,8 +136,9 @@ def _rule(
     gated: bool = False,
     whole: bool = False,
 ) -> _Rule:
-    # A pattern's word boundary is no letter: read r"\bwithout" as " without".
-    own = [p for p in patterns if _OWN_NEGATION.search(p.replace("\\b", " "))]
+    # Only a pattern headed by its negation says it of itself ("without asking him", "that's
+    # not how"); one with "no" further in ("in no time") is negated as any other.
+    own = [p for p in patterns if _OWN_HEAD.match(p)]
     return _Rule(
         signal,
         _finder(cues, *patterns, whole=whole),
