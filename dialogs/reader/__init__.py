@@ -213,7 +213,9 @@ def _time(text: str, hit: rules.Hit, sentence: _Sentence) -> Time:
 _AT_FIRST = re.compile(r"\b(?:at first|initially|to begin with|in the beginning|at the start)\b")
 _TURN = re.compile(r"\bbut\b")
 # Reactions a story can say changed: "distracted at first, but then stayed an extra hour".
-_PASSING = frozenset({Signal.COLD, Signal.WARM, Signal.LUKEWARM, Signal.MORE_AWKWARD})
+_PASSING = frozenset(
+    {Signal.COLD, Signal.WARM, Signal.LUKEWARM, Signal.MORE_AWKWARD, Signal.STARSTRUCK}
+)
 
 
 def _passed(text: str, hit: rules.Hit, sentence: _Sentence) -> bool:

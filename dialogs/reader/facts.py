@@ -163,6 +163,8 @@ def find_date(text: str, today: date) -> tuple[date | None, str | None]:
 _UNTIL = r"(?:until|till|til|'til|through|thru|up to|before)"
 _TARGET = (
     r"(?:(?:the )?(new year)|(?:after )?(?:the )?(holidays|christmas)|"
+    # "mid-January", "the end of March": the month is what the coach needs.
+    r"(?:(?:mid|early|late)-? ?|the (?:end|start|beginning|middle) of )?"
     r"(" + "|".join(_MONTHS) + r")|(?:the )?(spring|summer|fall|autumn|winter)|"
     r"(next (?:week|month|year|quarter))|(the end of (?:the )?(?:year|month|quarter)))"
 )

@@ -393,7 +393,8 @@ _RULES: tuple[_Rule, ...] = (
         "lively",
         r"\benthusiastic(?:ally)?\b",
         r"\b(?:lit|lights?|lighting) up\b",
-        r"\blaugh(?:ed|ing|s)?\b",
+        # A nervous or polite laugh is no warmth.
+        r"\blaugh(?:ed|ing|s)?\b(?! (?:nervously|awkwardly|politely|uncomfortably|it off))",
         r"\blaughter\b",
         r"\b(?:smil(?:ed|ing|es)|grinn(?:ed|ing))\b",
         r"\bhit it off\b",
@@ -1004,7 +1005,8 @@ _RULES: tuple[_Rule, ...] = (
         r"\bgave me (?:\d+|five|ten|fifteen) ?min\w*\b",
         # "left after ten minutes"; "felt normal after five minutes" is no cut.
         r"(?<!normal )(?<!fine )(?<!relaxed )(?<!easy )(?<!better )(?<!calm )(?<!comfortable )"
-        r"(?<!natural )\bafter (?:\d+|five|ten|fifteen|twenty) ?min\w*\b",
+        r"(?<!natural )\bafter (?:\d+|five|ten|fifteen|twenty) ?min\w*\b"
+        r"(?!,? (?:i|it|we|things) (?:was|were|felt|got))",
     ),
     _rule(
         Signal.PUSHED,
@@ -1601,6 +1603,14 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         # minutes of it. "I told her about my trip" alone is a detail, not the meeting.
         tell_mine + r"(?:my|our) (?:whole|entire|full|complete|life|every)\b",
         tell_mine + own + r"[^.!?]*?\b(?:my|our) (?!" + not_mine + r"(?![\w']))[a-z]",
+        # "in detail", "a 2000-word email about my career": long by what it is.
+        tell_mine + own + r"[^.!?]*?\bin (?:great |full |minute |excruciating |painful )?detail\b",
+        r"\b(?:sent|wrote) <OBJ> (?:a |an )?(?:\d+[- ]?(?:word|page)|long|huge|massive|giant|"
+        r"enormous|novel-length|essay-length) (?:<W>)?(?:email|message|letter|dm|text|"
+        r"voice note|essay) (?:all )?about (?:my|me|myself)\b",
+        # A subjectless diary line: "then spent what felt like forever on my podcast".
+        r"(?:^|(?<=[.!?:;,] )|(?<=\band )|(?<=\bthen ))(?:spent|wasted|used) (?:<W>){0,4}?on "
+        r"(?:my|me|myself)\b",
         # "all twelve minutes of it", "all forty slides": the whole of a long thing of mine.
         tell_mine + own + r"[^.!?]*?\ball (?:\d+|[a-z]+) (?:minutes|mins|hours|slides|pages|"
         r"songs|tracks|photos|chapters|episodes)\b",
