@@ -394,7 +394,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\benthusiastic(?:ally)?\b",
         r"\b(?:lit|lights?|lighting) up\b",
         # A nervous or polite laugh is no warmth.
-        r"\blaugh(?:ed|ing|s)?\b(?! (?:nervously|awkwardly|politely|uncomfortably|it off))",
+        r"\blaugh(?:ed|ing|s)?\b(?! (?:nervously|awkwardly|politely|uncomfortably))",
         r"\blaughter\b",
         r"\b(?:smil(?:ed|ing|es)|grinn(?:ed|ing))\b",
         r"\bhit it off\b",
