@@ -53,9 +53,9 @@ _USER = (
     r"(?:i|i'm|i've|i'd|i'll|we|we're|we've|we'd|me and|myself|"
     r"my (?:mind|brain|head|heart|hands|voice|palms|knees))"
 )
-# "It was 80/20 me", "it turned into a contest": the meeting as subject, so nobody's act
-# is told by it; the story's own actor (the user) did the user's acts.
-_IT = r"(?:it(?:'s| was| is| turned| became| felt| ended up))"
+# "It was 80/20 me", "it turned into a contest", "it'll cut her bill": the meeting or the
+# user's thing as subject, so the story's own actor (the user) did the user's acts.
+_IT = r"(?:it(?:'s| was| is| turned| became| felt| ended up)|(?:it|that)(?:'ll|'d| will| would))"
 _HERO = r"(?:he|she|they|he's|she's|they're|he'd|she'd|they'd|he'll|she'll|they'll)"
 _HEDGE = re.compile(
     r"\b(?:i think|i'm (?:pretty |so |totally |absolutely )?sure|pretty sure|i just know|"

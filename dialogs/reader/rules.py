@@ -1617,6 +1617,9 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         tell_mine + own + r"[^.!?]*?\bfor (?:<W>)?(?:\d+|ten|fifteen|twenty|thirty|forty|"
         r"an|half an) (?:minutes|mins|hours?)\b",
         r"\b(?:the whole|the entire|all|most) (?:<W>){0,3}?(?:on|about) (?:me|my|myself)\b",
+        # "half the lunch was me and my app".
+        r"\b(?:the whole|the entire|all|most|half) (?:of )?(?:<W>){0,3}?(?:was|went on) (?:just )?"
+        r"(?:me|about me|about my|on me|on my)\b",
         # "Most of the call was me going through my portfolio".
         r"\b(?:the whole|the entire|all|most|half) (?:of )?(?:<W>){0,3}?(?:was|went on) "
         r"(?:just )?me " + _any(_LEXICON["telling_at"]) + r" (?:<W>)?(?:my|our)\b",
@@ -1729,7 +1732,7 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
             # "Three weeks, then: "interesting."" and ""thanks." 16 days later".
             _finder(
                 "i",
-                _SLOW + r"[^\"]{0,16}\"[^\"]{1,16}\"",
+                _SLOW + r"[^\"]{0,80}\"[^\"]{1,16}\"",
                 r"\"[^\"]{1,16}\"[^\"]{0,12}" + _SLOW,
                 # The same in single quotes: "after five weeks with just 'thanks'".
                 _SLOW + r"[^'\"]{0,80}(?<!\w)'[^'\"]{1,16}'(?!\w)",
