@@ -70,6 +70,7 @@ _IRONY = re.compile(
 )
 _REPORTED = re.compile(r"\b(?:said|says|told|replied|answered|wrote|texted|emailed)\b")
 # "which gym he goes to": a subject a few words after "which" or "what" heads a clause too.
+_DIARY_ASK = re.compile(r"asked (?!me\b)")
 _HEROS_OWN = re.compile(r"(?:his|her|their) ")
 _EMBEDDING = re.compile(
     r"\b(?:(?:how|what|why|where|when|if|whether|that|who|which)|(?:which|what|whose)"
@@ -168,6 +169,14 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
             )
         ][-1:]
     if not candidates:
+        if (
+            hit.signal is Signal.FOLLOW_UP_QUESTIONS
+            and _DIARY_ASK.match(text, hit.start)
+            and not text[sentence.start : hit.start].strip()
+        ):
+            # "Asked if I could follow him around": a diary line drops its "I", so these are
+            # the user's questions, not the hero's.
+            return Who.USER
         return Who.USER if hit.signal in USER_ACTS else Who.HERO
     subject = candidates[0]
     if subject.group("user") or subject.group("it"):
