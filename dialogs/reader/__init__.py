@@ -59,7 +59,8 @@ _IT = r"(?:it(?:'s| was| is| turned| became| felt| ended up)|(?:it|that)(?:'ll|'
 _HERO = r"(?:he|she|they|he's|she's|they're|he'd|she'd|they'd|he'll|she'll|they'll)"
 _HEDGE = re.compile(
     r"\b(?:i think|i'm (?:pretty |so |totally |absolutely )?sure|pretty sure|i just know|"
-    r"i could (?:just )?tell|i feel like|i bet|i guess|probably|i'm certain|i reckon|i'd say|"
+    r"i could (?:just )?tell|i feel like|i bet|i guess|probably|i'm certain|"
+    r"\d+ ?% sure|i reckon|i'd say|"
     r"i suppose|i figure|i'm (?:convinced|positive)|i swear|surely)\b"
 )
 _IRONY = re.compile(
@@ -71,6 +72,9 @@ _IRONY = re.compile(
 _REPORTED = re.compile(r"\b(?:said|says|told|replied|answered|wrote|texted|emailed)\b")
 # "which gym he goes to": a subject a few words after "which" or "what" heads a clause too.
 _DIARY_ASK = re.compile(r"asked (?!me\b)")
+_CLAUSE_OPENS = re.compile(
+    r"(?:^|[.,;:!?(]|\b(?:and|then|but|so|when|while|because|after|before|as|though))\s*$"
+)
 _HEROS_OWN = re.compile(r"(?:his|her|their) ")
 _EMBEDDING = re.compile(
     r"\b(?:(?:how|what|why|where|when|if|whether|that|who|which)|(?:which|what|whose)"
@@ -84,6 +88,7 @@ _REPORTING = re.compile(
     r"reckons|claims|swears|"
     r"guess|bet|mentioned|joked|admitted|swear|swore)(?: (?:her|him|them|me|you))?\s+$"
 )
+_POSSESSIVE = r"(?!(?:it|that|he|she|what|there|here|let|who|where)'s)[a-z]+'s"
 _DETERMINER = r"(?:my|a|an|the|some|his|her|their|our|one|another|other|two|few|couple of)"
 
 
@@ -91,13 +96,25 @@ _DETERMINER = r"(?:my|a|an|the|some|his|her|their|our|one|another|other|two|few|
 def _others() -> re.Pattern[str]:
     nouns = "|".join(re.escape(noun) for noun in words()["others"]["nouns"])
     return re.compile(
-        rf"\b(?:{_DETERMINER} (?:[\w-]+ )?(?:{nouns})s?|someone|somebody|everyone|everybody|"
+        # "Walt's manager", "my friend's sister": a possessive before a person is that person.
+        rf"\b(?:{_DETERMINER} (?:[\w-]+ )?(?:{nouns})s?|{_POSSESSIVE} (?:[\w-]+ )?(?:{nouns})s?|"
+        rf"someone|somebody|everyone|everybody|"
         rf"people|nobody else)\b"
     )
 
 
-# What a hero's assistant or office passes on for them: a refusal or a brush-off.
-_PASSED_ON = frozenset({Signal.COLD, Signal.CUT_SHORT, Signal.LUKEWARM, *rules.OUTCOMES})
+# What a hero's assistant or office passes on for them: a refusal, a brush-off, an invitation.
+_PASSED_ON = frozenset(
+    {
+        Signal.COLD,
+        Signal.CUT_SHORT,
+        Signal.LUKEWARM,
+        Signal.OPEN_DOOR,
+        Signal.WARM,
+        Signal.QUICK_REPLY,
+        *rules.OUTCOMES,
+    }
+)
 _MESSENGER = re.compile(
     r"\b(?:" + "|".join(re.escape(noun) for noun in words()["others"]["messengers"]) + r")s?$"
 )
@@ -111,9 +128,12 @@ def _markers(kind: str) -> re.Pattern[str]:
 
 def _subject_pattern(names: Sequence[str]) -> re.Pattern[str]:
     hero = "|".join(re.escape(name) for name in names)
+    # "Walt's manager pitched me": the manager, not Walt, is the subject.
+    nouns = "|".join(re.escape(noun) for noun in words()["others"]["nouns"])
+    theirs = rf"(?P<theirs>(?:{hero})'s (?:[\w-]+ )?(?:{nouns})s?)|" if hero else ""
     hero_names = rf"|(?P<name>{hero})(?:'s)?" if hero else ""
     return re.compile(
-        rf"(?<![\w'])(?:(?P<user>{_USER})|(?P<hero>{_HERO}){hero_names}|(?P<it>{_IT})|(?P<other>"
+        rf"(?<![\w'])(?:{theirs}(?P<user>{_USER})|(?P<hero>{_HERO}){hero_names}|(?P<it>{_IT})|(?P<other>"
         + _others().pattern
         + r"))(?![\w'])"
     )
@@ -167,6 +187,14 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
             and not _AFTER_PREPOSITION.search(
                 text, max(sentence.start, found.start() - 7), found.start()
             )
+            # "ask what scaling her team took, then just listen": the hero's people after a
+            # verb are its object, not the subject of the user's acts.
+            and not (
+                hit.signal in USER_ACTS
+                and found.group("other")
+                and _HEROS_OWN.match(found.group("other"))
+                and not _CLAUSE_OPENS.search(text, sentence.start, found.start())
+            )
         ][-1:]
     if not candidates:
         if (
@@ -182,11 +210,14 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
     if subject.group("user") or subject.group("it"):
         # "i asked him" is the user's; "we laughed" is the meeting's, so the hero's too.
         return Who.USER if hit.signal in USER_ACTS else Who.HERO
-    if subject.group("other"):
-        if hit.signal in _PASSED_ON and _MESSENGER.search(subject.group("other")):
+    other = subject.group("other") or subject.groupdict().get("theirs")
+    if other:
+        if hit.signal in _PASSED_ON and _MESSENGER.search(other):
             # "Her assistant said she can't take on requests": the hero's answer, passed on.
             return Who.HERO
-        if hit.signal is Signal.PROBLEM_SHARED and _HEROS_OWN.match(subject.group("other")):
+        if hit.signal is Signal.PROBLEM_SHARED and (
+            subject.groupdict().get("theirs") or _HEROS_OWN.match(other)
+        ):
             # "Her team can't ship": the trouble of the hero's people is the hero's trouble.
             return Who.HERO
         return Who.OTHER

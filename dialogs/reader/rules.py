@@ -1149,7 +1149,8 @@ _RULES: tuple[_Rule, ...] = (
         "asked|told|wants|wanted|invited|said|come|drop|stop|swing|stayed|thought|blue|"
         "texted|emailed|called|messaged",
         r"\b<SUBJ> (?:<W>)?(?:asked|told|wants|wanted|invited|said|says) (?:me )?(?:to|i should|"
-        r"i could|i can) (?:<W>)?(?:come|send|drop|stop|join|visit|bring|swing|sit in|meet)\b",
+        r"i could|i can) (?:<W>)?(?:come|send|drop|stop(?! (?:emailing|messaging|texting|"
+        r"contacting|calling|writing|bothering|following))|join|visit|bring|swing|sit in|meet)\b",
         r"\b(?:come|drop|stop|swing|pop) by\b",
         r"\bstayed (?:<W>)?(?:two|three|\d+|an extra|another) (?:<W>)?hours?\b",
         r"\bthought of you\b",
@@ -1648,6 +1649,8 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         # Three words of praise in one sentence the user said: a string of compliments.
         said + (r"[^.!?]*?\b" + praise + r"\b") * 3,
         said + r"[^.!?]{0,60}?\b" + _any(_LEXICON["repeated"]) + r"\b",
+        # "then said it again about his woodcuts": the same praise of another thing.
+        r"\b(?:said|told <OBJ>) (?:it|that) again (?:about|when|on|at|for)\b",
         # "told her she's a legend, that her film changed me, that she's the reason...".
         said + r"[^.!?]*?\b" + praise + r"\b[^.!?]*?, (?:and )?that [^.!?]*?, (?:and )?that\b",
         r"\bcompliments i (?:paid|gave|made)\b",
@@ -1684,8 +1687,9 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         r"quicker|smarter|simpler) way\b",
         r"\b(?:how|the way) (?:we|i) do (?:it|things|this|that) (?:at|in) (?:my|our)\b",
         # What the user's thing would do for the hero's work: a solution, however it is put.
-        r"\b(?:would|could|will|can|to|it'd|that'd|it'll|that'll) (?:<W>)?(?:fix|save|solve|"
-        r"sort out|cut|halve|overhaul|revamp|modernise|modernize|improve|speed up|double|boost|"
+        r"\b(?:(?:it|that|this) )?(?:would|could|will|can|to|it'd|that'd|it'll|that'll) (?:<W>)?"
+        r"(?:fix|save|solve|sort out|sort|cut|halve|overhaul|revamp|modernise|modernize|improve|"
+        r"speed up|double|boost|"
         r"streamline|transform|automate) (?:all )?<HIS>\b",
         # "how my agency could run her socials": the user's business doing the hero's work.
         r"\b(?:my|our) (?:agency|company|firm|team|startup|app|product|tool|platform|service|"
