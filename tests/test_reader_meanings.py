@@ -400,6 +400,28 @@ FRESH_ROUND4 = [
         {"radar.cold_give_space"},
         {"radar.warm_open_door"},
     ),
+    # Who: a possessive before a person, an invitation passed on, the hero's people as object.
+    (
+        "Walt's manager pitched me their new artist development scheme for twenty minutes. "
+        "Walt and I then talked about the mastering backlog at the studio, which is driving "
+        "him nuts.",
+        None,
+        set(),
+        {"interests.insight_over_solutions"},
+    ),
+    (
+        "Leah's assistant says Leah would love another coffee, maybe the week of the 20th?",
+        None,
+        {"radar.warm_open_door"},
+        {"radar.cold_give_space"},
+    ),
+    (
+        "Next time with Priya I'm going to ask what the hardest part of scaling her team has "
+        "been and then just listen.",
+        None,
+        {"interests.well_done"},
+        {"interests.their_world", "interests.insight_over_solutions"},
+    ),
     # Talking about oneself, told as a list or a share of the time.
     # dev set
     (
