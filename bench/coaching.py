@@ -29,6 +29,7 @@ from typing import Any
 
 from bench.scoring import ROOT, Labelled, Score, labels, publish, report
 from dialogs.content import default_content
+from dialogs.reader.reading import Reading
 
 CORPUS = ROOT / "tests" / "data" / "stories.toml"
 # Stories say "yesterday" and "last Tuesday": a fixed day keeps the score reproducible.
@@ -50,11 +51,8 @@ class Story(Labelled):
 @dataclass(frozen=True)
 class Answer:
     advice: tuple[str, ...]
-    hero: str | None = None
-    kind: str | None = None
-    meetings: int | None = None
-    time: str | None = None
-    language: str | None = None
+    # The legacy reader has no reading: its facts are not scored.
+    reading: Reading | None = None
 
 
 def load(path: Path = CORPUS) -> list[Story]:
@@ -80,16 +78,17 @@ def score(stories: list[Story], reader: Callable[[Story], Answer]) -> Score:
         answer = reader(story)
         # a story in another language, or one that says too little, wants no advice
         result.count(story, answer.advice, silent=bool(story.lang or not story.expect))
-        if answer.time is None:
+        reading = answer.reading
+        if reading is None:
             continue
         if story.hero:
-            result.fact("hero", answer.hero == story.hero)
+            result.fact("hero", reading.hero == story.hero)
         if story.kind:
-            result.fact("kind", answer.kind == story.kind)
+            result.fact("kind", reading.kind == story.kind)
         if story.meetings is not None:
-            result.fact("meetings", answer.meetings == story.meetings)
-        result.fact("time", answer.time == story.time)
-        result.fact("language", answer.language == (story.lang or "en"))
+            result.fact("meetings", reading.meetings == story.meetings)
+        result.fact("time", reading.time.value == story.time)
+        result.fact("language", reading.language == (story.lang or "en"))
     return result
 
 
@@ -107,14 +106,7 @@ def reader_for(variant: str) -> Callable[[Story], Answer]:
             languages=variant != "nolang",
             step=story.step,
         )
-        return Answer(
-            advice=reading.advice,
-            hero=reading.hero,
-            kind=reading.kind,
-            meetings=reading.meetings,
-            time=reading.time.value,
-            language=reading.language,
-        )
+        return Answer(advice=reading.advice, reading=reading)
 
     return run
 

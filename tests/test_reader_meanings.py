@@ -289,3 +289,155 @@ def test_at_the_ask_step_a_plan_to_ask_is_a_readiness_question() -> None:
     assert "ask.not_yet" in read_story(text, step="ask").advice
     room = "Five good lunches. But her dad died last week. I'd planned to ask Friday."
     assert "ask.check_the_room" in read_story(room, step="ask").advice
+
+
+# Round four (docs/coaching.md, "Reading what others write"): stories of four fresh sets
+# written outside the repository, and four of the independent development set, added as
+# regression examples once its fixes were done, so that set is no longer held out: the ones
+# marked "dev set". Each of these missed before its class was read.
+FRESH_ROUND4 = [
+    # A phrase that holds its own negation says what it says.
+    (
+        "Honestly think he can't stand me. But he did invite me to his studio's open day and "
+        "he forwarded me a job ad he thought would suit me.",
+        None,
+        {"radar.warm_open_door", "radar.social_intelligence"},
+        {"radar.cold_give_space"},
+    ),
+    (
+        "I've booked us a standing Friday call for the next two months without really asking "
+        "him first.",
+        None,
+        {"distance.autonomy_authority"},
+        {"distance.respectful_deference"},
+    ),
+    (
+        "Not one compliment, not one photo, and I didn't mention my own work until she "
+        "asked. We talked about her volunteers quitting.",
+        None,
+        {"germ.well_done"},
+        {"germ.one_compliment", "germ.no_live_tweeting"},
+    ),
+    # A question the user answers at once.
+    (
+        "Got a selfie? No. Posted anything? No. We mostly talked about her distributor.",
+        None,
+        set(),
+        {"germ.no_live_tweeting"},
+    ),
+    # A reaction the story says gave way to another.
+    # dev set
+    (
+        "he was 20 min late and kind of distracted at first, but then stayed an extra half "
+        "hour and asked me to come watch the rehearsal on saturday",
+        None,
+        {"radar.warm_open_door"},
+        {"radar.cold_give_space"},
+    ),
+    # Who: a subject inside "which gym he goes to", a friend's reading, the hero's team.
+    # dev set
+    (
+        "found out which climbing gym he goes to and waited outside after his session to "
+        "catch him. he looked surprised, we talked 5 min",
+        None,
+        {"distance.autonomy_authority"},
+        {"distance.respectful_deference"},
+    ),
+    (
+        "My sister says he was clearly bored, but he stayed two hours and asked to see my "
+        "sketches next time, so I don't buy it.",
+        None,
+        {"radar.warm_open_door"},
+        {"radar.cold_give_space"},
+    ),
+    (
+        "he spent the whole call telling me about the crunch on his team and how they can't "
+        "find a decent sound designer. i told him about a sound library trick that might save "
+        "them time and he asked me to write it up",
+        None,
+        {"interests.well_done"},
+        {"interests.their_world", "interests.surface_problems"},
+    ),
+    # Bringing nothing to the hero's trouble.
+    # dev set
+    (
+        "I didn't pitch, didn't suggest, didn't add a thing. He told me about the permit "
+        "nightmare on the harbour job and all I managed was 'wow that sounds hard'.",
+        None,
+        {"interests.insight_over_solutions"},
+        {"interests.well_done"},
+    ),
+    # At the ask, a skill offered with it is how to ask, not a pitch.
+    # dev set
+    (
+        "I write grants for a living and Dr Okafor complains about grant writing every single "
+        "time we meet. Going to ask if I can join her lab for a few weeks; should I lead with "
+        "the grant thing?",
+        "ask",
+        {"ask.offer_skills"},
+        set(),
+    ),
+    # An invitation in the hero's own words.
+    (
+        "Her reply: \"Loved your write-up! Come to the studio Tuesday, I'll introduce you to "
+        'the team."',
+        None,
+        {"radar.warm_open_door"},
+        {"radar.cold_give_space"},
+    ),
+    # An answer passed on by the hero's office.
+    (
+        "His PA rang: Marcus is happy for me to spend a week on the dispatch floor in March.",
+        "ask",
+        {"ask.outcome_yes"},
+        {"ask.outcome_no", "ask.outcome_not_now"},
+    ),
+    # Sarcasm with a deed against it.
+    (
+        "Superb meeting, said no one ever. He read his emails while I talked and left at the "
+        "15 minute mark.",
+        None,
+        {"radar.cold_give_space"},
+        {"radar.warm_open_door"},
+    ),
+    # Who: a possessive before a person, an invitation passed on, the hero's people as object.
+    (
+        "Walt's manager pitched me their new artist development scheme for twenty minutes. "
+        "Walt and I then talked about the mastering backlog at the studio, which is driving "
+        "him nuts.",
+        None,
+        set(),
+        {"interests.insight_over_solutions"},
+    ),
+    (
+        "Leah's assistant says Leah would love another coffee, maybe the week of the 20th?",
+        None,
+        {"radar.warm_open_door"},
+        {"radar.cold_give_space"},
+    ),
+    (
+        "Next time with Priya I'm going to ask what the hardest part of scaling her team has "
+        "been and then just listen.",
+        None,
+        {"interests.well_done"},
+        {"interests.their_world", "interests.insight_over_solutions"},
+    ),
+    # Talking about oneself, told as a list or a share of the time.
+    # dev set
+    (
+        "So I told her about leaving the agency, about my ex who still owns half the domain, "
+        "about the font I'm working on. She was lovely but looking back it was like 80/20 me.",
+        None,
+        {"interests.their_world"},
+        {"interests.well_done"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "step", "expected", "wrong"), FRESH_ROUND4)
+def test_a_story_written_by_another_hand_is_read_by_its_class(
+    text: str, step: str | None, expected: set[str], wrong: set[str]
+) -> None:
+    advice = set(read_story(text, heroes=("Marcus Chen",), step=step).advice)
+    assert expected <= advice
+    assert not advice & wrong

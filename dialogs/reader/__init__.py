@@ -53,25 +53,42 @@ _USER = (
     r"(?:i|i'm|i've|i'd|i'll|we|we're|we've|we'd|me and|myself|"
     r"my (?:mind|brain|head|heart|hands|voice|palms|knees))"
 )
+# "It was 80/20 me", "it turned into a contest", "it'll cut her bill": the meeting or the
+# user's thing as subject, so the story's own actor (the user) did the user's acts.
+_IT = r"(?:it(?:'s| was| is| turned| became| felt| ended up)|(?:it|that)(?:'ll|'d| will| would))"
 _HERO = r"(?:he|she|they|he's|she's|they're|he'd|she'd|they'd|he'll|she'll|they'll)"
 _HEDGE = re.compile(
     r"\b(?:i think|i'm (?:pretty |so |totally |absolutely )?sure|pretty sure|i just know|"
-    r"i could (?:just )?tell|i feel like|i bet|i guess|probably|i'm certain)\b"
+    r"i could (?:just )?tell|i feel like|i bet|i guess|probably|i'm certain|"
+    r"\d+ ?% sure|i reckon|i'd say|"
+    r"i suppose|i figure|i'm (?:convinced|positive)|i swear|surely)\b"
 )
 _IRONY = re.compile(
     r"(?:\blol\b|\blmao\b|\U0001f643|\U0001f644|/s\b|\byeah right\b|\boh yeah\b|"
     r"\bliving the dream\b|\bwhat a (?:warm|great|lovely)\b|\bso subtle\b|"
-    r"\breally felt the love\b)"
+    r"\breally felt the love\b|\bsaid no one ever\b|\blove that for me\b|\briveting\b|"
+    r"\bthanks a lot\b)"
 )
 _REPORTED = re.compile(r"\b(?:said|says|told|replied|answered|wrote|texted|emailed)\b")
-_EMBEDDING = re.compile(r"\b(?:how|what|why|where|when|if|whether|that|who|which)\s+$")
+# "which gym he goes to": a subject a few words after "which" or "what" heads a clause too.
+_DIARY_ASK = re.compile(r"asked (?!me\b)")
+_CLAUSE_OPENS = re.compile(
+    r"(?:^|[.,;:!?(]|\b(?:and|then|but|so|when|while|because|after|before|as|though))\s*$"
+)
+_HEROS_OWN = re.compile(r"(?:his|her|their) ")
+_EMBEDDING = re.compile(
+    r"\b(?:(?:how|what|why|where|when|if|whether|that|who|which)|(?:which|what|whose)"
+    r"(?:\s+[\w'-]+){1,4})\s+$"
+)
 _AFTER_PREPOSITION = re.compile(r"\b(?:on|in|at|with|for|to|from|of|about|by|into)\s+$")
 # "i told her she's a genius" and "i said he": a clause someone reports, not the
 # subject of the acts that follow it ("..., asked for a selfie and posted it").
 _REPORTING = re.compile(
-    r"\b(?:told|tell|telling|said|say|saying|think|thought|know|knew|felt|feel|hope|"
+    r"\b(?:told|tell|telling|said|say|says|saying|think|thinks|thought|know|knew|felt|feel|hope|"
+    r"reckons|claims|swears|"
     r"guess|bet|mentioned|joked|admitted|swear|swore)(?: (?:her|him|them|me|you))?\s+$"
 )
+_POSSESSIVE = r"(?!(?:it|that|he|she|what|there|here|let|who|where)'s)[a-z]+'s"
 _DETERMINER = r"(?:my|a|an|the|some|his|her|their|our|one|another|other|two|few|couple of)"
 
 
@@ -79,13 +96,25 @@ _DETERMINER = r"(?:my|a|an|the|some|his|her|their|our|one|another|other|two|few|
 def _others() -> re.Pattern[str]:
     nouns = "|".join(re.escape(noun) for noun in words()["others"]["nouns"])
     return re.compile(
-        rf"\b(?:{_DETERMINER} (?:[\w-]+ )?(?:{nouns})s?|someone|somebody|everyone|everybody|"
+        # "Walt's manager", "my friend's sister": a possessive before a person is that person.
+        rf"\b(?:{_DETERMINER} (?:[\w-]+ )?(?:{nouns})s?|{_POSSESSIVE} (?:[\w-]+ )?(?:{nouns})s?|"
+        rf"someone|somebody|everyone|everybody|"
         rf"people|nobody else)\b"
     )
 
 
-# What a hero's assistant or office passes on for them: a refusal or a brush-off.
-_PASSED_ON = frozenset({Signal.COLD, Signal.CUT_SHORT, Signal.LUKEWARM, *rules.OUTCOMES})
+# What a hero's assistant or office passes on for them: a refusal, a brush-off, an invitation.
+_PASSED_ON = frozenset(
+    {
+        Signal.COLD,
+        Signal.CUT_SHORT,
+        Signal.LUKEWARM,
+        Signal.OPEN_DOOR,
+        Signal.WARM,
+        Signal.QUICK_REPLY,
+        *rules.OUTCOMES,
+    }
+)
 _MESSENGER = re.compile(
     r"\b(?:" + "|".join(re.escape(noun) for noun in words()["others"]["messengers"]) + r")s?$"
 )
@@ -99,9 +128,12 @@ def _markers(kind: str) -> re.Pattern[str]:
 
 def _subject_pattern(names: Sequence[str]) -> re.Pattern[str]:
     hero = "|".join(re.escape(name) for name in names)
+    # "Walt's manager pitched me": the manager, not Walt, is the subject.
+    nouns = "|".join(re.escape(noun) for noun in words()["others"]["nouns"])
+    theirs = rf"(?P<theirs>(?:{hero})'s (?:[\w-]+ )?(?:{nouns})s?)|" if hero else ""
     hero_names = rf"|(?P<name>{hero})(?:'s)?" if hero else ""
     return re.compile(
-        rf"(?<![\w'])(?:(?P<user>{_USER})|(?P<hero>{_HERO}){hero_names}|(?P<other>"
+        rf"(?<![\w'])(?:{theirs}(?P<user>{_USER})|(?P<hero>{_HERO}){hero_names}|(?P<it>{_IT})|(?P<other>"
         + _others().pattern
         + r"))(?![\w'])"
     )
@@ -112,6 +144,13 @@ class _Sentence:
     start: int
     end: int
     asks: bool
+    # "Got a selfie? No.": a question the user answers at once tells what did not happen.
+    answered_no: bool = False
+
+
+_ANSWER = re.compile(
+    r"\s*(?:(?P<no>no|nope|nah|not once|never|none|zero)|yes|yep|yeah|yup)\b[.!,]"
+)
 
 
 def _sentences(text: str) -> list[_Sentence]:
@@ -120,8 +159,12 @@ def _sentences(text: str) -> list[_Sentence]:
     for end in [*_SENTENCE_END.finditer(text), None]:
         stop = end.end() if end else len(text)
         piece = text[start:stop]
-        asks = "?" in piece or bool(_markers("asked").search(piece))
-        found.append(_Sentence(start, stop, asks))
+        answer = _ANSWER.match(text, stop) if piece.rstrip().endswith("?") else None
+        if answer:
+            found.append(_Sentence(start, stop, False, bool(answer.group("no"))))
+        else:
+            asks = "?" in piece or bool(_markers("asked").search(piece))
+            found.append(_Sentence(start, stop, asks))
         start = stop
     return found
 
@@ -138,22 +181,44 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
         candidates = [
             found
             for found in subjects.finditer(text, sentence.start, hit.start)
-            if not _EMBEDDING.search(text, max(sentence.start, found.start() - 9), found.start())
+            if not _EMBEDDING.search(text, max(sentence.start, found.start() - 40), found.start())
             and not _REPORTING.search(text, max(sentence.start, found.start() - 16), found.start())
             # "the crunch on her team": a noun after a preposition is no one's subject.
             and not _AFTER_PREPOSITION.search(
                 text, max(sentence.start, found.start() - 7), found.start()
             )
+            # "ask what scaling her team took, then just listen": the hero's people after a
+            # verb are its object, not the subject of the user's acts.
+            and not (
+                hit.signal in USER_ACTS
+                and found.group("other")
+                and _HEROS_OWN.match(found.group("other"))
+                and not _CLAUSE_OPENS.search(text, sentence.start, found.start())
+            )
         ][-1:]
     if not candidates:
+        if (
+            hit.signal is Signal.FOLLOW_UP_QUESTIONS
+            and _DIARY_ASK.match(text, hit.start)
+            and not text[sentence.start : hit.start].strip()
+        ):
+            # "Asked if I could follow him around": a diary line drops its "I", so these are
+            # the user's questions, not the hero's.
+            return Who.USER
         return Who.USER if hit.signal in USER_ACTS else Who.HERO
     subject = candidates[0]
-    if subject.group("user"):
+    if subject.group("user") or subject.group("it"):
         # "i asked him" is the user's; "we laughed" is the meeting's, so the hero's too.
         return Who.USER if hit.signal in USER_ACTS else Who.HERO
-    if subject.group("other"):
-        if hit.signal in _PASSED_ON and _MESSENGER.search(subject.group("other")):
+    other = subject.group("other") or subject.groupdict().get("theirs")
+    if other:
+        if hit.signal in _PASSED_ON and _MESSENGER.search(other):
             # "Her assistant said she can't take on requests": the hero's answer, passed on.
+            return Who.HERO
+        if hit.signal is Signal.PROBLEM_SHARED and (
+            subject.groupdict().get("theirs") or _HEROS_OWN.match(other)
+        ):
+            # "Her team can't ship": the trouble of the hero's people is the hero's trouble.
             return Who.HERO
         return Who.OTHER
     if hit.signal is Signal.OFFERED_INSIGHT:
@@ -183,6 +248,24 @@ def _time(text: str, hit: rules.Hit, sentence: _Sentence) -> Time:
     if marker and not rules.negated(text, marker.start(), marker.end()):
         return Time.PLANNED
     return Time.HAPPENED
+
+
+_AT_FIRST = re.compile(r"\b(?:at first|initially|to begin with|in the beginning|at the start)\b")
+_TURN = re.compile(r"\bbut\b")
+# Reactions a story can say changed: "distracted at first, but then stayed an extra hour".
+_PASSING = frozenset(
+    {Signal.COLD, Signal.WARM, Signal.LUKEWARM, Signal.MORE_AWKWARD, Signal.STARSTRUCK}
+)
+
+
+def _passed(text: str, hit: rules.Hit, sentence: _Sentence) -> bool:
+    """Tells whether the story says the reaction gave way to another later in the sentence."""
+    if hit.signal not in _PASSING:
+        return False
+    first = _AT_FIRST.search(text, max(sentence.start, hit.start - 40), sentence.end)
+    return bool(
+        first and first.start() < hit.end + 30 and _TURN.search(text, first.end(), sentence.end)
+    )
 
 
 def _hedged(text: str, hit: rules.Hit, sentence: _Sentence) -> bool:
@@ -244,11 +327,13 @@ def read(
     # At the ask step a bare "she said no" answers the ask, unless the ask is still to come.
     for hit in story.hits(asking=step == "ask" and not asks_to_ask):
         sentence = sentences[_index(starts, hit.start)]
+        if _passed(normal, hit, sentence):
+            continue
         found.append(
             SignalReading(
                 signal=hit.signal,
                 who=_who(normal, hit, sentence, subjects),
-                polarity=Polarity.DID_NOT if hit.negated else Polarity.DID,
+                polarity=Polarity.DID_NOT if hit.negated or sentence.answered_no else Polarity.DID,
                 time=_time(normal, hit, sentence),
                 evidence=_evidence(normal, hit, sentence),
                 hedged=_hedged(normal, hit, sentence),

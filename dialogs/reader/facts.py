@@ -42,6 +42,18 @@ def hero_names(hero: str) -> list[str]:
     return [name for name in dict.fromkeys(names) if len(name) >= 2]
 
 
+# Short forms that are also common words: "will" is no sign of William.
+_COMMON_SHORT = frozenset(
+    {"will", "bill", "pat", "rob", "art", "max", "sue", "ray", "mar", "sam", "don", "ken", "con",
+     "van", "bea", "liz", "ben", "tom", "jan", "val", "ali", "eve", "nat", "gene", "mike"}
+)  # fmt: skip
+
+
+def _short_form(word: str, name: str) -> bool:
+    """Tells whether the word is a short form of the name: "walt" for Walter."""
+    return 3 <= len(word) <= len(name) - 2 and name.startswith(word) and word not in _COMMON_SHORT
+
+
 def find_hero(text: str, heroes: Sequence[str]) -> tuple[str | None, str | None]:
     """The hero the story names first, with the word that named them.
 
@@ -57,7 +69,9 @@ def find_hero(text: str, heroes: Sequence[str]) -> tuple[str | None, str | None]
             if place is None and len(name) >= 5 and " " not in name:
                 for start, typed in tokens:
                     word = typed.removesuffix("'s")
-                    if word[0] == name[0] and Levenshtein.distance(word, name) == 1:
+                    if (word[0] == name[0] and Levenshtein.distance(word, name) == 1) or (
+                        _short_form(word, name)
+                    ):
                         place = start
                         break
             if place is not None and (best is None or place < best[0]):
@@ -149,6 +163,8 @@ def find_date(text: str, today: date) -> tuple[date | None, str | None]:
 _UNTIL = r"(?:until|till|til|'til|through|thru|up to|before)"
 _TARGET = (
     r"(?:(?:the )?(new year)|(?:after )?(?:the )?(holidays|christmas)|"
+    # "mid-January", "the end of March": the month is what the coach needs.
+    r"(?:(?:mid|early|late)-? ?|the (?:end|start|beginning|middle) of )?"
     r"(" + "|".join(_MONTHS) + r")|(?:the )?(spring|summer|fall|autumn|winter)|"
     r"(next (?:week|month|year|quarter))|(the end of (?:the )?(?:year|month|quarter)))"
 )

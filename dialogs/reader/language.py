@@ -14,10 +14,17 @@ from typing import Any
 
 from dialogs.reader.text import words
 
-LANGUAGES = ("en", "es", "de", "fr", "pt", "it", "nl", "pl", "sv", "tr", "ru", "uk", "ja", "zh")
+LANGUAGES = (
+    "en", "es", "de", "fr", "pt", "it", "nl", "pl", "sv", "no", "da", "tr", "ro", "ca", "id", "ru",
+    "uk", "ja", "zh",
+)  # fmt: skip
 # A story this short in words is read as English: too little to judge, and the rules
 # answer "says too little" anyway.
 _MIN_WORDS = 3
+# English prose is a quarter or more function words; a story of at least this many words
+# with under one in eight of them is worth asking the model about.
+_MIN_FOREIGN_WORDS = 5
+_ENGLISH_SHARE = 8
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
@@ -52,8 +59,12 @@ def identify(text: str) -> str:
     english_words, foreign_words = _function_words()
     english = sum(token in english_words for token in tokens)
     foreign = sum(token in foreign_words for token in tokens)
-    # Most stories are plainly English: the model is loaded only for one that is not.
-    if not other_script and (foreign < 2 or foreign <= english):
+    # Most stories are plainly English: the model is loaded only for one that is not, by the
+    # function words of the languages listed, or, for the rest, by hardly any English ones.
+    foreign_looking = (foreign >= 2 and foreign > english) or (
+        len(tokens) >= _MIN_FOREIGN_WORDS and english * _ENGLISH_SHARE < len(tokens)
+    )
+    if not other_script and not foreign_looking:
         return "en"
     language, confidence = _identifier().classify(text)
     if language != "en" and confidence >= 0.9:

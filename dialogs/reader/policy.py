@@ -94,7 +94,11 @@ def advise(
 
 
 def _acts(choice: _Choice) -> None:
+    # Offering a skill along with the ask to come is how to ask (ask.offer_skills), not a pitch.
+    offering = choice.reading.wondering and choice.did(Signal.SKILLS, _ANY_TIME)
     for signal, advice in _ACT_ADVICE.items():
+        if offering and signal is Signal.PITCHED_SOLUTION and not choice.did(signal):
+            continue
         evidence = choice.did(signal, _ANY_TIME)
         choice.add(advice, evidence)
         if evidence is not None and not choice.did(signal):
@@ -134,7 +138,12 @@ def _germ(choice: _Choice) -> None:
         choice.add("germ.well_done", others[0].evidence)
         return
     for signal in (*_GERM_PROBLEMS, Signal.AT_EASE):
-        evidence = choice.did_not(signal) if signal is not Signal.AT_EASE else choice.did(signal)
+        # A plan of restraint ("I'll keep it to one compliment") is the step done well too.
+        evidence = (
+            choice.did_not(signal)
+            if signal is not Signal.AT_EASE
+            else choice.did(signal, _ANY_TIME)
+        )
         if evidence:
             choice.add("germ.well_done", evidence)
             return
@@ -169,7 +178,8 @@ def _radar(choice: _Choice) -> None:
     if not warm and not cold:
         # With no deed either way, "I could tell she was bored" is the best reading there is.
         cold = _hunch(choice, _COLD_ACTS)
-    if unsure and not (warm and (gloom or lukewarm)):
+    # A lukewarm word the user only guesses at ("fine i guess") does not settle it either.
+    if unsure and not (warm and (gloom or _deed(choice, (Signal.LUKEWARM,)))):
         # The user says they cannot read it: reading the temperature is the lesson, even
         # when the story holds a sign or two.
         choice.add("radar.read_temperature", unsure)

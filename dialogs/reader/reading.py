@@ -98,17 +98,6 @@ class Reading:
     advice: tuple[str, ...] = ()
     evidence: dict[str, str] = field(default_factory=dict)
 
-    def has(
-        self,
-        signal: Signal,
-        *,
-        who: Who | None = None,
-        polarity: Polarity = Polarity.DID,
-        times: frozenset[Time] = frozenset({Time.HAPPENED}),
-    ) -> bool:
-        """Tells whether the story holds the signal with this who, polarity and time."""
-        return any(self.find(signal, who=who, polarity=polarity, times=times))
-
     def find(
         self,
         signal: Signal,

@@ -113,6 +113,19 @@ class _Rule:
     gated: bool
     # Patterns that say the signal did not happen ("no idea what's hard for her").
     denies: bool = False
+    # The rule's patterns that hold their own negation ("without asking him"): a match of
+    # one of them says what it says, and its "not" negates nothing.
+    own: re.Pattern[str] | None = None
+
+
+# A pattern or entry that holds its own negation ("can't stand me", "without asking him")
+# says what it says: its "not" is no negation of it.
+_OWN_NEGATION = re.compile(r"n't|\b(?:not|never|no|cannot|barely|hardly|without|nothing|zero)\b")
+
+
+_OWN_HEAD = re.compile(
+    r"(?:\\b)?(?:\(\?:)?(?:[\w']+ )?(?:without|never|no|not|cannot|can't|couldn't|didn't|don't)\b"
+)
 
 
 def _rule(
@@ -123,7 +136,16 @@ def _rule(
     gated: bool = False,
     whole: bool = False,
 ) -> _Rule:
-    return _Rule(signal, _finder(cues, *patterns, whole=whole), negatable, gated)
+    # Only a pattern headed by its negation says it of itself ("without asking him", "that's
+    # not how"); one with "no" further in ("in no time") is negated as any other.
+    own = [p for p in patterns if _OWN_HEAD.match(p)]
+    return _Rule(
+        signal,
+        _finder(cues, *patterns, whole=whole),
+        negatable,
+        gated,
+        own=re.compile("|".join(f"(?:{_expand(pattern)})" for pattern in own)) if own else None,
+    )
 
 
 # Each rule is a signal, its cues and its patterns. Cues are "|"-separated word beginnings
@@ -135,7 +157,9 @@ _RULES: tuple[_Rule, ...] = (
         "about|talk|half|whole|most",
         r"\b(?:mostly|mainly|largely|all|entirely|half|only|just) about (?:me|myself)\b",
         r"\b(?:i|we)\b (?:<W>){0,4}?(?:talk\w*|spoke|speaking|rambl\w*|went on|going on|"
-        r"droned on|chatt\w*|blabb\w*|told <OBJ> all) (?:<W>){0,3}?about (?:me|myself|my)\b",
+        r"droned on|chatt\w*|blabb\w*|yapp\w*|waffl\w*|prattl\w*|blather\w*|natter\w*|gabb\w*|"
+        r"jabber\w*|rant\w*|(?:banged|banging|harped|harping) on|told <OBJ> all) (?:<W>){0,3}?"
+        r"about (?:me|myself|my)\b",
         r"\btalk(?:ed|ing)? about myself\b",
         r"\b(?:half(?: the time| of it)?|the whole time|most of the time|most of it)"
         r"(?: was| went)? (?:about|on) (?:me|myself|my)\b",
@@ -158,6 +182,8 @@ _RULES: tuple[_Rule, ...] = (
         r"\blet(?:ting)? <OBJ> (?:do (?:most of |all of |all )?the talking|talk)\b",
         r"\b<SUBJ> did (?:most of |all of |all )?the talking\b",
         r"\b(?:mostly|mainly|largely|all|entirely) about (?:him|her|them|his|their)\b",
+        r"\basked (?:<OBJ> )?what (?:keeps|worries|bothers|frustrates|stresses|scares|bugs) "
+        r"<HIM>\b",
         r"\basked (?:<OBJ> )?(?:what|how|why|where|when) <HE>(?:'s|'d|'re| is| was| had| has|"
         r" does| did| do| are| were)?\b",
         r"\b<HE> (?:<W>){0,5}?(?:telling me|told me|talked|talking|went on|going on|spoke|"
@@ -323,18 +349,21 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         Signal.ACHIEVEMENTS,
-        "achievement|accomplish|award|grammy|oscar|emmy|tony|troph|prize|accolade|resume|cv|"
+        "achievement|accomplish|shortlist|nominat|deal|knight|honor|honour|ipo|award|grammy|oscar|emmy|tony|troph|prize|accolade|resume|cv|"
         "track|legacy|highlight|credit|wins|success|fame|famous|hit|best|seller|selling|nobel|"
         "pulitzer|medal|iconic|legend|classic|breakthrough|landmark|seminal|platinum|won",
         r"\b<POSS> (?:<W>){0,2}?(?:achievements?|accomplishments?|awards?|grammys?|oscars?|"
         r"emmys?|tonys?|trophies|trophy|prizes?|accolades|resume|cv|track record|legacy|"
         r"career highlights|credits|big wins|successes|fame|hits|hit (?:song|record|album|show)s?"
-        r"|best-?sellers?|greatest hits|nobel|pulitzer|medals?|famous \w+)\b",
+        r"|best-?sellers?|greatest hits|nobel|pulitzer|medals?|famous \w+|shortlists?|"
+        r"nominations?|(?:film|book|record|publishing|tv) deals?|knighthood|honou?rs|ipo)\b",
         r"\b(?:famous|iconic|legendary|award-winning|classic|breakthrough|landmark|seminal|"
         r"platinum|best-?selling|grammy-winning|oscar-winning) (?:<W>)?(?:album|record|book|"
         r"paper|talk|ted talk|film|movie|song|track|campaign|project|work|novel|game|show|"
         r"design|building|keynote|article|study|exit|company|startup)s?\b",
-        r"\b(?:the|that) (?:<W>)?(?:award|grammy|oscar|emmy|pulitzer|nobel|prize|trophy)\b",
+        r"\b(?:the|that|those) (?:<W>)?(?:awards?|grammys?|oscars?|emmys?|pulitzer|nobel|prizes?|"
+        r"trophy|trophies|medals?|titles|championships?|(?:championship|glory|golden|title) "
+        r"(?:years|days|seasons|era))\b",
         r"\bhow <HE> won\b",
     ),
     _rule(
@@ -348,7 +377,7 @@ _RULES: tuple[_Rule, ...] = (
         r"tweet(?:ed|ing)|instagramm?(?:ed|ing)|snapchatt?(?:ed|ing)|tiktok(?:ed|ing)|selfies?)\b",
         r"\b(?:took|take|taking|snapped|snap|snapping|grabbed|grab|shot|shooting|got|get|"
         r"getting|asked for|ask for|posed for) (?:<W>){0,3}?(?:photos?|pictures?|pics?|"
-        r"selfies?|snaps|videos?|photo ?ops?)\b",
+        r"selfies?|snaps?|videos?|photo ?ops?)\b",
         r"\b(?:my|an?) (?:instagram|insta|ig) (?:story|stories|post|reel)\b",
         r"\b(?:filmed|recorded) (?:<HIM>|the (?:whole )?(?:conversation|meeting|chat|thing|talk)"
         r"|it all|everything)\b",
@@ -364,7 +393,8 @@ _RULES: tuple[_Rule, ...] = (
         "lively",
         r"\benthusiastic(?:ally)?\b",
         r"\b(?:lit|lights?|lighting) up\b",
-        r"\blaugh(?:ed|ing|s)?\b",
+        # A nervous or polite laugh is no warmth.
+        r"\blaugh(?:ed|ing|s)?\b(?! (?:nervously|awkwardly|politely|uncomfortably))",
         r"\blaughter\b",
         r"\b(?:smil(?:ed|ing|es)|grinn(?:ed|ing))\b",
         r"\bhit it off\b",
@@ -399,7 +429,8 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         Signal.SMALL_TALK,
-        "small|weather|surface|traffic|chit|pleasant|nothing|kept|stayed|polite|sport|generic",
+        "small|weather|surface|superficial|shallow|traffic|chit|pleasant|nothing|kept|stayed|polite|"
+        "sport|generic",
         r"\bsmall ?talk\b",
         r"\bchit-? ?chat\b",
         r"\b(?:the|about the) (?:weather|traffic)\b",
@@ -457,7 +488,8 @@ _RULES: tuple[_Rule, ...] = (
         Signal.CANT_TELL,
         "can|could|hard|difficult|no|not|unsure|dunno|idk|who|read|tell|sure",
         r"\b(?:can't|cannot|couldn't|could not|hard to|difficult to|no way to|not sure how to) "
-        r"(?:really )?(?:tell|say|read <OBJ>|read (?:it|the room))\b",
+        # "I couldn't tell you what's on her plate" is not knowing her trouble, not her mood.
+        r"(?:really )?(?:tell(?! you\b)|say|read <OBJ>|read (?:it|the room))\b",
         r"\b(?:no idea|not sure|unsure|dunno|idk|who knows|don't know|do not know)"
         r"(?: [\w']+){0,2}? (?:how|what|if|whether) (?:<HE>|it)\b",
         r"\bhard to read\b",
@@ -651,8 +683,8 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:<W>){0,2}?(?:advice|guidance|opinion|opinions|"
         r"thoughts|input|feedback|take|perspective|views?|pointers|tips|counsel|suggestions?|"
         r"wisdom)\b",
-        r"\basked (?!me\b)(?:<OBJ> )?(?:what|how) <HE>(?: would|'d| thinks?| thought|"
-        r" recommends?| suggests?| makes? of| made of)\b",
+        r"\basked (?!me\b)(?:<OBJ> )?(?:what|how|which(?: [\w']+){0,4}?) <HE>(?: would|'d|"
+        r" thinks?| thought| recommends?| suggests?| makes? of| made of)\b",
         r"\b(?:sought|seek|seeking|ask for|asking for) (?:his |her |their |some |any )?(?:advice|"
         r"guidance|counsel|input|opinion|feedback|perspective|wisdom|pointers|tips)\b",
         r"\bpick(?:ed|ing)? <POSS> brains?\b",
@@ -941,7 +973,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:idk|dunno|no clue|no idea|can't figure|cant figure|can't work out|"
         r"couldn't figure|couldn't work out|hard to read|can't read|couldn't read)\b"
         r"(?! (?:what|how|why) (?:<HE>|<HIS>)(?:'s| is| are| was)? (?:<W>)?(?:struggl|deal|work|"
-        r"hard|tough|up to|going through|busy))",
+        r"hard|tough|up to|going through|busy)| what(?:'s| is)? (?:going on|happening|up)\b)",
         r"\b(?:good|warm|positive) or (?:bad|cold|not|negative)\b",
         r"\bwhat to make of (?:it|that|this|<HIM>)\b",
         r"\b(?:was|is) (?:<HE>|that|it) (?:<W>)?(?:into it|interested|warm|cold|good|bad|"
@@ -971,7 +1003,10 @@ _RULES: tuple[_Rule, ...] = (
         "cut|short|minutes|min|gave",
         r"\bcut (?:<W>){0,2}?short\b",
         r"\bgave me (?:\d+|five|ten|fifteen) ?min\w*\b",
-        r"\bafter (?:\d+|five|ten|fifteen|twenty) ?min\w*\b",
+        # "left after ten minutes"; "felt normal after five minutes" is no cut.
+        r"(?<!normal )(?<!fine )(?<!relaxed )(?<!easy )(?<!better )(?<!calm )(?<!comfortable )"
+        r"(?<!natural )\bafter (?:\d+|five|ten|fifteen|twenty) ?min\w*\b"
+        r"(?!,? (?:i|it|we|things) (?:was|were|felt|got))",
     ),
     _rule(
         Signal.PUSHED,
@@ -982,7 +1017,7 @@ _RULES: tuple[_Rule, ...] = (
         r"introduce|forward|give me|full day|contacts?|contact list|a job|hire me|sign|"
         r"connect me|put me in touch|take all)\b",
         r"\b(?:booked|scheduled|put) (?:<W>){0,3}?(?:in|on|into) <HIS> (?:calendar|diary)\b",
-        r"\bwithout (?:asking|checking with) <HIM>\b",
+        r"\bwithout (?:really |even )?(?:asking|checking with) <HIM>\b",
         r"\bstayed (?:way |well |long )?(?:past|over|beyond|after) (?:our|the|my) (?:<W>)?"
         r"(?:hour|time|slot)\b",
         r"\b(?:called|texted|emailed|messaged|rang|dmed|dm'd|pinged) (?:<W>){0,4}?(?:two|three|"
@@ -1114,7 +1149,8 @@ _RULES: tuple[_Rule, ...] = (
         "asked|told|wants|wanted|invited|said|come|drop|stop|swing|stayed|thought|blue|"
         "texted|emailed|called|messaged",
         r"\b<SUBJ> (?:<W>)?(?:asked|told|wants|wanted|invited|said|says) (?:me )?(?:to|i should|"
-        r"i could|i can) (?:<W>)?(?:come|send|drop|stop|join|visit|bring|swing|sit in|meet)\b",
+        r"i could|i can) (?:<W>)?(?:come|send|drop|stop(?! (?:emailing|messaging|texting|"
+        r"contacting|calling|writing|bothering|following))|join|visit|bring|swing|sit in|meet)\b",
         r"\b(?:come|drop|stop|swing|pop) by\b",
         r"\bstayed (?:<W>)?(?:two|three|\d+|an extra|another) (?:<W>)?hours?\b",
         r"\bthought of you\b",
@@ -1307,7 +1343,9 @@ _RULES: tuple[_Rule, ...] = (
         "couldn't|could|can't|another|one|compliment|admire|love",
         r"\b(?:couldn't|could not|can't) stop (?:praising|complimenting|gushing|fangirling|"
         r"fanboying|telling <HIM> how)\b",
-        r"\b(?:then|and) (?:another|one more)\b",
+        # "then another one about our tour" is another telling, not another compliment.
+        r"\b(?:then|and) (?:another|one more)\b(?! (?:one |message |email |text |voice note )?"
+        r"(?:about|on) (?:my|our)\b)",
         r"\bhow much i (?:admire|love|adore) (?:<W>){0,3}?and <HIS> \w+,? and <HIS>\b",
         negatable=False,
     ),
@@ -1531,9 +1569,15 @@ def _any(entries: list[str]) -> str:
 _SLOW = r"\b" + _any(_REACTIONS["slow"]) + r"\b"
 
 
-def _phrases(signal: Signal, entries: list[str], *, negatable: bool = True) -> _Rule:
-    pattern = r"\b" + _any(entries) + r"(?![\w'])"
-    return _Rule(signal, _finder("i", pattern, whole=True), negatable, False)
+def _phrases(signal: Signal, entries: list[str], *, negatable: bool = True) -> list[_Rule]:
+    rules = []
+    for own in (False, True):
+        chosen = [entry for entry in entries if bool(_OWN_NEGATION.search(entry)) is own]
+        if chosen:
+            pattern = r"\b" + _any(chosen) + r"(?![\w'])"
+            finder = _finder("i", pattern, whole=True)
+            rules.append(_Rule(signal, finder, negatable and not own, False))
+    return rules
 
 
 def _lexicon_rules() -> tuple[_Rule, ...]:
@@ -1544,10 +1588,13 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
     )
     praise = _any(_LEXICON["praise"])
     # The user as actor, or no subject at all at a sentence's start ("told her she's...").
-    mine = r"(?:\b(?:i|we) (?:<W>){0,2}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
-    said = mine + r"(?:said|told <OBJ>|called <HIM>|complimented|praised)\b"
+    mine = r"(?:\b(?:i|we|i'm|i'll|i'd|we're|we'll) (?:<W>){0,2}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
+    said = mine + r"(?:said|kept saying|told <OBJ>|called <HIM>|complimented|praised)\b"
     tell_mine = (
-        r"(?:\b(?:i|we) (?:<W>){0,3}?|(?:^|(?<=[.!?:;] )|(?<=\band )))"
+        # "I told her...", or a sentence with no subject: "Walked her through...", "Planning
+        # to show her...".
+        r"(?:\b(?:i|we) (?:<W>){0,3}?|(?:^|(?<=[.!?:;] )|(?<=\band ))(?:(?:planning|going|want|"
+        r"wanting|hoping|thinking|about) (?:to|of|on) )?)"
         + telling
         + r" (?:<W>){0,1}?(?:all |everything )?"
         r"(?:about |through |thru |on |over |with |of )?"
@@ -1557,13 +1604,30 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         # minutes of it. "I told her about my trip" alone is a detail, not the meeting.
         tell_mine + r"(?:my|our) (?:whole|entire|full|complete|life|every)\b",
         tell_mine + own + r"[^.!?]*?\b(?:my|our) (?!" + not_mine + r"(?![\w']))[a-z]",
+        # "in detail", "a 2000-word email about my career": long by what it is.
+        tell_mine + own + r"[^.!?]*?\bin (?:great |full |minute |excruciating |painful )?detail\b",
+        r"\b(?:sent|wrote) <OBJ> (?:a |an )?(?:\d+[- ]?(?:word|page)|long|huge|massive|giant|"
+        r"enormous|novel-length|essay-length) (?:<W>)?(?:email|message|letter|dm|text|"
+        r"voice note|essay) (?:all )?about (?:my|me|myself)\b",
+        # A subjectless diary line: "then spent what felt like forever on my podcast".
+        r"(?:^|(?<=[.!?:;,] )|(?<=\band )|(?<=\bthen ))(?:spent|wasted|used) (?:<W>){0,4}?on "
+        r"(?:my|me|myself)\b",
+        # "all twelve minutes of it", "all forty slides": the whole of a long thing of mine.
+        tell_mine + own + r"[^.!?]*?\ball (?:\d+|[a-z]+) (?:minutes|mins|hours|slides|pages|"
+        r"songs|tracks|photos|chapters|episodes)\b",
         tell_mine + own + r"[^.!?]*?\bfor (?:<W>)?(?:\d+|ten|fifteen|twenty|thirty|forty|"
         r"an|half an) (?:minutes|mins|hours?)\b",
         r"\b(?:the whole|the entire|all|most) (?:<W>){0,3}?(?:on|about) (?:me|my|myself)\b",
+        # "half the lunch was me and my app".
+        r"\b(?:the whole|the entire|all|most|half) (?:of )?(?:<W>){0,3}?(?:was|went on) (?:just )?"
+        r"(?:me|about me|about my|on me|on my)\b",
         # "Most of the call was me going through my portfolio".
         r"\b(?:the whole|the entire|all|most|half) (?:of )?(?:<W>){0,3}?(?:was|went on) "
         r"(?:just )?me " + _any(_LEXICON["telling_at"]) + r" (?:<W>)?(?:my|our)\b",
         r"\b\d0 ?/ ?\d0 (?:about )?me\b",
+        # "I told her about leaving the agency, about my ex, about the font": a list of me.
+        r"\b(?:i|we) (?:<W>){0,2}?(?:told <OBJ>|talked|went on) about [^.!?]{3,80}?, about "
+        r"[^.!?]{3,80}?, (?:and )?about\b",
         r"\b<HE> knew (?:all )?about my\b",
         r"\b(?:i|we) (?:<W>){0,3}?(?:used|spent|wasted|took) (?:<W>){0,4}?on (?:my|me|myself)\b",
         # The time spent or used on a telling of the user's own thing, with or without "I".
@@ -1585,6 +1649,10 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         # Three words of praise in one sentence the user said: a string of compliments.
         said + (r"[^.!?]*?\b" + praise + r"\b") * 3,
         said + r"[^.!?]{0,60}?\b" + _any(_LEXICON["repeated"]) + r"\b",
+        # "then said it again about his woodcuts": the same praise of another thing.
+        r"\b(?:said|told <OBJ>) (?:it|that) again (?:about|when|on|at|for)\b",
+        # "told her she's a legend, that her film changed me, that she's the reason...".
+        said + r"[^.!?]*?\b" + praise + r"\b[^.!?]*?, (?:and )?that [^.!?]*?, (?:and )?that\b",
         r"\bcompliments i (?:paid|gave|made)\b",
         r"\bcomplimented (?:every|all|each)\b",
         r"\b(?:complimented|praised|admired) (?:<W>){0,3}?[^.!?]*?, [^.!?]*?, [^.!?]*?\b",
@@ -1599,7 +1667,8 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
     # I + told her / said + her X is outdated: the user correcting the expert.
     judged = (
         # "told her", "told the head chef": the hero by a pronoun or by their trade.
-        r"\b(?:i|we) (?:<W>){0,2}?(?:told (?:the (?:[a-z]+ ){0,2})?<OBJ>|said|pointed out|"
+        r"(?:\b(?:i|we) (?:<W>){0,2}?|(?<=\band ))(?:told (?:the (?:[a-z]+ ){0,2})?<OBJ>|said|"
+        r"pointed out|"
         r"explained|informed <OBJ>)"
         r"(?: that| actually)?[^.!?]{0,80}?\b" + _any(_ACTS["judging"]) + r"(?![\w'])"
     )
@@ -1608,15 +1677,26 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         mine + r"(?:<W>){0,1}?(?:told|tell|suggested|suggest|said|explained|launched "
         r"(?:straight )?into)(?: <OBJ>)?(?: how| that)? (?:<HE>|<SUBJ>) "
         + _any(_ACTS["prescribing"]),
-        mine + r"(?:<W>){0,6}?(?:replace|switch|move|put|roll) (?:<W>){0,4}?"
+        mine + r"(?:<W>){0,6}?(?:replace|switch|move|put|roll)s? (?:<W>){0,4}?"
         r"(?:with|to|on|onto|out) my\b",
         mine + r"(?:suggest|suggested|suggesting|propose|proposed) (?:that )?(?:<HE>|<SUBJ>) "
-        r"(?:should |could |might )?(?:roll|replace|switch|move|adopt|use|try|buy|hire)\b",
+        r"(?:should |could |might )?(?:roll|replace|switch|move|adopt|use|try|buy|hire)s?\b",
         r"\b(?:proposing|proposed|a proposal for) (?:a |an )?new\b",
+        # A better way of the user's own: "there's a faster way", "how we do it at my startup".
+        mine + r"(?:<W>){0,4}?(?:there's|there is) a (?:much )?(?:faster|better|cheaper|easier|"
+        r"quicker|smarter|simpler) way\b",
+        r"\b(?:how|the way) (?:we|i) do (?:it|things|this|that) (?:at|in) (?:my|our)\b",
         # What the user's thing would do for the hero's work: a solution, however it is put.
-        r"\b(?:would|could|will|can|to|it'd|that'd|it'll|that'll) (?:<W>)?(?:fix|save|solve|"
-        r"sort out|cut|halve|"
+        r"\b(?:(?:it|that|this) )?(?:would|could|will|can|to|it'd|that'd|it'll|that'll) (?:<W>)?"
+        r"(?:fix|save|solve|sort out|sort|cut|halve|overhaul|revamp|modernise|modernize|improve|"
+        r"speed up|double|boost|"
         r"streamline|transform|automate) (?:all )?<HIS>\b",
+        # "how my agency could run her socials": the user's business doing the hero's work.
+        r"\b(?:my|our) (?:agency|company|firm|team|startup|app|product|tool|platform|service|"
+        r"studio|shop|business) (?:could|would|can|will) (?:<W>){0,2}?(?:run|do|handle|fix|"
+        r"manage|build|take over|sort|redo|replace) <HIS>\b",
+        # A price named is a sale: "quoted her a day rate".
+        r"\bquoted <OBJ> (?:a |my |our )?(?:<W>)?(?:rate|price|fee|quote)\b",
     )
     rules = [
         _Rule(Signal.ABOUT_ME, _finder("i", *about_me, whole=True), True, False),
@@ -1624,39 +1704,42 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         _Rule(Signal.PUSHED, _finder("i", *pushed, whole=True), True, False),
         _Rule(Signal.PEER, _finder("i", judged, whole=True), True, False),
         _Rule(Signal.PITCHED_SOLUTION, _finder("i", *prescribed, whole=True), True, False),
-        _phrases(Signal.ROOM, _ACTS["room"]),
-        _phrases(Signal.PUSHED, _ACTS["pushing"]),
-        _phrases(Signal.AT_EASE, _LEXICON["restraint"]),
-        _phrases(Signal.DEFERENCE, _LEXICON["deference"]),
-        _phrases(Signal.POSTED, _LEXICON["posting"]),
-        _phrases(Signal.ACHIEVEMENTS, _LEXICON["fame"]),
-        _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["shared"]),
+        *_phrases(Signal.ROOM, _ACTS["room"]),
+        *_phrases(Signal.PUSHED, _ACTS["pushing"]),
+        *_phrases(Signal.AT_EASE, _LEXICON["restraint"]),
+        *_phrases(Signal.ABOUT_ME, _LEXICON["hogging"]),
+        *_phrases(Signal.NOTHING_OFFERED, _PROBLEMS["nothing_offered"]),
+        *_phrases(Signal.DEFERENCE, _LEXICON["deference"]),
+        *_phrases(Signal.POSTED, _LEXICON["posting"]),
+        *_phrases(Signal.ACHIEVEMENTS, _LEXICON["fame"]),
+        *_phrases(Signal.PROBLEM_SHARED, _PROBLEMS["shared"]),
         # The hero's trouble never came up: a denial wins over a trouble named in passing.
-        replace(
-            _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["missed"]), negatable=False, denies=True
-        ),
-        _phrases(Signal.OFFERED_INSIGHT, _PROBLEMS["insight"]),
-        _phrases(Signal.SMALL_TALK, _PROBLEMS["surface"]),
-        _phrases(Signal.SKILLS, _PROBLEMS["skills"]),
-        _phrases(Signal.LESS_AWKWARD, words()["relationship"]["familiar"]),
-        _phrases(Signal.PEER, _ACTS["competing"]),
-        _phrases(Signal.STARSTRUCK, _ACTS["starstruck"], negatable=False),
-        _phrases(Signal.COLD, _REACTIONS["cold"]),
-        _phrases(Signal.COLD, _REACTIONS["cold_negative"], negatable=False),
-        _phrases(Signal.LUKEWARM, _REACTIONS["lukewarm"]),
-        _phrases(Signal.OPEN_DOOR, _REACTIONS["warm"]),
-        _phrases(Signal.PRAISED, _REACTIONS["verdict_warm"]),
-        _phrases(Signal.GLOOM, _REACTIONS["verdict_cold"]),
-        _phrases(Signal.CANT_TELL, _REACTIONS["unsure"], negatable=False),
+        *[
+            replace(rule, negatable=False, denies=True)
+            for rule in _phrases(Signal.PROBLEM_SHARED, _PROBLEMS["missed"])
+        ],
+        *_phrases(Signal.OFFERED_INSIGHT, _PROBLEMS["insight"]),
+        *_phrases(Signal.SMALL_TALK, _PROBLEMS["surface"]),
+        *_phrases(Signal.SKILLS, _PROBLEMS["skills"]),
+        *_phrases(Signal.LESS_AWKWARD, words()["relationship"]["familiar"]),
+        *_phrases(Signal.PEER, _ACTS["competing"]),
+        *_phrases(Signal.STARSTRUCK, _ACTS["starstruck"], negatable=False),
+        *_phrases(Signal.COLD, _REACTIONS["cold"]),
+        *_phrases(Signal.COLD, _REACTIONS["cold_negative"], negatable=False),
+        *_phrases(Signal.LUKEWARM, _REACTIONS["lukewarm"]),
+        *_phrases(Signal.OPEN_DOOR, _REACTIONS["warm"]),
+        *_phrases(Signal.PRAISED, _REACTIONS["verdict_warm"]),
+        *_phrases(Signal.GLOOM, _REACTIONS["verdict_cold"]),
+        *_phrases(Signal.CANT_TELL, _REACTIONS["unsure"], negatable=False),
         _Rule(
             Signal.LUKEWARM,
             # "Three weeks, then: "interesting."" and ""thanks." 16 days later".
             _finder(
                 "i",
-                _SLOW + r"[^\"]{0,16}\"[^\"]{1,16}\"",
+                _SLOW + r"[^\"]{0,80}\"[^\"]{1,16}\"",
                 r"\"[^\"]{1,16}\"[^\"]{0,12}" + _SLOW,
                 # The same in single quotes: "after five weeks with just 'thanks'".
-                _SLOW + r"[^'\"]{0,20}(?<!\w)'[^'\"]{1,16}'(?!\w)",
+                _SLOW + r"[^'\"]{0,80}(?<!\w)'[^'\"]{1,16}'(?!\w)",
                 r"(?<!\w)'[^'\"]{1,16}'(?!\w)[^'\"]{0,12}" + _SLOW,
                 whole=True,
             ),
@@ -1669,8 +1752,9 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         (Signal.OUTCOME_NO, "no"),
         (Signal.OUTCOME_YES, "yes"),
     ):
-        rule = _phrases(signal, _ACTS[name], negatable=False)
-        rules.append(_Rule(signal, rule.finder, False, True))
+        rules.extend(
+            replace(rule, gated=True) for rule in _phrases(signal, _ACTS[name], negatable=False)
+        )
     return tuple(rules)
 
 
@@ -1692,7 +1776,7 @@ _MENTORSHIP = _finder(
 # The user wonders whether it is time to ask: the readiness check applies.
 _WONDERING = _finder(
     "ask|broach|bring|rais|mention|pop|should i|is it|am i|right|time|moment|when|how|haven't|"
-    "have|not|before|will|would|could|might",
+    "ready|have|not|before|will|would|could|might",
     r"\b(?:should|shall|can|could|may|when|whether|if|how|ready|time|soon|early|wondering|"
     r"wonder|thinking|think|planning|plan|want|going|gonna|about|considering|tempted|dare)\b"
     r"(?: [\w']+){0,6}? (?:ask(?:ing)?|broach(?:ing)?|bring(?:ing)? (?:it )?up|rais(?:e|ing)|"
@@ -1706,7 +1790,9 @@ _WONDERING = _finder(
     r"apprentic\w*|take me (?:on|under))",
     r"\b(?:right|time|moment|when|how) to ask\b",
     r"\b(?:right|good|best|wrong) (?:moment|time) to (?:ask|bring|raise|broach|mention)\b",
-    r"\b(?:haven't|have not|not) asked (?:<W>)?yet\b",
+    r"\b(?:haven't|have not|not|didn't|did not) ask(?:ed)? (?:<W>)?yet\b",
+    r"\b(?:am i|i'm|i am) (?:<W>)?ready\b(?: to ask| for the ask|\?|, )",
+    r"\b(?:for|before|about|with|time for) the (?:big )?ask\b",
     r"\bbefore i (?:ask|pop|broach)\b",
     r"\b(?:will|would|could|might) <HE> (?:<W>)?(?:let me shadow|mentor me|take me on)\b",
     # Any of the ask's words: "can I ask to observe her sim session yet?"
@@ -1736,7 +1822,9 @@ _NEGATED_AFTER = re.compile(r" (?:nothing|none|zero|no one|nobody|at no point)\b
 # Phrases that contain a negator yet affirm what follows ("couldn't stop laughing").
 _NOT_A_NEGATION = re.compile(
     r"\b(?:not only|not just|no doubt|without (?:a )?doubt|no matter|no wonder|nothing but|"
-    r"not to mention|no end of|no shortage of|never stop(?:ped)?|in no time|"
+    r"not to mention|no end of|not (?:going to|gonna) lie|(?:can't|won't) lie|not kidding|"
+    r"no (?:joke|lie|kidding)|"
+    r"no shortage of|never stop(?:ped)?|in no time|"
     r"should(?:n't| not) have|wish i (?:hadn't|had not|didn't)|"
     r"(?:could|can|did|would)(?:n't| not) (?:stop|help|wait|believe|resist|hesitate|"
     r"get enough)|never (?:been|felt|seen [\w']+|had|heard [\w']+) (?:so|more|such|this))\b"
@@ -1805,6 +1893,9 @@ _COUNTS = _finder(
     rf"\({_MEETING}? ?(?P<n12>{_ORD})\)",
     rf"(?:, |\. |^)(?P<n13>{_ORD}) time\b",
     rf"\b{_MEETING}(?:e?s)?\b(?: [\w']+){{0,4}}?,? number (?P<n14>{_CARD})\b",
+    rf"\b(?P<n15>{_CARD}) times (?:now )?(?:we|i)(?: [\w']+){{0,2}}? (?:met|meet|had|have|drink|"
+    rf"drank|grabbed|got|saw|see|talked)\b",
+    rf"\b{_MET}(?: [\w']+){{0,2}}? (?:just |only )?the (?P<n16>one) time\b",
 )
 
 
@@ -1916,8 +2007,11 @@ class _Story:
             if rule.gated and not about_mentoring:
                 continue
             for match in self.matches(rule.finder):
+                own = rule.own is not None and rule.own.fullmatch(
+                    self.text, match.start(), match.end()
+                )
                 negated = rule.denies or (
-                    rule.negatable and _negated(self.text, match.start(), match.end())
+                    rule.negatable and not own and _negated(self.text, match.start(), match.end())
                 )
                 found.append(Hit(rule.signal, match.start(), match.end(), negated))
         return found
