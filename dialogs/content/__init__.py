@@ -158,6 +158,9 @@ class Reader(_Strict):
     # A story shorter than this in words whose only sign is a plain verdict ("it was
     # fine", "meh") says too little to advise on.
     too_little_words: int = Field(default=6, ge=0)
+    # A story the rules find nothing in gets the model's likeliest advice when the model
+    # gives it at least this probability (dialogs/reader/model.py).
+    model_threshold: float = Field(default=0.5, gt=0, le=1)
     # Advice ids from the most to the least important; the first max_advice chosen win.
     priority: tuple[str, ...]
 

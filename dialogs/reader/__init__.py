@@ -18,8 +18,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 
+from dialogs.content import default_content
 from dialogs.reader import facts, rules
 from dialogs.reader.language import identify
+from dialogs.reader.model import model
 from dialogs.reader.policy import advise
 from dialogs.reader.reading import (
     MEETING_SIGNALS,
@@ -287,7 +289,27 @@ def read(
     if language != "en":
         return reading
     advice, evidence = advise(reading, min_meetings=min_meetings)
+    if not advice:
+        advice, evidence = second_opinion(normal, reading.words)
     return replace(reading, advice=advice, evidence=evidence)
+
+
+def second_opinion(normal: str, length: int) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The model's advice for a story the rules found nothing in, quoting the sentence
+    that says it most clearly; nothing for a story too short to judge."""
+    settings = default_content().reader
+    found = model()
+    if found is None or length < settings.too_little_words:
+        return (), {}
+    advice = found.suggest(normal, settings.model_threshold)
+    if advice is None:
+        return (), {}
+    clearest = max(
+        (normal[s.start : s.end].strip() for s in _sentences(normal)),
+        key=lambda said: found.probabilities(said)[advice],
+        default=normal,
+    )
+    return (advice,), {advice: clearest}
 
 
 def _index(starts: list[int], point: int) -> int:
