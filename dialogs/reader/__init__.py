@@ -227,9 +227,11 @@ def read(
     min_meetings: int = 3,
     languages: bool = True,
     step: str | None = None,
+    use_model: bool = True,
 ) -> Reading:
     """Reads a story into signals, facts and advice.
 
+    `use_model`: False for the rules alone (the benchmark's comparison).
     `step`: the hero's current step, when the caller knows it; at "ask" a bare "she said
     yes" is the answer to the ask.
     """
@@ -289,7 +291,7 @@ def read(
     if language != "en":
         return reading
     advice, evidence = advise(reading, min_meetings=min_meetings)
-    if not advice:
+    if not advice and use_model:
         advice, evidence = second_opinion(normal, reading.words)
     return replace(reading, advice=advice, evidence=evidence)
 
