@@ -78,3 +78,28 @@ def test_a_story_in_another_language_gets_no_second_opinion() -> None:
     assert (
         read("Tomamos un café y fue genial, hablamos de su nuevo disco y de la gira").advice == ()
     )
+
+
+STORY = "i spent the whole lunch talking about my own demo and my tour plans. she nodded a lot."
+
+
+def test_a_rule_the_model_finds_very_unlikely_is_dropped_as_a_misfire() -> None:
+    found = model()
+    assert found is not None
+    likely = found.probabilities(STORY)
+    misfire = min(likely, key=likely.__getitem__)
+    assert likely[misfire] < 0.05
+    advice, evidence = second_opinion(STORY, 16, (misfire,), {misfire: "words"})
+    assert misfire not in advice
+    assert set(evidence) == set(advice)
+
+
+def test_the_second_opinion_never_makes_more_than_the_most_advice_allowed() -> None:
+    found = model()
+    assert found is not None
+    likely = found.probabilities(STORY)
+    best, *_ = sorted(likely, key=likely.__getitem__, reverse=True)
+    plausible = [a for a in likely if a != best and likely[a] >= 0.05][:2]
+    assert len(plausible) == 2
+    advice, _ = second_opinion(STORY, 16, tuple(plausible), dict.fromkeys(plausible, "w"))
+    assert advice == tuple(plausible)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
@@ -291,27 +291,45 @@ def read(
     if language != "en":
         return reading
     advice, evidence = advise(reading, min_meetings=min_meetings)
-    if not advice and use_model:
-        advice, evidence = second_opinion(normal, reading.words)
+    if use_model:
+        advice, evidence = second_opinion(normal, reading.words, advice, evidence)
     return replace(reading, advice=advice, evidence=evidence)
 
 
-def second_opinion(normal: str, length: int) -> tuple[tuple[str, ...], dict[str, str]]:
-    """The model's advice for a story the rules found nothing in, quoting the sentence
-    that says it most clearly; nothing for a story too short to judge."""
+def second_opinion(
+    normal: str,
+    length: int,
+    advice: tuple[str, ...] = (),
+    evidence: Mapping[str, str] | None = None,
+) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Weighs the rules' advice against the model's: a piece the model finds very unlikely
+    is dropped (a rule misfired), and the model's likeliest advice is added when the rules
+    missed it and there is room, quoting the sentence that says it most clearly. A story
+    too short to judge is left to the rules."""
     settings = default_content().reader
     found = model()
-    if found is None or length < settings.too_little_words:
-        return (), {}
-    advice = found.suggest(normal, settings.model_threshold)
-    if advice is None:
-        return (), {}
-    clearest = max(
-        (normal[s.start : s.end].strip() for s in _sentences(normal)),
-        key=lambda said: found.probabilities(said)[advice],
-        default=normal,
+    kept = dict(evidence or {})
+    if found is None or length < settings.model_min_words:
+        return advice, kept
+    likely = found.probabilities(normal)
+    chosen = tuple(a for a in advice if likely.get(a, 1.0) >= settings.model_veto)
+    # Beside the rules, only another step's view: two readings of one step contradict
+    # each other (warm and cold, "go ask" and "she said yes").
+    steps = {a.partition(".")[0] for a in chosen}
+    best = max(
+        (a for a in likely if a.partition(".")[0] not in steps),
+        key=likely.__getitem__,
+        default=None,
     )
-    return (advice,), {advice: clearest}
+    bar = settings.model_alone if not chosen else settings.model_beside
+    if best is not None and len(chosen) < settings.max_advice and likely[best] >= bar:
+        kept[best] = max(
+            (normal[s.start : s.end].strip() for s in _sentences(normal)),
+            key=lambda said: found.probabilities(said)[best],
+            default=normal,
+        )
+        chosen = (*chosen, best)
+    return chosen, {a: kept[a] for a in chosen}
 
 
 def _index(starts: list[int], point: int) -> int:
