@@ -158,6 +158,13 @@ class Reader(_Strict):
     # A story shorter than this in words whose only sign is a plain verdict ("it was
     # fine", "meh") says too little to advise on.
     too_little_words: int = Field(default=6, ge=0)
+    # The model's second opinion (dialogs/reader/model.py), as probabilities: its likeliest
+    # advice is given alone when the rules found nothing, beside theirs when there is room,
+    # and a piece of the rules' below the veto is dropped as a misfire.
+    model_min_words: int = Field(default=12, ge=0)  # shorter stories are the rules' alone
+    model_alone: float = Field(default=0.35, gt=0, le=1)
+    model_beside: float = Field(default=0.6, gt=0, le=1)
+    model_veto: float = Field(default=0.05, ge=0, lt=1)
     # Advice ids from the most to the least important; the first max_advice chosen win.
     priority: tuple[str, ...]
 

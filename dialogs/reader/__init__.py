@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 
+from dialogs.content import default_content
 from dialogs.reader import facts, rules
 from dialogs.reader.language import identify
+from dialogs.reader.model import model
 from dialogs.reader.policy import advise
 from dialogs.reader.reading import (
     MEETING_SIGNALS,
@@ -308,9 +310,11 @@ def read(
     min_meetings: int = 3,
     languages: bool = True,
     step: str | None = None,
+    use_model: bool = True,
 ) -> Reading:
     """Reads a story into signals, facts and advice.
 
+    `use_model`: False for the rules alone (the benchmark's comparison).
     `step`: the hero's current step, when the caller knows it; at "ask" a bare "she said
     yes" is the answer to the ask.
     """
@@ -372,7 +376,45 @@ def read(
     if language != "en":
         return reading
     advice, evidence = advise(reading, min_meetings=min_meetings)
+    if use_model:
+        advice, evidence = second_opinion(normal, reading.words, advice, evidence)
     return replace(reading, advice=advice, evidence=evidence)
+
+
+def second_opinion(
+    normal: str,
+    length: int,
+    advice: tuple[str, ...] = (),
+    evidence: Mapping[str, str] | None = None,
+) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Weighs the rules' advice against the model's: a piece the model finds very unlikely
+    is dropped (a rule misfired), and the model's likeliest advice is added when the rules
+    missed it and there is room, quoting the sentence that says it most clearly. A story
+    too short to judge is left to the rules."""
+    settings = default_content().reader
+    found = model()
+    kept = dict(evidence or {})
+    if found is None or length < settings.model_min_words:
+        return advice, kept
+    likely = found.probabilities(normal)
+    chosen = tuple(a for a in advice if likely.get(a, 1.0) >= settings.model_veto)
+    # Beside the rules, only another step's view: two readings of one step contradict
+    # each other (warm and cold, "go ask" and "she said yes").
+    steps = {a.partition(".")[0] for a in chosen}
+    best = max(
+        (a for a in likely if a.partition(".")[0] not in steps),
+        key=likely.__getitem__,
+        default=None,
+    )
+    bar = settings.model_alone if not chosen else settings.model_beside
+    if best is not None and len(chosen) < settings.max_advice and likely[best] >= bar:
+        kept[best] = max(
+            (normal[s.start : s.end].strip() for s in _sentences(normal)),
+            key=lambda said: found.probabilities(said)[best],
+            default=normal,
+        )
+        chosen = (*chosen, best)
+    return chosen, {a: kept[a] for a in chosen}
 
 
 def _index(starts: list[int], point: int) -> int:

@@ -1,0 +1,95 @@
+"""python -m bench.train_reader: trains the reader's second opinion (dialogs/reader/model.py)
+on the labelled stories and writes dialogs/reader/model.npz.
+
+Needs scikit-learn (`pip install -e '.[train]'`); the bot reads the model with numpy alone.
+The stories are every tests/data/stories*.toml: the corpus and the sets written by other
+authors (tests/data/README.md). Stories in another language and those that say too little
+teach nothing about advice and are left out. The file also keeps a few stories with the
+probabilities scikit-learn gave them, so a test can prove the numpy reading is the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from bench.coaching import load
+from bench.scoring import ROOT
+from dialogs.reader.model import MODEL
+
+SETS = sorted((ROOT / "tests" / "data").glob("stories*.toml"))
+# The regularisation and the rarest label worth a model: chosen on the development set
+# (docs/coaching.md, "A second opinion").
+C = 8.0
+MIN_EXAMPLES = 3
+PROBES = 12
+
+
+def vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True)
+    return words, chars
+
+
+def vocabulary(vectorizer: TfidfVectorizer) -> np.ndarray:
+    terms = [""] * len(vectorizer.vocabulary_)
+    for term, index in vectorizer.vocabulary_.items():
+        terms[index] = term
+    return np.array(terms)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.train_reader", description=__doc__)
+    parser.add_argument("sets", nargs="*", type=Path, default=SETS)
+    parser.add_argument("--out", type=Path, default=MODEL)
+    arguments = parser.parse_args()
+    started = time.perf_counter()
+    stories = [
+        story for path in arguments.sets for story in load(path) if story.expect and not story.lang
+    ]
+    texts = [story.text.lower() for story in stories]
+    words, chars = vectorizers()
+    matrix = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
+    labels = sorted({advice for story in stories for advice in story.expect})
+    labels = [a for a in labels if sum(a in s.expect for s in stories) >= MIN_EXAMPLES]
+    models = [
+        LogisticRegression(C=C, max_iter=3000, class_weight="balanced").fit(
+            matrix, [advice in story.expect for story in stories]
+        )
+        for advice in labels
+    ]
+    probes = texts[:: max(1, len(texts) // PROBES)][:PROBES]
+    probe_matrix = hstack([words.transform(probes), chars.transform(probes)]).tocsr()
+    digest = hashlib.sha256()
+    for path in arguments.sets:
+        digest.update(path.read_bytes())
+    np.savez_compressed(
+        arguments.out,
+        labels=np.array(labels),
+        word_vocabulary=vocabulary(words),
+        word_idf=words.idf_.astype(np.float32),
+        char_vocabulary=vocabulary(chars),
+        char_idf=chars.idf_.astype(np.float32),
+        coef=np.vstack([m.coef_[0] for m in models]).astype(np.float32),
+        intercept=np.array([m.intercept_[0] for m in models], dtype=np.float32),
+        probe_texts=np.array(probes),
+        probe_probabilities=np.array([m.predict_proba(probe_matrix)[:, 1] for m in models]).T,
+        trained_on=np.array([str(p.relative_to(ROOT)) for p in arguments.sets]),
+        sets_sha256=np.array(digest.hexdigest()),
+    )
+    print(
+        f"{len(stories)} stories, {len(labels)} advice ids, {matrix.shape[1]} features: "
+        f"{arguments.out} ({arguments.out.stat().st_size / 1e6:.1f} MB) "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
