@@ -159,12 +159,10 @@ class Reader(_Strict):
     # fine", "meh") says too little to advise on.
     too_little_words: int = Field(default=6, ge=0)
     # The model's second opinion (dialogs/reader/model.py), as probabilities: its likeliest
-    # advice is given alone when the rules found nothing, beside theirs when there is room,
-    # and a piece of the rules' below the veto is dropped as a misfire.
+    # advice is given alone when the rules found nothing, beside theirs when there is room.
     model_min_words: int = Field(default=12, ge=0)  # shorter stories are the rules' alone
     model_alone: float = Field(default=0.35, gt=0, le=1)
     model_beside: float = Field(default=0.6, gt=0, le=1)
-    model_veto: float = Field(default=0.05, ge=0, lt=1)
     # Advice ids from the most to the least important; the first max_advice chosen win.
     priority: tuple[str, ...]
 

@@ -387,17 +387,16 @@ def second_opinion(
     advice: tuple[str, ...] = (),
     evidence: Mapping[str, str] | None = None,
 ) -> tuple[tuple[str, ...], dict[str, str]]:
-    """Weighs the rules' advice against the model's: a piece the model finds very unlikely
-    is dropped (a rule misfired), and the model's likeliest advice is added when the rules
-    missed it and there is room, quoting the sentence that says it most clearly. A story
-    too short to judge is left to the rules."""
+    """Adds the model's likeliest advice when the rules missed it and there is room,
+    quoting the sentence that says it most clearly. A short story is left to the rules:
+    the model knows no grammar, and in a few words a word outweighs who did it."""
     settings = default_content().reader
     found = model()
     kept = dict(evidence or {})
     if found is None or length < settings.model_min_words:
         return advice, kept
     likely = found.probabilities(normal)
-    chosen = tuple(a for a in advice if likely.get(a, 1.0) >= settings.model_veto)
+    chosen = advice
     # Beside the rules, only another step's view: two readings of one step contradict
     # each other (warm and cold, "go ask" and "she said yes").
     steps = {a.partition(".")[0] for a in chosen}
