@@ -5,11 +5,12 @@ a claim is a committed row update, so two dispatchers never send the same one
 (see storage/queue.py). A send cut short by a crash is marked uncertain instead
 of being sent again.
 
-The database work is done per chunk, not per message, in a pipeline: one
-transaction composes a chunk's replies and marks them "sending"; the sends go
-out concurrently; one transaction records every outcome that has come in. So
-the next chunk is prepared, and the last one recorded, while sends are in
-flight, and a message costs a fraction of a transaction.
+The database work is done per round and per chunk, not per message, in a
+pipeline: one transaction composes a round's replies; one statement marks a
+chunk "sending"; the sends go out concurrently; one statement records every
+outcome that has come in (when all are final). So the next chunk is marked, and
+the last one recorded, while sends are in flight, and a message costs a
+fraction of a statement.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bot.metrics import REMINDERS
 from bot.telegram.sending import Delivery, Sent, backoff
 from dialogs.model import ReminderStatus, Reply
 from dialogs.schedule import deliverable_at, in_window
-from storage.queue import Due
+from storage.queue import Due, mark_finished, mark_sending
 
 log = logging.getLogger(__name__)
 
@@ -151,15 +152,23 @@ class Dispatcher:
             start = self.timer.now()
             if ready and self.settings.rate > 0:
                 start = await queue.reserve(len(ready), self.interval, start)
+            # The whole round's messages at once: the heroes and histories they speak of
+            # are read in two statements, however many users. Composing marks nothing.
+            replies = await self.app.coach.reminder_replies(
+                store, [(due.user, due.reminders) for due in ready]
+            )
         slots = [start + self.interval * i for i in range(len(ready))]
         size = self.settings.concurrency
         for first in range(0, len(ready), size):
-            await self.start_chunk(ready[first : first + size], slots[first : first + size])
+            part = slice(first, first + size)
+            await self.start_chunk(ready[part], slots[part], replies[part])
         return len(claimed)
 
-    async def start_chunk(self, chunk: list[Due], slots: list[datetime]) -> None:
-        """Composes a chunk's replies and marks it "sending" in one transaction, then
-        starts its sends."""
+    async def start_chunk(
+        self, chunk: list[Due], slots: list[datetime], replies: list[Reply]
+    ) -> None:
+        """Marks a chunk "sending" in one statement (committed before any of it is sent),
+        then starts its sends."""
         for due in chunk:
             # A chat's earlier message is still going (an earlier round's): its gap to the
             # next one counts from when it went, so that one must be over first.
@@ -169,13 +178,10 @@ class Dispatcher:
         for _ in chunk:
             await self.unrecorded.acquire()
         try:
-            async with self.app.database.transaction() as store:
-                replies = await self.app.coach.reminder_replies(
-                    store, [(due.user, due.reminders) for due in chunk]
-                )
-                await store.queue.start_sending_all(chunk)
+            async with self.app.database.autocommit() as connection:
+                await mark_sending(connection, chunk)
         except BaseException:
-            # Rolled back: nothing of the chunk is "sending"; its claims time out.
+            # Not committed: nothing of the chunk is "sending"; its claims time out.
             for _ in chunk:
                 self.unrecorded.release()
             raise
@@ -243,27 +249,20 @@ class Dispatcher:
             REMINDERS.labels(sent.delivery.value).inc()
         now = self.timer.now()
         final: dict[tuple[ReminderStatus, str | None], list[int]] = {}
-        async with self.app.database.transaction() as store:
-            queue = store.queue
-            for due, sent in batch:
-                if sent.delivery in _RECORDED:
-                    final.setdefault((_RECORDED[sent.delivery], sent.error), []).extend(due.ids)
-                elif sent.delivery is Delivery.BLOCKED:
-                    # Kept pending: they go out when the user writes to the bot again.
-                    await queue.deactivate(due.user.id)
-                    await queue.retry(due.ids, now, sent.error or "blocked")
-                else:
-                    attempts = await queue.attempts(due.ids)
-                    if attempts >= MAX_ATTEMPTS:
-                        await queue.finish(
-                            due.ids, ReminderStatus.FAILED, at=now, error=sent.error
-                        )
-                    else:
-                        await queue.retry(
-                            due.ids, now + backoff(attempts), sent.error or "unreachable"
-                        )
-            for (status, error), ids in final.items():
-                await queue.finish(ids, status, at=now, error=error)
+        others: list[tuple[Due, Sent]] = []
+        for due, sent in batch:
+            if sent.delivery in _RECORDED:
+                final.setdefault((_RECORDED[sent.delivery], sent.error), []).extend(due.ids)
+            else:
+                others.append((due, sent))
+        if final:
+            # Each group is one statement, atomic by itself: a failure leaves the rest
+            # "sending", to be taken back as uncertain, as a failed transaction would.
+            async with self.app.database.autocommit() as connection:
+                for (status, error), ids in final.items():
+                    await mark_finished(connection, ids, status, at=now, error=error)
+        if others:
+            await self.record_retries(others, now)
         for due, sent in batch:
             if sent.delivery is not Delivery.SENT:
                 log.warning(
@@ -273,6 +272,25 @@ class Dispatcher:
                     sent.delivery,
                     sent.error,
                 )
+
+    async def record_retries(self, batch: list[tuple[Due, Sent]], now: datetime) -> None:
+        """Puts back what may be tried again (blocked users until they return), or gives
+        it up after MAX_ATTEMPTS, in one transaction."""
+        async with self.app.database.transaction() as store:
+            queue = store.queue
+            for due, sent in batch:
+                if sent.delivery is Delivery.BLOCKED:
+                    # Kept pending: they go out when the user writes to the bot again.
+                    await queue.deactivate(due.user.id)
+                    await queue.retry(due.ids, now, sent.error or "blocked")
+                    continue
+                attempts = await queue.attempts(due.ids)
+                if attempts >= MAX_ATTEMPTS:
+                    await queue.finish(due.ids, ReminderStatus.FAILED, at=now, error=sent.error)
+                else:
+                    await queue.retry(
+                        due.ids, now + backoff(attempts), sent.error or "unreachable"
+                    )
 
     async def wait_until(self, moment: datetime) -> None:
         delay = (moment - self.timer.now()).total_seconds()

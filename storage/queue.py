@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, case, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from dialogs.model import Reminder, ReminderStatus, User, UserKey
 from storage.models import ReminderRow, SendSlot, UserRow
@@ -155,37 +155,6 @@ class ReminderQueue:
             .values(status=ReminderStatus.SENDING, batch=batch, attempts=ReminderRow.attempts + 1)
         )
 
-    async def start_sending_all(self, messages: Sequence[Due]) -> None:
-        """Marks the claimed reminders of several messages as being sent, in one statement.
-
-        Each reminder's batch is the lowest id of its message (what its buttons name).
-        One UPDATE executed with many parameter sets: the driver sends them in one round
-        trip, where an UPDATE per message would cost a round trip and a compile each.
-        """
-        rows = [
-            {"reminder": reminder, "message": min(due.ids)}
-            for due in messages
-            for reminder in due.ids
-        ]
-        if not rows:
-            return
-        statement = (
-            update(ReminderRow)
-            .where(
-                ReminderRow.id == bindparam("reminder"),
-                ReminderRow.status == ReminderStatus.CLAIMED,
-            )
-            .values(
-                status=ReminderStatus.SENDING,
-                batch=bindparam("message"),
-                attempts=ReminderRow.attempts + 1,
-            )
-        )
-        # Through the connection, as a Core executemany: the session would take a list of
-        # parameter sets as an "ORM bulk update by primary key", a different statement.
-        connection = await self.session.connection()
-        await connection.execute(statement, rows)
-
     async def finish(
         self,
         ids: Sequence[int],
@@ -194,8 +163,7 @@ class ReminderQueue:
         at: datetime,
         error: str | None = None,
     ) -> None:
-        sent_at = at if status in {ReminderStatus.SENT, ReminderStatus.UNCERTAIN} else None
-        await self._set(ids, status=status, sent_at=sent_at, last_error=error and error[:300])
+        await mark_finished(await self.session.connection(), ids, status, at=at, error=error)
 
     async def retry(self, ids: Sequence[int], until: datetime, error: str) -> None:
         """A connection failed before sending: try again later."""
@@ -234,3 +202,52 @@ class ReminderQueue:
 
     async def _set(self, ids: Sequence[int], **values: object) -> None:
         await self.session.execute(update(REMINDERS).where(REMINDERS.c.id.in_(ids)).values(values))
+
+
+# The dispatcher's per-chunk statements, on a connection of their own: each is one
+# statement, atomic by itself, so on PostgreSQL it runs in autocommit (storage.db), without
+# the round trips of BEGIN and COMMIT or the ORM session's work around a statement.
+
+
+async def mark_sending(connection: AsyncConnection, messages: Sequence[Due]) -> None:
+    """Marks the claimed reminders of several messages as being sent, in one statement.
+
+    Each reminder's batch is the lowest id of its message (what its buttons name): its own
+    id, but for the later reminders of a digest.
+    """
+    ids = [reminder for due in messages for reminder in due.ids]
+    if not ids:
+        return
+    later = {
+        reminder: first
+        for due in messages
+        if len(due.ids) > 1
+        for first in (min(due.ids),)
+        for reminder in due.ids
+        if reminder != first
+    }
+    column = REMINDERS.c
+    batch = case(later, value=column.id, else_=column.id) if later else column.id
+    await connection.execute(
+        update(REMINDERS)
+        .where(column.id.in_(ids), column.status == ReminderStatus.CLAIMED)
+        .values(status=ReminderStatus.SENDING, batch=batch, attempts=column.attempts + 1)
+    )
+
+
+async def mark_finished(
+    connection: AsyncConnection,
+    ids: Sequence[int],
+    status: ReminderStatus,
+    *,
+    at: datetime,
+    error: str | None = None,
+) -> None:
+    """Records the final outcome of reminders that were being sent."""
+    sent_at = at if status in {ReminderStatus.SENT, ReminderStatus.UNCERTAIN} else None
+    column = REMINDERS.c
+    await connection.execute(
+        update(REMINDERS)
+        .where(column.id.in_(ids))
+        .values(status=status, sent_at=sent_at, last_error=error and error[:300])
+    )
