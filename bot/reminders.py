@@ -147,16 +147,17 @@ class Dispatcher:
                 if due not in ready:
                     # Outside the user's delivery window: back in line until it opens.
                     await queue.postpone(due.ids, deliverable_at(now, due.user.prefs))
-            # The claim took a while: slots reserved from before it would start in the
-            # past, and the first messages would leave back to back.
-            start = self.timer.now()
-            if ready and self.settings.rate > 0:
-                start = await queue.reserve(len(ready), self.interval, start)
             # The whole round's messages at once: the heroes and histories they speak of
             # are read in two statements, however many users. Composing marks nothing.
             replies = await self.app.coach.reminder_replies(
                 store, [(due.user, due.reminders) for due in ready]
             )
+            # The claim took a while: slots reserved from before it would start in the
+            # past, and the first messages would leave back to back. Last, as it locks the
+            # slot every dispatcher reserves from until this transaction commits.
+            start = self.timer.now()
+            if ready and self.settings.rate > 0:
+                start = await queue.reserve(len(ready), self.interval, start)
         slots = [start + self.interval * i for i in range(len(ready))]
         size = self.settings.concurrency
         for first in range(0, len(ready), size):

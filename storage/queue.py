@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, case, func, select, update
+from sqlalchemy import BindParameter, Table, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from dialogs.model import Reminder, ReminderStatus, User, UserKey
@@ -209,6 +209,21 @@ class ReminderQueue:
 # the round trips of BEGIN and COMMIT or the ORM session's work around a statement.
 
 
+_ID = REMINDERS.c.id
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+# Built once: a statement object built per call costs its construction and its cache key.
+_MARK_SENDING = (
+    update(REMINDERS)
+    .where(_ID.in_(_IDS), REMINDERS.c.status == ReminderStatus.CLAIMED)
+    .values(status=ReminderStatus.SENDING, batch=_ID, attempts=REMINDERS.c.attempts + 1)
+)
+_MARK_FINISHED = (
+    update(REMINDERS)
+    .where(_ID.in_(_IDS))
+    .values(status=bindparam("final"), sent_at=bindparam("sent_at"), last_error=bindparam("error"))
+)
+
+
 async def mark_sending(connection: AsyncConnection, messages: Sequence[Due]) -> None:
     """Marks the claimed reminders of several messages as being sent, in one statement.
 
@@ -226,13 +241,10 @@ async def mark_sending(connection: AsyncConnection, messages: Sequence[Due]) -> 
         for reminder in due.ids
         if reminder != first
     }
-    column = REMINDERS.c
-    batch = case(later, value=column.id, else_=column.id) if later else column.id
-    await connection.execute(
-        update(REMINDERS)
-        .where(column.id.in_(ids), column.status == ReminderStatus.CLAIMED)
-        .values(status=ReminderStatus.SENDING, batch=batch, attempts=column.attempts + 1)
+    statement = (
+        _MARK_SENDING.values(batch=case(later, value=_ID, else_=_ID)) if later else _MARK_SENDING
     )
+    await connection.execute(statement, {"ids": ids})
 
 
 async def mark_finished(
@@ -245,9 +257,7 @@ async def mark_finished(
 ) -> None:
     """Records the final outcome of reminders that were being sent."""
     sent_at = at if status in {ReminderStatus.SENT, ReminderStatus.UNCERTAIN} else None
-    column = REMINDERS.c
     await connection.execute(
-        update(REMINDERS)
-        .where(column.id.in_(ids))
-        .values(status=status, sent_at=sent_at, last_error=error and error[:300])
+        _MARK_FINISHED,
+        {"ids": list(ids), "final": status, "sent_at": sent_at, "error": error and error[:300]},
     )
