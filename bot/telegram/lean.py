@@ -139,7 +139,10 @@ class LeanRequest(BaseRequest):
         timeouts = self._timeouts
         pool = _given(pool_timeout, timeouts["pool"])
         try:
-            async with asyncio.timeout(pool):
+            if self._slots.locked():  # a timeout's scheduling only when it may wait
+                async with asyncio.timeout(pool):
+                    await self._slots.acquire()
+            else:
                 await self._slots.acquire()
         except TimeoutError as error:
             raise TimedOut(
@@ -201,8 +204,12 @@ class LeanRequest(BaseRequest):
         try:
             try:
                 writer.write(request)
-                async with asyncio.timeout(write):
-                    await writer.drain()
+                transport = writer.transport
+                # Written already, unless some is buffered or the connection is going (then
+                # drain raises).
+                if transport.get_write_buffer_size() or transport.is_closing():
+                    async with asyncio.timeout(write):
+                        await writer.drain()
             except TimeoutError as error:
                 raise TimedOut("Timed out writing") from _cause(httpx.WriteTimeout, error)
             except OSError as error:
