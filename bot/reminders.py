@@ -72,10 +72,22 @@ class DispatchSettings:
     def claim_size(self) -> int:
         """Users claimed per round: `batch`, but no more than the rate limit lets out in a
         quarter of `stale_after`, so that a slow round's claims never go stale, to be
-        claimed (and sent) again by another dispatcher while this one still holds them."""
+        claimed (and sent) again by another dispatcher while this one still holds them
+        (claimed while the round before is sending, they wait at most two rounds)."""
         if self.rate <= 0:
             return self.batch
         return max(1, min(self.batch, int(self.rate * self.stale_after.total_seconds() / 4)))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A claimed round: how many users were claimed, the messages ready to go now (the
+    rest wait for their delivery window), their replies and their send slots."""
+
+    claimed: int
+    ready: list[Due]
+    replies: list[Reply]
+    slots: list[datetime]
 
 
 class Dispatcher:
@@ -95,30 +107,58 @@ class Dispatcher:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Dispatches until `stop` is set; the sends in flight are finished and recorded
-        first. Cancelled, it cancels them too: like a crash, bounded by `unrecorded`."""
+        first. Cancelled, it cancels them too: like a crash, bounded by `unrecorded`.
+
+        The next round is claimed, composed and given its send slots while this one's
+        messages go out, so a dispatcher never idles between rounds; with the rate limit
+        on, its next window of slots is already booked when this one ends.
+        """
         log.info("reminder dispatcher %s started", self.settings.worker)
+        upcoming: asyncio.Future[Prepared] | None = None
         try:
             while not stop.is_set():
                 try:
-                    handled = await self.start_round()
+                    prepared = await (upcoming if upcoming is not None else self.prepare_round())
                 except Exception:
                     log.exception("reminder round failed; trying again")
-                    handled = 0
-                if handled == 0:
-                    waiting = asyncio.ensure_future(stop.wait())
-                    await asyncio.wait(
-                        {waiting, asyncio.ensure_future(self.timer.sleep(self.settings.poll))},
-                        return_when=asyncio.FIRST_COMPLETED,
-                    )
-                    waiting.cancel()
+                    prepared = None
+                upcoming = None
+                if prepared is not None and prepared.claimed:
+                    upcoming = asyncio.ensure_future(self.prepare_round())
+                    try:
+                        await self.start_sends(prepared)
+                    except Exception:
+                        log.exception("reminder round failed; trying again")
+                    continue
+                waiting = asyncio.ensure_future(stop.wait())
+                await asyncio.wait(
+                    {waiting, asyncio.ensure_future(self.timer.sleep(self.settings.poll))},
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                waiting.cancel()
+            if upcoming is not None:
+                await self.put_back(upcoming)
+                upcoming = None
             await self.settle()
         finally:
             # Anything left means `run` was cancelled: stop like a crash would.
+            if upcoming is not None:
+                upcoming.cancel()
             for task in list(self.sends.values()):
                 task.cancel()
             if self.recording is not None:
                 self.recording.cancel()
         log.info("reminder dispatcher %s stopped", self.settings.worker)
+
+    async def put_back(self, upcoming: asyncio.Future[Prepared]) -> None:
+        """A graceful stop: the claims of a round that was never started go back in line
+        now, rather than after `stale_after` (its booked slots go unused)."""
+        try:
+            prepared = await upcoming
+            async with self.app.database.transaction() as store:
+                await store.queue.release([i for due in prepared.ready for i in due.ids])
+        except Exception:
+            log.exception("putting back a claimed round failed; its claims will time out")
 
     async def round(self) -> int:
         """One round to its end: claims, sends, records; returns how many users it handled."""
@@ -132,6 +172,12 @@ class Dispatcher:
         It returns once the last chunk is prepared, with sends still in flight: the next
         claim overlaps them rather than waiting for the slowest (see `settle`).
         """
+        prepared = await self.prepare_round()
+        await self.start_sends(prepared)
+        return prepared.claimed
+
+    async def prepare_round(self) -> Prepared:
+        """Claims what is due, composes the messages and reserves their send slots."""
         now = self.timer.now()
         async with self.app.database.transaction() as store:
             queue = store.queue
@@ -139,7 +185,7 @@ class Dispatcher:
             claimed = await queue.claim(now, self.settings.worker, self.settings.claim_size)
         self.forget_old_sends(now)
         if not claimed:
-            return 0
+            return Prepared(0, [], [], [])
         ready = [due for due in claimed if in_window(now, due.user.prefs)]
         async with self.app.database.transaction() as store:
             queue = store.queue
@@ -159,11 +205,17 @@ class Dispatcher:
             if ready and self.settings.rate > 0:
                 start = await queue.reserve(len(ready), self.interval, start)
         slots = [start + self.interval * i for i in range(len(ready))]
+        return Prepared(len(claimed), ready, replies, slots)
+
+    async def start_sends(self, prepared: Prepared) -> None:
+        """Starts a prepared round's sends, a chunk at a time; returns once the last chunk
+        is marked "sending", with sends still in flight."""
         size = self.settings.concurrency
-        for first in range(0, len(ready), size):
+        for first in range(0, len(prepared.ready), size):
             part = slice(first, first + size)
-            await self.start_chunk(ready[part], slots[part], replies[part])
-        return len(claimed)
+            await self.start_chunk(
+                prepared.ready[part], prepared.slots[part], prepared.replies[part]
+            )
 
     async def start_chunk(
         self, chunk: list[Due], slots: list[datetime], replies: list[Reply]

@@ -147,6 +147,14 @@ class ReminderQueue:
         """Puts claimed reminders back, to be tried at `until` (outside the window)."""
         await self._set(ids, status=ReminderStatus.PENDING, next_attempt_at=until, claimed_by=None)
 
+    async def release(self, ids: Sequence[int]) -> None:
+        """Puts claimed reminders back in line as they were (a round never started)."""
+        await self.session.execute(
+            update(REMINDERS)
+            .where(REMINDERS.c.id.in_(ids), REMINDERS.c.status == ReminderStatus.CLAIMED)
+            .values(status=ReminderStatus.PENDING, claimed_by=None)
+        )
+
     async def start_sending(self, ids: Sequence[int], batch: int) -> None:
         """Marks one message's claimed reminders as being sent (the terminal's way)."""
         await self.session.execute(

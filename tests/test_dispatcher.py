@@ -489,6 +489,34 @@ async def test_a_graceful_stop_finishes_the_round_and_records_it(rig: Rig) -> No
     assert len(sender.sent) == 20
 
 
+async def test_the_next_round_is_claimed_while_this_one_sends(rig: Rig) -> None:
+    for chat in range(100, 140):
+        await rig.add(chat)
+    stop = asyncio.Event()
+    sender = rig.sender
+    seen: list[Counter[str]] = []
+
+    class Watching:
+        async def send(self, chat_id: int, reply: Reply) -> Sent:
+            if not seen:  # the first send waits until the next round is claimed
+                for _ in range(500):
+                    statuses = await rig.statuses()
+                    if statuses["claimed"] + statuses["sending"] > 20:
+                        break
+                    await asyncio.sleep(0.01)
+                seen.append(statuses)
+            if len(sender.sent) == 39:
+                stop.set()
+            return await sender.send(chat_id, reply)
+
+    settings = DispatchSettings(worker="w1", rate=0, batch=20)
+    await Dispatcher(rig.app, Watching(), rig.clock, settings).run(stop)
+    # Both rounds in hand: the second claimed while the first one sends.
+    assert seen[0]["claimed"] + seen[0]["sending"] == 40
+    assert await rig.statuses() == {"sent": 40}
+    assert sorted(sender.chats) == list(range(100, 140))
+
+
 async def test_a_chat_claimed_while_its_last_message_is_going_waits_for_it(rig: Rig) -> None:
     earlier = await rig.add(11)
     gate = asyncio.Event()
