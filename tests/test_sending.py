@@ -11,7 +11,7 @@ import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.telegram.lean import LeanRequest, LeanSender
+from bot.telegram.lean import LeanRequest, LeanSender, lean_enabled
 from bot.telegram.sending import Delivery, TelegramSender
 from dialogs.model import Button, Reply
 from testkit.fakebotapi import FakeBotApi
@@ -151,3 +151,11 @@ async def test_a_long_text_goes_out_in_parts_with_the_buttons_on_the_last(
     first, last = api.messages_to(CHAT)
     assert api.buttons(first) == []
     assert api.buttons(last) == [("Skip", "0|rem.skip:1")]
+
+
+def test_the_lean_path_steps_aside_for_a_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert lean_enabled("https://api.telegram.org")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    assert not lean_enabled("https://api.telegram.org")
