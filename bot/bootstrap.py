@@ -9,7 +9,8 @@ import logging
 import os
 import signal
 import socket
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import Bot, BotCommand
@@ -20,6 +21,7 @@ from bot.app import App, SystemClock
 from bot.reminders import Dispatcher, DispatchSettings
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
+from bot.telegram.lean import LeanRequest, LeanSender, lean_enabled
 from bot.telegram.sending import TelegramSender
 from dialogs.content import default_content
 from dialogs.engine import Coach
@@ -35,6 +37,7 @@ class Parts:
     settings: Settings
     app: App
     bot: Bot | None  # None in the terminal: no token needed
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def telegram(self) -> Bot:
         assert self.bot is not None, "built without Telegram"
@@ -45,20 +48,32 @@ class Parts:
 
     def dispatcher(self) -> Dispatcher:
         settings = self.settings
+        dispatch = DispatchSettings(
+            worker=f"{socket.gethostname()}:{os.getpid()}",
+            rate=settings.reminder_rate,
+            batch=settings.reminder_batch,
+            poll=settings.reminder_poll_seconds,
+            stale_after=timedelta(seconds=settings.reminder_claim_timeout),
+        )
         return Dispatcher(
-            self.app,
-            TelegramSender(self.telegram(), asyncio.sleep),
-            SystemClock(),
-            DispatchSettings(
-                worker=f"{socket.gethostname()}:{os.getpid()}",
-                rate=settings.reminder_rate,
-                batch=settings.reminder_batch,
-                poll=settings.reminder_poll_seconds,
-                stale_after=timedelta(seconds=settings.reminder_claim_timeout),
-            ),
+            self.app, self.reminder_sender(dispatch.concurrency), SystemClock(), dispatch
         )
 
+    def reminder_sender(self, connections: int) -> TelegramSender:
+        """The dispatcher's sender: on the lean path (bot.telegram.lean), unless a proxy is
+        configured, which only httpx knows how to use."""
+        bot = self.telegram()
+        api = self.settings.telegram_api_url
+        if not lean_enabled(api):
+            return TelegramSender(bot, asyncio.sleep)
+        request = LeanRequest(connections)
+        self.closers.append(request.shutdown)
+        lean = Bot(bot.token, base_url=f"{api}/bot", request=request, get_updates_request=request)
+        return LeanSender(bot, lean, asyncio.sleep)
+
     async def close(self) -> None:
+        for close in self.closers:
+            await close()
         await self.app.close()
 
 

@@ -5,11 +5,12 @@ a claim is a committed row update, so two dispatchers never send the same one
 (see storage/queue.py). A send cut short by a crash is marked uncertain instead
 of being sent again.
 
-The database work is done per chunk, not per message, in a pipeline: one
-transaction composes a chunk's replies and marks them "sending"; the sends go
-out concurrently; one transaction records every outcome that has come in. So
-the next chunk is prepared, and the last one recorded, while sends are in
-flight, and a message costs a fraction of a transaction.
+The database work is done per round and per chunk, not per message, in a
+pipeline: one transaction composes a round's replies; one statement marks a
+chunk "sending"; the sends go out concurrently; one statement records every
+outcome that has come in (when all are final). So the next chunk is marked, and
+the last one recorded, while sends are in flight, and a message costs a
+fraction of a statement.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bot.metrics import REMINDERS
 from bot.telegram.sending import Delivery, Sent, backoff
 from dialogs.model import ReminderStatus, Reply
 from dialogs.schedule import deliverable_at, in_window
-from storage.queue import Due
+from storage.queue import Due, mark_finished, mark_sending
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +72,22 @@ class DispatchSettings:
     def claim_size(self) -> int:
         """Users claimed per round: `batch`, but no more than the rate limit lets out in a
         quarter of `stale_after`, so that a slow round's claims never go stale, to be
-        claimed (and sent) again by another dispatcher while this one still holds them."""
+        claimed (and sent) again by another dispatcher while this one still holds them
+        (claimed while the round before is sending, they wait at most two rounds)."""
         if self.rate <= 0:
             return self.batch
         return max(1, min(self.batch, int(self.rate * self.stale_after.total_seconds() / 4)))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A claimed round: how many users were claimed, the messages ready to go now (the
+    rest wait for their delivery window), their replies and their send slots."""
+
+    claimed: int
+    ready: list[Due]
+    replies: list[Reply]
+    slots: list[datetime]
 
 
 class Dispatcher:
@@ -94,30 +107,58 @@ class Dispatcher:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Dispatches until `stop` is set; the sends in flight are finished and recorded
-        first. Cancelled, it cancels them too: like a crash, bounded by `unrecorded`."""
+        first. Cancelled, it cancels them too: like a crash, bounded by `unrecorded`.
+
+        The next round is claimed, composed and given its send slots while this one's
+        messages go out, so a dispatcher never idles between rounds; with the rate limit
+        on, its next window of slots is already booked when this one ends.
+        """
         log.info("reminder dispatcher %s started", self.settings.worker)
+        upcoming: asyncio.Future[Prepared] | None = None
         try:
             while not stop.is_set():
                 try:
-                    handled = await self.start_round()
+                    prepared = await (upcoming if upcoming is not None else self.prepare_round())
                 except Exception:
                     log.exception("reminder round failed; trying again")
-                    handled = 0
-                if handled == 0:
-                    waiting = asyncio.ensure_future(stop.wait())
-                    await asyncio.wait(
-                        {waiting, asyncio.ensure_future(self.timer.sleep(self.settings.poll))},
-                        return_when=asyncio.FIRST_COMPLETED,
-                    )
-                    waiting.cancel()
+                    prepared = None
+                upcoming = None
+                if prepared is not None and prepared.claimed:
+                    upcoming = asyncio.ensure_future(self.prepare_round())
+                    try:
+                        await self.start_sends(prepared)
+                    except Exception:
+                        log.exception("reminder round failed; trying again")
+                    continue
+                waiting = asyncio.ensure_future(stop.wait())
+                await asyncio.wait(
+                    {waiting, asyncio.ensure_future(self.timer.sleep(self.settings.poll))},
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                waiting.cancel()
+            if upcoming is not None:
+                await self.put_back(upcoming)
+                upcoming = None
             await self.settle()
         finally:
             # Anything left means `run` was cancelled: stop like a crash would.
+            if upcoming is not None:
+                upcoming.cancel()
             for task in list(self.sends.values()):
                 task.cancel()
             if self.recording is not None:
                 self.recording.cancel()
         log.info("reminder dispatcher %s stopped", self.settings.worker)
+
+    async def put_back(self, upcoming: asyncio.Future[Prepared]) -> None:
+        """A graceful stop: the claims of a round that was never started go back in line
+        now, rather than after `stale_after` (its booked slots go unused)."""
+        try:
+            prepared = await upcoming
+            async with self.app.database.transaction() as store:
+                await store.queue.release([i for due in prepared.ready for i in due.ids])
+        except Exception:
+            log.exception("putting back a claimed round failed; its claims will time out")
 
     async def round(self) -> int:
         """One round to its end: claims, sends, records; returns how many users it handled."""
@@ -131,6 +172,12 @@ class Dispatcher:
         It returns once the last chunk is prepared, with sends still in flight: the next
         claim overlaps them rather than waiting for the slowest (see `settle`).
         """
+        prepared = await self.prepare_round()
+        await self.start_sends(prepared)
+        return prepared.claimed
+
+    async def prepare_round(self) -> Prepared:
+        """Claims what is due, composes the messages and reserves their send slots."""
         now = self.timer.now()
         async with self.app.database.transaction() as store:
             queue = store.queue
@@ -138,7 +185,7 @@ class Dispatcher:
             claimed = await queue.claim(now, self.settings.worker, self.settings.claim_size)
         self.forget_old_sends(now)
         if not claimed:
-            return 0
+            return Prepared(0, [], [], [])
         ready = [due for due in claimed if in_window(now, due.user.prefs)]
         async with self.app.database.transaction() as store:
             queue = store.queue
@@ -146,20 +193,35 @@ class Dispatcher:
                 if due not in ready:
                     # Outside the user's delivery window: back in line until it opens.
                     await queue.postpone(due.ids, deliverable_at(now, due.user.prefs))
+            # The whole round's messages at once: the heroes and histories they speak of
+            # are read in two statements, however many users. Composing marks nothing.
+            replies = await self.app.coach.reminder_replies(
+                store, [(due.user, due.reminders) for due in ready]
+            )
             # The claim took a while: slots reserved from before it would start in the
-            # past, and the first messages would leave back to back.
+            # past, and the first messages would leave back to back. Last, as it locks the
+            # slot every dispatcher reserves from until this transaction commits.
             start = self.timer.now()
             if ready and self.settings.rate > 0:
                 start = await queue.reserve(len(ready), self.interval, start)
         slots = [start + self.interval * i for i in range(len(ready))]
-        size = self.settings.concurrency
-        for first in range(0, len(ready), size):
-            await self.start_chunk(ready[first : first + size], slots[first : first + size])
-        return len(claimed)
+        return Prepared(len(claimed), ready, replies, slots)
 
-    async def start_chunk(self, chunk: list[Due], slots: list[datetime]) -> None:
-        """Composes a chunk's replies and marks it "sending" in one transaction, then
-        starts its sends."""
+    async def start_sends(self, prepared: Prepared) -> None:
+        """Starts a prepared round's sends, a chunk at a time; returns once the last chunk
+        is marked "sending", with sends still in flight."""
+        size = self.settings.concurrency
+        for first in range(0, len(prepared.ready), size):
+            part = slice(first, first + size)
+            await self.start_chunk(
+                prepared.ready[part], prepared.slots[part], prepared.replies[part]
+            )
+
+    async def start_chunk(
+        self, chunk: list[Due], slots: list[datetime], replies: list[Reply]
+    ) -> None:
+        """Marks a chunk "sending" in one statement (committed before any of it is sent),
+        then starts its sends."""
         for due in chunk:
             # A chat's earlier message is still going (an earlier round's): its gap to the
             # next one counts from when it went, so that one must be over first.
@@ -169,13 +231,10 @@ class Dispatcher:
         for _ in chunk:
             await self.unrecorded.acquire()
         try:
-            async with self.app.database.transaction() as store:
-                replies = await self.app.coach.reminder_replies(
-                    store, [(due.user, due.reminders) for due in chunk]
-                )
-                await store.queue.start_sending_all(chunk)
+            async with self.app.database.autocommit() as connection:
+                await mark_sending(connection, chunk)
         except BaseException:
-            # Rolled back: nothing of the chunk is "sending"; its claims time out.
+            # Not committed: nothing of the chunk is "sending"; its claims time out.
             for _ in chunk:
                 self.unrecorded.release()
             raise
@@ -243,27 +302,20 @@ class Dispatcher:
             REMINDERS.labels(sent.delivery.value).inc()
         now = self.timer.now()
         final: dict[tuple[ReminderStatus, str | None], list[int]] = {}
-        async with self.app.database.transaction() as store:
-            queue = store.queue
-            for due, sent in batch:
-                if sent.delivery in _RECORDED:
-                    final.setdefault((_RECORDED[sent.delivery], sent.error), []).extend(due.ids)
-                elif sent.delivery is Delivery.BLOCKED:
-                    # Kept pending: they go out when the user writes to the bot again.
-                    await queue.deactivate(due.user.id)
-                    await queue.retry(due.ids, now, sent.error or "blocked")
-                else:
-                    attempts = await queue.attempts(due.ids)
-                    if attempts >= MAX_ATTEMPTS:
-                        await queue.finish(
-                            due.ids, ReminderStatus.FAILED, at=now, error=sent.error
-                        )
-                    else:
-                        await queue.retry(
-                            due.ids, now + backoff(attempts), sent.error or "unreachable"
-                        )
-            for (status, error), ids in final.items():
-                await queue.finish(ids, status, at=now, error=error)
+        others: list[tuple[Due, Sent]] = []
+        for due, sent in batch:
+            if sent.delivery in _RECORDED:
+                final.setdefault((_RECORDED[sent.delivery], sent.error), []).extend(due.ids)
+            else:
+                others.append((due, sent))
+        if final:
+            # Each group is one statement, atomic by itself: a failure leaves the rest
+            # "sending", to be taken back as uncertain, as a failed transaction would.
+            async with self.app.database.autocommit() as connection:
+                for (status, error), ids in final.items():
+                    await mark_finished(connection, ids, status, at=now, error=error)
+        if others:
+            await self.record_retries(others, now)
         for due, sent in batch:
             if sent.delivery is not Delivery.SENT:
                 log.warning(
@@ -273,6 +325,25 @@ class Dispatcher:
                     sent.delivery,
                     sent.error,
                 )
+
+    async def record_retries(self, batch: list[tuple[Due, Sent]], now: datetime) -> None:
+        """Puts back what may be tried again (blocked users until they return), or gives
+        it up after MAX_ATTEMPTS, in one transaction."""
+        async with self.app.database.transaction() as store:
+            queue = store.queue
+            for due, sent in batch:
+                if sent.delivery is Delivery.BLOCKED:
+                    # Kept pending: they go out when the user writes to the bot again.
+                    await queue.deactivate(due.user.id)
+                    await queue.retry(due.ids, now, sent.error or "blocked")
+                    continue
+                attempts = await queue.attempts(due.ids)
+                if attempts >= MAX_ATTEMPTS:
+                    await queue.finish(due.ids, ReminderStatus.FAILED, at=now, error=sent.error)
+                else:
+                    await queue.retry(
+                        due.ids, now + backoff(attempts), sent.error or "unreachable"
+                    )
 
     async def wait_until(self, moment: datetime) -> None:
         delay = (moment - self.timer.now()).total_seconds()

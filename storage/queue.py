@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import BindParameter, Table, bindparam, case, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from dialogs.model import Reminder, ReminderStatus, User, UserKey
 from storage.models import ReminderRow, SendSlot, UserRow
@@ -147,6 +147,14 @@ class ReminderQueue:
         """Puts claimed reminders back, to be tried at `until` (outside the window)."""
         await self._set(ids, status=ReminderStatus.PENDING, next_attempt_at=until, claimed_by=None)
 
+    async def release(self, ids: Sequence[int]) -> None:
+        """Puts claimed reminders back in line as they were (a round never started)."""
+        await self.session.execute(
+            update(REMINDERS)
+            .where(REMINDERS.c.id.in_(ids), REMINDERS.c.status == ReminderStatus.CLAIMED)
+            .values(status=ReminderStatus.PENDING, claimed_by=None)
+        )
+
     async def start_sending(self, ids: Sequence[int], batch: int) -> None:
         """Marks one message's claimed reminders as being sent (the terminal's way)."""
         await self.session.execute(
@@ -154,37 +162,6 @@ class ReminderQueue:
             .where(ReminderRow.id.in_(ids), ReminderRow.status == ReminderStatus.CLAIMED)
             .values(status=ReminderStatus.SENDING, batch=batch, attempts=ReminderRow.attempts + 1)
         )
-
-    async def start_sending_all(self, messages: Sequence[Due]) -> None:
-        """Marks the claimed reminders of several messages as being sent, in one statement.
-
-        Each reminder's batch is the lowest id of its message (what its buttons name).
-        One UPDATE executed with many parameter sets: the driver sends them in one round
-        trip, where an UPDATE per message would cost a round trip and a compile each.
-        """
-        rows = [
-            {"reminder": reminder, "message": min(due.ids)}
-            for due in messages
-            for reminder in due.ids
-        ]
-        if not rows:
-            return
-        statement = (
-            update(ReminderRow)
-            .where(
-                ReminderRow.id == bindparam("reminder"),
-                ReminderRow.status == ReminderStatus.CLAIMED,
-            )
-            .values(
-                status=ReminderStatus.SENDING,
-                batch=bindparam("message"),
-                attempts=ReminderRow.attempts + 1,
-            )
-        )
-        # Through the connection, as a Core executemany: the session would take a list of
-        # parameter sets as an "ORM bulk update by primary key", a different statement.
-        connection = await self.session.connection()
-        await connection.execute(statement, rows)
 
     async def finish(
         self,
@@ -194,8 +171,7 @@ class ReminderQueue:
         at: datetime,
         error: str | None = None,
     ) -> None:
-        sent_at = at if status in {ReminderStatus.SENT, ReminderStatus.UNCERTAIN} else None
-        await self._set(ids, status=status, sent_at=sent_at, last_error=error and error[:300])
+        await mark_finished(await self.session.connection(), ids, status, at=at, error=error)
 
     async def retry(self, ids: Sequence[int], until: datetime, error: str) -> None:
         """A connection failed before sending: try again later."""
@@ -234,3 +210,62 @@ class ReminderQueue:
 
     async def _set(self, ids: Sequence[int], **values: object) -> None:
         await self.session.execute(update(REMINDERS).where(REMINDERS.c.id.in_(ids)).values(values))
+
+
+# The dispatcher's per-chunk statements, on a connection of their own: each is one
+# statement, atomic by itself, so on PostgreSQL it runs in autocommit (storage.db), without
+# the round trips of BEGIN and COMMIT or the ORM session's work around a statement.
+
+
+_ID = REMINDERS.c.id
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+# Built once: a statement object built per call costs its construction and its cache key.
+_MARK_SENDING = (
+    update(REMINDERS)
+    .where(_ID.in_(_IDS), REMINDERS.c.status == ReminderStatus.CLAIMED)
+    .values(status=ReminderStatus.SENDING, batch=_ID, attempts=REMINDERS.c.attempts + 1)
+)
+_MARK_FINISHED = (
+    update(REMINDERS)
+    .where(_ID.in_(_IDS))
+    .values(status=bindparam("final"), sent_at=bindparam("sent_at"), last_error=bindparam("error"))
+)
+
+
+async def mark_sending(connection: AsyncConnection, messages: Sequence[Due]) -> None:
+    """Marks the claimed reminders of several messages as being sent, in one statement.
+
+    Each reminder's batch is the lowest id of its message (what its buttons name): its own
+    id, but for the later reminders of a digest.
+    """
+    ids = [reminder for due in messages for reminder in due.ids]
+    if not ids:
+        return
+    later = {
+        reminder: first
+        for due in messages
+        if len(due.ids) > 1
+        for first in (min(due.ids),)
+        for reminder in due.ids
+        if reminder != first
+    }
+    statement = (
+        _MARK_SENDING.values(batch=case(later, value=_ID, else_=_ID)) if later else _MARK_SENDING
+    )
+    await connection.execute(statement, {"ids": ids})
+
+
+async def mark_finished(
+    connection: AsyncConnection,
+    ids: Sequence[int],
+    status: ReminderStatus,
+    *,
+    at: datetime,
+    error: str | None = None,
+) -> None:
+    """Records the final outcome of reminders that were being sent."""
+    sent_at = at if status in {ReminderStatus.SENT, ReminderStatus.UNCERTAIN} else None
+    await connection.execute(
+        _MARK_FINISHED,
+        {"ids": list(ids), "final": status, "sent_at": sent_at, "error": error and error[:300]},
+    )

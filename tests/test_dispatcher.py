@@ -31,7 +31,7 @@ from dialogs.model import (
 )
 from storage.db import Database
 from storage.models import ReminderRow, UserRow
-from tests.conftest import NOW, FixedClock, counting
+from tests.conftest import NOW, Counted, FixedClock, counting
 
 
 @dataclass
@@ -306,7 +306,14 @@ async def rows_by_chat(rig: Rig) -> dict[int, list[ReminderRow]]:
     return rows
 
 
-async def test_a_chunk_is_prepared_in_one_transaction_and_recorded_in_few(rig: Rig) -> None:
+def marks(counted: Counted) -> list[str]:
+    """The statements that marked reminders "sending" (the only ones counting attempts)."""
+    return [
+        s for s in counted.statements if "SET status" in s and "attempts=(reminders.attempts" in s
+    ]
+
+
+async def test_a_chunk_is_marked_in_one_statement_and_recorded_in_few(rig: Rig) -> None:
     for chat in range(100, 140):
         await rig.add(chat)
     dispatcher = rig.dispatcher(concurrency=8)
@@ -314,11 +321,12 @@ async def test_a_chunk_is_prepared_in_one_transaction_and_recorded_in_few(rig: R
     with counting(rig.app.database) as counted:
         assert await dispatcher.round() == 40
     assert await rig.statuses() == {"sent": 40}
-    # One claim; per chunk, one transaction to compose and mark "sending" (one statement,
-    # executed with a parameter set per reminder), and at most one to record its outcomes.
-    # Prepared and recorded one by one, 40 messages took 81 transactions and 83 UPDATEs.
-    assert counted.executemany == chunks
-    assert counted.transactions <= 1 + 2 * chunks
+    # The claim and the round's replies in two transactions; per chunk, one statement
+    # marks it "sending" and at most one records its outcomes. Prepared and recorded one
+    # by one, 40 messages took 81 transactions and 83 UPDATEs.
+    assert len(marks(counted)) == chunks
+    assert counted.executemany == 0
+    assert counted.transactions <= 2 + 2 * chunks
     claim_updates = 3  # release_stale's two, and the claim
     assert counted.updates("reminders") <= claim_updates + 2 * chunks
 
@@ -345,18 +353,18 @@ async def test_a_chunk_is_composed_with_a_few_reads_not_a_few_per_message(rig: R
                         ),
                     )
                 await store.reminders.add(user.id, hero.id, NOW, ReminderKind.MANUAL)
-    async with rig.app.database.transaction() as store:
-        chunk = await store.queue.claim(NOW, "w1", 8)
-    assert [len(due.reminders) for due in chunk] == [3] * 8
     dispatcher = rig.dispatcher(concurrency=8)
     with counting(rig.app.database) as counted:
-        await dispatcher.start_chunk(chunk, [NOW] * len(chunk))
+        assert await dispatcher.round() == 8
     # The heroes, then their histories; read one by one, it took 48 SELECTs.
-    selects = [s for s in counted.statements if s.startswith("SELECT")]
-    assert len(selects) <= 3
-    assert counted.transactions == 1
-    assert counted.executemany == 1  # and marked "sending" in one statement
-    await dispatcher.settle()
+    reads = [
+        s
+        for s in counted.statements
+        if s.startswith("SELECT") and ("FROM heroes" in s or "FROM interactions" in s)
+    ]
+    assert len(reads) == 2
+    assert len(marks(counted)) == 1  # eight digests of three, marked "sending" at once
+    assert await rig.statuses() == {"sent": 24}
     assert len(rig.sender.sent) == 8
     for _, reply, _ in rig.sender.sent:
         assert reply.text.startswith("⏰ A few heroes to reach out to today:")
@@ -471,6 +479,34 @@ async def test_a_graceful_stop_finishes_the_round_and_records_it(rig: Rig) -> No
     # The round in hand went out and was recorded; nothing is left claimed or sending.
     assert await rig.statuses() == {"sent": 20, "pending": 20}
     assert len(sender.sent) == 20
+
+
+async def test_the_next_round_is_claimed_while_this_one_sends(rig: Rig) -> None:
+    for chat in range(100, 140):
+        await rig.add(chat)
+    stop = asyncio.Event()
+    sender = rig.sender
+    seen: list[Counter[str]] = []
+
+    class Watching:
+        async def send(self, chat_id: int, reply: Reply) -> Sent:
+            if not seen:  # the first send waits until the next round is claimed
+                for _ in range(500):
+                    statuses = await rig.statuses()
+                    if statuses["claimed"] + statuses["sending"] > 20:
+                        break
+                    await asyncio.sleep(0.01)
+                seen.append(statuses)
+            if len(sender.sent) == 39:
+                stop.set()
+            return await sender.send(chat_id, reply)
+
+    settings = DispatchSettings(worker="w1", rate=0, batch=20)
+    await Dispatcher(rig.app, Watching(), rig.clock, settings).run(stop)
+    # Both rounds in hand: the second claimed while the first one sends.
+    assert seen[0]["claimed"] + seen[0]["sending"] == 40
+    assert await rig.statuses() == {"sent": 40}
+    assert sorted(sender.chats) == list(range(100, 140))
 
 
 async def test_a_chat_claimed_while_its_last_message_is_going_waits_for_it(rig: Rig) -> None:

@@ -1,5 +1,7 @@
 """What a send through the Bot API may be retried after: each fault injected by the
-fake Bot API server, seen through python-telegram-bot as the bot sees it."""
+fake Bot API server, seen through python-telegram-bot as the bot sees it, on httpx (every
+reply) and on the reminder dispatcher's lean path (bot.telegram.lean), which must judge
+every fault alike."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot.telegram.lean import LeanRequest, LeanSender, lean_enabled
 from bot.telegram.sending import Delivery, TelegramSender
 from dialogs.model import Button, Reply
 from testkit.fakebotapi import FakeBotApi
@@ -33,10 +36,18 @@ class Sleeps:
         self.asked.append(seconds)
 
 
-async def sender_for(url: str, sleeps: Sleeps) -> AsyncIterator[TelegramSender]:
+async def sender_for(url: str, sleeps: Sleeps, path: str) -> AsyncIterator[TelegramSender]:
     bot = Bot(TOKEN, base_url=f"{url}/bot", request=HTTPXRequest(read_timeout=0.5))
     async with bot:
-        yield TelegramSender(bot, sleeps)
+        if path == "httpx":
+            yield TelegramSender(bot, sleeps)
+            return
+        request = LeanRequest(read_timeout=0.5)
+        lean = Bot(TOKEN, base_url=f"{url}/bot", request=request, get_updates_request=request)
+        try:
+            yield LeanSender(bot, lean, sleeps)
+        finally:
+            await request.shutdown()
 
 
 @pytest.fixture
@@ -44,9 +55,11 @@ def sleeps() -> Sleeps:
     return Sleeps()
 
 
-@pytest.fixture
-async def sender(api: FakeBotApi, sleeps: Sleeps) -> AsyncIterator[TelegramSender]:
-    async for made in sender_for(api.url, sleeps):
+@pytest.fixture(params=["httpx", "lean"])
+async def sender(
+    api: FakeBotApi, sleeps: Sleeps, request: pytest.FixtureRequest
+) -> AsyncIterator[TelegramSender]:
+    async for made in sender_for(api.url, sleeps, request.param):
         yield made
 
 
@@ -118,3 +131,31 @@ async def test_a_5xx_was_not_delivered_and_may_be_tried_again(
     api.fail("sendMessage", status)
     assert (await sender.send(CHAT, REPLY)).delivery is Delivery.UNREACHABLE
     assert api.messages_to(CHAT) == []
+
+
+async def test_a_connection_the_server_closed_while_idle_is_not_reused(
+    api: FakeBotApi, sender: TelegramSender
+) -> None:
+    assert (await sender.send(CHAT, REPLY)).delivery is Delivery.SENT
+    api.stop()  # hangs up the kept-alive connection
+    api.start()
+    assert (await sender.send(CHAT, REPLY)).delivery is Delivery.SENT
+    assert len(api.messages_to(CHAT)) == 2
+
+
+async def test_a_long_text_goes_out_in_parts_with_the_buttons_on_the_last(
+    api: FakeBotApi, sender: TelegramSender
+) -> None:
+    long = Reply("word " * 1500, REPLY.buttons)
+    assert (await sender.send(CHAT, long)).delivery is Delivery.SENT
+    first, last = api.messages_to(CHAT)
+    assert api.buttons(first) == []
+    assert api.buttons(last) == [("Skip", "0|rem.skip:1")]
+
+
+def test_the_lean_path_steps_aside_for_a_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert lean_enabled("https://api.telegram.org")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    assert not lean_enabled("https://api.telegram.org")
