@@ -189,11 +189,11 @@ class AlreadyHandledError(Exception):
 class InboxWorker:
     """Handles stored updates: one user at a time, each user's in update_id order.
 
-    One picker asks the database which users have settled updates and queues them for
-    `handlers` tasks, so an update costs one query however many handlers wait. It
-    looks again when the next update settles, when one arrives while none is
-    settling (`wake`; an arrival while another settles can't be ready before it),
-    when a handler frees a user while the queue runs low, and when another replica
+    One picker asks the database which users have ready updates (storage.inbox.ready:
+    nothing missing below them, or settled) and queues them for `handlers` tasks, so an
+    update costs one query however many handlers wait. It looks again when the next
+    update settles, when one arrives here (`wake`: it may be ready at once, or fill a
+    gap) or a handler frees a user while the queue runs low, and when another replica
     releases a user this one skipped.
 
     A user held by another replica is skipped until it releases them (`Notices`, on
@@ -244,18 +244,20 @@ class InboxWorker:
                 # Those due now were just queued: their handler's try decides the next.
                 later = [due for due, _wait in self.held.values() if due > now]
                 retry_at = min(later, default=now + self.poll)
-            waits: list[Awaitable[object]] = [stop.wait(), self.freed.wait()]
+            # An arrival may be ready at once, or fill the gap that held others back.
+            waits: list[Awaitable[object]] = [stop.wait(), self.freed.wait(), self.wake.wait()]
             if settles_at is None:
                 # While updates settle, the look when they do finds released users too:
                 # a release (one per user served) needs a query of its own only when idle.
-                waits += [self.wake.wait(), self.released.wait()]
+                waits.append(self.released.wait())
                 waits.append(asyncio.sleep(max(min(retry_at - loop.time(), self.poll), 0)))
             else:
                 waits.append(asyncio.sleep(max(min(settles_at, retry_at) - loop.time(), 0)))
             await first(*waits)
-            # A handler freed while plenty of users are still queued needs no query yet.
+            # A handler freed, or an update stored, while plenty of users are still queued
+            # needs no query yet: the handlers have work, and the next look finds it.
             look = (
-                not self.freed.is_set()
+                loop.time() + 0.001 >= min(retry_at, settles_at or math.inf)
                 or self.released.is_set()
                 or self.ready.qsize() <= self.handlers // 2
             )
