@@ -53,7 +53,7 @@ from bot.telegram.polling import ALLOWED_UPDATES
 from bot.telegram.translate import Incoming, translate
 from storage.db import Database, Transactions
 from storage.inbox import Inbox, Notices, Stored, claim_user
-from storage.outbox import PENDING, UNCERTAIN
+from storage.outbox import PENDING, UNCERTAIN, Queued
 
 log = logging.getLogger(__name__)
 
@@ -348,6 +348,11 @@ class InboxWorker:
         it has settled (read in the same transaction, no round trip of its own), and
         whether `stored` was handled here."""
         started = time.perf_counter()
+        replies = self.gateway.replies
+        # A permit now lets the turn's transaction mark its first reply `sending`, so
+        # it goes out after the commit without a transaction of its own.
+        reserved = await replies.reserve()
+        first: Queued | None = None
         try:
             async with held.transaction() as store:
                 inbox = store.inbox
@@ -363,20 +368,30 @@ class InboxWorker:
                     )
                     if outcome is not None:
                         # Sent after the commit; lost neither to a crash nor to a 5xx.
-                        replies = outcome.replies
-                        await queue_replies(store.outbox, incoming.chat_id, replies)
+                        first = await queue_replies(
+                            store.outbox,
+                            incoming.chat_id,
+                            outcome.replies,
+                            replies.worker if reserved else None,
+                        )
                 if not await inbox.done(stored.update_id, now):
                     raise AlreadyHandledError
                 following = await inbox.take(user_key, settled_before=now - self.settle)
         except AlreadyHandledError:
+            if reserved:
+                replies.unreserve()
             return None, False  # rolled back: another replica answered it just before
         except Exception as error:
+            if reserved:
+                replies.unreserve()
             UPDATES_FAILED.inc()
             log.exception("update of %s failed; it stays in the inbox", user_key or "nobody")
             await self.count_failure(user_key, error)
             return None, False
+        if reserved and first is None:
+            replies.unreserve()
         # Committed: now the user hears about it, on the connection that holds them.
-        await self.gateway.respond(update, incoming, outcome, held)
+        await self.gateway.respond(update, incoming, outcome, held, first)
         UPDATES_PROCESSED.inc()
         PROCESSING_SECONDS.observe(time.perf_counter() - started)
         return following, True
