@@ -38,10 +38,12 @@ from testkit.memory import MemoryStore
 
 MEMORY = "in-memory (engine only)"
 GOALS = {"SQLite": 0.003, "PostgreSQL": 0.005}  # p50 of a check-in turn, concurrency 1
-# Issue 14, goal 4: turns no slower than before its work began. As a multiple of the
-# engine alone in the same run, since machines differ from day to day: the 2026-11-26
-# 15:40 full run (commit e789078), 2.09 and 1.95 ms against 0.10 ms.
-BEFORE_ISSUE_14 = {"SQLite": 20.9, "PostgreSQL": 19.5}
+# Issue 14, goal 4: turns no slower than on main when its work began. As a multiple of
+# the engine alone in the same run, since machines differ from day to day: main at
+# 60f72ea, quick, 2026-11-29 20:40 UTC, load average 2.8 to 4.3 on 2 cores: 5.31 ms
+# (SQLite) and 9.00 ms (PostgreSQL) against 0.59 ms. One noisy run: read a miss by a
+# little as noise, not as a regression.
+BEFORE_ISSUE_14 = {"SQLite": 9.0, "PostgreSQL": 15.3}
 CONCURRENCY = (1, 32)
 ONBOARDING = ("/start", "Dana", "Producer", "A gig", "yesterday")
 CHECKIN = (
