@@ -194,9 +194,13 @@ class Inbox:
     async def take(self, user_key: str, settled_before: datetime) -> Stored | None:
         """Returns the user's first pending update if it is `ready` (call it holding the
         user, and mark it `done` in the same transaction)."""
-        first = self._first(user_key, INBOX.payload, ready(settled_before).label("ready"))
-        row = (await self.executor.execute(first)).first()
-        if row is None or row.payload is None or not row.ready:
+        row = (await self.executor.execute(self._first(user_key, INBOX.payload))).first()
+        if row is None or row.payload is None:
+            return None
+        # Only an update still within the window needs the look for missing ids.
+        if row.received_at > settled_before and not await self.executor.scalar(
+            select(ready(settled_before)).where(INBOX.update_id == row.update_id)
+        ):
             return None
         return Stored(row.update_id, dict(row.payload), row.attempts)
 
