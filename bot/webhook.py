@@ -353,6 +353,7 @@ class InboxWorker:
         # it goes out after the commit without a transaction of its own.
         reserved = await replies.reserve()
         first: Queued | None = None
+        committed = False
         try:
             async with held.transaction() as store:
                 inbox = store.inbox
@@ -377,19 +378,18 @@ class InboxWorker:
                 if not await inbox.done(stored.update_id, now):
                     raise AlreadyHandledError
                 following = await inbox.take(user_key, settled_before=now - self.settle)
+            committed = True
         except AlreadyHandledError:
-            if reserved:
-                replies.unreserve()
             return None, False  # rolled back: another replica answered it just before
         except Exception as error:
-            if reserved:
-                replies.unreserve()
             UPDATES_FAILED.inc()
             log.exception("update of %s failed; it stays in the inbox", user_key or "nobody")
             await self.count_failure(user_key, error)
             return None, False
-        if reserved and first is None:
-            replies.unreserve()
+        finally:
+            # Kept only for a first reply committed as `sending`: respond gives it back.
+            if reserved and (first is None or not committed):
+                replies.unreserve()
         # Committed: now the user hears about it, on the connection that holds them.
         await self.gateway.respond(update, incoming, outcome, held, first)
         UPDATES_PROCESSED.inc()
