@@ -78,9 +78,9 @@ class Settings(BaseSettings):
     # Users handled at once per replica. Each is held until its replies are sent
     # (50 to 100 ms each to Telegram), so this caps a replica's updates per second.
     inbox_workers: int = Field(default=16, ge=1, le=64)
-    # An update waits this long before it is handled, so that an earlier update of the
-    # same user delivered a moment later (Telegram sends in parallel) can go first: the
-    # bound of the per-user order guarantee stated in the README.
+    # While an update_id below it is missing, an update waits at most this long, so that
+    # an earlier update of the same user delivered a moment later (Telegram sends in
+    # parallel) can go first: the bound of the per-user order guarantee in the README.
     inbox_settle_seconds: float = Field(default=0.2, ge=0, le=5)
     log_format: Literal["text", "json"] = "text"
 

@@ -53,7 +53,7 @@ from bot.telegram.polling import ALLOWED_UPDATES
 from bot.telegram.translate import Incoming, translate
 from storage.db import Database, Transactions
 from storage.inbox import Inbox, Notices, Stored, claim_user
-from storage.outbox import PENDING, UNCERTAIN
+from storage.outbox import PENDING, UNCERTAIN, Queued
 
 log = logging.getLogger(__name__)
 
@@ -189,11 +189,11 @@ class AlreadyHandledError(Exception):
 class InboxWorker:
     """Handles stored updates: one user at a time, each user's in update_id order.
 
-    One picker asks the database which users have settled updates and queues them for
-    `handlers` tasks, so an update costs one query however many handlers wait. It
-    looks again when the next update settles, when one arrives while none is
-    settling (`wake`; an arrival while another settles can't be ready before it),
-    when a handler frees a user while the queue runs low, and when another replica
+    One picker asks the database which users have ready updates (storage.inbox.ready:
+    nothing missing below them, or settled) and queues them for `handlers` tasks, so an
+    update costs one query however many handlers wait. It looks again when the next
+    update settles, when one arrives here (`wake`: it may be ready at once, or fill a
+    gap) or a handler frees a user while the queue runs low, and when another replica
     releases a user this one skipped.
 
     A user held by another replica is skipped until it releases them (`Notices`, on
@@ -244,18 +244,20 @@ class InboxWorker:
                 # Those due now were just queued: their handler's try decides the next.
                 later = [due for due, _wait in self.held.values() if due > now]
                 retry_at = min(later, default=now + self.poll)
-            waits: list[Awaitable[object]] = [stop.wait(), self.freed.wait()]
+            # An arrival may be ready at once, or fill the gap that held others back.
+            waits: list[Awaitable[object]] = [stop.wait(), self.freed.wait(), self.wake.wait()]
             if settles_at is None:
                 # While updates settle, the look when they do finds released users too:
                 # a release (one per user served) needs a query of its own only when idle.
-                waits += [self.wake.wait(), self.released.wait()]
+                waits.append(self.released.wait())
                 waits.append(asyncio.sleep(max(min(retry_at - loop.time(), self.poll), 0)))
             else:
                 waits.append(asyncio.sleep(max(min(settles_at, retry_at) - loop.time(), 0)))
             await first(*waits)
-            # A handler freed while plenty of users are still queued needs no query yet.
+            # A handler freed, or an update stored, while plenty of users are still queued
+            # needs no query yet: the handlers have work, and the next look finds it.
             look = (
-                not self.freed.is_set()
+                loop.time() + 0.001 >= min(retry_at, settles_at or math.inf)
                 or self.released.is_set()
                 or self.ready.qsize() <= self.handlers // 2
             )
@@ -346,6 +348,12 @@ class InboxWorker:
         it has settled (read in the same transaction, no round trip of its own), and
         whether `stored` was handled here."""
         started = time.perf_counter()
+        replies = self.gateway.replies
+        # A permit now lets the turn's transaction mark its first reply `sending`, so
+        # it goes out after the commit without a transaction of its own.
+        reserved = await replies.reserve()
+        first: Queued | None = None
+        committed = False
         try:
             async with held.transaction() as store:
                 inbox = store.inbox
@@ -361,11 +369,16 @@ class InboxWorker:
                     )
                     if outcome is not None:
                         # Sent after the commit; lost neither to a crash nor to a 5xx.
-                        replies = outcome.replies
-                        await queue_replies(store.outbox, incoming.chat_id, replies)
+                        first = await queue_replies(
+                            store.outbox,
+                            incoming.chat_id,
+                            outcome.replies,
+                            replies.worker if reserved else None,
+                        )
                 if not await inbox.done(stored.update_id, now):
                     raise AlreadyHandledError
                 following = await inbox.take(user_key, settled_before=now - self.settle)
+            committed = True
         except AlreadyHandledError:
             return None, False  # rolled back: another replica answered it just before
         except Exception as error:
@@ -373,8 +386,12 @@ class InboxWorker:
             log.exception("update of %s failed; it stays in the inbox", user_key or "nobody")
             await self.count_failure(user_key, error)
             return None, False
+        finally:
+            # Kept only for a first reply committed as `sending`: respond gives it back.
+            if reserved and (first is None or not committed):
+                replies.unreserve()
         # Committed: now the user hears about it, on the connection that holds them.
-        await self.gateway.respond(update, incoming, outcome, held)
+        await self.gateway.respond(update, incoming, outcome, held, first)
         UPDATES_PROCESSED.inc()
         PROCESSING_SECONDS.observe(time.perf_counter() - started)
         return following, True

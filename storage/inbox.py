@@ -7,6 +7,13 @@ statement that reads their lowest pending update, and keeps it until its replies
 sent, so replies can't overtake each other either. SQLite runs one replica, whose
 workers keep out of each other's way in process.
 
+An update waits for an earlier one of the same user only while one may still be on its
+way: Telegram numbers a bot's updates in sequence, so an update is handled at once when
+every update_id below it has arrived (`ready`), and otherwise when it has waited
+INBOX_SETTLE_SECONDS (an id that never comes, or a sequence that restarts, costs that
+long once). Nothing tells whose update is missing, so a gap holds back every user's
+later updates, and only until the missing one is stored or the window has passed.
+
 A replica that finds a user held elsewhere doesn't ask again and again: every replica
 says on a PostgreSQL NOTIFY channel when it releases a user, and `Notices` hears it on
 a connection of its own.
@@ -71,6 +78,36 @@ def user_key_of(update: dict[str, Any]) -> str:
     return ""
 
 
+def ready(settled_before: datetime) -> ColumnElement[bool]:
+    """An update may be handled: it was received before `settled_before`, or every id
+    between it and the last update received before then has arrived. Received updates
+    are ids in sequence; a missing one is still on its way, or lost. An update below
+    that last one came late: it waits the window. With nothing received before the
+    window (a fresh inbox, or one idle for longer than it keeps ids), only the window
+    counts. Looks at the updates received since `settled_before` only."""
+    last = (
+        select(INBOX.update_id.label("id"))
+        .where(INBOX.received_at <= settled_before)
+        .order_by(INBOX.update_id.desc())
+        .limit(1)
+        .cte("settled_last")
+    )
+    # Ids in sequence from last.id + 1 keep update_id - row_number equal to last.id.
+    recent = (
+        select(
+            INBOX.update_id.label("id"),
+            (INBOX.update_id - func.row_number().over(order_by=INBOX.update_id)).label("k"),
+        )
+        .where(INBOX.update_id > last.c.id)
+        .cte("since_last")
+    )
+    reached = select(func.max(recent.c.id)).where(recent.c.k == last.c.id).scalar_subquery()
+    after = func.coalesce(select(last.c.id).scalar_subquery(), -1)
+    return (INBOX.received_at <= settled_before) | (
+        (INBOX.update_id > after) & (INBOX.update_id <= func.coalesce(reached, -1))
+    )
+
+
 # Core statements on the table: the inbox is read and written a few times per update,
 # and the ORM's per-statement work (entity loading, session synchronisation) buys nothing.
 TABLE = cast(Table, InboxRow.__table__)
@@ -111,31 +148,32 @@ class Inbox:
         skip: Collection[str] = (),
         share: Share | None = None,
     ) -> tuple[list[str], datetime | None]:
-        """The users (but those in `skip`) whose first pending update has settled,
+        """The users (but those in `skip`) whose first pending update is `ready`,
         longest waiting first, and when the next update still settling arrived (None if
         none is).
 
-        Only updates received before `settled_before` count, so that an earlier update
-        delivered a moment later (to another replica, say) can still go first: a user
-        whose lowest pending update_id is still settling waits for it.
+        An update received after `settled_before` with an id missing below it waits,
+        so that an earlier update delivered a moment later (to another replica, say)
+        can still go first: a user whose lowest pending update_id waits holds back the
+        user's later ones too.
 
         With a `share` (PostgreSQL), the replica's own users come first, and another
         replica's only once they have waited GRACE more: replicas don't race for the
         same users, yet a user whose replica is busy or gone is served all the same. The
         settling time returned is then that of one's own users only.
         """
-        settled_id = case((INBOX.received_at <= settled_before, INBOX.update_id))
-        ready = func.min(INBOX.update_id) == func.min(settled_id)
+        settled_id = case((ready(settled_before), INBOX.update_id))
+        first_ready = func.min(INBOX.update_id) == func.min(settled_id)
         order: list[ColumnElement[Any]] = [func.min(INBOX.update_id)]
         settling = select(func.min(INBOX.received_at)).where(
-            INBOX.status == PENDING, INBOX.received_at > settled_before
+            INBOX.status == PENDING, ~ready(settled_before)
         )
         if share is not None and share.replicas > 1:
             ours = (func.hashtext(INBOX.user_key).op("&")(0x7FFF_FFFF) % share.replicas) == (
                 share.rank
             )
             graced_id = case((INBOX.received_at <= settled_before - GRACE, INBOX.update_id))
-            ready = ready & (ours | (func.min(INBOX.update_id) == func.min(graced_id)))
+            first_ready = first_ready & (ours | (func.min(INBOX.update_id) == func.min(graced_id)))
             order.insert(0, case((ours, 0), else_=1))
             # Only one's own users' updates settling are worth a look when they settle;
             # another replica's are looked at within the caller's poll, if still there.
@@ -144,7 +182,7 @@ class Inbox:
             select(INBOX.user_key)
             .where(INBOX.status == PENDING)
             .group_by(INBOX.user_key)
-            .having(ready)
+            .having(first_ready)
             .order_by(*order)
             .limit(limit)
         )
@@ -154,10 +192,15 @@ class Inbox:
         return list(users), await self.executor.scalar(settling)
 
     async def take(self, user_key: str, settled_before: datetime) -> Stored | None:
-        """Returns the user's first pending update if it arrived before `settled_before`
-        (call it holding the user, and mark it `done` in the same transaction)."""
+        """Returns the user's first pending update if it is `ready` (call it holding the
+        user, and mark it `done` in the same transaction)."""
         row = (await self.executor.execute(self._first(user_key, INBOX.payload))).first()
-        if row is None or row.payload is None or row.received_at > settled_before:
+        if row is None or row.payload is None:
+            return None
+        # Only an update still within the window needs the look for missing ids.
+        if row.received_at > settled_before and not await self.executor.scalar(
+            select(ready(settled_before)).where(INBOX.update_id == row.update_id)
+        ):
             return None
         return Stored(row.update_id, dict(row.payload), row.attempts)
 
@@ -253,8 +296,18 @@ class Claim:
 # The user's first pending update and, only if there is one, the user's lock, in one
 # round trip on the connection that will hold them. PostgreSQL evaluates a volatile
 # function in the select list after ORDER BY and LIMIT, so once, for that row only.
+# `ready` is storage.inbox.ready, written out: $3 is the moment before which every
+# update has settled.
 CLAIM = (
-    "SELECT update_id, attempts, received_at, payload, pg_try_advisory_lock($1) AS held"
+    "WITH settled_last AS (SELECT update_id AS id FROM inbox WHERE received_at <= $3"
+    " ORDER BY update_id DESC LIMIT 1),"
+    " since_last AS (SELECT inbox.update_id AS id,"
+    " inbox.update_id - row_number() OVER (ORDER BY inbox.update_id) AS k"
+    " FROM inbox, settled_last WHERE inbox.update_id > settled_last.id)"
+    " SELECT update_id, attempts, payload, pg_try_advisory_lock($1) AS held,"
+    " received_at <= $3 OR (update_id > coalesce((SELECT id FROM settled_last), -1)"
+    " AND update_id <= coalesce((SELECT max(since_last.id) FROM since_last, settled_last"
+    " WHERE since_last.k = settled_last.id), -1)) AS ready"
     " FROM inbox WHERE user_key = $2 AND status = 'pending'"
     " ORDER BY update_id LIMIT 1"
 )
@@ -282,7 +335,7 @@ async def claim_user(
         driver = (await connection.get_raw_connection()).driver_connection
         assert driver is not None
         # Straight to the driver, outside any transaction: one round trip, no BEGIN.
-        row = await driver.fetchrow(CLAIM, key, user_key)
+        row = await driver.fetchrow(CLAIM, key, user_key, settled_before)
         if row is None:
             yield Claim(Transactions(connection), None)
             return
@@ -293,7 +346,7 @@ async def claim_user(
         # The row was read in a snapshot taken just before the lock: if its holder
         # handled it and let go in between, the turn's `done` finds it done and the
         # turn is rolled back.
-        if row["payload"] is not None and row["received_at"] <= settled_before:
+        if row["payload"] is not None and row["ready"]:
             payload = row["payload"]
             payload = json.loads(payload) if isinstance(payload, str) else payload
             first = Stored(row["update_id"], dict(payload), row["attempts"])

@@ -117,12 +117,30 @@ class Outbox:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, chat_id: int, messages: Sequence[Reply], now: datetime) -> None:
-        """Queues a chat's messages, in order (call it in the turn's transaction)."""
+    async def add(
+        self, chat_id: int, messages: Sequence[Reply], now: datetime, worker: str | None = None
+    ) -> Queued | None:
+        """Queues a chat's messages, in order (call it in the turn's transaction).
+
+        With `worker`, the first message is marked `sending` for it at once if the chat
+        has nothing earlier unsent, and returned: the caller sends it after the commit,
+        with no transaction of its own to mark it (it must hold a permit for it, as for
+        `start`). If the caller dies first, it is sent again once stale.
+        """
         if not messages:
-            return
-        rows = [
-            {
+            return None
+        connection = await self.session.connection()
+        if worker is not None:
+            earlier = await connection.scalar(
+                select(OUTBOX.id)
+                .where(OUTBOX.chat_id == chat_id, OUTBOX.status.in_((PENDING, SENDING)))
+                .limit(1)
+            )
+            worker = worker if earlier is None else None
+        first: Queued | None = None
+        # One INSERT per message, in order: ids follow the order of the replies.
+        for message in messages:
+            row = {
                 "chat_id": chat_id,
                 "payload": payload_of(message),
                 "status": PENDING,
@@ -130,12 +148,13 @@ class Outbox:
                 "next_attempt_at": now + FRESH_GRACE,
                 "created_at": now,
             }
-            for message in messages
-        ]
-        connection = await self.session.connection()
-        # One INSERT per message, in order: ids follow the order of the replies.
-        for row in rows:
-            await connection.execute(insert(TABLE).values(row))
+            if worker is not None and first is None:
+                row |= {"status": SENDING, "claimed_by": worker, "claimed_at": now, "attempts": 1}
+                id_ = await connection.scalar(insert(TABLE).values(row).returning(OUTBOX.id))
+                first = Queued(int(id_), chat_id, message, 1)
+            else:
+                await connection.execute(insert(TABLE).values(row))
+        return first
 
     async def start(self, chat_id: int, worker: str, now: datetime) -> Queued | None:
         """Marks the chat's first unsent message `sending` if it may go now; None if the

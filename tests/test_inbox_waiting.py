@@ -20,7 +20,7 @@ from bot.webhook import InboxWorker
 from dialogs.content import default_content
 from dialogs.engine import Coach
 from storage.db import Database
-from storage.inbox import Inbox, Share, claim_user
+from storage.inbox import Inbox, Share, claim_user, ready
 from storage.models import InboxRow
 from testkit.fakebotapi import FakeBotApi
 from testkit.replica import hold_user
@@ -136,25 +136,32 @@ async def test_a_user_held_by_another_replica_costs_no_queries_and_is_served_onc
         await elsewhere.dispose()
 
 
-async def test_an_earlier_update_within_the_settle_bound_goes_first_and_is_waited_for_quietly(
+async def handled_long_ago(database: Database, update_id: int) -> None:
+    """An update of someone's, handled: only its id is left, as after a real turn."""
+    await store(database, update_id, "hi", datetime.now(UTC) - timedelta(hours=1))
+    async with database.transaction() as transaction:
+        await transaction.inbox.done(update_id, datetime.now(UTC))
+
+
+async def test_an_earlier_update_still_on_its_way_goes_first_and_is_waited_for_quietly(
     database: Database, api: FakeBotApi
 ) -> None:
     """The guarantee the README states: an update stored less than INBOX_SETTLE_SECONDS
-    after a later update of the same user is handled before it."""
-    now = datetime.now(UTC)
+    after a later update of the same user is handled before it. "Dana" (3) arrives with
+    2 missing below it: it waits for 2, which turns out to be Ana's /start."""
     settle = 1.5
-    # "Dana" (2) arrived long ago; /start (1) a moment ago, still settling.
-    await store(database, 2, "Dana", now - timedelta(seconds=30))
-    await store(database, 1, "/start", now)
+    await handled_long_ago(database, 1)
+    await store(database, 3, "Dana", datetime.now(UTC))
     counted = Counted(database)
     _worker, stop, task, bot = await running(database, api, settle=settle, poll=60.0)
     try:
         await asyncio.sleep(settle / 2)
-        # Nothing is handled before /start has settled, and waiting for it asks nothing.
-        assert await statuses(database) == ["pending", "pending"]
+        # Nothing is handled while 2 may still come, and waiting for it asks nothing.
+        assert await statuses(database) == ["done", "pending"]
         # One look and the check just above, a few statements each; spinning took hundreds.
         assert counted.statements <= 8
-        await asyncio.wait_for(until_done(database, 2), timeout=10)
+        await store(database, 2, "/start", datetime.now(UTC))
+        await asyncio.wait_for(until_done(database, 3), timeout=10)
         await asyncio.wait_for(replies_to(api, ANA, 3), timeout=10)
     finally:
         stop.set()
@@ -163,6 +170,63 @@ async def test_an_earlier_update_within_the_settle_bound_goes_first_and_is_waite
     texts = [message["text"] for message in api.messages_to(ANA)]
     assert "Mentor Coach" in texts[0]  # /start's welcome first
     assert "What does Dana do" in texts[-1]  # then "Dana" read as the hero's name
+
+
+async def test_an_update_with_nothing_missing_below_it_is_handled_without_waiting(
+    database: Database, api: FakeBotApi
+) -> None:
+    """The settle window costs nothing when every earlier update_id has arrived: the
+    window here is far longer than the test is allowed to take."""
+    await handled_long_ago(database, 1)
+    worker, stop, task, bot = await running(database, api, settle=60.0, poll=60.0)
+    try:
+        await asyncio.sleep(0.2)
+        await store(database, 2, "/start", datetime.now(UTC))
+        worker.wake.set()  # as the webhook's endpoint does once the update is stored
+        await asyncio.wait_for(replies_to(api, ANA, 2), timeout=10)
+        assert await statuses(database) == ["done", "done"]
+    finally:
+        stop.set()
+        await task
+        await bot.shutdown()
+
+
+async def test_an_update_is_ready_once_every_id_below_it_has_arrived_or_it_has_waited(
+    database: Database,
+) -> None:
+    now = datetime.now(UTC)
+    settled_before = now - timedelta(seconds=0.2)
+    await handled_long_ago(database, 10)
+    for update_id in (11, 12, 14):
+        await store(database, update_id, "hi", now)
+
+    async def ready_ids() -> list[int]:
+        async with database.transaction() as transaction:
+            rows = await transaction.session.execute(
+                select(InboxRow.update_id, ready(settled_before)).order_by(InboxRow.update_id)
+            )
+            return [update_id for update_id, is_ready in rows if is_ready]
+
+    # 13 is missing: 14 waits for it.
+    assert await ready_ids() == [10, 11, 12]
+    await store(database, 13, "hi", now)
+    assert await ready_ids() == [10, 11, 12, 13, 14]
+    # Below the last update received before the window: it came late, so it waits; one
+    # received before the window has waited long enough.
+    await store(database, 9, "hi", now)
+    await store(database, 8, "hi", now - timedelta(seconds=1))
+    assert await ready_ids() == [8, 10, 11, 12, 13, 14]
+
+
+async def test_with_no_update_received_before_the_window_only_the_window_counts(
+    database: Database,
+) -> None:
+    """A fresh inbox (or one idle longer than it keeps ids) can't tell a gap."""
+    now = datetime.now(UTC)
+    await store(database, 5, "hi", now)
+    async with database.transaction() as transaction:
+        found = await transaction.session.scalar(select(ready(now - timedelta(seconds=0.2))))
+    assert found is False or found == 0
 
 
 async def test_a_user_held_elsewhere_costs_one_statement_to_find_and_takes_no_lock(

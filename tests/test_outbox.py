@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from telegram import Bot, Update
 
 from bot import metrics
@@ -21,7 +21,7 @@ from bot.app import App
 from bot.settings import Settings
 from bot.telegram import gateway as gateway_module
 from bot.telegram.gateway import Gateway
-from bot.telegram.outbox import messages
+from bot.telegram.outbox import SENDING_TIMEOUT, messages
 from bot.telegram.polling import poll
 from bot.webhook import InboxWorker, make_service
 from dialogs.content import default_content
@@ -186,6 +186,63 @@ class AnswerLost(DyingAfter):
             yield store
         if self.survives < 0:
             raise ConnectionError("connection lost after COMMIT was sent")
+
+
+async def test_a_turns_first_reply_is_marked_sending_in_the_turns_own_transaction(
+    harness: Harness,
+) -> None:
+    """The webhook's turn marks its first reply `sending` as it writes it, so it goes
+    out after the commit with no transaction of its own; durably all the same: a
+    process that dies before sending it leaves it to be sent again once stale."""
+    app, replies, now = harness.app, harness.gateway.replies, datetime.now(UTC)
+    assert await replies.reserve()
+    async with app.database.transaction() as store:
+        first = await Outbox(store.session).add(ANA, [Reply("one"), Reply("two")], now, "me:1")
+    assert first is not None
+    assert first.reply.text == "one"
+    assert await harness.outbox() == [("sending", ANA, True), ("pending", ANA, True)]
+    # Behind a message not yet sent, nothing is marked: the chat's order comes first.
+    async with app.database.transaction() as store:
+        assert await Outbox(store.session).add(ANA, [Reply("three")], now, "me:1") is None
+    await replies.flush(ANA, started=first)
+    assert harness.texts() == ["one", "two", "three"]
+    assert await harness.outbox() == []
+    # The permit came back: all of them are free again.
+    taken = [await replies.reserve() for _ in range(replies.in_flight)]
+    assert all(taken)
+    assert not await replies.reserve()
+    for _ in taken:
+        replies.unreserve()
+    # Marked by a turn whose process died before sending it: sent again once stale.
+    async with app.database.transaction() as store:
+        assert await Outbox(store.session).add(EVE, [Reply("lost?")], now, "dead:1")
+    await harness.sweep_later(SENDING_TIMEOUT.total_seconds() + 1)
+    assert harness.texts(EVE) == ["lost?"]
+    assert await harness.outbox() == []
+
+
+async def test_the_webhook_sends_a_turns_replies_with_one_transaction_after_its_own(
+    harness: Harness,
+) -> None:
+    api = harness.api
+    began = 0
+
+    def count(*_args: Any) -> None:
+        nonlocal began
+        began += 1
+
+    await harness.webhook(api.send_text(ANA, "/start"))  # the user exists from now on
+    engine = harness.app.database.engine.sync_engine
+    event.listen(engine, "begin", count)
+    try:
+        await harness.webhook(api.send_text(ANA, "Dana"))
+    finally:
+        event.remove(engine, "begin", count)
+    assert "What does Dana do" in harness.texts()[-1]
+    # Storing the update, (on SQLite, reading it: PostgreSQL claims the user and reads it
+    # in one statement outside any transaction), the turn, and recording the reply with
+    # a look for the next. Marking it `sending` took one more before.
+    assert began == (3 if harness.app.database.backend == "postgresql" else 4)
 
 
 async def test_a_5xx_whose_record_fails_is_recorded_apart_and_sent_later(

@@ -225,20 +225,22 @@ async def test_a_held_user_cannot_be_held_elsewhere_until_released(database: Dat
         assert again is not None
 
 
-async def test_a_worker_answers_a_users_settled_updates_in_order_and_leaves_the_rest(
+async def test_a_worker_answers_a_users_ready_updates_in_order_and_leaves_the_rest(
     database: Database,
 ) -> None:
     app = App(Settings(webhook_secret=SECRET), database, Coach(default_content(), FixedClock()))
     async with database.transaction() as store:
         inbox = Inbox(store.session)
-        for update_id, text_ in ((1, "/start"), (2, "Dana"), (3, "Producer")):
+        for update_id, text_ in ((1, "/start"), (2, "Dana"), (4, "Producer")):
             await inbox.add(update_id, message_update(update_id, text_, user=1001))
-        await inbox.add(4, message_update(4, "/start", user=2002))
+        await inbox.add(3, message_update(3, "/start", user=2002))
+        await inbox.add(6, message_update(6, "/start", user=2002))
     async with database.transaction() as store:
-        # Update 3 arrived just now: it has not settled yet.
+        # Update 4 arrived just now with nothing missing below it: it is ready. Update 6
+        # arrived just now too, but 5 may still be on its way: it waits.
         await store.session.execute(
             update(InboxRow)
-            .where(InboxRow.update_id < 3)
+            .where(InboxRow.update_id < 4)
             .values(received_at=datetime.now(UTC) - timedelta(seconds=5))
         )
     with FakeBotApi(token="4242:order-test") as api:
@@ -247,16 +249,16 @@ async def test_a_worker_answers_a_users_settled_updates_in_order_and_leaves_the_
         async with Bot("4242:order-test", base_url=f"{api.url}/bot") as bot:
             settle = timedelta(seconds=2)
             worker = InboxWorker(app, Gateway(app, bot), bot, settle, asyncio.Event())
-            assert await worker.serve("telegram:1001") == 2
+            assert await worker.serve("telegram:1001") == 3
+            assert await worker.serve("telegram:2002") == 1
             texts = [m["text"] for m in api.messages_to(1001)]
-            assert api.messages_to(2002) == []
-    assert any("What does Dana do" in t for t in texts)
-    assert "What does Dana do" in texts[-1]  # the answer to "Dana" came after /start's
+    assert "What does Dana do" in texts[-2]  # the answer to "Dana" came after /start's
+    assert "How did you meet Dana" in texts[-1]  # and the role's after that
     async with database.transaction() as store:
         statuses = dict(
             (await store.session.execute(select(InboxRow.update_id, InboxRow.status))).all()
         )
-    assert statuses == {1: "done", 2: "done", 3: "pending", 4: "pending"}
+    assert statuses == {1: "done", 2: "done", 3: "done", 4: "done", 6: "pending"}
 
 
 async def test_an_autocommit_statement_is_committed_at_once(database: Database) -> None:

@@ -18,6 +18,7 @@ from bot.telegram.translate import GroupHint, GroupPress, Incoming, chosen_label
 from dialogs.model import Outcome, Reply
 from storage.db import Transactions
 from storage.inbox import MAX_ATTEMPTS
+from storage.outbox import Queued
 
 log = logging.getLogger(__name__)
 
@@ -95,10 +96,27 @@ class Gateway:
         incoming: Incoming | GroupHint | GroupPress | None,
         outcome: Outcome | None,
         transactions: Transactions | None = None,
+        started: Queued | None = None,
     ) -> None:
         """Does what the turn decided, after it was committed: answers the button and
         edits its message (best effort), then sends the turn's replies from the outbox
-        (on `transactions`, the caller's held connection, if given)."""
+        (on `transactions`, the caller's held connection, if given; `started`: the first
+        reply, marked `sending` in the turn's transaction under a reserved permit)."""
+        try:
+            await self._respond(update, incoming, outcome)
+        finally:
+            if started is not None:
+                await self.replies.flush(started.chat_id, transactions, started)
+        if outcome is not None and isinstance(incoming, Incoming) and started is None:
+            await self.replies.flush(incoming.chat_id, transactions)
+
+    async def _respond(
+        self,
+        update: Update,
+        incoming: Incoming | GroupHint | GroupPress | None,
+        outcome: Outcome | None,
+    ) -> None:
+        """What is done before the replies are sent: the button's answer and edit."""
         if incoming is None:
             log.debug("update %s: nothing for the coach", update.update_id)
             return
@@ -120,7 +138,6 @@ class Gateway:
             return
         if incoming.pressed is not None and incoming.pressed.message is not None:
             await self.close_keyboard(incoming, show_choice=not outcome.stale)
-        await self.replies.flush(incoming.chat_id, transactions)
 
     async def close_keyboard(self, incoming: Incoming, *, show_choice: bool) -> None:
         """Removes the buttons of the pressed message and, for a fresh press, shows the pick."""

@@ -61,9 +61,12 @@ def messages(replies: Iterable[Reply]) -> list[Reply]:
     return found
 
 
-async def queue_replies(outbox: Outbox, chat_id: int, replies: Iterable[Reply]) -> None:
-    """Writes a turn's replies to the outbox (in the turn's transaction)."""
-    await outbox.add(chat_id, messages(replies), datetime.now(UTC))
+async def queue_replies(
+    outbox: Outbox, chat_id: int, replies: Iterable[Reply], worker: str | None = None
+) -> Queued | None:
+    """Writes a turn's replies to the outbox (in the turn's transaction); with `worker`
+    (a permit reserved), marks the first one `sending` if it may go at once (Outbox.add)."""
+    return await outbox.add(chat_id, messages(replies), datetime.now(UTC), worker)
 
 
 class ReplySender:
@@ -90,21 +93,52 @@ class ReplySender:
         self.sweeping: dict[int, asyncio.Task[None]] = {}  # chat -> its sweep's flush
         self.pruned: datetime | None = None
 
-    async def flush(self, chat_id: int, transactions: Transactions | None = None) -> None:
+    async def reserve(self) -> bool:
+        """Takes a permit for a message a turn's transaction marks `sending` (Outbox.add)
+        if one is free now; `flush(started=...)` gives it back. False: queue the turn's
+        replies as pending, and let flush wait for a permit."""
+        if self.unrecorded.locked():
+            return False
+        await self.unrecorded.acquire()  # free: returns without waiting
+        return True
+
+    def unreserve(self) -> None:
+        """Gives back a permit `reserve` took whose turn marked nothing after all."""
+        self.unrecorded.release()
+
+    async def flush(
+        self,
+        chat_id: int,
+        transactions: Transactions | None = None,
+        started: Queued | None = None,
+    ) -> None:
         """Sends the chat's messages in order until none is left or the first must wait
         (for a retry, or for another process sending it). Never raises: what is not
         sent stays in the outbox for the sweep.
 
         One transaction records a message's outcome and marks the next one, so k
-        messages cost k + 1 transactions. One permit for the whole chat: a flush has
-        at most one message marked "sending" and not yet recorded at any moment.
+        messages cost k + 1 transactions, or k with `started`: the first, marked in the
+        turn's own transaction under a permit the caller reserved. One permit for the
+        whole chat: a flush has at most one message marked "sending" and not yet
+        recorded at any moment.
         """
         on = transactions or self.database
-        async with self.unrecorded:
-            queued: Queued | None = None
-            sent = Sent(Delivery.SENT)
-            while True:
-                recording, queued = queued, None
+        if started is None:
+            async with self.unrecorded:
+                await self._flush(chat_id, on, None)
+            return
+        try:
+            await self._flush(chat_id, on, started)
+        finally:
+            self.unrecorded.release()
+
+    async def _flush(
+        self, chat_id: int, on: Database | Transactions, queued: Queued | None
+    ) -> None:
+        recording: Queued | None = None
+        sent = Sent(Delivery.SENT)
+        while True:
+            if queued is None:
                 try:
                     async with on.transaction() as store:
                         outbox = store.outbox
@@ -125,14 +159,15 @@ class ReplySender:
                     return
                 if queued is None:
                     return
-                try:
-                    async with asyncio.timeout(self.stale_after.total_seconds() / 2):
-                        sent = await self.sender.send(chat_id, queued.reply)
-                except Exception as error:
-                    # The request may have gone out: never resend it.
-                    log.exception("sending reply %s failed", queued.id)
-                    sent = Sent(Delivery.UNCERTAIN, type(error).__name__)
-                REPLIES.labels(sent.delivery.value).inc()
+            try:
+                async with asyncio.timeout(self.stale_after.total_seconds() / 2):
+                    sent = await self.sender.send(chat_id, queued.reply)
+            except Exception as error:
+                # The request may have gone out: never resend it.
+                log.exception("sending reply %s failed", queued.id)
+                sent = Sent(Delivery.UNCERTAIN, type(error).__name__)
+            REPLIES.labels(sent.delivery.value).inc()
+            recording, queued = queued, None
 
     async def record_again(self, queued: Queued, sent: Sent) -> None:
         """Records an outcome whose transaction failed (recording is idempotent); if this
