@@ -39,6 +39,12 @@ def test_a_plan_gets_the_advice_before_the_act() -> None:
     assert reading.advice[0] == "interests.insight_over_solutions"
 
 
+def test_a_reason_shares_its_plans_time() -> None:
+    reading = read("thinking of emailing her my tool bc it would fix her staffing problem")
+    assert reading.time is Time.PLANNED
+    assert reading.advice[0] == "interests.insight_over_solutions"
+
+
 def test_a_question_about_asking_gets_the_readiness_advice() -> None:
     reading = read("We've only met once. Should I ask to shadow her?")
     assert reading.time is Time.ASKED
@@ -91,6 +97,9 @@ def test_the_hero_is_found_by_any_of_their_names(text: str, hero: str) -> None:
         ("last Monday, over email", date(2026, 11, 23)),
         ("three days ago", date(2026, 11, 22)),
         ("today at lunch", TODAY),
+        ("we had coffee on tues. she was busy", date(2026, 11, 24)),
+        ("last thurs, a call", date(2026, 11, 19)),
+        ("we sat down and talked", None),
         ("we met", None),
     ],
 )

@@ -241,9 +241,12 @@ def _time(text: str, hit: rules.Hit, sentence: _Sentence) -> Time:
         return Time.HAPPENED
     if sentence.asks:
         return Time.ASKED
-    # A plan governs its own clause: "I didn't plan to, but I pitched" is a pitch.
+    # A plan governs its own clause: "I didn't plan to, but I pitched" is a pitch. A reason
+    # shares its plan's time: "thinking of sending it because it would fix her problem".
     breaks = [
-        found.end() for found in rules.CLAUSE_BREAK.finditer(text, sentence.start, hit.start)
+        found.end()
+        for found in rules.CLAUSE_BREAK.finditer(text, sentence.start, hit.start)
+        if found.group() != "because"
     ]
     clause = max([sentence.start, *breaks])
     marker = _markers("planned").search(text, clause, hit.start)

@@ -129,8 +129,14 @@ _WHEN = re.compile(
 )
 
 
+# "on tues", "last thurs": a short weekday counts only after such a word ("sat down" is no day).
+_SHORT_DAY = re.compile(r"\b(last|this past|on) (mon|tues?|weds?|thu|thurs?|fri|sat|sun)\b\.?")
+_SHORT_DAYS = {day[:3]: day for day in _WEEKDAYS}
+
+
 def find_date(text: str, today: date) -> tuple[date | None, str | None]:
     """The day of the contact, when the story says it relative to today."""
+    text = _SHORT_DAY.sub(lambda m: f"{m[1]} {_SHORT_DAYS[m[2][:3]]}", text)
     for found in _WHEN.finditer(text):
         same, yesterday, which, weekday, count, unit, last_week, other_day = found.groups()
         if same:
