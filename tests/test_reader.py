@@ -190,6 +190,15 @@ def test_a_story_fills_the_closed_questions_it_answers() -> None:
     assert "distance.push" not in answers
 
 
+def test_no_pitch_and_their_trouble_is_a_question_brought() -> None:
+    text = "she talked for 40 mins abt her staffing mess, i asked a lot and didnt pitch anything"
+    answers = fill(read(text, today=TODAY), today=TODAY)
+    assert answers["interests.offer"].option == "insight"
+    assert "pitch" in answers["interests.offer"].evidence
+    pitched = fill(read("I pitched her my app for her staffing mess", today=TODAY), today=TODAY)
+    assert pitched["interests.offer"].option == "solution"
+
+
 def test_the_filled_options_exist_in_the_content() -> None:
     text = (
         "Third coffee yesterday. She lit up about her label's hiring problem, I offered an "

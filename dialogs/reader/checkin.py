@@ -69,6 +69,14 @@ def fill(reading: Reading, *, today: date | None = None) -> dict[str, Answer]:
     answer("interests.problem", "no", _did(reading, Signal.SMALL_TALK))
     answer("interests.offer", "solution", _did(reading, Signal.PITCHED_SOLUTION))
     answer("interests.offer", "insight", _did(reading, Signal.OFFERED_INSIGHT))
+    # No pitch, and they talked about their world or their trouble: the user brought
+    # questions ("I didn't pitch, only asked about her biggest worry").
+    answer(
+        "interests.offer",
+        "insight",
+        (_did(reading, Signal.ABOUT_THEM) or _did(reading, Signal.PROBLEM_SHARED))
+        and _did_not(reading, Signal.PITCHED_SOLUTION),
+    )
 
     answer("germ.compliments", "lost_count", _did(reading, Signal.MANY_COMPLIMENTS))
     answer("germ.compliments", "none", _did_not(reading, Signal.MANY_COMPLIMENTS))
