@@ -199,6 +199,15 @@ def test_no_pitch_and_their_trouble_is_a_question_brought() -> None:
     assert pitched["interests.offer"].option == "solution"
 
 
+def test_polite_but_cold_deeds_are_lukewarm() -> None:
+    text = "he was nice but kept looking at the clock the whole time"
+    answers = fill(read(text, today=TODAY), today=TODAY)
+    assert answers["checkin.reaction"].option == "lukewarm"
+    assert "clock" in answers["checkin.reaction"].evidence
+    cold = fill(read("he kept looking at the clock the whole time", today=TODAY), today=TODAY)
+    assert cold["checkin.reaction"].option == "cold"
+
+
 def test_the_filled_options_exist_in_the_content() -> None:
     text = (
         "Third coffee yesterday. She lit up about her label's hiring problem, I offered an "

@@ -52,15 +52,8 @@ def fill(reading: Reading, *, today: date | None = None) -> dict[str, Answer]:
         days = (today - reading.day).days
         option = "today" if days == 0 else "yesterday" if days == 1 else "earlier"
         answer("checkin.when", option, reading.day.isoformat())
-    # The reaction: the hero's deeds first, the user's verdict when there are none.
-    answer("checkin.reaction", "cant_tell", _did(reading, Signal.CANT_TELL))
-    answer("checkin.reaction", "cold", _did(reading, Signal.COLD))
-    answer("checkin.reaction", "warm", _did(reading, Signal.WARM))
-    answer("checkin.reaction", "lukewarm", _did(reading, Signal.LUKEWARM))
-    answer("checkin.reaction", "warm", _did(reading, Signal.PRAISED))
-    # No word for the reaction, but warm deeds: an open door or questions back.
-    answer("checkin.reaction", "warm", _did(reading, Signal.OPEN_DOOR))
-    answer("checkin.reaction", "warm", _did(reading, Signal.FOLLOW_UP_QUESTIONS))
+    for option, evidence in _reaction(reading):
+        answer("checkin.reaction", option, evidence)
 
     answer("interests.whose", "mine", _did(reading, Signal.ABOUT_ME))
     answer("interests.whose", "theirs", _did(reading, Signal.ABOUT_THEM))
@@ -105,3 +98,21 @@ def fill(reading: Reading, *, today: date | None = None) -> dict[str, Answer]:
     skills = reading.find(Signal.SKILLS, who=Who.USER, times=frozenset(Time))
     answer("ask.skills", "yes", skills[0].evidence if skills else None)
     return answers
+
+
+def _reaction(reading: Reading) -> list[tuple[str, str | None]]:
+    """The hero's reaction, first found first: their deeds, then the user's verdict."""
+    cold = _did(reading, Signal.COLD)
+    return [
+        ("cant_tell", _did(reading, Signal.CANT_TELL)),
+        # Polite but cold deeds ("he was nice but kept looking at the clock"): no door,
+        # no warmth either.
+        ("lukewarm", cold if _did(reading, Signal.PRAISED) else None),
+        ("cold", cold),
+        ("warm", _did(reading, Signal.WARM)),
+        ("lukewarm", _did(reading, Signal.LUKEWARM)),
+        ("warm", _did(reading, Signal.PRAISED)),
+        # No word for the reaction, but warm deeds: an open door or questions back.
+        ("warm", _did(reading, Signal.OPEN_DOOR)),
+        ("warm", _did(reading, Signal.FOLLOW_UP_QUESTIONS)),
+    ]
