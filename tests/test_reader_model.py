@@ -103,3 +103,22 @@ def test_beside_the_rules_the_model_adds_only_another_steps_view() -> None:
     advice, _ = second_opinion(STORY, 20, (same,), {same: "w"})
     assert advice[0] == same
     assert all(not a.startswith(f"{step}.") for a in advice[1:])
+
+
+def test_the_model_says_how_an_ask_went_only_when_there_was_one() -> None:
+    text = "she said no, kindly. the trust doesn't allow it. we can keep meeting though."
+    found = model()
+    assert found is not None
+    likely = found.probabilities(text)
+    assert max(likely, key=likely.__getitem__).startswith("ask.outcome")
+    advice, _ = second_opinion(text, 20)
+    assert not any(a.startswith("ask.outcome") for a in advice)
+    advice, _ = second_opinion(text, 20, asked=True)
+    assert advice[0].startswith("ask.outcome")
+
+
+def test_a_story_with_few_english_words_gets_no_second_opinion() -> None:
+    text = (
+        "fiquei completamente travado quando a conheci no congresso, nem consegui dizer meu nome"
+    )
+    assert second_opinion(text, 20) == ((), {})

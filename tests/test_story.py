@@ -218,7 +218,8 @@ STORIES: list[tuple[str, tuple[str, ...]]] = [
     ),
     (
         "Let him do the talking about his research, picked his brain about grad school.",
-        ("distance.respectful_deference",),
+        # No trouble of his came up: getting him onto his problems is fair advice too.
+        ("distance.respectful_deference", "interests.surface_problems"),
     ),
     (
         "They were super generous with their time. I listened more than I talked and took notes.",

@@ -161,6 +161,8 @@ class Reader(_Strict):
     # The model's second opinion (dialogs/reader/model.py), as probabilities: its likeliest
     # advice is given alone when the rules found nothing, beside theirs when there is room.
     model_min_words: int = Field(default=12, ge=0)  # shorter stories are the rules' alone
+    # At least this share of a story's words must be English function words ("the", "she").
+    model_english_share: float = Field(default=0.18, ge=0, le=1)
     model_alone: float = Field(default=0.35, gt=0, le=1)
     model_beside: float = Field(default=0.6, gt=0, le=1)
     # Advice ids from the most to the least important; the first max_advice chosen win.

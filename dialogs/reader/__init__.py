@@ -20,7 +20,7 @@ from functools import cache
 
 from dialogs.content import default_content
 from dialogs.reader import facts, rules
-from dialogs.reader.language import identify
+from dialogs.reader.language import english_share, identify
 from dialogs.reader.model import model
 from dialogs.reader.policy import advise
 from dialogs.reader.reading import (
@@ -380,7 +380,8 @@ def read(
         return reading
     advice, evidence = advise(reading, min_meetings=min_meetings)
     if use_model:
-        advice, evidence = second_opinion(normal, reading.words, advice, evidence)
+        asked = step == "ask" or any(f.signal in rules.OUTCOMES for f in found)
+        advice, evidence = second_opinion(normal, reading.words, advice, evidence, asked=asked)
     return replace(reading, advice=advice, evidence=evidence)
 
 
@@ -389,14 +390,25 @@ def second_opinion(
     length: int,
     advice: tuple[str, ...] = (),
     evidence: Mapping[str, str] | None = None,
+    *,
+    asked: bool = False,
 ) -> tuple[tuple[str, ...], dict[str, str]]:
     """Adds the model's likeliest advice when the rules missed it and there is room,
     quoting the sentence that says it most clearly. A short story is left to the rules:
-    the model knows no grammar, and in a few words a word outweighs who did it."""
+    the model knows no grammar, and in a few words a word outweighs who did it.
+
+    `asked`: the hero is at the ask or the story tells an answer to one; only then may
+    the model say how an ask went (it does not know whether "she said no" answered one).
+    """
     settings = default_content().reader
     found = model()
     kept = dict(evidence or {})
-    if found is None or length < settings.model_min_words:
+    if (
+        found is None
+        or length < settings.model_min_words
+        # A story in a language the identifier took for English: the model would guess.
+        or english_share(normal) < settings.model_english_share
+    ):
         return advice, kept
     likely = found.probabilities(normal)
     chosen = advice
@@ -404,7 +416,11 @@ def second_opinion(
     # each other (warm and cold, "go ask" and "she said yes").
     steps = {a.partition(".")[0] for a in chosen}
     best = max(
-        (a for a in likely if a.partition(".")[0] not in steps),
+        (
+            a
+            for a in likely
+            if a.partition(".")[0] not in steps and (asked or not a.startswith("ask.outcome"))
+        ),
         key=likely.__getitem__,
         default=None,
     )

@@ -70,3 +70,10 @@ def identify(text: str) -> str:
     if language != "en" and confidence >= 0.9:
         return str(language)
     return "en"
+
+
+def english_share(text: str) -> float:
+    """The share of a text's words that are English function words (0 for no words)."""
+    tokens = _WORDS.findall(text.lower())
+    english_words, _ = _function_words()
+    return sum(token in english_words for token in tokens) / len(tokens) if tokens else 0.0

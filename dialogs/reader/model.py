@@ -107,10 +107,13 @@ def _part(data: dict[str, npt.NDArray[np.generic]], name: str, offset: int) -> _
 
 @cache
 def model() -> Model | None:
-    """The shipped model, loaded once (about 0.1 s); None when it is not there."""
-    if not MODEL.exists():
-        return None
-    with np.load(MODEL, allow_pickle=False) as stored:
+    """The shipped model, loaded once (a few hundredths of a second); None when it is not
+    there."""
+    return load(MODEL) if MODEL.exists() else None
+
+
+def load(path: Path) -> Model:
+    with np.load(path, allow_pickle=False) as stored:
         data = dict(stored)
     words = _part(data, "word", 0)
     return Model(
