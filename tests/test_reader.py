@@ -39,6 +39,13 @@ def test_a_plan_gets_the_advice_before_the_act() -> None:
     assert reading.advice[0] == "interests.insight_over_solutions"
 
 
+def test_the_users_own_phone_is_no_sign_of_a_cold_hero() -> None:
+    demo = read("I spent most of it demoing my ticketing app on my phone. He was polite.")
+    assert "radar.cold_give_space" not in demo.advice
+    assert "interests.their_world" in demo.advice
+    assert read("he was on his phone the whole time").advice == ("radar.cold_give_space",)
+
+
 def test_a_reason_shares_its_plans_time() -> None:
     reading = read("thinking of emailing her my tool bc it would fix her staffing problem")
     assert reading.time is Time.PLANNED

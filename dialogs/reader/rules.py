@@ -991,8 +991,9 @@ _RULES: tuple[_Rule, ...] = (
         r"\bdidn't (?:take|want) my (?:card|number|demo)\b",
         r"\bunfollow(?:ed)? me\b",
         r"\b(?:stop|quit) (?:emailing|messaging|texting|calling|sending)\b",
-        r"\b(?:answering|checking|on|typing|reading) (?:<W>)?(?:slack|emails|messages|texts|"
-        r"phone)\b",
+        # "on his phone", not "demoing my app on my phone": the user's own device is no sign.
+        r"\b(?:answering|checking|on|typing|reading) (?!my |our )(?:<W>)?(?:slack|emails|"
+        r"messages|texts|phone)\b",
         r"\bgot (?:a bit |kind of |kinda |really |very )?defensive\b",
         r"\b(?:no|doesn't have|don't have|didn't have) time for (?:coffees|me|this|meetings)\b",
         r"\bmoved it (?:twice|again|three times)\b",
