@@ -589,6 +589,16 @@ async def test_nextstep_at_the_last_step_says_so(chat: Chat) -> None:
 # --- several heroes ----------------------------------------------------------------------
 
 
+async def test_a_hero_can_be_added_by_typing_heroes_add(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/heroes add")
+    assert chat.state == "onboarding.name"
+    await chat.say("Marcus Chen")
+    for skip in ("onboarding.role=", "onboarding.how_met=", "onboarding.when_met="):
+        await chat.press(skip)
+    assert [h.name for h in await chat.heroes()] == ["Dana", "Marcus Chen"]
+
+
 async def test_heroes_can_be_added_switched_and_archived(chat: Chat) -> None:
     await onboard(chat)
     await add_hero(chat, "Sam")

@@ -159,7 +159,11 @@ def quoted(text: str, evidence: str) -> str:
     is a window of words around a match, which may run into the next clause), as the
     user wrote it rather than lower-cased and respelled as the reader keeps it."""
     clauses = [c.strip() for c in _CLAUSES.split(evidence) if c and c.strip()]
-    clause = max(clauses, key=lambda c: len(c.split()), default=evidence)
+    # The longest clause, and of equals one with its own subject: "i just listened" says
+    # more than "at her company".
+    clause = max(
+        clauses, key=lambda c: (len(c.split()), bool(_SUBJECT.match(c))), default=evidence
+    )
     tokens = re.findall(r"[^\W_]+", clause)
     if not tokens:
         return clause
@@ -178,6 +182,7 @@ def quoted(text: str, evidence: str) -> str:
 
 
 _CLAUSES = re.compile(r"[,;:]|\b(?:and|but|so|then|while|because)\b")
+_SUBJECT = re.compile(r"(?:i|i'm|i've|we|she|he|they|you|my|her|his)\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[.,;:!?\n]|\b(?:and|but|so|then|while|because)\b")
 _RUN_ON = 5  # words
 _FEW, _RUN_ON_FEW = 3, 8  # words

@@ -110,6 +110,19 @@ def evidence_lines(ctx: Context, hero: Hero, history: list[Interaction]) -> list
     return lines
 
 
+# "/heroes add": the typed way to the "Add a hero" button (onboarding asks the rest).
+ADD = {"add", "new", "add a hero", "add hero", "+"}
+ADDING = "onboarding.name"
+
+
+async def heroes_command(ctx: Context, args: str = "") -> None:
+    if args.strip().lower() in ADD:
+        ctx.idle()
+        await ctx.ask(ADDING)
+        return
+    await list_heroes(ctx)
+
+
 async def list_heroes(ctx: Context, _args: str = "") -> None:
     messages = ctx.messages
     heroes = await ctx.heroes.of(ctx.user.id)
@@ -193,7 +206,7 @@ async def archive(ctx: Context, choice: str) -> None:
 FLOW = Flow(
     "heroes",
     commands={
-        "heroes": Entry(list_heroes),
+        "heroes": Entry(heroes_command, enters=(ADDING,)),
         "progress": Entry(progress, leaves=False, reprompt=True),
     },
     questions={"heroes.archive": Ask(archive, (IDLE,))},
