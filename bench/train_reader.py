@@ -1,5 +1,7 @@
-"""python -m bench.train_reader: trains the reader's second opinion (dialogs/reader/model.py)
-on the labelled stories and writes dialogs/reader/model.npz.
+"""python -m bench.train_reader [--drafts]: trains the reader's second opinion
+(dialogs/reader/model.py) on the labelled stories and writes dialogs/reader/model.npz; with
+--drafts, the /draft checker's on the labelled drafts (dialogs/reader/drafts.npz), each
+draft's stage given as words of its own (`dialogs.drafts.staged`).
 
 Needs scikit-learn (`pip install -e '.[train]'`); the bot reads the model with numpy alone.
 The stories are every tests/data/stories*.toml: the corpus and the sets written by other
@@ -20,11 +22,16 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bench import drafts
 from bench.coaching import load
-from bench.scoring import ROOT
-from dialogs.reader.model import MODEL
+from bench.scoring import ROOT, Labelled
+from dialogs.drafts import staged
+from dialogs.reader.model import DRAFT_MODEL, MODEL
 
-SETS = sorted((ROOT / "tests" / "data").glob("stories*.toml"))
+DATA = ROOT / "tests" / "data"
+SETS = sorted(DATA.glob("stories*.toml"))
+# drafts_fresh.toml is a test's own list, in another shape.
+DRAFT_SETS = [DATA / "drafts.toml", *sorted(DATA.glob("drafts-*.toml"))]
 # The regularisation and the rarest label worth a model: chosen on the development set
 # (docs/coaching.md, "A second opinion").
 C = 8.0
@@ -47,14 +54,20 @@ def vocabulary(vectorizer: TfidfVectorizer) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.train_reader", description=__doc__)
-    parser.add_argument("sets", nargs="*", type=Path, default=SETS)
-    parser.add_argument("--out", type=Path, default=MODEL)
+    parser.add_argument("sets", nargs="*", type=Path)
+    parser.add_argument("--drafts", action="store_true", help="train the /draft checker's")
+    parser.add_argument("--out", type=Path)
     arguments = parser.parse_args()
+    sets = [p.resolve() for p in arguments.sets] or (DRAFT_SETS if arguments.drafts else SETS)
+    out = arguments.out or (DRAFT_MODEL if arguments.drafts else MODEL)
     started = time.perf_counter()
-    stories = [
-        story for path in arguments.sets for story in load(path) if story.expect and not story.lang
-    ]
-    texts = [story.text.lower() for story in stories]
+    stories: list[Labelled]
+    if arguments.drafts:
+        stories = [d for path in sets for d in drafts.load(path) if d.expect and not d.lang]
+        texts = [staged(d.text, d.step, d.meetings, d.medium) for d in stories]
+    else:
+        stories = [s for path in sets for s in load(path) if s.expect and not s.lang]
+        texts = [story.text.lower() for story in stories]
     words, chars = vectorizers()
     matrix = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
     labels = sorted({advice for story in stories for advice in story.expect})
@@ -68,10 +81,10 @@ def main() -> None:
     probes = texts[:: max(1, len(texts) // PROBES)][:PROBES]
     probe_matrix = hstack([words.transform(probes), chars.transform(probes)]).tocsr()
     digest = hashlib.sha256()
-    for path in arguments.sets:
+    for path in sets:
         digest.update(path.read_bytes())
     np.savez_compressed(
-        arguments.out,
+        out,
         labels=np.array(labels),
         word_vocabulary=vocabulary(words),
         word_idf=words.idf_.astype(np.float32),
@@ -81,12 +94,12 @@ def main() -> None:
         intercept=np.array([m.intercept_[0] for m in models], dtype=np.float32),
         probe_texts=np.array(probes),
         probe_probabilities=np.array([m.predict_proba(probe_matrix)[:, 1] for m in models]).T,
-        trained_on=np.array([str(p.relative_to(ROOT)) for p in arguments.sets]),
+        trained_on=np.array([str(p.relative_to(ROOT)) for p in sets]),
         sets_sha256=np.array(digest.hexdigest()),
     )
     print(
-        f"{len(stories)} stories, {len(labels)} advice ids, {matrix.shape[1]} features: "
-        f"{arguments.out} ({arguments.out.stat().st_size / 1e6:.1f} MB) "
+        f"{len(stories)} labelled texts, {len(labels)} advice ids, {matrix.shape[1]} features: "
+        f"{out} ({out.stat().st_size / 1e6:.1f} MB) "
         f"in {time.perf_counter() - started:.0f} s"
     )
 

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
+from dialogs.content import default_content
 from dialogs.reader.language import identify
+from dialogs.reader.model import draft_model
 from dialogs.reader.text import Speller, clean
 
 
@@ -471,7 +473,54 @@ def check(
 
     if not found:
         found.append(Found(Finding.GOOD))
-    return DraftCheck(tuple(found), advice_for(found, ready), language, count, medium)
+    advice = advice_for(found, ready)
+    found, advice = _second_opinion(staged(text, step, meetings, medium), found, advice)
+    return DraftCheck(tuple(found), advice, language, count, medium)
+
+
+def staged(text: str, step: str, meetings: int, medium: Medium) -> str:
+    """A draft as its model reads it: the text, then its stage as words of their own (a
+    request to shadow is fine at the ask with three meetings, too big before)."""
+    return f"{text.lower()} __step_{step} __meetings_{min(meetings, 3)} __medium_{medium}"
+
+
+# The finding a problem the model names is listed under (its advice says the rest).
+_FINDING_OF = {
+    "germ.one_compliment": Finding.TOO_MANY_COMPLIMENTS,
+    "germ.value_their_time": Finding.PRAISE_NOT_QUESTIONS,
+    "interests.their_world": Finding.NO_QUESTION,
+    "interests.insight_over_solutions": Finding.PITCH,
+    "distance.they_are_the_guru": Finding.CORRECTS_HERO,
+    "distance.autonomy_authority": Finding.REQUEST_TOO_BIG,
+    "ask.not_yet": Finding.REQUEST_TOO_BIG,
+}
+
+
+def _second_opinion(
+    text: str, found: list[Found], advice: tuple[str, ...]
+) -> tuple[list[Found], tuple[str, ...]]:
+    """Adds the problems the model trained on labelled drafts is confident of and the rules
+    missed; a draft with a problem is no longer "good". It never takes a finding away."""
+    model = draft_model()
+    if model is None:
+        return found, advice
+    bar = default_content().reader.draft_model_beside
+    likely = model.probabilities(text)
+    extra = [a for a in _FINDING_OF if a not in advice and likely.get(a, 0.0) >= bar]
+    if "distance.autonomy_authority" not in (*advice, *extra) and "ask.not_yet" in extra:
+        # "Not yet" alone would be a mentor ask, which the rules never miss; from the model
+        # it comes only with the too-big request it belongs to.
+        extra.remove("ask.not_yet")
+    if not extra:
+        return found, advice
+    kept = [f for f in found if f.finding is not Finding.GOOD]
+    have = {f.finding for f in kept}
+    for added in extra:
+        if _FINDING_OF[added] not in have:
+            kept.append(Found(_FINDING_OF[added]))
+            have.add(_FINDING_OF[added])
+    ids = [a for a in advice if a != "interests.well_done"] + extra
+    return kept, tuple(dict.fromkeys(ids))
 
 
 def _asks_for(sentence: str) -> bool:

@@ -1,28 +1,48 @@
-"""The reader's second opinion (dialogs/reader/model.py): the shipped model is the one
-trained on the labelled stories in this repository, read by numpy exactly as scikit-learn
-read it, and consulted only where the rules found nothing."""
+"""The second opinions (dialogs/reader/model.py): the shipped models are the ones trained on
+the labelled stories and drafts in this repository, read by numpy exactly as scikit-learn
+read them, and they add to the rules but never overrule them."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from dialogs import drafts
+from dialogs.drafts import Finding, Found
 from dialogs.reader import read, second_opinion
-from dialogs.reader.model import MODEL, char_grams, model, word_grams
+from dialogs.reader.model import (
+    DRAFT_MODEL,
+    MODEL,
+    Model,
+    char_grams,
+    draft_model,
+    story_model,
+    word_grams,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+# Each shipped model, how it loads, and the labelled sets it must have been trained on.
+MODELS = [
+    (MODEL, story_model, sorted(DATA.glob("stories*.toml"))),
+    (DRAFT_MODEL, draft_model, [DATA / "drafts.toml", *sorted(DATA.glob("drafts-*.toml"))]),
+]
 
 
-def stored() -> dict[str, np.ndarray]:
-    with np.load(MODEL, allow_pickle=False) as data:
+def stored(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as data:
         return dict(data)
 
 
-def test_numpy_reads_the_stories_as_scikit_learn_did() -> None:
-    found, data = model(), stored()
+@pytest.mark.parametrize(("path", "loaded", "sets"), MODELS)
+def test_numpy_reads_the_texts_as_scikit_learn_did(
+    path: Path, loaded: Callable[[], Model | None], sets: list[Path]
+) -> None:
+    found, data = loaded(), stored(path)
     assert found is not None
     assert len(data["probe_texts"]) >= 10
     for text, expected in zip(data["probe_texts"], data["probe_probabilities"], strict=True):
@@ -30,15 +50,17 @@ def test_numpy_reads_the_stories_as_scikit_learn_did() -> None:
         assert [got[label] for label in found.labels] == pytest.approx(expected, abs=1e-6)
 
 
-def test_the_model_was_trained_on_the_stories_as_they_are_now() -> None:
-    """A labelled set changed without `python -m bench.train_reader` fails here."""
-    data = stored()
+@pytest.mark.parametrize(("path", "loaded", "sets"), MODELS)
+def test_the_model_was_trained_on_the_sets_as_they_are_now(
+    path: Path, loaded: Callable[[], Model | None], sets: list[Path]
+) -> None:
+    """A labelled set changed without `python -m bench.train_reader [--drafts]` fails here."""
+    data = stored(path)
     digest = hashlib.sha256()
-    for path in data["trained_on"]:
-        digest.update((ROOT / str(path)).read_bytes())
+    for name in data["trained_on"]:
+        digest.update((ROOT / str(name)).read_bytes())
     assert digest.hexdigest() == str(data["sets_sha256"])
-    on_disk = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests/data").glob("stories*.toml"))
-    assert sorted(map(str, data["trained_on"])) == on_disk
+    assert list(map(str, data["trained_on"])) == [str(p.relative_to(ROOT)) for p in sets]
 
 
 def test_the_features_are_those_of_scikit_learn() -> None:
@@ -61,7 +83,7 @@ def test_the_second_opinion_quotes_the_sentence_that_says_it_most() -> None:
         "it was a while ago.",
         "i spent the whole lunch on my own demo and my tour plans.",
     ]
-    found = model()
+    found = story_model()
     assert found is not None
     advice, evidence = second_opinion(text, 20)
     [chosen] = advice
@@ -84,7 +106,7 @@ STORY = "i spent the whole lunch talking about my own demo and my tour plans. sh
 
 
 def test_the_second_opinion_never_makes_more_than_the_most_advice_allowed() -> None:
-    found = model()
+    found = story_model()
     assert found is not None
     likely = found.probabilities(STORY)
     best, *_ = sorted(likely, key=likely.__getitem__, reverse=True)
@@ -94,7 +116,7 @@ def test_the_second_opinion_never_makes_more_than_the_most_advice_allowed() -> N
 
 
 def test_beside_the_rules_the_model_adds_only_another_steps_view() -> None:
-    found = model()
+    found = story_model()
     assert found is not None
     likely = found.probabilities(STORY)
     best = max(likely, key=likely.__getitem__)
@@ -107,7 +129,7 @@ def test_beside_the_rules_the_model_adds_only_another_steps_view() -> None:
 
 def test_the_model_says_how_an_ask_went_only_when_there_was_one() -> None:
     text = "she said no, kindly. the trust doesn't allow it. we can keep meeting though."
-    found = model()
+    found = story_model()
     assert found is not None
     likely = found.probabilities(text)
     assert max(likely, key=likely.__getitem__).startswith("ask.outcome")
@@ -122,3 +144,39 @@ def test_a_story_with_few_english_words_gets_no_second_opinion() -> None:
         "fiquei completamente travado quando a conheci no congresso, nem consegui dizer meu nome"
     )
     assert second_opinion(text, 20) == ((), {})
+
+
+class _Sure:
+    """A stand-in model, sure of one problem."""
+
+    def __init__(self, advice: str) -> None:
+        self.advice = advice
+
+    def probabilities(self, _text: str) -> dict[str, float]:
+        return {self.advice: 0.99}
+
+
+def test_a_problem_the_draft_model_is_sure_of_makes_a_good_draft_not_good(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(drafts, "draft_model", lambda: _Sure("interests.insight_over_solutions"))
+    found, advice = drafts._second_opinion("text", [Found(Finding.GOOD)], ("interests.well_done",))
+    assert [f.finding for f in found] == [Finding.PITCH]
+    assert advice == ("interests.insight_over_solutions",)
+
+
+def test_the_draft_model_never_takes_a_finding_away(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(drafts, "draft_model", lambda: _Sure("germ.one_compliment"))
+    found, advice = drafts._second_opinion(
+        "text", [Found(Finding.NO_QUESTION, "hi")], ("interests.their_world",)
+    )
+    assert [f.finding for f in found] == [Finding.NO_QUESTION, Finding.TOO_MANY_COMPLIMENTS]
+    assert advice == ("interests.their_world", "germ.one_compliment")
+
+
+def test_not_yet_from_the_draft_model_comes_only_with_a_too_big_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(drafts, "draft_model", lambda: _Sure("ask.not_yet"))
+    found, advice = drafts._second_opinion("text", [Found(Finding.GOOD)], ("interests.well_done",))
+    assert (found, advice) == ([Found(Finding.GOOD)], ("interests.well_done",))

@@ -21,7 +21,7 @@ from functools import cache
 from dialogs.content import default_content
 from dialogs.reader import facts, rules
 from dialogs.reader.language import english_share, identify
-from dialogs.reader.model import model
+from dialogs.reader.model import story_model
 from dialogs.reader.policy import advise
 from dialogs.reader.reading import (
     MEETING_SIGNALS,
@@ -401,7 +401,7 @@ def second_opinion(
     the model say how an ask went (it does not know whether "she said no" answered one).
     """
     settings = default_content().reader
-    found = model()
+    found = story_model()
     kept = dict(evidence or {})
     if (
         found is None

@@ -26,6 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 MODEL = Path(__file__).with_name("model.npz")
+# The same kind of model for /draft, trained on the labelled drafts (dialogs/drafts.py).
+DRAFT_MODEL = Path(__file__).with_name("drafts.npz")
 # scikit-learn's default token pattern: words of two or more word characters.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _SPACES = re.compile(r"\s\s+")
@@ -106,10 +108,15 @@ def _part(data: dict[str, npt.NDArray[np.generic]], name: str, offset: int) -> _
 
 
 @cache
-def model() -> Model | None:
+def story_model() -> Model | None:
     """The shipped model, loaded once (a few hundredths of a second); None when it is not
     there."""
     return load(MODEL) if MODEL.exists() else None
+
+
+@cache
+def draft_model() -> Model | None:
+    return load(DRAFT_MODEL) if DRAFT_MODEL.exists() else None
 
 
 def load(path: Path) -> Model:
