@@ -33,8 +33,16 @@ def test_the_heros_pitch_is_not_the_users() -> None:
     assert "interests.insight_over_solutions" not in read(text).advice
 
 
-def test_a_plan_gets_the_advice_before_the_act() -> None:
-    reading = read("I'm going to pitch him my scheduling app on Friday.")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm going to pitch him my scheduling app on Friday.",
+        # A reason shares its plan's time.
+        "thinking of emailing her my tool bc it would fix her staffing problem",
+    ],
+)
+def test_a_plan_gets_the_advice_before_the_act(text: str) -> None:
+    reading = read(text)
     assert reading.time is Time.PLANNED
     assert reading.advice[0] == "interests.insight_over_solutions"
 
@@ -44,12 +52,6 @@ def test_the_users_own_phone_is_no_sign_of_a_cold_hero() -> None:
     assert "radar.cold_give_space" not in demo.advice
     assert "interests.their_world" in demo.advice
     assert read("he was on his phone the whole time").advice == ("radar.cold_give_space",)
-
-
-def test_a_reason_shares_its_plans_time() -> None:
-    reading = read("thinking of emailing her my tool bc it would fix her staffing problem")
-    assert reading.time is Time.PLANNED
-    assert reading.advice[0] == "interests.insight_over_solutions"
 
 
 def test_a_question_about_asking_gets_the_readiness_advice() -> None:
@@ -197,22 +199,33 @@ def test_a_story_fills_the_closed_questions_it_answers() -> None:
     assert "distance.push" not in answers
 
 
-def test_no_pitch_and_their_trouble_is_a_question_brought() -> None:
-    text = "she talked for 40 mins abt her staffing mess, i asked a lot and didnt pitch anything"
-    answers = fill(read(text, today=TODAY), today=TODAY)
-    assert answers["interests.offer"].option == "insight"
-    assert "pitch" in answers["interests.offer"].evidence
-    pitched = fill(read("I pitched her my app for her staffing mess", today=TODAY), today=TODAY)
-    assert pitched["interests.offer"].option == "solution"
-
-
-def test_polite_but_cold_deeds_are_lukewarm() -> None:
-    text = "he was nice but kept looking at the clock the whole time"
-    answers = fill(read(text, today=TODAY), today=TODAY)
-    assert answers["checkin.reaction"].option == "lukewarm"
-    assert "clock" in answers["checkin.reaction"].evidence
-    cold = fill(read("he kept looking at the clock the whole time", today=TODAY), today=TODAY)
-    assert cold["checkin.reaction"].option == "cold"
+@pytest.mark.parametrize(
+    ("text", "question", "option", "words"),
+    [
+        # No pitch, and their trouble talked through: the user brought questions.
+        (
+            "she talked for 40 mins abt her staffing mess, i asked a lot and didnt pitch anything",
+            "interests.offer",
+            "insight",
+            "pitch",
+        ),
+        ("I pitched her my app for her staffing mess", "interests.offer", "solution", "app"),
+        # Polite but cold in deed: no door, no warmth either.
+        (
+            "he was nice but kept looking at the clock the whole time",
+            "checkin.reaction",
+            "lukewarm",
+            "clock",
+        ),
+        ("he kept looking at the clock the whole time", "checkin.reaction", "cold", "clock"),
+    ],
+)
+def test_a_story_answers_a_question_by_what_it_shows(
+    text: str, question: str, option: str, words: str
+) -> None:
+    answer = fill(read(text, today=TODAY), today=TODAY)[question]
+    assert answer.option == option
+    assert words in answer.evidence
 
 
 def test_the_filled_options_exist_in_the_content() -> None:
