@@ -180,3 +180,16 @@ def test_not_yet_from_the_draft_model_comes_only_with_a_too_big_request(
     monkeypatch.setattr(drafts, "draft_model", lambda: _Sure("ask.not_yet"))
     found, advice = drafts._second_opinion("text", [Found(Finding.GOOD)], ("interests.well_done",))
     assert (found, advice) == ([Found(Finding.GOOD)], ("interests.well_done",))
+
+
+def test_the_model_never_gives_the_user_an_act_the_rules_saw_someone_else_do() -> None:
+    text = (
+        "She pitched me her idea for a mentoring programme for young engineers, asked what "
+        "I thought, and I said what worried me about it."
+    )
+    assert "interests.insight_over_solutions" not in read(text).advice
+    ruled = frozenset({"interests.insight_over_solutions"})
+    advice, _ = second_opinion(
+        "i pitched her my app for an hour, she was bored", 20, ruled_out=ruled
+    )
+    assert "interests.insight_over_solutions" not in advice

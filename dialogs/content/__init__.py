@@ -163,10 +163,10 @@ class Reader(_Strict):
     model_min_words: int = Field(default=12, ge=0)  # shorter stories are the rules' alone
     # At least this share of a story's words must be English function words ("the", "she").
     model_english_share: float = Field(default=0.18, ge=0, le=1)
-    model_alone: float = Field(default=0.35, gt=0, le=1)
-    model_beside: float = Field(default=0.6, gt=0, le=1)
+    model_alone: float = Field(default=0.55, gt=0, le=1)
+    model_beside: float = Field(default=0.7, gt=0, le=1)
     # /draft's model adds a problem the rules missed at this probability or more.
-    draft_model_beside: float = Field(default=0.6, gt=0, le=1)
+    draft_model_beside: float = Field(default=0.7, gt=0, le=1)
     # Advice ids from the most to the least important; the first max_advice chosen win.
     priority: tuple[str, ...]
 

@@ -381,8 +381,30 @@ def read(
     advice, evidence = advise(reading, min_meetings=min_meetings)
     if use_model:
         asked = step == "ask" or any(f.signal in rules.OUTCOMES for f in found)
-        advice, evidence = second_opinion(normal, reading.words, advice, evidence, asked=asked)
+        # What the rules saw someone else do, or the user not do, the model may not give
+        # as the user's ("she pitched me her idea" is no pitch of the user's).
+        ruled_out = frozenset(
+            advice_id
+            for f in found
+            if f.signal in USER_ACTS and (f.who is not Who.USER or f.polarity is Polarity.DID_NOT)
+            for advice_id in _ADVICE_OF_ACT.get(f.signal, ())
+        )
+        advice, evidence = second_opinion(
+            normal, reading.words, advice, evidence, asked=asked, ruled_out=ruled_out
+        )
     return replace(reading, advice=advice, evidence=evidence)
+
+
+# The advice a user's act leads to, for the acts the rules may see done by someone else.
+_ADVICE_OF_ACT = {
+    Signal.ABOUT_ME: ("interests.their_world",),
+    Signal.PITCHED_SOLUTION: ("interests.insight_over_solutions",),
+    Signal.MANY_COMPLIMENTS: ("germ.one_compliment",),
+    Signal.STARSTRUCK: ("germ.regular_people",),
+    Signal.POSTED: ("germ.no_live_tweeting",),
+    Signal.PEER: ("distance.they_are_the_guru",),
+    Signal.PUSHED: ("distance.autonomy_authority",),
+}
 
 
 def second_opinion(
@@ -392,6 +414,7 @@ def second_opinion(
     evidence: Mapping[str, str] | None = None,
     *,
     asked: bool = False,
+    ruled_out: frozenset[str] = frozenset(),
 ) -> tuple[tuple[str, ...], dict[str, str]]:
     """Adds the model's likeliest advice when the rules missed it and there is room,
     quoting the sentence that says it most clearly. A short story is left to the rules:
@@ -419,7 +442,9 @@ def second_opinion(
         (
             a
             for a in likely
-            if a.partition(".")[0] not in steps and (asked or not a.startswith("ask.outcome"))
+            if a.partition(".")[0] not in steps
+            and a not in ruled_out
+            and (asked or not a.startswith("ask.outcome"))
         ),
         key=likely.__getitem__,
         default=None,
