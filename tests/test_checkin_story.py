@@ -313,4 +313,8 @@ async def test_a_plan_gets_advice_before_the_act_and_no_offer_to_record(chat: Ch
     assert chat.advice
     assert "You said: “ask Dana if I can shadow her next week”" in chat.text
     assert "how it goes afterwards" in chat.text
+    assert "/draft" not in chat.text  # nothing written to check
     assert chat.state == "idle"
+    await chat.say("thinking of emailing her my rota tool bc it would fix her staffing problem")
+    assert "how it goes afterwards" in chat.text
+    assert "/draft" in chat.text

@@ -261,6 +261,7 @@ class Messages(_Strict):
     understood_plain: str
     checkin_corrected: str
     story_before_the_act: str
+    story_draft_first: str
     checkin_other_hero: str
     checkin_contradiction: str
     checkin_other_language: str

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow
 from dialogs.flows.checkin import STORY_LIMIT, open_checkin, quoted, read_about
-from dialogs.reader import StoryReading, Time
+from dialogs.reader import Signal, StoryReading, Time
 
 
 async def told(ctx: Context, text: str) -> None:
@@ -33,19 +33,26 @@ async def told(ctx: Context, text: str) -> None:
     if not _happened(found):
         # A plan or a question: there is no contact to record yet.
         ctx.say(ctx.messages.story_before_the_act.format(hero=hero.name))
+        if found.reading is not None and found.reading.kind in _WRITTEN:
+            # A message still to be written can be checked before it goes.
+            ctx.say(ctx.messages.story_draft_first)
         return
     ctx.focus(hero.id, {"checkin.story": text.strip()[:STORY_LIMIT]})
     await ctx.ask("story.offer")
 
 
+_WRITTEN = {"email", "message"}
+
+
 def _happened(found: StoryReading) -> bool:
     """Tells whether a story tells of a contact that happened (one to record)."""
     reading = found.reading
+    # In a plan, the kind is the plan's ("thinking of emailing her") and a problem of theirs
+    # is what the user knows already: only something that happened makes it a contact.
     return (
         reading is None
         or reading.time is Time.HAPPENED
-        or reading.kind is not None
-        or any(signal.counts for signal in reading.signals)
+        or any(s.counts and s.signal is not Signal.PROBLEM_SHARED for s in reading.signals)
     )
 
 
