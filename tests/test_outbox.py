@@ -21,7 +21,8 @@ from bot.app import App
 from bot.settings import Settings
 from bot.telegram import gateway as gateway_module
 from bot.telegram.gateway import Gateway
-from bot.telegram.outbox import SENDING_TIMEOUT, messages
+from bot.telegram.lean import LeanRequest, LeanSender
+from bot.telegram.outbox import IN_FLIGHT, SENDING_TIMEOUT, messages
 from bot.telegram.polling import poll
 from bot.webhook import InboxWorker, make_service
 from dialogs.content import default_content
@@ -100,7 +101,15 @@ async def harness(database: Database, monkeypatch: pytest.MonkeyPatch) -> AsyncI
         api.add_user(ANA)
         api.add_user(EVE)
         async with Bot(TOKEN, base_url=f"{api.url}/bot") as bot:
-            yield Harness(api, bot, app, Gateway(app, bot))
+            # Replies as the bot sends them: text on the lean path, files through `bot`.
+            request = LeanRequest(IN_FLIGHT)
+            lean = Bot(TOKEN, base_url=f"{api.url}/bot", request=request)
+            try:
+                yield Harness(
+                    api, bot, app, Gateway(app, bot, LeanSender(bot, lean, asyncio.sleep))
+                )
+            finally:
+                await request.shutdown()
 
 
 # --- item 3: the outbox ---------------------------------------------------------
