@@ -13,6 +13,7 @@ up keeps no text and no chat.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -109,6 +110,34 @@ def chart_of(data: dict[str, Any]) -> Chart:
             for hero in data["heroes"]
         )
     )
+
+
+# A sent message deleted and the chat's next one marked `sending` (as `sent`, then `start`)
+# in one statement, atomic by itself: on PostgreSQL, straight through the driver, one
+# round trip where a transaction took four (BEGIN, DELETE, SELECT, COMMIT) through the ORM
+# session. The subquery sees the table as it was before the DELETE, hence `id <> $1`.
+SENT_AND_NEXT = (
+    "WITH gone AS (DELETE FROM outbox WHERE id = $1)"
+    " UPDATE outbox SET status = 'sending', claimed_by = $3, claimed_at = $4,"
+    " attempts = attempts + 1"
+    " WHERE id = (SELECT id FROM outbox WHERE chat_id = $2"
+    " AND status IN ('pending', 'sending') AND id <> $1 ORDER BY id LIMIT 1)"
+    " AND status = 'pending' AND (attempts = 0 OR next_attempt_at <= $4)"
+    " RETURNING id, payload, attempts"
+)
+
+
+async def sent_and_next(
+    driver: Any, sent_id: int, chat_id: int, worker: str, now: datetime
+) -> Queued | None:
+    """Records `sent_id` sent and marks the chat's next message as `Outbox.start` does, on
+    an asyncpg connection outside any transaction (Transactions.driver)."""
+    row = await driver.fetchrow(SENT_AND_NEXT, sent_id, chat_id, worker, now)
+    if row is None:
+        return None
+    payload = row["payload"]
+    payload = json.loads(payload) if isinstance(payload, str) else payload
+    return Queued(row["id"], chat_id, reply_of(payload), row["attempts"])
 
 
 class Outbox:
