@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.model import Button, Chart, ChartPoint, Document, HeroChart, Reply, StepId
@@ -112,6 +112,15 @@ def chart_of(data: dict[str, Any]) -> Chart:
     )
 
 
+# Built once: a turn runs them for every reply (building costs more than compiling).
+UNSENT = (
+    select(OUTBOX.id)
+    .where(OUTBOX.chat_id == bindparam("b_chat"), OUTBOX.status.in_((PENDING, SENDING)))
+    .limit(1)
+)
+ADD = insert(TABLE)  # the columns: those given
+ADD_RETURNING = insert(TABLE).returning(OUTBOX.id)
+
 # A sent message deleted and the chat's next one marked `sending` (as `sent`, then `start`)
 # in one statement, atomic by itself: on PostgreSQL, straight through the driver, one
 # round trip where a transaction took four (BEGIN, DELETE, SELECT, COMMIT) through the ORM
@@ -160,11 +169,7 @@ class Outbox:
             return None
         connection = await self.session.connection()
         if worker is not None:
-            earlier = await connection.scalar(
-                select(OUTBOX.id)
-                .where(OUTBOX.chat_id == chat_id, OUTBOX.status.in_((PENDING, SENDING)))
-                .limit(1)
-            )
+            earlier = await connection.scalar(UNSENT, {"b_chat": chat_id})
             worker = worker if earlier is None else None
         first: Queued | None = None
         # One INSERT per message, in order: ids follow the order of the replies.
@@ -179,10 +184,10 @@ class Outbox:
             }
             if worker is not None and first is None:
                 row |= {"status": SENDING, "claimed_by": worker, "claimed_at": now, "attempts": 1}
-                id_ = await connection.scalar(insert(TABLE).values(row).returning(OUTBOX.id))
+                id_ = await connection.scalar(ADD_RETURNING, row)
                 first = Queued(int(id_), chat_id, message, 1)
             else:
-                await connection.execute(insert(TABLE).values(row))
+                await connection.execute(ADD, row)
         return first
 
     async def start(self, chat_id: int, worker: str, now: datetime) -> Queued | None:
