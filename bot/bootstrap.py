@@ -22,6 +22,7 @@ from bot.reminders import Dispatcher, DispatchSettings
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
 from bot.telegram.lean import LeanRequest, LeanSender, lean_enabled
+from bot.telegram.outbox import IN_FLIGHT
 from bot.telegram.sending import TelegramSender
 from dialogs.content import default_content
 from dialogs.engine import Coach
@@ -44,7 +45,7 @@ class Parts:
         return self.bot
 
     def gateway(self) -> Gateway:
-        return Gateway(self.app, self.telegram())
+        return Gateway(self.app, self.telegram(), self.sender(IN_FLIGHT))
 
     def dispatcher(self) -> Dispatcher:
         settings = self.settings
@@ -55,13 +56,12 @@ class Parts:
             poll=settings.reminder_poll_seconds,
             stale_after=timedelta(seconds=settings.reminder_claim_timeout),
         )
-        return Dispatcher(
-            self.app, self.reminder_sender(dispatch.concurrency), SystemClock(), dispatch
-        )
+        return Dispatcher(self.app, self.sender(dispatch.concurrency), SystemClock(), dispatch)
 
-    def reminder_sender(self, connections: int) -> TelegramSender:
-        """The dispatcher's sender: on the lean path (bot.telegram.lean), unless a proxy is
-        configured, which only httpx knows how to use."""
+    def sender(self, connections: int) -> TelegramSender:
+        """A sender for replies or reminders, with `connections` of its own: text on the
+        lean path (bot.telegram.lean), unless a proxy is configured, which only httpx
+        knows how to use."""
         bot = self.telegram()
         api = self.settings.telegram_api_url
         if not lean_enabled(api):

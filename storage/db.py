@@ -83,7 +83,23 @@ class Transactions:
     caller holds between transactions."""
 
     def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
+        self._bind = bind
         self._sessions = async_sessionmaker(bind=bind, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def driver(self) -> AsyncIterator[Any]:
+        """Yields asyncpg's own connection, outside any transaction, so that a statement
+        is a transaction by itself: one round trip, where SQLAlchemy would add BEGIN and
+        COMMIT and its own work per statement. None except on PostgreSQL."""
+        bind = self._bind
+        if bind.dialect.name != "postgresql":
+            yield None
+            return
+        if isinstance(bind, AsyncConnection):
+            yield (await bind.get_raw_connection()).driver_connection
+            return
+        async with bind.connect() as connection:
+            yield (await connection.get_raw_connection()).driver_connection
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlUnitOfWork]:

@@ -30,7 +30,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, case, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    case,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -113,6 +123,30 @@ def ready(settled_before: datetime) -> ColumnElement[bool]:
 TABLE = cast(Table, InboxRow.__table__)
 INBOX = TABLE.c
 
+# Built once: each runs for every update, and building a statement and its cache key
+# costs more than compiling it (found in the cache) does.
+ADD_POSTGRES = (
+    postgresql.insert(TABLE)
+    .on_conflict_do_nothing(index_elements=["update_id"])
+    .returning(INBOX.update_id)
+)
+ADD_SQLITE = (
+    sqlite.insert(TABLE)
+    .on_conflict_do_nothing(index_elements=["update_id"])
+    .returning(INBOX.update_id)
+)
+TAKE = (
+    select(INBOX.update_id, INBOX.attempts, INBOX.received_at, INBOX.payload)
+    .where(INBOX.user_key == bindparam("b_user"), INBOX.status == PENDING)
+    .order_by(INBOX.update_id)
+    .limit(1)
+)
+DONE_UPDATE = (
+    update(TABLE)
+    .where(INBOX.update_id == bindparam("b_id"), INBOX.status == PENDING)
+    .values(status=DONE, payload=None, user_key="", processed_at=bindparam("b_at"))
+)
+
 
 class Inbox:
     """The inbox, in a transaction (a session's) or on an autocommit connection."""
@@ -124,22 +158,17 @@ class Inbox:
 
     async def add(self, update_id: int, payload: dict[str, Any]) -> bool:
         """Stores an update; False if it was stored before (a duplicate delivery)."""
-        insert = postgresql.insert if self.postgres else sqlite.insert
-        adding = (
-            insert(TABLE)
-            .values(
-                update_id=update_id,
-                user_key=user_key_of(payload),
-                payload=payload,
-                status=PENDING,
-                attempts=0,
-            )
-            .on_conflict_do_nothing(index_elements=["update_id"])
-            .returning(INBOX.update_id)
-        )
+        row = {
+            "update_id": update_id,
+            "user_key": user_key_of(payload),
+            "payload": payload,
+            "status": PENDING,
+            "attempts": 0,
+        }
         # No NOTIFY here: PostgreSQL serialises the commits of writing transactions that
         # notify. The storing replica wakes its own workers; the others look on their own.
-        return await self.executor.scalar(adding) is not None
+        adding = ADD_POSTGRES if self.postgres else ADD_SQLITE
+        return await self.executor.scalar(adding, row) is not None
 
     async def waiting_users(
         self,
@@ -194,7 +223,7 @@ class Inbox:
     async def take(self, user_key: str, settled_before: datetime) -> Stored | None:
         """Returns the user's first pending update if it is `ready` (call it holding the
         user, and mark it `done` in the same transaction)."""
-        row = (await self.executor.execute(self._first(user_key, INBOX.payload))).first()
+        row = (await self.executor.execute(TAKE, {"b_user": user_key})).first()
         if row is None or row.payload is None:
             return None
         # Only an update still within the window needs the look for missing ids.
@@ -232,11 +261,7 @@ class Inbox:
         """Marks a pending update handled; False if it was no longer pending (another
         replica handled it first: the caller rolls its turn back)."""
         # Only the id is kept (for late duplicates): nothing says whose update it was.
-        marked = await self.executor.execute(
-            update(TABLE)
-            .where(INBOX.update_id == update_id, INBOX.status == PENDING)
-            .values(status=DONE, payload=None, user_key="", processed_at=at)
-        )
+        marked = await self.executor.execute(DONE_UPDATE, {"b_id": update_id, "b_at": at})
         return bool(cast(Any, marked).rowcount == 1)
 
     async def dead_letter(self, update_id: int, error: str, at: datetime) -> None:

@@ -13,12 +13,13 @@ up keeps no text and no chat.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, case, delete, func, insert, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.model import Button, Chart, ChartPoint, Document, HeroChart, Reply, StepId
@@ -111,6 +112,73 @@ def chart_of(data: dict[str, Any]) -> Chart:
     )
 
 
+# Built once: a turn runs them for every reply (building costs more than compiling).
+UNSENT = (
+    select(OUTBOX.id)
+    .where(OUTBOX.chat_id == bindparam("b_chat_id"), OUTBOX.status.in_((PENDING, SENDING)))
+    .limit(1)
+)
+ADD = insert(TABLE)  # the columns: those given
+_EARLIER = UNSENT.exists()
+# A turn's first message: `sending` for the worker given, unless the chat has an
+# earlier message unsent (then pending, as ADD would write it).
+ADD_FIRST = (
+    insert(TABLE)
+    .from_select(
+        [
+            "chat_id",
+            "payload",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "created_at",
+            "claimed_by",
+            "claimed_at",
+        ],
+        select(
+            bindparam("b_chat_id", type_=OUTBOX.chat_id.type),
+            bindparam("b_payload", type_=OUTBOX.payload.type),
+            case((_EARLIER, PENDING), else_=SENDING),
+            case((_EARLIER, 0), else_=1),
+            bindparam("b_next_attempt_at", type_=OUTBOX.next_attempt_at.type),
+            bindparam("b_created_at", type_=OUTBOX.created_at.type),
+            case((_EARLIER, null()), else_=bindparam("b_worker", type_=OUTBOX.claimed_by.type)),
+            case(
+                (_EARLIER, null()), else_=bindparam("b_created_at", type_=OUTBOX.claimed_at.type)
+            ),
+        ),
+    )
+    .returning(OUTBOX.id, OUTBOX.status)
+)
+
+# A sent message deleted and the chat's next one marked `sending` (as `sent`, then `start`)
+# in one statement, atomic by itself: on PostgreSQL, straight through the driver, one
+# round trip where a transaction took four (BEGIN, DELETE, SELECT, COMMIT) through the ORM
+# session. The subquery sees the table as it was before the DELETE, hence `id <> $1`.
+SENT_AND_NEXT = (
+    "WITH gone AS (DELETE FROM outbox WHERE id = $1)"
+    " UPDATE outbox SET status = 'sending', claimed_by = $3, claimed_at = $4,"
+    " attempts = attempts + 1"
+    " WHERE id = (SELECT id FROM outbox WHERE chat_id = $2"
+    " AND status IN ('pending', 'sending') AND id <> $1 ORDER BY id LIMIT 1)"
+    " AND status = 'pending' AND (attempts = 0 OR next_attempt_at <= $4)"
+    " RETURNING id, payload, attempts"
+)
+
+
+async def sent_and_next(
+    driver: Any, sent_id: int, chat_id: int, worker: str, now: datetime
+) -> Queued | None:
+    """Records `sent_id` sent and marks the chat's next message as `Outbox.start` does, on
+    an asyncpg connection outside any transaction (Transactions.driver)."""
+    row = await driver.fetchrow(SENT_AND_NEXT, sent_id, chat_id, worker, now)
+    if row is None:
+        return None
+    payload = row["payload"]
+    payload = json.loads(payload) if isinstance(payload, str) else payload
+    return Queued(row["id"], chat_id, reply_of(payload), row["attempts"])
+
+
 class Outbox:
     """The outbox, in the caller's transaction."""
 
@@ -130,16 +198,9 @@ class Outbox:
         if not messages:
             return None
         connection = await self.session.connection()
-        if worker is not None:
-            earlier = await connection.scalar(
-                select(OUTBOX.id)
-                .where(OUTBOX.chat_id == chat_id, OUTBOX.status.in_((PENDING, SENDING)))
-                .limit(1)
-            )
-            worker = worker if earlier is None else None
         first: Queued | None = None
         # One INSERT per message, in order: ids follow the order of the replies.
-        for message in messages:
+        for number, message in enumerate(messages):
             row = {
                 "chat_id": chat_id,
                 "payload": payload_of(message),
@@ -148,12 +209,25 @@ class Outbox:
                 "next_attempt_at": now + FRESH_GRACE,
                 "created_at": now,
             }
-            if worker is not None and first is None:
-                row |= {"status": SENDING, "claimed_by": worker, "claimed_at": now, "attempts": 1}
-                id_ = await connection.scalar(insert(TABLE).values(row).returning(OUTBOX.id))
-                first = Queued(int(id_), chat_id, message, 1)
+            if worker is not None and number == 0:
+                # Marked `sending` in the INSERT itself unless the chat has an earlier
+                # message unsent: no round trip of its own for the look.
+                marked = (
+                    await connection.execute(
+                        ADD_FIRST,
+                        {
+                            "b_chat_id": chat_id,
+                            "b_payload": row["payload"],
+                            "b_next_attempt_at": row["next_attempt_at"],
+                            "b_created_at": now,
+                            "b_worker": worker,
+                        },
+                    )
+                ).one()
+                if marked.status == SENDING:
+                    first = Queued(int(marked.id), chat_id, message, 1)
             else:
-                await connection.execute(insert(TABLE).values(row))
+                await connection.execute(ADD, row)
         return first
 
     async def start(self, chat_id: int, worker: str, now: datetime) -> Queued | None:

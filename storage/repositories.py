@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, delete, select, update
+from sqlalchemy import Row, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,6 +36,17 @@ USERS = cast(Table, UserRow.__table__)
 # And for the heroes and histories a chunk of reminder messages speaks of.
 HEROES = cast(Table, HeroRow.__table__)
 INTERACTIONS = cast(Table, InteractionRow.__table__)
+# Built once: every turn runs them, and building a statement and its cache key costs
+# more than compiling it (found in the cache) does.
+LOCK_USER = (
+    select(USERS)
+    .where(
+        USERS.c.channel == bindparam("b_channel"),
+        USERS.c.external_id == bindparam("b_external_id"),
+    )
+    .with_for_update()
+)
+SAVE_USER = update(USERS).where(USERS.c.id == bindparam("b_id"))  # SET: the values given
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
@@ -66,12 +77,8 @@ class SqlUsers(_Repository):
 
     async def get(self, key: UserKey, display_name: str, defaults: Preferences) -> User:
         # Lock the row, so one user's turns run one at a time (PostgreSQL).
-        locked = (
-            select(USERS)
-            .where(USERS.c.channel == key.channel, USERS.c.external_id == key.external_id)
-            .with_for_update()
-        )
-        row = (await self.session.execute(locked)).first()
+        whose = {"b_channel": key.channel, "b_external_id": key.external_id}
+        row = (await self.session.execute(LOCK_USER, whose)).first()
         if row is None:
             # A new user. Insert-if-missing, so two first messages at once can't both
             # create them, then lock the row either of them made.
@@ -90,7 +97,7 @@ class SqlUsers(_Repository):
                 )
                 .on_conflict_do_nothing(index_elements=["channel", "external_id"])
             )
-            row = (await self.session.execute(locked)).one()
+            row = (await self.session.execute(LOCK_USER, whose)).one()
         user = user_from(row, key)
         self.stored_users[user.id] = _user_values(user)
         return user
@@ -99,7 +106,7 @@ class SqlUsers(_Repository):
         values = _user_values(user)
         if self.stored_users.get(user.id) == values:
             return  # nothing changed: no UPDATE
-        await self.session.execute(update(USERS).where(USERS.c.id == user.id).values(values))
+        await self.session.execute(SAVE_USER, {**values, "b_id": user.id})
         self.stored_users[user.id] = values
 
     async def delete(self, user_id: int) -> None:

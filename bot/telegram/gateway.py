@@ -28,11 +28,11 @@ RETRY_PAUSE = 0.1  # seconds before a failed turn's second attempt; doubled for 
 class Gateway:
     """The edge between the Bot API and the coach, for one bot."""
 
-    def __init__(self, app: App, bot: Bot) -> None:
+    def __init__(self, app: App, bot: Bot, sender: TelegramSender | None = None) -> None:
         self.app = app
         self.bot = bot
         self.messages = app.coach.content.messages
-        self.sender = TelegramSender(bot, asyncio.sleep)
+        self.sender = sender or TelegramSender(bot, asyncio.sleep)
         self.replies = ReplySender(app.database, self.sender)
 
     async def process(self, update: Update) -> bool:

@@ -1,6 +1,7 @@
-"""The reminder dispatcher's sends on a lean path: python-telegram-bot's own request
-pipeline and error mapping (429 raises RetryAfter, 403 Forbidden, 400 BadRequest), on a
-small HTTP/1.1 client, without building a Message the dispatcher never reads.
+"""Text messages (reminders and the outbox's replies) sent on a lean path:
+python-telegram-bot's own request pipeline and error mapping (429 raises RetryAfter, 403
+Forbidden, 400 BadRequest), on a small HTTP/1.1 client, without building a Message that
+nothing reads.
 
 Why (py-spy, docs/benchmarks.md, 2026-11-29): 61% of a dispatcher's CPU went into
 `Bot.send_message`, 43% of it into httpx and httpcore (the client's layers, anyio's
@@ -75,8 +76,8 @@ class _Connection:
 class LeanRequest(BaseRequest):
     """PTB's networking backend (a BaseRequest) on asyncio streams: HTTP/1.1 with keep-alive,
     form-encoded bodies like HTTPXRequest's, at most `connections` at once. No uploads and
-    no proxy: the dispatcher uses it only when no proxy is configured (see `lean_enabled`),
-    and sends pictures and files through the ordinary Bot."""
+    no proxy: used only when no proxy is configured (see `lean_enabled`); pictures and
+    files go through the ordinary Bot."""
 
     def __init__(
         self,

@@ -28,7 +28,7 @@ from bot.telegram.sending import Delivery, Sent, backoff
 from bot.telegram.translate import split_text
 from dialogs.model import Reply
 from storage.db import Database, Transactions
-from storage.outbox import FAILED, UNCERTAIN, Outbox, Queued
+from storage.outbox import FAILED, UNCERTAIN, Outbox, Queued, sent_and_next
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,8 @@ class ReplySender:
 
         One transaction records a message's outcome and marks the next one, so k
         messages cost k + 1 transactions, or k with `started`: the first, marked in the
-        turn's own transaction under a permit the caller reserved. One permit for the
+        turn's own transaction under a permit the caller reserved. On PostgreSQL a sent
+        message's record and the next one's mark are a single statement instead. One permit for the
         whole chat: a flush has at most one message marked "sending" and not yet
         recorded at any moment.
         """
@@ -138,6 +139,22 @@ class ReplySender:
         recording: Queued | None = None
         sent = Sent(Delivery.SENT)
         while True:
+            if queued is None and recording is not None and sent.delivery is Delivery.SENT:
+                # PostgreSQL: one statement, no transaction (storage.outbox.SENT_AND_NEXT).
+                done = recording
+                try:
+                    async with on.driver() as driver:
+                        if driver is not None:
+                            queued = await sent_and_next(
+                                driver, done.id, chat_id, self.worker, self.now()
+                            )
+                            if queued is None:
+                                return
+                            recording = None
+                except Exception:
+                    log.exception("recording or taking chat %s's replies failed", chat_id)
+                    await self.record_again(done, sent)
+                    return
             if queued is None:
                 try:
                     async with on.transaction() as store:

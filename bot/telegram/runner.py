@@ -8,9 +8,8 @@ import logging
 
 from bot.bootstrap import build, set_commands, stop_on_signals
 from bot.settings import Settings
-from bot.telegram.outbox import ReplySender
+from bot.telegram.outbox import IN_FLIGHT, ReplySender
 from bot.telegram.polling import poll
-from bot.telegram.sending import TelegramSender
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +20,8 @@ async def dispatch(settings: Settings) -> None:
     parts = await build(settings)
     stop = stop_on_signals()
     try:
-        async with parts.telegram() as bot:
-            replies = ReplySender(parts.app.database, TelegramSender(bot, asyncio.sleep))
+        async with parts.telegram():
+            replies = ReplySender(parts.app.database, parts.sender(IN_FLIGHT))
             await asyncio.gather(parts.dispatcher().run(stop), replies.run(stop))
     finally:
         await parts.close()
