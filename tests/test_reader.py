@@ -210,6 +210,19 @@ def test_a_story_fills_the_closed_questions_it_answers() -> None:
             "pitch",
         ),
         ("I pitched her my app for her staffing mess", "interests.offer", "solution", "app"),
+        # Listening and asking while they told of their trouble: a question brought.
+        (
+            "she told me all about the audit nightmare at her company and i just listened",
+            "interests.problem",
+            "yes",
+            "nightmare",
+        ),
+        (
+            "she told me all about the audit mess and i just listened and asked questions",
+            "interests.offer",
+            "insight",
+            "listened",
+        ),
         # Polite but cold in deed: no door, no warmth either.
         (
             "he was nice but kept looking at the clock the whole time",

@@ -68,7 +68,12 @@ def fill(reading: Reading, *, today: date | None = None) -> dict[str, Answer]:
         "interests.offer",
         "insight",
         (_did(reading, Signal.ABOUT_THEM) or _did(reading, Signal.PROBLEM_SHARED))
-        and _did_not(reading, Signal.PITCHED_SOLUTION),
+        and (
+            _did_not(reading, Signal.PITCHED_SOLUTION)
+            # Listening and asking, not telling: the questions were what they brought.
+            or _did(reading, Signal.DEFERENCE)
+            or _did(reading, Signal.ASKED_GUIDANCE)
+        ),
     )
 
     answer("germ.compliments", "lost_count", _did(reading, Signal.MANY_COMPLIMENTS))

@@ -193,18 +193,21 @@ _RULES: tuple[_Rule, ...] = (
         Signal.PROBLEM_SHARED,
         "problem|concern|struggl|challenge|headache|frustrat|worr|pain|bottleneck|issue|stress|"
         "stuck|overwhelm|swamp|burn|complain|vent|fret|wrestl|battl|trouble|hard|difficult|"
-        "killing|drowning|crushing",
+        "killing|drowning|crushing|nightmare|mess|chaos|disaster|crisis",
         r"\b<POSS> (?:<W>){0,2}?(?:problems?|concerns?|struggles?|challenges?|headaches?|"
-        r"frustrations?|worries|pain points?|bottlenecks?|issues)\b",
+        r"frustrations?|worries|pain points?|bottlenecks?|issues|nightmares?|mess|chaos|"
+        r"disasters?|crisis)\b",
         r"\b<HE>(?:'s|'re| is| are| was| were| has been| have been| had been)? (?:<W>){0,2}?"
         r"(?:struggl\w+|worried|worrying|frustrated|stressed|stuck|overwhelmed|swamped|"
         r"burn(?:ed|t) out|complain\w*|vent\w*|fretting|wrestling with|battling)\b",
         r"\b(?:killing|drowning|crushing|stressing) <HIM>(?: out)?\b",
-        r"\b(?:shared|mentioned|opened up about|told me about|talked about|admitted|confided|"
+        r"\b(?:shared|mentioned|opened up about|told me (?:all )?about|talked (?:a lot )?about|"
+        r"admitted|confided|"
         r"confessed|brought up|complained about|vented about|asked (?:<HIM> )?about|"
         r"asked (?:<HIM> )?how <HE> (?:handles?|deals? with|copes? with)) (?:<W>){0,3}?"
         r"(?:problems?|concerns?|struggles?|challenges?|headaches?|frustrations?|"
-        r"worr(?:y|ies)|pain points?|bottlenecks?|issues?|trouble|struggl\w*)\b",
+        r"worr(?:y|ies)|pain points?|bottlenecks?|issues?|trouble|struggl\w*|nightmares?|"
+        r"mess|chaos|disasters?|crisis)\b",
         r"\b(?:biggest|main|real|big|current|ongoing) (?:problem|challenge|headache|worry|"
         r"concern|struggle|pain point|bottleneck)\b",
         r"\b<HE> (?:<W>){0,2}?(?:having|has|had|have) (?:a |real |some )?(?:hard time|trouble|"
