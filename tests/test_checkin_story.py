@@ -149,8 +149,7 @@ async def test_the_checkin_advice_quotes_the_story(chat: Chat) -> None:
     await tell_checkin(chat, COLD)
     await chat.press("checkin.understood=right")
     await chat.press("interests.problem=no")
-    await chat.press("interests.offer=nothing")
-    await chat.press("interests.lit_up=")
+    await chat.press("interests.offer=nothing")  # a cold contact: nothing lit them up
     assert "interests.their_world" in chat.advice
     assert "You said: “I spent the hour on my band”" in chat.text
 

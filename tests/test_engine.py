@@ -436,6 +436,15 @@ async def test_a_story_typed_where_a_date_was_wanted_is_read_not_refused(chat: C
     assert chat.me().dialog.answers["interests.whose"] == "mine"
 
 
+async def test_a_cold_contact_is_not_asked_what_lit_them_up(chat: Chat) -> None:
+    await onboard(chat)
+    await checkin(chat, "cold", "interests.whose=theirs", "interests.problem=no",
+                  "interests.offer=insight")  # fmt: skip
+    assert chat.state == "checkin.followup"
+    [contact] = await chat.interactions()
+    assert "interests.lit_up" not in contact.answers
+
+
 async def test_checkin_typed_during_a_checkin_carries_on(chat: Chat) -> None:
     await onboard(chat)
     await tap_checkin(chat, "yesterday")

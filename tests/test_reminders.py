@@ -27,8 +27,10 @@ def pending(chat: Chat) -> list:  # type: ignore[type-arg]
 
 
 async def interests_checkin(chat: Chat, reaction: str) -> None:
+    # After a cold contact "what lit them up" is not asked.
+    lit_up = () if reaction == "cold" else ("interests.lit_up=",)
     await checkin(chat, reaction, "interests.whose=theirs", "interests.problem=yes",
-                  "interests.offer=insight", "interests.lit_up=")  # fmt: skip
+                  "interests.offer=insight", *lit_up)  # fmt: skip
 
 
 async def memorable_history(chat: Chat, reaction: str, follow_up: str) -> None:

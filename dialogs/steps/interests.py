@@ -1,7 +1,9 @@
 """Step 1: always talk in terms of their interests (insight over solutions)."""
 
+from collections.abc import Mapping
+
 from dialogs.model import StepId
-from dialogs.steps.base import Facts, Step, Verdict, fixed
+from dialogs.steps.base import Facts, Step, Verdict
 
 
 def judge(facts: Facts) -> Verdict:
@@ -19,8 +21,12 @@ def judge(facts: Facts) -> Verdict:
     return Verdict(tuple(advice))
 
 
-STEP = Step(
-    id=StepId.INTERESTS,
-    questions=fixed("interests.whose", "interests.problem", "interests.offer", "interests.lit_up"),
-    judge=judge,
-)
+def questions(answers: Mapping[str, str]) -> tuple[str, ...]:
+    asked = ("interests.whose", "interests.problem", "interests.offer")
+    # After a cold contact ("no reply yet") nothing lit them up: the question would sting.
+    if answers.get("checkin.reaction") == "cold":
+        return asked
+    return (*asked, "interests.lit_up")
+
+
+STEP = Step(id=StepId.INTERESTS, questions=questions, judge=judge)
