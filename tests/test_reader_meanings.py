@@ -214,11 +214,13 @@ FRESH_ROUND3 = [
         set(),
     ),
     (
+        # Polite with an eye on the clock is lukewarm or cold (tests/data/README.md); the
+        # reader may say either, or leave the temperature to the next check-in.
         "Gave him a detailed overview of my five-year plan and my side hustles. He nodded "
         "politely and checked the time.",
         ("Colin Mbeki",),
         None,
-        {"interests.their_world", "radar.cold_give_space"},
+        {"interests.their_world"},
         {"radar.warm_open_door", "interests.well_done"},
     ),
     (

@@ -163,8 +163,13 @@ class Reader(_Strict):
     model_min_words: int = Field(default=12, ge=0)  # shorter stories are the rules' alone
     # At least this share of a story's words must be English function words ("the", "she").
     model_english_share: float = Field(default=0.18, ge=0, le=1)
+    # In shorter stories the model may only add: alone, or beside the rules' advice.
     model_alone: float = Field(default=0.55, gt=0, le=1)
     model_beside: float = Field(default=0.7, gt=0, le=1)
+    # From this many words the rules and the model are weighed together, and advice that
+    # scores model_weigh or more is given.
+    model_weigh_words: int = Field(default=20, ge=0)
+    model_weigh: float = Field(default=0.3, gt=0, le=1)
     # /draft's model adds a problem the rules missed at this probability or more.
     draft_model_beside: float = Field(default=0.7, gt=0, le=1)
     # Advice ids from the most to the least important; the first max_advice chosen win.

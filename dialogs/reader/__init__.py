@@ -21,7 +21,7 @@ from functools import cache
 from dialogs.content import default_content
 from dialogs.reader import facts, rules
 from dialogs.reader.language import english_share, identify
-from dialogs.reader.model import story_model
+from dialogs.reader.model import clashes, story_model
 from dialogs.reader.policy import advise
 from dialogs.reader.reading import (
     MEETING_SIGNALS,
@@ -321,6 +321,59 @@ def read(
     `step`: the hero's current step, when the caller knows it; at "ask" a bare "she said
     yes" is the answer to the ask.
     """
+    reading, grounds = _read(
+        text, heroes=heroes, today=today, min_meetings=min_meetings, languages=languages, step=step
+    )
+    if grounds is None:
+        return reading
+    advice, evidence = second_opinion(grounds) if use_model else grounds.rules()
+    return replace(reading, advice=advice, evidence=evidence)
+
+
+@dataclass(frozen=True)
+class Grounds:
+    """What the second opinion weighs for one English story: its words, all the advice the
+    rules would give (the most important first) and the words each rests on, and what
+    the model may not say on its own."""
+
+    text: str
+    words: int
+    candidates: tuple[str, ...]
+    evidence: Mapping[str, str]
+    step: str
+    # The hero is at the ask, or the story tells an answer to one: only then may the model
+    # say how an ask went (it does not know whether "she said no" answered one).
+    asked: bool
+    # What the rules saw someone else do, or the user not do ("she pitched me her idea").
+    ruled_out: frozenset[str]
+
+    def rules(self) -> tuple[tuple[str, ...], dict[str, str]]:
+        kept = self.candidates[: default_content().reader.max_advice]
+        return kept, {advice: self.evidence[advice] for advice in kept}
+
+
+def read_grounds(
+    text: str,
+    *,
+    heroes: Sequence[str] = (),
+    today: date | None = None,
+    min_meetings: int = 3,
+    step: str | None = None,
+) -> Grounds | None:
+    """The rules' side of a story, for training the second opinion (bench.train_reader);
+    None for a story in another language."""
+    return _read(text, heroes=heroes, today=today, min_meetings=min_meetings, step=step)[1]
+
+
+def _read(
+    text: str,
+    *,
+    heroes: Sequence[str],
+    today: date | None,
+    min_meetings: int,
+    step: str | None,
+    languages: bool = True,
+) -> tuple[Reading, Grounds | None]:
     cleaned = clean(text)
     language = identify(cleaned) if languages else "en"
     normal = _speller().fix(cleaned)
@@ -377,22 +430,22 @@ def read(
         words=len(normal.split()),
     )
     if language != "en":
-        return reading
-    advice, evidence = advise(reading, min_meetings=min_meetings)
-    if use_model:
-        asked = step == "ask" or any(f.signal in rules.OUTCOMES for f in found)
-        # What the rules saw someone else do, or the user not do, the model may not give
-        # as the user's ("she pitched me her idea" is no pitch of the user's).
-        ruled_out = frozenset(
+        return reading, None
+    candidates, evidence = advise(reading, min_meetings=min_meetings)
+    return reading, Grounds(
+        text=normal,
+        words=reading.words,
+        candidates=candidates,
+        evidence=evidence,
+        step=step or "interests",
+        asked=step == "ask" or any(f.signal in rules.OUTCOMES for f in found),
+        ruled_out=frozenset(
             advice_id
             for f in found
             if f.signal in USER_ACTS and (f.who is not Who.USER or f.polarity is Polarity.DID_NOT)
             for advice_id in _ADVICE_OF_ACT.get(f.signal, ())
-        )
-        advice, evidence = second_opinion(
-            normal, reading.words, advice, evidence, asked=asked, ruled_out=ruled_out
-        )
-    return replace(reading, advice=advice, evidence=evidence)
+        ),
+    )
 
 
 # The advice a user's act leads to, for the acts the rules may see done by someone else.
@@ -407,57 +460,81 @@ _ADVICE_OF_ACT = {
 }
 
 
-def second_opinion(
-    normal: str,
-    length: int,
-    advice: tuple[str, ...] = (),
-    evidence: Mapping[str, str] | None = None,
-    *,
-    asked: bool = False,
-    ruled_out: frozenset[str] = frozenset(),
-) -> tuple[tuple[str, ...], dict[str, str]]:
-    """Adds the model's likeliest advice when the rules missed it and there is room,
-    quoting the sentence that says it most clearly. A short story is left to the rules:
-    the model knows no grammar, and in a few words a word outweighs who did it.
+def second_opinion(grounds: Grounds) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The advice for a story, the rules' and the model's (model.py), at most `max_advice`
+    pieces, each with the words it rests on: the rules' evidence, or the sentence the
+    model finds clearest.
 
-    `asked`: the hero is at the ask or the story tells an answer to one; only then may
-    the model say how an ask went (it does not know whether "she said no" answered one).
+    How much say the model has grows with the story. Under `model_min_words` it has none:
+    in a few words a word outweighs who did it. Under `model_weigh_words` it may add its
+    likeliest advice when the rules left room (alone, or another step's view beside
+    theirs). In a longer story, where the rules' readings go wrong more often, the two
+    are weighed together and the model may overrule them; when the weighing keeps
+    nothing, the rules' first piece stands. Either way the model never gives on its own
+    what `ruled_out` or `asked` forbid, nor two pieces that clash (warm and cold).
     """
     settings = default_content().reader
     found = story_model()
-    kept = dict(evidence or {})
+    kept, evidence = grounds.rules()
     if (
         found is None
-        or length < settings.model_min_words
+        or grounds.words < settings.model_min_words
         # A story in a language the identifier took for English: the model would guess.
-        or english_share(normal) < settings.model_english_share
+        or english_share(grounds.text) < settings.model_english_share
     ):
-        return advice, kept
-    likely = found.probabilities(normal)
-    chosen = advice
-    # Beside the rules, only another step's view: two readings of one step contradict
-    # each other (warm and cold, "go ask" and "she said yes").
-    steps = {a.partition(".")[0] for a in chosen}
+        return kept, evidence
+    likely = found.probabilities(grounds.text)
+    if grounds.words < settings.model_weigh_words or found.weigher is None:
+        chosen = _added(likely, kept, grounds)
+    else:
+        weights = found.weigh(
+            likely, kept, grounds.candidates, asked=grounds.asked, step=grounds.step
+        )
+        chosen = _weighed(weights, grounds) or list(kept[:1])
+    sentences = [grounds.text[s.start : s.end].strip() for s in _sentences(grounds.text)]
+    return tuple(chosen), {
+        advice: evidence.get(advice)
+        or grounds.evidence.get(advice)
+        or max(sentences, key=lambda said: found.probabilities(said)[advice], default=grounds.text)
+        for advice in chosen
+    }
+
+
+def _may_say(advice: str, grounds: Grounds) -> bool:
+    """Whether the model may give this advice of its own accord."""
+    return advice in grounds.candidates or not (
+        advice in grounds.ruled_out or (advice.startswith("ask.outcome") and not grounds.asked)
+    )
+
+
+def _added(likely: Mapping[str, float], kept: tuple[str, ...], grounds: Grounds) -> list[str]:
+    """The rules' advice and the model's likeliest beside it, if there is room: another
+    step's view only, since two readings of one step contradict each other."""
+    settings = default_content().reader
+    steps = {advice.partition(".")[0] for advice in kept}
     best = max(
-        (
-            a
-            for a in likely
-            if a.partition(".")[0] not in steps
-            and a not in ruled_out
-            and (asked or not a.startswith("ask.outcome"))
-        ),
+        (a for a in likely if a.partition(".")[0] not in steps and _may_say(a, grounds)),
         key=likely.__getitem__,
         default=None,
     )
-    bar = settings.model_alone if not chosen else settings.model_beside
-    if best is not None and len(chosen) < settings.max_advice and likely[best] >= bar:
-        kept[best] = max(
-            (normal[s.start : s.end].strip() for s in _sentences(normal)),
-            key=lambda said: found.probabilities(said)[best],
-            default=normal,
-        )
-        chosen = (*chosen, best)
-    return chosen, {a: kept[a] for a in chosen}
+    bar = settings.model_alone if not kept else settings.model_beside
+    if best is None or len(kept) >= settings.max_advice or likely[best] < bar:
+        return list(kept)
+    return [*kept, best]
+
+
+def _weighed(weights: Mapping[str, float], grounds: Grounds) -> list[str]:
+    """The advice that scores `model_weigh` or more, best first, in the rules' order of
+    importance (the model's own after theirs)."""
+    settings = default_content().reader
+    chosen: list[str] = []
+    for advice in sorted(weights, key=weights.__getitem__, reverse=True):
+        if len(chosen) == settings.max_advice or weights[advice] < settings.model_weigh:
+            break
+        if _may_say(advice, grounds) and not clashes(advice, chosen):
+            chosen.append(advice)
+    place = {advice: i for i, advice in enumerate(grounds.candidates)}
+    return sorted(chosen, key=lambda advice: place.get(advice, len(place)))
 
 
 def _index(starts: list[int], point: int) -> int:

@@ -1,10 +1,15 @@
-"""A second opinion for the stories the rules find nothing in: a linear model over word and
-character n-grams, trained on the labelled stories (`python -m bench.train_reader`).
+"""A second opinion on a story: a linear model over word and character n-grams, trained on
+the labelled stories (`python -m bench.train_reader`), and a second stage that weighs it
+against the rules.
 
 The rules know who did what, negation and time; they miss phrasings nobody wrote a rule
 for. The model knows no grammar, but it has seen how people put each kind of story, typos
-and all, so it generalises to words the rules never met. It is consulted only when the
-rules chose nothing, and only its most likely advice, when it is likely enough.
+and all, so it generalises to words the rules never met. Neither is right often enough
+alone, and how far to trust each differs by advice: the rules' "well done" is seldom
+wrong, their reading of a hero's temperature often is. So a second stage (`Weigher`), a
+logistic regression over what the rules chose and what the model thinks, learned on
+stories by authors the rules were never tuned on (each scored by a model trained without
+its author), gives each piece of advice one score (docs/coaching.md, "Weighing").
 
 Training needs scikit-learn; reading needs only numpy. The features below reproduce
 scikit-learn's `TfidfVectorizer` (word 1-2-grams and `char_wb` 3-5-grams, sublinear tf,
@@ -17,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
@@ -31,6 +37,34 @@ DRAFT_MODEL = Path(__file__).with_name("drafts.npz")
 # scikit-learn's default token pattern: words of two or more word characters.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _SPACES = re.compile(r"\s\s+")
+
+
+# A negation, and where its reach ends: the end of a clause, or a turn ("but", "though").
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nor|none|nothing|without|cannot|n't|\w+n't|dont|didnt|wasnt|wont|cant"
+    r"|couldnt|wouldnt|shouldnt|isnt|arent|werent|hasnt|havent|hadnt|zero)\b"
+)
+_CLAUSE_END = re.compile(r"[.,;:!?()\n]|\b(?:but|though|although|however|yet|and then|instead)\b")
+_WORD = re.compile(r"\w+")
+
+
+def mark_negation(text: str) -> str:
+    """Marks each word a negation reaches with "not_" ("didn't take selfies" becomes "didn't
+    not_take not_selfies"), so the model tells a list of what the user did not do from
+    one of what they did: a bag of words alone reads "no selfies, no pitch" as a pitch and
+    a selfie (Pang, Lee and Vaithyanathan 2002)."""
+    out: list[str] = []
+    place = 0
+    for negation in _NEGATION.finditer(text):
+        if negation.start() < place:
+            continue
+        end = _CLAUSE_END.search(text, negation.end())
+        stop = end.start() if end else len(text)
+        out.append(text[place : negation.end()])
+        out.append(_WORD.sub(lambda word: f"not_{word.group()}", text[negation.end() : stop]))
+        place = stop
+    out.append(text[place:])
+    return "".join(out)
 
 
 def word_grams(text: str) -> list[str]:
@@ -72,6 +106,106 @@ class _Part:
         into[self.offset + columns] = values / np.linalg.norm(values)
 
 
+_TEMPERATURES = frozenset(
+    {
+        "radar.warm_open_door",
+        "radar.lukewarm_add_value",
+        "radar.cold_give_space",
+        "radar.read_temperature",
+    }
+)
+_ASK = frozenset(
+    {"ask.not_yet", "ask.go_ask", "ask.outcome_yes", "ask.outcome_not_now", "ask.outcome_no"}
+)
+# Advice that cannot stand together, as pairs of sets whose members exclude each other:
+# one temperature, one word on the ask, and a step's "well done" beside none of that
+# step's warnings (the warnings themselves go together: many compliments and a selfie).
+CLASHES = (
+    (_TEMPERATURES, _TEMPERATURES),
+    (_ASK, _ASK),
+    (
+        frozenset({"interests.well_done"}),
+        frozenset(
+            {
+                "interests.their_world",
+                "interests.insight_over_solutions",
+                "interests.surface_problems",
+            }
+        ),
+    ),
+    (
+        frozenset({"germ.well_done"}),
+        frozenset(
+            {
+                "germ.one_compliment",
+                "germ.regular_people",
+                "germ.value_their_time",
+                "germ.no_live_tweeting",
+            }
+        ),
+    ),
+)
+
+
+def clashes(advice: str, chosen: Iterable[str]) -> bool:
+    others = set(chosen) - {advice}
+    return any(
+        (advice in one and others & other) or (advice in other and others & one)
+        for one, other in CLASHES
+    )
+
+
+def weigh_features(
+    labels: Sequence[str],
+    probabilities: Sequence[float],
+    kept: Sequence[str],
+    candidates: Sequence[str],
+    *,
+    asked: bool,
+    step: str,
+) -> npt.NDArray[np.float64]:
+    """One row per advice id: what the second stage knows of it. The model's log-odds; its
+    place among the rules' choices (first, second, chosen but cut by the limit, not at
+    all); whether the rules chose another of its step or one it clashes with; how many
+    the rules chose; whether there was an ask; whether it is of the hero's step; and a
+    bias and a log-odds weight of its own per advice id."""
+    count = len(labels)
+    p = np.clip(np.asarray(probabilities, dtype=np.float64), 1e-4, 1 - 1e-4)
+    logit = np.log(p / (1 - p))
+    rows = np.zeros((count, 12 + 2 * count), dtype=np.float64)
+    for i, advice in enumerate(labels):
+        rank = list(kept).index(advice) if advice in kept else 2 if advice in candidates else 3
+        own = advice.partition(".")[0]
+        rows[i, :12] = (
+            logit[i],
+            rank == 0,
+            rank == 1,
+            rank == 2,
+            logit[i] if advice in kept else 0.0,
+            any(k != advice and k.partition(".")[0] == own for k in kept),
+            not kept,
+            len(kept) >= 2,
+            clashes(advice, kept),
+            asked,
+            own == step,
+            step == "ask" and own == "ask",
+        )
+        rows[i, 12 + i] = 1.0
+        rows[i, 12 + count + i] = logit[i]
+    return rows
+
+
+@dataclass(frozen=True)
+class Weigher:
+    """The second stage: a logistic regression over `weigh_features`."""
+
+    coef: npt.NDArray[np.float32]
+    intercept: float
+
+    def scores(self, rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return 1.0 / (1.0 + np.exp(-(rows @ self.coef.astype(np.float64) + self.intercept)))
+
+
 @dataclass(frozen=True)
 class Model:
     labels: tuple[str, ...]
@@ -79,9 +213,11 @@ class Model:
     chars: _Part
     coef: npt.NDArray[np.float32]  # labels x features
     intercept: npt.NDArray[np.float32]
+    weigher: Weigher | None = None
+    negation: bool = False  # trained on `mark_negation`'s text
 
     def features(self, text: str) -> npt.NDArray[np.float64]:
-        text = text.lower()
+        text = mark_negation(text.lower()) if self.negation else text.lower()
         vector = np.zeros(self.coef.shape[1], dtype=np.float64)
         self.words.add(word_grams(text), vector)
         self.chars.add(char_grams(text), vector)
@@ -91,11 +227,26 @@ class Model:
         scores = self.coef @ self.features(text) + self.intercept
         return dict(zip(self.labels, (1.0 / (1.0 + np.exp(-scores))).tolist(), strict=True))
 
-    def suggest(self, text: str, threshold: float) -> str | None:
-        """The most likely advice for a story, if it is likely enough."""
-        found = self.probabilities(text)
-        best = max(found, key=found.__getitem__)
-        return best if found[best] >= threshold else None
+    def weigh(
+        self,
+        probabilities: Mapping[str, float],
+        kept: Sequence[str],
+        candidates: Sequence[str],
+        *,
+        asked: bool,
+        step: str,
+    ) -> dict[str, float]:
+        """Each advice id's score from the second stage (for a model trained with one)."""
+        assert self.weigher is not None
+        rows = weigh_features(
+            self.labels,
+            [probabilities[label] for label in self.labels],
+            kept,
+            candidates,
+            asked=asked,
+            step=step,
+        )
+        return dict(zip(self.labels, self.weigher.scores(rows).tolist(), strict=True))
 
 
 def _part(data: dict[str, npt.NDArray[np.generic]], name: str, offset: int) -> _Part:
@@ -129,4 +280,10 @@ def load(path: Path) -> Model:
         chars=_part(data, "char", len(words.index)),
         coef=data["coef"],
         intercept=data["intercept"],
+        weigher=(
+            Weigher(coef=data["weigh_coef"], intercept=float(data["weigh_intercept"]))
+            if "weigh_coef" in data
+            else None
+        ),
+        negation=bool(data.get("negation", False)),
     )

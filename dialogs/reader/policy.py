@@ -65,7 +65,8 @@ class _Choice:
 def advise(
     reading: Reading, *, min_meetings: int | None = None
 ) -> tuple[tuple[str, ...], dict[str, str]]:
-    """Chooses the advice for a reading and the words each piece rests on."""
+    """All the advice the rules see in a reading, the most important first, and the words
+    each piece rests on (the reader keeps at most `max_advice`, weighed with its model)."""
     content = default_content()
     if min_meetings is None:
         min_meetings = content.readiness.min_meetings
@@ -89,8 +90,7 @@ def advise(
             rank.get(advice, 99),
         ),
     )
-    kept = ordered[: content.reader.max_advice]
-    return tuple(kept), {advice: choice.chosen[advice] for advice in kept}
+    return tuple(ordered), {advice: choice.chosen[advice] for advice in ordered}
 
 
 def _acts(choice: _Choice) -> None:
