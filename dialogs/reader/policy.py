@@ -132,11 +132,6 @@ def _germ(choice: _Choice) -> None:
     choice.add("germ.value_their_time", choice.did(Signal.ACHIEVEMENTS))
     if any(advice.startswith("germ.") for advice in choice.chosen):
         return
-    # Someone else's photos set off the user's own restraint ("my manager posted, I didn't").
-    others = choice.reading.find(Signal.POSTED, who=Who.OTHER)
-    if others:
-        choice.add("germ.well_done", others[0].evidence)
-        return
     for signal in (*_GERM_PROBLEMS, Signal.AT_EASE):
         # A plan of restraint ("I'll keep it to one compliment") is the step done well too.
         evidence = (
@@ -147,6 +142,11 @@ def _germ(choice: _Choice) -> None:
         if evidence:
             choice.add("germ.well_done", evidence)
             return
+    # Someone else's photos set off the user's own restraint ("my manager posted, I didn't"),
+    # though the user's own words of it, above, are the better quote.
+    others = choice.reading.find(Signal.POSTED, who=Who.OTHER)
+    if others:
+        choice.add("germ.well_done", others[0].evidence)
 
 
 def _deed(choice: _Choice, signals: tuple[Signal, ...]) -> str | None:
