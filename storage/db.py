@@ -99,7 +99,15 @@ class Transactions:
             yield (await bind.get_raw_connection()).driver_connection
             return
         async with bind.connect() as connection:
-            yield (await connection.get_raw_connection()).driver_connection
+            driver = (await connection.get_raw_connection()).driver_connection
+            assert driver is not None
+            try:
+                yield driver
+            finally:
+                # SQLAlchemy never saw the statements: a connection that died under
+                # them would go back to the pool and fail whoever takes it next.
+                if driver.is_closed():
+                    await connection.invalidate()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlUnitOfWork]:

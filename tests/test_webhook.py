@@ -23,7 +23,7 @@ from dialogs.model import Outcome
 from dialogs.model import Text as TextOf
 from dialogs.model import UserKey as UserKeyOf
 from storage.db import Database
-from storage.inbox import Inbox
+from storage.inbox import Inbox, InboxWriter
 from storage.models import InboxRow, UserRow
 from testkit.fakebotapi import FakeBotApi
 from testkit.replica import hold_user
@@ -270,6 +270,44 @@ async def test_an_autocommit_statement_is_committed_at_once(database: Database) 
                 assert await Inbox(store.session).depth() == 1
     async with database.transaction() as store:
         assert await Inbox(store.session).depth() == 1
+
+
+async def test_updates_that_arrive_together_are_stored_together_and_each_answered(
+    database: Database,
+) -> None:
+    writer = InboxWriter(database)
+    assert await writer.add(1, message_update(1, "hi", user=1001))
+    # On PostgreSQL all five are written together: one of them is a duplicate of an
+    # update stored before, one of another in the same batch.
+    stored = await asyncio.gather(
+        *(writer.add(i, message_update(i, "hi", user=1001)) for i in (2, 3, 2, 1, 4))
+    )
+    assert stored == [True, True, False, False, True]
+    async with database.transaction() as store:
+        rows = await store.session.execute(
+            select(InboxRow.update_id, InboxRow.received_at).order_by(InboxRow.update_id)
+        )
+        received = {update_id: at for update_id, at in rows}
+    assert list(received) == [1, 2, 3, 4]
+    if database.backend == "postgresql":
+        assert received[2] == received[3] == received[4]  # one statement wrote them
+
+
+async def test_an_update_the_database_refuses_fails_alone(database: Database) -> None:
+    if database.backend != "postgresql":
+        pytest.skip("SQLite stores a key of any length")
+    writer = InboxWriter(database)
+    # A user id so long that its key overflows the column: that update's write fails.
+    refused, stored = await asyncio.gather(
+        writer.add(1, message_update(1, "hi", user=10**80)),
+        writer.add(2, message_update(2, "hi", user=1001)),
+        return_exceptions=True,
+    )
+    assert isinstance(refused, Exception)
+    assert stored is True
+    assert await writer.add(3, message_update(3, "hi", user=1001))
+    async with database.transaction() as store:
+        assert await Inbox(store.session).depth() == 2
 
 
 async def test_a_flood_of_health_checks_asks_the_database_once(database: Database) -> None:
