@@ -375,9 +375,11 @@ class InboxWorker:
                             outcome.replies,
                             replies.worker if reserved else None,
                         )
-                if not await inbox.done(stored.update_id, now):
+                done, following = await inbox.done_and_take(
+                    stored.update_id, user_key, now, settled_before=now - self.settle
+                )
+                if not done:
                     raise AlreadyHandledError
-                following = await inbox.take(user_key, settled_before=now - self.settle)
             committed = True
         except AlreadyHandledError:
             return None, False  # rolled back: another replica answered it just before

@@ -233,6 +233,28 @@ class Inbox:
             return None
         return Stored(row.update_id, dict(row.payload), row.attempts)
 
+    async def done_and_take(
+        self, update_id: int, user_key: str, at: datetime, settled_before: datetime
+    ) -> tuple[bool, Stored | None]:
+        """`done`, then `take`: whether `update_id` was still pending (now done), and if
+        so the user's next update if it is ready.
+
+        On PostgreSQL, once the transaction has begun (the turn's statements begin it),
+        one statement straight through the driver: one round trip, and none of
+        SQLAlchemy's work per statement, where the two took two.
+        """
+        if self.postgres and isinstance(self.executor, AsyncSession):
+            connection = await self.executor.connection()
+            driver = (await connection.get_raw_connection()).driver_connection
+            if driver is not None and driver.is_in_transaction():
+                row = await driver.fetchrow(DONE_AND_TAKE, update_id, user_key, settled_before, at)
+                if not row["done"]:
+                    return False, None
+                return True, stored_of(row)
+        if not await self.done(update_id, at):
+            return False, None
+        return True, await self.take(user_key, settled_before)
+
     async def failed_attempt(self, user_key: str, error: str, at: datetime) -> int | None:
         """Counts a failed attempt at the user's first pending update and gives it up
         after MAX_ATTEMPTS; returns its id if it was given up."""
@@ -400,24 +422,54 @@ class Claim:
     first: Stored | None
 
 
-# The user's first pending update and, only if there is one, the user's lock, in one
-# round trip on the connection that will hold them. PostgreSQL evaluates a volatile
-# function in the select list after ORDER BY and LIMIT, so once, for that row only.
-# `ready` is storage.inbox.ready, written out: $3 is the moment before which every
-# update has settled.
-CLAIM = (
-    "WITH settled_last AS (SELECT update_id AS id FROM inbox WHERE received_at <= $3"
+# `ready` (above) written out for the statements sent straight to the driver: $2 is the
+# user's key, $3 the moment before which every update has settled. Two CTEs to begin a
+# WITH, and a column of the user's first pending update, the `inbox` row in FROM.
+READY_CTES = (
+    "settled_last AS (SELECT update_id AS id FROM inbox WHERE received_at <= $3"
     " ORDER BY update_id DESC LIMIT 1),"
     " since_last AS (SELECT inbox.update_id AS id,"
     " inbox.update_id - row_number() OVER (ORDER BY inbox.update_id) AS k"
     " FROM inbox, settled_last WHERE inbox.update_id > settled_last.id)"
-    " SELECT update_id, attempts, payload, pg_try_advisory_lock($1) AS held,"
-    " received_at <= $3 OR (update_id > coalesce((SELECT id FROM settled_last), -1)"
+)
+READY_COLUMN = (
+    "received_at <= $3 OR (update_id > coalesce((SELECT id FROM settled_last), -1)"
     " AND update_id <= coalesce((SELECT max(since_last.id) FROM since_last, settled_last"
     " WHERE since_last.k = settled_last.id), -1)) AS ready"
+)
+
+# The user's first pending update and, only if there is one, the user's lock, in one
+# round trip on the connection that will hold them. PostgreSQL evaluates a volatile
+# function in the select list after ORDER BY and LIMIT, so once, for that row only.
+# Composed of constants only (hence the noqa).
+CLAIM = (
+    f"WITH {READY_CTES}"  # noqa: S608
+    f" SELECT update_id, attempts, payload, pg_try_advisory_lock($1) AS held, {READY_COLUMN}"
     " FROM inbox WHERE user_key = $2 AND status = 'pending'"
     " ORDER BY update_id LIMIT 1"
 )
+
+# `Inbox.done` and `Inbox.take` in one round trip: $1 marked done at $4, and the user's
+# next pending update. The SELECT sees the table as it was before the UPDATE, hence
+# `update_id <> $1`. One row always: `done` is 0 if $1 was no longer pending.
+DONE_AND_TAKE = (
+    "WITH done AS (UPDATE inbox SET status = 'done', payload = NULL, user_key = '',"  # noqa: S608
+    f" processed_at = $4 WHERE update_id = $1 AND status = 'pending' RETURNING 1), {READY_CTES},"
+    f" next AS (SELECT update_id, attempts, payload, {READY_COLUMN} FROM inbox"
+    " WHERE user_key = $2 AND status = 'pending' AND update_id <> $1"
+    " ORDER BY update_id LIMIT 1)"
+    " SELECT (SELECT count(*) FROM done) AS done, next.* FROM (SELECT) AS one"
+    " LEFT JOIN next ON true"
+)
+
+
+def stored_of(row: Any) -> Stored | None:
+    """The update of a CLAIM or DONE_AND_TAKE row, if it may be handled now."""
+    payload = row["payload"]
+    if payload is None or not row["ready"]:
+        return None
+    payload = json.loads(payload) if isinstance(payload, str) else payload
+    return Stored(row["update_id"], dict(payload), row["attempts"])
 
 
 @asynccontextmanager
@@ -449,16 +501,11 @@ async def claim_user(
         if not row["held"]:
             yield None
             return
-        first = None
-        # The row was read in a snapshot taken just before the lock: if its holder
-        # handled it and let go in between, the turn's `done` finds it done and the
-        # turn is rolled back.
-        if row["payload"] is not None and row["ready"]:
-            payload = row["payload"]
-            payload = json.loads(payload) if isinstance(payload, str) else payload
-            first = Stored(row["update_id"], dict(payload), row["attempts"])
         try:
-            yield Claim(Transactions(connection), first)
+            # The row was read in a snapshot taken just before the lock: if its holder
+            # handled it and let go in between, the turn's `done` finds it done and the
+            # turn is rolled back.
+            yield Claim(Transactions(connection), stored_of(row))
         finally:
             if not connection.invalidated:
                 try:
