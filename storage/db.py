@@ -15,6 +15,7 @@ from sqlalchemy import Connection, event, make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
+    AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
@@ -76,6 +77,23 @@ def create_engine(url: str, pool_size: int = 5, **options: Any) -> AsyncEngine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+async def begun_driver(session: AsyncSession) -> Any:
+    """Returns asyncpg's connection under `session` once its transaction has begun on
+    PostgreSQL (None otherwise, or before): a statement sent to it is part of that
+    transaction, one round trip without SQLAlchemy's work per statement.
+
+    Only after the transaction has begun: SQLAlchemy sends BEGIN with the first
+    statement it runs, so one sent to the driver before that would commit on its own.
+    A connection that dies under such a statement is invalidated when the session's
+    rollback fails on it, as for any other.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    return driver if driver is not None and driver.is_in_transaction() else None
 
 
 class Transactions:

@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.db import Database, Transactions, user_lock_key
+from storage.db import Database, Transactions, begun_driver, user_lock_key
 from storage.models import InboxRow, ProcessedUpdate
 
 log = logging.getLogger(__name__)
@@ -243,14 +243,13 @@ class Inbox:
         one statement straight through the driver: one round trip, and none of
         SQLAlchemy's work per statement, where the two took two.
         """
-        if self.postgres and isinstance(self.executor, AsyncSession):
-            connection = await self.executor.connection()
-            driver = (await connection.get_raw_connection()).driver_connection
-            if driver is not None and driver.is_in_transaction():
-                row = await driver.fetchrow(DONE_AND_TAKE, update_id, user_key, settled_before, at)
-                if not row["done"]:
-                    return False, None
-                return True, stored_of(row)
+        session = self.executor if isinstance(self.executor, AsyncSession) else None
+        driver = await begun_driver(session) if session is not None and self.postgres else None
+        if driver is not None:
+            row = await driver.fetchrow(DONE_AND_TAKE, update_id, user_key, settled_before, at)
+            if not row["done"]:
+                return False, None
+            return True, stored_of(row)
         if not await self.done(update_id, at):
             return False, None
         return True, await self.take(user_key, settled_before)

@@ -298,10 +298,29 @@ def counting(database: Database) -> Iterator[Counted]:
             counted.statements.append(statement)
             counted.executemany += bool(executemany)
 
+    def on_driver(query: Any) -> None:
+        # Statements sent straight to asyncpg (storage.db.begun_driver); SQLAlchemy's own
+        # reach it as prepared statements, which it doesn't log, but for its BEGIN and
+        # COMMIT, counted above as transactions.
+        if query.query.split(None, 1)[0].rstrip(";") not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            counted.statements.append(query.query)
+
+    def on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if database.backend == "postgresql":
+            record.driver_connection.add_query_logger(on_driver)
+
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if database.backend == "postgresql" and record.driver_connection is not None:
+            record.driver_connection.remove_query_logger(on_driver)
+
     event.listen(engine, "begin", on_begin)
     event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine.pool, "checkout", on_checkout)
+    event.listen(engine.pool, "checkin", on_checkin)
     try:
         yield counted
     finally:
         event.remove(engine, "begin", on_begin)
         event.remove(engine, "before_cursor_execute", on_execute)
+        event.remove(engine.pool, "checkout", on_checkout)
+        event.remove(engine.pool, "checkin", on_checkin)

@@ -31,7 +31,7 @@ from dialogs.model import Outcome, Reply, Text
 from storage.db import Database
 from storage.inbox import Inbox
 from storage.models import Base, InboxRow, OutboxRow, UserRow
-from storage.outbox import Outbox
+from storage.outbox import PENDING, Outbox, Queued
 from testkit.fakebotapi import FakeBotApi
 from tests.conftest import FixedClock
 
@@ -217,22 +217,30 @@ class AnswerLost(DyingAfter):
             raise ConnectionError("connection lost after the statement was sent")
 
 
+@pytest.mark.parametrize("begun", [False, True], ids=["first statement", "after others"])
 async def test_a_turns_first_reply_is_marked_sending_in_the_turns_own_transaction(
-    harness: Harness,
+    harness: Harness, begun: bool
 ) -> None:
     """The webhook's turn marks its first reply `sending` as it writes it, so it goes
     out after the commit with no transaction of its own; durably all the same: a
-    process that dies before sending it leaves it to be sent again once stale."""
+    process that dies before sending it leaves it to be sent again once stale. On
+    PostgreSQL, written through SQLAlchemy as a transaction's first statement, and
+    straight to the driver after others (as in a turn)."""
     app, replies, now = harness.app, harness.gateway.replies, datetime.now(UTC)
+
+    async def add(chat: int, texts: list[str], worker: str) -> Queued | None:
+        async with app.database.transaction() as store:
+            if begun:
+                await store.outbox.count(PENDING)
+            return await store.outbox.add(chat, [Reply(text) for text in texts], now, worker)
+
     assert await replies.reserve()
-    async with app.database.transaction() as store:
-        first = await Outbox(store.session).add(ANA, [Reply("one"), Reply("two")], now, "me:1")
+    first = await add(ANA, ["one", "two"], "me:1")
     assert first is not None
     assert first.reply.text == "one"
     assert await harness.outbox() == [("sending", ANA, True), ("pending", ANA, True)]
     # Behind a message not yet sent, nothing is marked: the chat's order comes first.
-    async with app.database.transaction() as store:
-        assert await Outbox(store.session).add(ANA, [Reply("three")], now, "me:1") is None
+    assert await add(ANA, ["three"], "me:1") is None
     await replies.flush(ANA, started=first)
     assert harness.texts() == ["one", "two", "three"]
     assert await harness.outbox() == []
@@ -243,8 +251,7 @@ async def test_a_turns_first_reply_is_marked_sending_in_the_turns_own_transactio
     for _ in taken:
         replies.unreserve()
     # Marked by a turn whose process died before sending it: sent again once stale.
-    async with app.database.transaction() as store:
-        assert await Outbox(store.session).add(EVE, [Reply("lost?")], now, "dead:1")
+    assert await add(EVE, ["lost?"], "dead:1")
     await harness.sweep_later(SENDING_TIMEOUT.total_seconds() + 1)
     assert harness.texts(EVE) == ["lost?"]
     assert await harness.outbox() == []
