@@ -15,6 +15,7 @@ from telegram import Bot
 from bot.app import App
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
+from bot.telegram.outbox import queue_replies
 from bot.webhook import InboxWorker, make_service, make_webhook
 from dialogs.content import default_content
 from dialogs.engine import Coach
@@ -176,6 +177,40 @@ async def test_a_connection_killed_mid_turn_is_retried_and_nothing_is_half_writt
     async with database.transaction() as store:
         [row] = (await store.session.scalars(select(InboxRow))).all()
         assert (row.status, row.attempts, row.payload) == ("done", 1, None)
+        assert await store.session.scalar(select(func.count()).select_from(UserRow)) == 1
+
+
+async def test_a_turn_that_fails_late_leaves_nothing_of_what_it_wrote(database: Database) -> None:
+    """A turn writes through SQLAlchemy (a new user: on PostgreSQL in a savepoint of the
+    driver's transaction) and straight to the driver (the user's save, the replies): a
+    failure after both rolls all of it back, and the retry answers once."""
+
+    class Failing(Coach):
+        failed = False
+
+        async def handle(self, store, key, display_name, event) -> Outcome:  # type: ignore[no-untyped-def,override]
+            outcome = await super().handle(store, key, display_name, event)
+            if not self.failed:
+                self.failed = True
+                await queue_replies(store.outbox, 1001, outcome.replies)
+                raise RuntimeError("after the writes")
+            return outcome
+
+    app = App(Settings(webhook_secret=SECRET), database, Failing(default_content(), FixedClock()))
+    async with database.transaction() as store:
+        await Inbox(store.session).add(UPDATE["update_id"], UPDATE)
+    with FakeBotApi(token="4242:late-test") as api:
+        api.add_user(1001)
+        async with Bot("4242:late-test", base_url=f"{api.url}/bot") as bot:
+            worker = InboxWorker(app, Gateway(app, bot), bot, timedelta(0), asyncio.Event())
+            assert await worker.serve("telegram:1001") == 0
+            async with database.transaction() as store:
+                assert await store.session.scalar(select(func.count()).select_from(UserRow)) == 0
+                assert await store.outbox.count("pending") == 0
+            assert await worker.serve("telegram:1001") == 1
+    async with database.transaction() as store:
+        [row] = (await store.session.scalars(select(InboxRow))).all()
+        assert (row.status, row.attempts) == ("done", 1)
         assert await store.session.scalar(select(func.count()).select_from(UserRow)) == 1
 
 
