@@ -79,6 +79,10 @@ def create_engine(url: str, pool_size: int = 5, **options: Any) -> AsyncEngine:
     return engine
 
 
+# Where a session keeps the driver `begun_driver` found for it.
+DRIVER = "asyncpg connection in a transaction"
+
+
 async def begun_driver(session: AsyncSession) -> Any:
     """Returns asyncpg's connection under `session` once its transaction has begun on
     PostgreSQL (None otherwise, or before): a statement sent to it is part of that
@@ -89,11 +93,17 @@ async def begun_driver(session: AsyncSession) -> Any:
     A connection that dies under such a statement is invalidated when the session's
     rollback fails on it, as for any other.
     """
+    if DRIVER in session.info:
+        return session.info[DRIVER]
     if session.get_bind().dialect.name != "postgresql":
         return None
+    # Each of these crosses into SQLAlchemy's greenlet: asked once per transaction.
     connection = await session.connection()
     driver = (await connection.get_raw_connection()).driver_connection
-    return driver if driver is not None and driver.is_in_transaction() else None
+    if driver is None or not driver.is_in_transaction():
+        return None
+    session.info[DRIVER] = driver  # a session lasts one transaction, on one connection
+    return driver
 
 
 class Transactions:
@@ -146,6 +156,7 @@ class Transactions:
         driver = (await bind.get_raw_connection()).driver_connection
         assert driver is not None
         async with driver.transaction(), self.transaction() as store:
+            store.session.info[DRIVER] = driver
             yield store
 
     @asynccontextmanager

@@ -290,7 +290,8 @@ def counting(database: Database) -> Iterator[Counted]:
     engine = database.engine.sync_engine
 
     def on_begin(*_: object) -> None:
-        counted.transactions += 1
+        if database.backend != "postgresql":  # there, counted as the driver sees them
+            counted.transactions += 1
 
     def on_execute(*args: Any) -> None:
         statement, executemany = args[2], args[5]
@@ -299,10 +300,13 @@ def counting(database: Database) -> Iterator[Counted]:
             counted.executemany += bool(executemany)
 
     def on_driver(query: Any) -> None:
-        # Statements sent straight to asyncpg (storage.db.begun_driver); SQLAlchemy's own
-        # reach it as prepared statements, which it doesn't log, but for its BEGIN and
-        # COMMIT, counted above as transactions.
-        if query.query.split(None, 1)[0].rstrip(";") not in ("BEGIN", "COMMIT", "ROLLBACK"):
+        # Statements sent straight to asyncpg (storage.db.begun_driver), and every BEGIN:
+        # SQLAlchemy's reach it as prepared statements, which it doesn't log, but for
+        # its BEGIN and COMMIT; some transactions asyncpg begins without SQLAlchemy.
+        verb = query.query.split(None, 1)[0].rstrip(";")
+        if verb == "BEGIN":
+            counted.transactions += 1
+        elif verb not in ("COMMIT", "ROLLBACK"):
             counted.statements.append(query.query)
 
     def on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from telegram import Bot, Update
 
 from bot import metrics
@@ -33,7 +33,7 @@ from storage.inbox import Inbox
 from storage.models import Base, InboxRow, OutboxRow, UserRow
 from storage.outbox import PENDING, Outbox, Queued
 from testkit.fakebotapi import FakeBotApi
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, counting
 
 TOKEN = "4242:outbox-test-token"
 ANA = 987_654_321
@@ -261,25 +261,15 @@ async def test_the_webhook_sends_a_turns_replies_with_one_transaction_after_its_
     harness: Harness,
 ) -> None:
     api = harness.api
-    began = 0
-
-    def count(*_args: Any) -> None:
-        nonlocal began
-        began += 1
-
     await harness.webhook(api.send_text(ANA, "/start"))  # the user exists from now on
-    engine = harness.app.database.engine.sync_engine
-    event.listen(engine, "begin", count)
-    try:
+    with counting(harness.app.database) as counted:
         await harness.webhook(api.send_text(ANA, "Dana"))
-    finally:
-        event.remove(engine, "begin", count)
     assert "What does Dana do" in harness.texts()[-1]
     # Storing the update, (on SQLite, reading it: PostgreSQL claims the user and reads it
     # in one statement outside any transaction), the turn, and (SQLite) recording the
     # reply with a look for the next: on PostgreSQL one statement outside a transaction.
     # Marking it `sending` took one more before.
-    assert began == (2 if harness.app.database.backend == "postgresql" else 4)
+    assert counted.transactions == (2 if harness.app.database.backend == "postgresql" else 4)
 
 
 async def test_a_5xx_whose_record_fails_is_recorded_apart_and_sent_later(
