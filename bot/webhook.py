@@ -355,7 +355,7 @@ class InboxWorker:
         first: Queued | None = None
         committed = False
         try:
-            async with held.turn() as store:
+            async with held.transaction() as store:
                 inbox = store.inbox
                 now = datetime.now(UTC)
                 update = Update.de_json(stored.payload, self.bot)

@@ -138,28 +138,6 @@ class Transactions:
                     await connection.invalidate()
 
     @asynccontextmanager
-    async def turn(self) -> AsyncIterator[SqlUnitOfWork]:
-        """`transaction`, for a turn on a connection the caller holds: on PostgreSQL the
-        transaction is asyncpg's own, begun and ended by the driver.
-
-        So a turn's statements that go straight to the driver (`begun_driver`: the
-        user's lock and save, its replies, the inbox's done) need none of SQLAlchemy's
-        transaction work; one that goes through SQLAlchemy runs in a savepoint, which
-        SQLAlchemy begins on its first statement (a new user, the heroes) and ends
-        when the block does. A failure rolls the whole turn back, as before.
-        """
-        bind = self._bind
-        if bind.dialect.name != "postgresql" or not isinstance(bind, AsyncConnection):
-            async with self.transaction() as store:
-                yield store
-            return
-        driver = (await bind.get_raw_connection()).driver_connection
-        assert driver is not None
-        async with driver.transaction(), self.transaction() as store:
-            store.session.info[DRIVER] = driver
-            yield store
-
-    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlUnitOfWork]:
         """Yields a unit of work; commits when the block ends, rolls back if it raises."""
         # Imported here: the unit of work reaches the inbox, which needs this module.

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, bindparam, delete, select, update
@@ -50,8 +49,6 @@ LOCK_USER = (
     .with_for_update()
 )
 SAVE_USER = update(USERS).where(USERS.c.id == bindparam("b_id"))  # SET: the values given
-# LOCK_USER for a transaction already begun on PostgreSQL (storage.db.begun_driver).
-LOCK_USER_DRIVER = "SELECT * FROM users WHERE channel = $1 AND external_id = $2 FOR UPDATE"
 # SAVE_USER with every value `_user_values` gives, for a transaction already begun on
 # PostgreSQL (storage.db.begun_driver); updated_at is what SQLAlchemy's onupdate sets.
 SAVE_USER_DRIVER = (
@@ -89,7 +86,8 @@ class SqlUsers(_Repository):
 
     async def get(self, key: UserKey, display_name: str, defaults: Preferences) -> User:
         # Lock the row, so one user's turns run one at a time (PostgreSQL).
-        row = await self._lock(key)
+        whose = {"b_channel": key.channel, "b_external_id": key.external_id}
+        row = (await self.session.execute(LOCK_USER, whose)).first()
         if row is None:
             # A new user. Insert-if-missing, so two first messages at once can't both
             # create them, then lock the row either of them made.
@@ -108,20 +106,10 @@ class SqlUsers(_Repository):
                 )
                 .on_conflict_do_nothing(index_elements=["channel", "external_id"])
             )
-            row = await self._lock(key)
-            assert row is not None
+            row = (await self.session.execute(LOCK_USER, whose)).one()
         user = user_from(row, key)
         self.stored_users[user.id] = _user_values(user)
         return user
-
-    async def _lock(self, key: UserKey) -> Row[Any] | SimpleNamespace | None:
-        """The user's row, locked for the transaction; None if they are new."""
-        driver = await begun_driver(self.session)
-        if driver is not None:
-            found = await driver.fetchrow(LOCK_USER_DRIVER, key.channel, key.external_id)
-            return None if found is None else SimpleNamespace(**found)
-        whose = {"b_channel": key.channel, "b_external_id": key.external_id}
-        return (await self.session.execute(LOCK_USER, whose)).first()
 
     async def save(self, user: User) -> None:
         values = _user_values(user)
@@ -378,7 +366,7 @@ def _user_values(user: User) -> dict[str, Any]:
     }
 
 
-def user_from(row: UserRow | Row[Any] | SimpleNamespace, key: UserKey) -> User:
+def user_from(row: UserRow | Row[Any], key: UserKey) -> User:
     return User(
         id=row.id,
         key=key,

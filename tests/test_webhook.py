@@ -181,9 +181,9 @@ async def test_a_connection_killed_mid_turn_is_retried_and_nothing_is_half_writt
 
 
 async def test_a_turn_that_fails_late_leaves_nothing_of_what_it_wrote(database: Database) -> None:
-    """A turn writes through SQLAlchemy (a new user: on PostgreSQL in a savepoint of the
-    driver's transaction) and straight to the driver (the user's save, the replies): a
-    failure after both rolls all of it back, and the retry answers once."""
+    """A turn writes through SQLAlchemy (a new user) and, on PostgreSQL, straight to the
+    driver (the user's save, the replies): a failure after both rolls all of it back,
+    and the retry answers once."""
 
     class Failing(Coach):
         failed = False
