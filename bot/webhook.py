@@ -52,7 +52,7 @@ from bot.telegram.outbox import queue_replies
 from bot.telegram.polling import ALLOWED_UPDATES
 from bot.telegram.translate import Incoming, translate
 from storage.db import Database, Transactions
-from storage.inbox import Inbox, Notices, Stored, claim_user
+from storage.inbox import Inbox, InboxWriter, Notices, Stored, claim_user
 from storage.outbox import PENDING, UNCERTAIN, Queued
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,7 @@ def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette
         raise SystemExit("WEBHOOK_SECRET is required in webhook mode (any long random string)")
     secret = settings.webhook_secret.get_secret_value().encode()
     limit = settings.webhook_max_body
+    inbox = InboxWriter(app.database)
 
     async def receive(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -118,8 +119,7 @@ def make_webhook(app: App, settings: Settings, wake: asyncio.Event) -> Starlette
             return JSONResponse({"error": "not an update"}, status_code=400)
         if not 0 <= update_id < UPDATE_ID_LIMIT:
             return JSONResponse({"error": "update_id out of range"}, status_code=400)
-        async with app.database.autocommit() as connection:
-            stored = await Inbox(connection).add(update_id, update)
+        stored = await inbox.add(update_id, update)
         # Only now, with the update committed, does Telegram hear that it arrived.
         (UPDATES_RECEIVED if stored else UPDATES_DUPLICATE).inc()
         wake.set()
@@ -375,9 +375,11 @@ class InboxWorker:
                             outcome.replies,
                             replies.worker if reserved else None,
                         )
-                if not await inbox.done(stored.update_id, now):
+                done, following = await inbox.done_and_take(
+                    stored.update_id, user_key, now, settled_before=now - self.settle
+                )
+                if not done:
                     raise AlreadyHandledError
-                following = await inbox.take(user_key, settled_before=now - self.settle)
             committed = True
         except AlreadyHandledError:
             return None, False  # rolled back: another replica answered it just before

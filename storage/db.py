@@ -15,6 +15,7 @@ from sqlalchemy import Connection, event, make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
+    AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
@@ -78,6 +79,33 @@ def create_engine(url: str, pool_size: int = 5, **options: Any) -> AsyncEngine:
     return engine
 
 
+# Where a session keeps the driver `begun_driver` found for it.
+DRIVER = "asyncpg connection in a transaction"
+
+
+async def begun_driver(session: AsyncSession) -> Any:
+    """Returns asyncpg's connection under `session` once its transaction has begun on
+    PostgreSQL (None otherwise, or before): a statement sent to it is part of that
+    transaction, one round trip without SQLAlchemy's work per statement.
+
+    Only after the transaction has begun: SQLAlchemy sends BEGIN with the first
+    statement it runs, so one sent to the driver before that would commit on its own.
+    A connection that dies under such a statement is invalidated when the session's
+    rollback fails on it, as for any other.
+    """
+    if DRIVER in session.info:
+        return session.info[DRIVER]
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    # Each of these crosses into SQLAlchemy's greenlet: asked once per transaction.
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    if driver is None or not driver.is_in_transaction():
+        return None
+    session.info[DRIVER] = driver  # a session lasts one transaction, on one connection
+    return driver
+
+
 class Transactions:
     """Hands out one unit of work per transaction, on an engine or on a connection the
     caller holds between transactions."""
@@ -99,7 +127,15 @@ class Transactions:
             yield (await bind.get_raw_connection()).driver_connection
             return
         async with bind.connect() as connection:
-            yield (await connection.get_raw_connection()).driver_connection
+            driver = (await connection.get_raw_connection()).driver_connection
+            assert driver is not None
+            try:
+                yield driver
+            finally:
+                # SQLAlchemy never saw the statements: a connection that died under
+                # them would go back to the pool and fail whoever takes it next.
+                if driver.is_closed():
+                    await connection.invalidate()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlUnitOfWork]:

@@ -23,6 +23,7 @@ from sqlalchemy import Table, bindparam, case, delete, func, insert, null, selec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.model import Button, Chart, ChartPoint, Document, HeroChart, Reply, StepId
+from storage.db import begun_driver
 from storage.models import OutboxRow, UserRow
 
 PENDING, SENDING, UNCERTAIN, FAILED = "pending", "sending", "uncertain", "failed"
@@ -151,6 +152,24 @@ ADD_FIRST = (
     .returning(OUTBOX.id, OUTBOX.status)
 )
 
+# ADD_FIRST and ADD, for a transaction already begun on PostgreSQL (storage.db.begun_driver).
+# The payload comes as text and is cast: no codec needed for json.
+ADD_FIRST_DRIVER = (
+    "INSERT INTO outbox (chat_id, payload, status, attempts, next_attempt_at, created_at,"
+    " claimed_by, claimed_at)"
+    " SELECT $1::bigint, $2::text::json, CASE WHEN unsent THEN 'pending' ELSE 'sending' END,"
+    " CASE WHEN unsent THEN 0 ELSE 1 END, $3::timestamptz, $4::timestamptz,"
+    " CASE WHEN unsent THEN NULL ELSE $5::text END,"
+    " CASE WHEN unsent THEN NULL ELSE $4::timestamptz END"
+    " FROM (SELECT EXISTS (SELECT FROM outbox WHERE chat_id = $1::bigint"
+    " AND status IN ('pending', 'sending')) AS unsent) AS earlier"
+    " RETURNING id, status"
+)
+ADD_DRIVER = (
+    "INSERT INTO outbox (chat_id, payload, status, attempts, next_attempt_at, created_at)"
+    " VALUES ($1, $2::text::json, 'pending', 0, $3, $4)"
+)
+
 # A sent message deleted and the chat's next one marked `sending` (as `sent`, then `start`)
 # in one statement, atomic by itself: on PostgreSQL, straight through the driver, one
 # round trip where a transaction took four (BEGIN, DELETE, SELECT, COMMIT) through the ORM
@@ -197,6 +216,9 @@ class Outbox:
         """
         if not messages:
             return None
+        driver = await begun_driver(self.session)
+        if driver is not None:
+            return await self._add_on_driver(driver, chat_id, messages, now, worker)
         connection = await self.session.connection()
         first: Queued | None = None
         # One INSERT per message, in order: ids follow the order of the replies.
@@ -228,6 +250,28 @@ class Outbox:
                     first = Queued(int(marked.id), chat_id, message, 1)
             else:
                 await connection.execute(ADD, row)
+        return first
+
+    async def _add_on_driver(
+        self,
+        driver: Any,
+        chat_id: int,
+        messages: Sequence[Reply],
+        now: datetime,
+        worker: str | None,
+    ) -> Queued | None:
+        """`add`, each message one statement straight to the driver (ids in order)."""
+        first: Queued | None = None
+        for number, message in enumerate(messages):
+            payload = json.dumps(payload_of(message))
+            if worker is not None and number == 0:
+                marked = await driver.fetchrow(
+                    ADD_FIRST_DRIVER, chat_id, payload, now + FRESH_GRACE, now, worker
+                )
+                if marked["status"] == SENDING:
+                    first = Queued(marked["id"], chat_id, message, 1)
+            else:
+                await driver.execute(ADD_DRIVER, chat_id, payload, now + FRESH_GRACE, now)
         return first
 
     async def start(self, chat_id: int, worker: str, now: datetime) -> Queued | None:

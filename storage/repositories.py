@@ -3,8 +3,9 @@ unit of work's transaction does, when its block ends."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, bindparam, delete, select, update
@@ -28,6 +29,7 @@ from dialogs.model import (
     User,
     UserKey,
 )
+from storage.db import begun_driver
 from storage.models import HeroRow, InteractionRow, ProcessedUpdate, ReminderRow, UserRow
 
 # Core, not the ORM, for the users table: every turn loads and saves its user, and an
@@ -47,6 +49,13 @@ LOCK_USER = (
     .with_for_update()
 )
 SAVE_USER = update(USERS).where(USERS.c.id == bindparam("b_id"))  # SET: the values given
+# SAVE_USER with every value `_user_values` gives, for a transaction already begun on
+# PostgreSQL (storage.db.begun_driver); updated_at is what SQLAlchemy's onupdate sets.
+SAVE_USER_DRIVER = (
+    "UPDATE users SET display_name = $2, timezone = $3, window_start = $4, window_end = $5,"
+    " reminders_paused = $6, active = $7, current_hero_id = $8, dialog = $9::text::json,"
+    " updated_at = $10 WHERE id = $1"
+)
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
@@ -106,7 +115,23 @@ class SqlUsers(_Repository):
         values = _user_values(user)
         if self.stored_users.get(user.id) == values:
             return  # nothing changed: no UPDATE
-        await self.session.execute(SAVE_USER, {**values, "b_id": user.id})
+        driver = await begun_driver(self.session)
+        if driver is None:
+            await self.session.execute(SAVE_USER, {**values, "b_id": user.id})
+        else:
+            await driver.execute(
+                SAVE_USER_DRIVER,
+                user.id,
+                values["display_name"],
+                values["timezone"],
+                values["window_start"],
+                values["window_end"],
+                values["reminders_paused"],
+                values["active"],
+                values["current_hero_id"],
+                json.dumps(values["dialog"]),
+                datetime.now(UTC),
+            )
         self.stored_users[user.id] = values
 
     async def delete(self, user_id: int) -> None:

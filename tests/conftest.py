@@ -290,7 +290,8 @@ def counting(database: Database) -> Iterator[Counted]:
     engine = database.engine.sync_engine
 
     def on_begin(*_: object) -> None:
-        counted.transactions += 1
+        if database.backend != "postgresql":  # there, counted as the driver sees them
+            counted.transactions += 1
 
     def on_execute(*args: Any) -> None:
         statement, executemany = args[2], args[5]
@@ -298,10 +299,32 @@ def counting(database: Database) -> Iterator[Counted]:
             counted.statements.append(statement)
             counted.executemany += bool(executemany)
 
+    def on_driver(query: Any) -> None:
+        # Statements sent straight to asyncpg (storage.db.begun_driver), and every BEGIN:
+        # SQLAlchemy's reach it as prepared statements, which it doesn't log, but for
+        # its BEGIN and COMMIT; some transactions asyncpg begins without SQLAlchemy.
+        verb = query.query.split(None, 1)[0].rstrip(";")
+        if verb == "BEGIN":
+            counted.transactions += 1
+        elif verb not in ("COMMIT", "ROLLBACK"):
+            counted.statements.append(query.query)
+
+    def on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if database.backend == "postgresql":
+            record.driver_connection.add_query_logger(on_driver)
+
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if database.backend == "postgresql" and record.driver_connection is not None:
+            record.driver_connection.remove_query_logger(on_driver)
+
     event.listen(engine, "begin", on_begin)
     event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine.pool, "checkout", on_checkout)
+    event.listen(engine.pool, "checkin", on_checkin)
     try:
         yield counted
     finally:
         event.remove(engine, "begin", on_begin)
         event.remove(engine, "before_cursor_execute", on_execute)
+        event.remove(engine.pool, "checkout", on_checkout)
+        event.remove(engine.pool, "checkin", on_checkin)

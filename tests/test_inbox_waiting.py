@@ -25,7 +25,7 @@ from storage.models import InboxRow
 from testkit.fakebotapi import FakeBotApi
 from testkit.replica import hold_user
 from testkit.updates import message_update
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, counting
 
 ANA = 1001
 TOKEN = "4242:waiting-test"
@@ -216,6 +216,36 @@ async def test_an_update_is_ready_once_every_id_below_it_has_arrived_or_it_has_w
     await store(database, 9, "hi", now)
     await store(database, 8, "hi", now - timedelta(seconds=1))
     assert await ready_ids() == [8, 10, 11, 12, 13, 14]
+
+
+async def test_a_handled_update_is_marked_done_and_the_next_one_handed_over_if_ready(
+    database: Database,
+) -> None:
+    """What a turn does last: on PostgreSQL one statement, straight to the driver."""
+    now = datetime.now(UTC)
+    settled_before = now - timedelta(seconds=0.2)
+    await handled_long_ago(database, 10)
+    for update_id in (11, 12, 14):
+        await store(database, update_id, "hi", now)
+    ana = f"telegram:{ANA}"
+
+    async def done_and_take(update_id: int) -> tuple[bool, int | None]:
+        with counting(database) as counted:
+            async with database.transaction() as transaction:
+                await transaction.inbox.depth()  # a turn's first statement begins it
+                done, following = await transaction.inbox.done_and_take(
+                    update_id, ana, now, settled_before
+                )
+        if database.backend == "postgresql":
+            assert len(counted.statements) == 2  # the first, then one for both
+        return done, following and following.update_id
+
+    assert await done_and_take(11) == (True, 12)
+    assert await done_and_take(11) == (False, None)  # handled before: the caller rolls back
+    assert await done_and_take(12) == (True, None)  # 14 waits for 13, still on its way
+    await store(database, 13, "hi", now)
+    assert await done_and_take(13) == (True, 14)
+    assert await statuses(database) == ["done", "done", "done", "done", "pending"]
 
 
 async def test_with_no_update_received_before_the_window_only_the_window_counts(

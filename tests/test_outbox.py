@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from telegram import Bot, Update
 
 from bot import metrics
@@ -31,9 +31,9 @@ from dialogs.model import Outcome, Reply, Text
 from storage.db import Database
 from storage.inbox import Inbox
 from storage.models import Base, InboxRow, OutboxRow, UserRow
-from storage.outbox import Outbox
+from storage.outbox import PENDING, Outbox, Queued
 from testkit.fakebotapi import FakeBotApi
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, counting
 
 TOKEN = "4242:outbox-test-token"
 ANA = 987_654_321
@@ -217,22 +217,30 @@ class AnswerLost(DyingAfter):
             raise ConnectionError("connection lost after the statement was sent")
 
 
+@pytest.mark.parametrize("begun", [False, True], ids=["first statement", "after others"])
 async def test_a_turns_first_reply_is_marked_sending_in_the_turns_own_transaction(
-    harness: Harness,
+    harness: Harness, begun: bool
 ) -> None:
     """The webhook's turn marks its first reply `sending` as it writes it, so it goes
     out after the commit with no transaction of its own; durably all the same: a
-    process that dies before sending it leaves it to be sent again once stale."""
+    process that dies before sending it leaves it to be sent again once stale. On
+    PostgreSQL, written through SQLAlchemy as a transaction's first statement, and
+    straight to the driver after others (as in a turn)."""
     app, replies, now = harness.app, harness.gateway.replies, datetime.now(UTC)
+
+    async def add(chat: int, texts: list[str], worker: str) -> Queued | None:
+        async with app.database.transaction() as store:
+            if begun:
+                await store.outbox.count(PENDING)
+            return await store.outbox.add(chat, [Reply(text) for text in texts], now, worker)
+
     assert await replies.reserve()
-    async with app.database.transaction() as store:
-        first = await Outbox(store.session).add(ANA, [Reply("one"), Reply("two")], now, "me:1")
+    first = await add(ANA, ["one", "two"], "me:1")
     assert first is not None
     assert first.reply.text == "one"
     assert await harness.outbox() == [("sending", ANA, True), ("pending", ANA, True)]
     # Behind a message not yet sent, nothing is marked: the chat's order comes first.
-    async with app.database.transaction() as store:
-        assert await Outbox(store.session).add(ANA, [Reply("three")], now, "me:1") is None
+    assert await add(ANA, ["three"], "me:1") is None
     await replies.flush(ANA, started=first)
     assert harness.texts() == ["one", "two", "three"]
     assert await harness.outbox() == []
@@ -243,8 +251,7 @@ async def test_a_turns_first_reply_is_marked_sending_in_the_turns_own_transactio
     for _ in taken:
         replies.unreserve()
     # Marked by a turn whose process died before sending it: sent again once stale.
-    async with app.database.transaction() as store:
-        assert await Outbox(store.session).add(EVE, [Reply("lost?")], now, "dead:1")
+    assert await add(EVE, ["lost?"], "dead:1")
     await harness.sweep_later(SENDING_TIMEOUT.total_seconds() + 1)
     assert harness.texts(EVE) == ["lost?"]
     assert await harness.outbox() == []
@@ -254,25 +261,15 @@ async def test_the_webhook_sends_a_turns_replies_with_one_transaction_after_its_
     harness: Harness,
 ) -> None:
     api = harness.api
-    began = 0
-
-    def count(*_args: Any) -> None:
-        nonlocal began
-        began += 1
-
     await harness.webhook(api.send_text(ANA, "/start"))  # the user exists from now on
-    engine = harness.app.database.engine.sync_engine
-    event.listen(engine, "begin", count)
-    try:
+    with counting(harness.app.database) as counted:
         await harness.webhook(api.send_text(ANA, "Dana"))
-    finally:
-        event.remove(engine, "begin", count)
     assert "What does Dana do" in harness.texts()[-1]
     # Storing the update, (on SQLite, reading it: PostgreSQL claims the user and reads it
     # in one statement outside any transaction), the turn, and (SQLite) recording the
     # reply with a look for the next: on PostgreSQL one statement outside a transaction.
     # Marking it `sending` took one more before.
-    assert began == (2 if harness.app.database.backend == "postgresql" else 4)
+    assert counted.transactions == (2 if harness.app.database.backend == "postgresql" else 4)
 
 
 async def test_a_5xx_whose_record_fails_is_recorded_apart_and_sent_later(

@@ -15,6 +15,7 @@ from telegram import Bot
 from bot.app import App
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
+from bot.telegram.outbox import queue_replies
 from bot.webhook import InboxWorker, make_service, make_webhook
 from dialogs.content import default_content
 from dialogs.engine import Coach
@@ -23,7 +24,7 @@ from dialogs.model import Outcome
 from dialogs.model import Text as TextOf
 from dialogs.model import UserKey as UserKeyOf
 from storage.db import Database
-from storage.inbox import Inbox
+from storage.inbox import Inbox, InboxWriter
 from storage.models import InboxRow, UserRow
 from testkit.fakebotapi import FakeBotApi
 from testkit.replica import hold_user
@@ -179,6 +180,40 @@ async def test_a_connection_killed_mid_turn_is_retried_and_nothing_is_half_writt
         assert await store.session.scalar(select(func.count()).select_from(UserRow)) == 1
 
 
+async def test_a_turn_that_fails_late_leaves_nothing_of_what_it_wrote(database: Database) -> None:
+    """A turn writes through SQLAlchemy (a new user) and, on PostgreSQL, straight to the
+    driver (the user's save, the replies): a failure after both rolls all of it back,
+    and the retry answers once."""
+
+    class Failing(Coach):
+        failed = False
+
+        async def handle(self, store, key, display_name, event) -> Outcome:  # type: ignore[no-untyped-def,override]
+            outcome = await super().handle(store, key, display_name, event)
+            if not self.failed:
+                self.failed = True
+                await queue_replies(store.outbox, 1001, outcome.replies)
+                raise RuntimeError("after the writes")
+            return outcome
+
+    app = App(Settings(webhook_secret=SECRET), database, Failing(default_content(), FixedClock()))
+    async with database.transaction() as store:
+        await Inbox(store.session).add(UPDATE["update_id"], UPDATE)
+    with FakeBotApi(token="4242:late-test") as api:
+        api.add_user(1001)
+        async with Bot("4242:late-test", base_url=f"{api.url}/bot") as bot:
+            worker = InboxWorker(app, Gateway(app, bot), bot, timedelta(0), asyncio.Event())
+            assert await worker.serve("telegram:1001") == 0
+            async with database.transaction() as store:
+                assert await store.session.scalar(select(func.count()).select_from(UserRow)) == 0
+                assert await store.outbox.count("pending") == 0
+            assert await worker.serve("telegram:1001") == 1
+    async with database.transaction() as store:
+        [row] = (await store.session.scalars(select(InboxRow))).all()
+        assert (row.status, row.attempts) == ("done", 1)
+        assert await store.session.scalar(select(func.count()).select_from(UserRow)) == 1
+
+
 async def test_a_turn_on_a_dead_pooled_connection_runs_again_on_a_fresh_one(
     database: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -270,6 +305,44 @@ async def test_an_autocommit_statement_is_committed_at_once(database: Database) 
                 assert await Inbox(store.session).depth() == 1
     async with database.transaction() as store:
         assert await Inbox(store.session).depth() == 1
+
+
+async def test_updates_that_arrive_together_are_stored_together_and_each_answered(
+    database: Database,
+) -> None:
+    writer = InboxWriter(database)
+    assert await writer.add(1, message_update(1, "hi", user=1001))
+    # On PostgreSQL all five are written together: one of them is a duplicate of an
+    # update stored before, one of another in the same batch.
+    stored = await asyncio.gather(
+        *(writer.add(i, message_update(i, "hi", user=1001)) for i in (2, 3, 2, 1, 4))
+    )
+    assert stored == [True, True, False, False, True]
+    async with database.transaction() as store:
+        rows = await store.session.execute(
+            select(InboxRow.update_id, InboxRow.received_at).order_by(InboxRow.update_id)
+        )
+        received = {update_id: at for update_id, at in rows}
+    assert list(received) == [1, 2, 3, 4]
+    if database.backend == "postgresql":
+        assert received[2] == received[3] == received[4]  # one statement wrote them
+
+
+async def test_an_update_the_database_refuses_fails_alone(database: Database) -> None:
+    if database.backend != "postgresql":
+        pytest.skip("SQLite stores a key of any length")
+    writer = InboxWriter(database)
+    # A user id so long that its key overflows the column: that update's write fails.
+    refused, stored = await asyncio.gather(
+        writer.add(1, message_update(1, "hi", user=10**80)),
+        writer.add(2, message_update(2, "hi", user=1001)),
+        return_exceptions=True,
+    )
+    assert isinstance(refused, Exception)
+    assert stored is True
+    assert await writer.add(3, message_update(3, "hi", user=1001))
+    async with database.transaction() as store:
+        assert await Inbox(store.session).depth() == 2
 
 
 async def test_a_flood_of_health_checks_asks_the_database_once(database: Database) -> None:
