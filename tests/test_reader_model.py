@@ -101,19 +101,22 @@ def test_the_weigher_reads_its_rows_as_scikit_learn_did() -> None:
     assert got.tolist() == pytest.approx(data["weigh_probe_scores"].tolist(), abs=1e-6)
 
 
-def test_advice_of_the_model_alone_quotes_the_sentence_that_says_it_most() -> None:
-    text = "it was a while ago. i spent the whole lunch on my own demo and my tour plans."
-    sentences = [
-        "it was a while ago.",
-        "i spent the whole lunch on my own demo and my tour plans.",
-    ]
-    found = story_model()
-    assert found is not None
-    advice, evidence = second_opinion(grounds(text))
-    assert "interests.their_world" in advice
-    assert evidence["interests.their_world"] == max(
-        sentences, key=lambda s: found.probabilities(s)["interests.their_world"]
+def test_advice_of_the_model_alone_quotes_the_sentence_it_rests_on() -> None:
+    plan = (
+        "i'm thinking of emailing him tomorrow with a one-pager about my app and asking for "
+        "a pilot."
     )
+    # "good idea?" says nothing quoted alone; the advice rests on the plan before it.
+    advice, evidence = second_opinion(grounds(f"{plan} good idea?"))
+    assert advice == ("interests.insight_over_solutions",)
+    assert evidence["interests.insight_over_solutions"] == plan
+
+
+def test_of_two_sentences_the_quote_is_the_one_the_advice_rests_on() -> None:
+    story = "i spent the whole lunch on my own demo and my tour plans."
+    advice, evidence = second_opinion(grounds(f"it was a while ago, in the spring. {story}"))
+    assert "interests.their_world" in advice
+    assert evidence["interests.their_world"] == story
 
 
 def test_advice_the_rules_chose_keeps_the_rules_words() -> None:

@@ -21,7 +21,7 @@ from functools import cache
 from dialogs.content import default_content
 from dialogs.reader import facts, rules
 from dialogs.reader.language import english_share, identify
-from dialogs.reader.model import clashes, story_model
+from dialogs.reader.model import Model, clashes, story_model
 from dialogs.reader.policy import advise
 from dialogs.reader.reading import (
     MEETING_SIGNALS,
@@ -491,13 +491,29 @@ def second_opinion(grounds: Grounds) -> tuple[tuple[str, ...], dict[str, str]]:
             likely, kept, grounds.candidates, asked=grounds.asked, step=grounds.step
         )
         chosen = _weighed(weights, grounds) or list(kept[:1])
-    sentences = [grounds.text[s.start : s.end].strip() for s in _sentences(grounds.text)]
     return tuple(chosen), {
         advice: evidence.get(advice)
         or grounds.evidence.get(advice)
-        or max(sentences, key=lambda said: found.probabilities(said)[advice], default=grounds.text)
+        or _clearest(found, grounds.text, advice)
         for advice in chosen
     }
+
+
+def _clearest(found: Model, text: str, advice: str) -> str:
+    """The sentence the model's advice rests on most: the one without which the model is
+    least sure of it, of those that say something when quoted alone (a "Good idea?" after
+    the plan it asks about says nothing)."""
+    sentences = [text[s.start : s.end].strip() for s in _sentences(text)]
+    sentences = [said for said in sentences if len(said.split()) >= _QUOTABLE] or [
+        said for said in sentences if said
+    ]
+    if len(sentences) < 2:
+        return sentences[0] if sentences else text
+    return min(sentences, key=lambda said: found.probabilities(text.replace(said, " "))[advice])
+
+
+# The fewest words a quoted sentence needs to say something alone.
+_QUOTABLE = 4
 
 
 def _may_say(advice: str, grounds: Grounds) -> bool:
