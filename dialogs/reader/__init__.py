@@ -229,6 +229,27 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
     return Who.HERO
 
 
+def _planned(text: str, start: int, at: int) -> bool:
+    """Whether a plan marker governs the clause of `at`, in the sentence from `start`. A
+    plan governs its own clause: "I didn't plan to, but I pitched" is a pitch. A reason
+    shares its plan's time: "thinking of sending it because it would fix her problem"."""
+    breaks = [
+        found.end()
+        for found in rules.CLAUSE_BREAK.finditer(text, start, at)
+        if found.group() != "because"
+    ]
+    clause = max([start, *breaks])
+    marker = _markers("planned").search(text, clause, at)
+    return marker is not None and not rules.negated(text, marker.start(), marker.end())
+
+
+def _ahead(text: str, at: int) -> bool:
+    """Whether the words at `at` are told as a plan or asked about, not as what happened."""
+    start = max((found.end() for found in _SENTENCE_END.finditer(text, 0, at)), default=0)
+    end = _SENTENCE_END.search(text, at)
+    return "?" in text[at : end.end() if end else len(text)] or _planned(text, start, at)
+
+
 def _time(text: str, hit: rules.Hit, sentence: _Sentence) -> Time:
     if (
         hit.signal in rules.OUTCOMES
@@ -241,18 +262,7 @@ def _time(text: str, hit: rules.Hit, sentence: _Sentence) -> Time:
         return Time.HAPPENED
     if sentence.asks:
         return Time.ASKED
-    # A plan governs its own clause: "I didn't plan to, but I pitched" is a pitch. A reason
-    # shares its plan's time: "thinking of sending it because it would fix her problem".
-    breaks = [
-        found.end()
-        for found in rules.CLAUSE_BREAK.finditer(text, sentence.start, hit.start)
-        if found.group() != "because"
-    ]
-    clause = max([sentence.start, *breaks])
-    marker = _markers("planned").search(text, clause, hit.start)
-    if marker and not rules.negated(text, marker.start(), marker.end()):
-        return Time.PLANNED
-    return Time.HAPPENED
+    return Time.PLANNED if _planned(text, sentence.start, hit.start) else Time.HAPPENED
 
 
 _AT_FIRST = re.compile(r"\b(?:at first|initially|to begin with|in the beginning|at the start)\b")
@@ -402,7 +412,7 @@ def _read(
     hero, named = facts.find_hero(normal, heroes) if heroes else (None, None)
     day = None
     if today is not None:
-        day, _ = facts.find_date(normal, today)
+        day, _ = facts.find_date(normal, today, ahead=_ahead)
     kind, kind_words = facts.find_kind(normal)
     named_date, named_words = facts.find_named_date(normal, today or date.today())
     user_times = {f.time for f in found if f.signal in USER_ACTS and f.polarity is Polarity.DID}

@@ -7,7 +7,7 @@ the caller passes, so a reading never depends on the clock.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from rapidfuzz.distance import Levenshtein
@@ -134,10 +134,16 @@ _SHORT_DAY = re.compile(r"\b(last|this past|on) (mon|tues?|weds?|thu|thurs?|fri|
 _SHORT_DAYS = {day[:3]: day for day in _WEEKDAYS}
 
 
-def find_date(text: str, today: date) -> tuple[date | None, str | None]:
-    """The day of the contact, when the story says it relative to today."""
+def find_date(
+    text: str, today: date, *, ahead: Callable[[str, int], bool] | None = None
+) -> tuple[date | None, str | None]:
+    """The day of the contact, when the story says it relative to today. `ahead(text, at)`
+    tells a day told as a plan or a question ("I'm going on Friday"), which is no day of
+    the contact."""
     text = _SHORT_DAY.sub(lambda m: f"{m[1]} {_SHORT_DAYS[m[2][:3]]}", text)
     for found in _WHEN.finditer(text):
+        if ahead is not None and ahead(text, found.start()):
+            continue
         same, yesterday, which, weekday, count, unit, last_week, other_day = found.groups()
         if same:
             return today, found.group()
