@@ -110,10 +110,28 @@ def test_the_hero_is_found_by_any_of_their_names(text: str, hero: str) -> None:
         ("last thurs, a call", date(2026, 11, 19)),
         ("we sat down and talked", None),
         ("we met", None),
+        # A day of a plan, or one asked about, is not the contact's.
+        ("emailed her twice. now i'm planning to turn up at her clinic on friday", None),
+        ("should i call him on monday?", None),
+        ("met her yesterday and i'm going to email on friday", date(2026, 11, 24)),
     ],
 )
 def test_the_day_is_read_relative_to_today(text: str, day: date | None) -> None:
     assert read(text, today=TODAY).day == day
+
+
+@pytest.mark.parametrize(
+    ("text", "cold"),
+    [
+        ("my last two emails went unanswered", True),
+        ("sent him my notes after the talk and got nothing back", True),
+        ("I emailed her three times. The other two got nothing at all.", True),
+        ("I got nothing out of the talk, honestly", False),
+        ("we got nothing done but she invited me back", False),
+    ],
+)
+def test_no_reply_in_other_words_is_cold(text: str, cold: bool) -> None:
+    assert ("radar.cold_give_space" in read(text).advice) is cold
 
 
 @pytest.mark.parametrize(
