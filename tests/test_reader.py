@@ -121,6 +121,21 @@ def test_the_day_is_read_relative_to_today(text: str, day: date | None) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "She was relaxed, even joked about the judge. And she picked the next date herself.",
+        "she asked me to email her more details about the linen carts",
+        "She said \"let's redo this when the dust settles, properly. I'll have Maren find a "
+        'slot."',
+        'Theo said "we should get you in front of my lab" at the end of our chat',
+        'She said "let\'s do this monthly".',
+    ],
+)
+def test_an_open_door_in_other_words_is_warm(text: str) -> None:
+    assert "radar.warm_open_door" in read(text, use_model=False).advice
+
+
+@pytest.mark.parametrize(
     ("text", "cold"),
     [
         ("my last two emails went unanswered", True),
