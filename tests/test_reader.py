@@ -135,6 +135,20 @@ def test_an_open_door_in_other_words_is_warm(text: str) -> None:
     assert "radar.warm_open_door" in read(text, use_model=False).advice
 
 
+def test_what_a_story_says_of_another_hero_is_not_read_as_this_ones() -> None:
+    heroes = ["Kenji Morimoto", "Nadia Farouk"]
+    text = (
+        "Nadia replied to my email in an hour and asked me to bring my sketches next week. "
+        "Kenji still hasn't answered my thank-you note. He's probably slammed."
+    )
+    reading = read(text, heroes=heroes, use_model=False)
+    assert (reading.hero, reading.others) == ("Nadia Farouk", ("Kenji Morimoto",))
+    assert reading.advice == ("radar.warm_open_door",)
+    reading = read("Kenji still hasn't answered. Nadia invited me over!", heroes=heroes)
+    assert (reading.hero, reading.others) == ("Kenji Morimoto", ("Nadia Farouk",))
+    assert "radar.warm_open_door" not in reading.advice
+
+
 @pytest.mark.parametrize(
     ("text", "cold"),
     [

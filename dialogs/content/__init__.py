@@ -267,6 +267,7 @@ class Messages(_Strict):
     checkin_corrected: str
     story_before_the_act: str
     story_draft_first: str
+    story_others: str
     checkin_other_hero: str
     checkin_contradiction: str
     checkin_other_language: str

@@ -30,6 +30,12 @@ async def told(ctx: Context, text: str) -> None:
         intro=ctx.messages.story_intro.format(hero=hero.name),
         quotes={advice: quoted(text, words) for advice, words in evidence.items()},
     )
+    if found.reading is not None and found.reading.others:
+        ctx.say(
+            ctx.messages.story_others.format(
+                others=" and ".join(found.reading.others), hero=hero.name
+            )
+        )
     if not _happened(found):
         # A plan or a question: there is no contact to record yet.
         ctx.say(ctx.messages.story_before_the_act.format(hero=hero.name))

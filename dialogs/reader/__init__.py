@@ -307,6 +307,43 @@ def _evidence(text: str, hit: rules.Hit, sentence: _Sentence) -> str:
     return quote.strip(" .,;:!-")
 
 
+def _about_others(
+    text: str, sentences: list[_Sentence], hero: str | None, heroes: Sequence[str]
+) -> tuple[frozenset[int], tuple[str, ...]]:
+    """The sentences about the user's other heroes, and those heroes, in a story that names
+    more than one: "Nadia replied in an hour. Kenji still hasn't answered." is warm about
+    Nadia, and Kenji's silence is not hers. A sentence that names no one is about whoever
+    was named last; one that names the story's hero is about that hero."""
+    if hero is None or len(heroes) < 2:
+        return frozenset(), ()
+    own = set(facts.hero_names(hero))
+    names = {
+        other: [n for n in facts.hero_names(other) if n not in own]
+        for other in heroes
+        if other != hero
+    }
+    patterns = {
+        other: re.compile(r"(?<![\w'])(?:" + "|".join(map(re.escape, found)) + r")(?![\w])")
+        for other, found in names.items()
+        if found
+    }
+    mine = re.compile(r"(?<![\w'])(?:" + "|".join(map(re.escape, own)) + r")(?![\w])")
+    elsewhere: set[int] = set()
+    mentioned: list[str] = []
+    topic = hero
+    for place, sentence in enumerate(sentences):
+        piece = text[sentence.start : sentence.end]
+        named = [other for other, pattern in patterns.items() if pattern.search(piece)]
+        if mine.search(piece):
+            topic = hero
+        elif named:
+            topic = named[-1]
+        mentioned.extend(other for other in named if other not in mentioned)
+        if topic != hero:
+            elsewhere.add(place)
+    return frozenset(elsewhere), tuple(mentioned)
+
+
 # --- reading ---------------------------------------------------------------------------
 
 
@@ -394,10 +431,13 @@ def _read(
     subjects = _subject_pattern(names)
     found: list[SignalReading] = []
     asks_to_ask = rules.wondering(story, asking=step == "ask")
+    hero, named = facts.find_hero(normal, heroes) if heroes else (None, None)
+    elsewhere, others = _about_others(normal, sentences, hero, heroes)
     # At the ask step a bare "she said no" answers the ask, unless the ask is still to come.
     for hit in story.hits(asking=step == "ask" and not asks_to_ask):
-        sentence = sentences[_index(starts, hit.start)]
-        if _passed(normal, hit, sentence):
+        place = _index(starts, hit.start)
+        sentence = sentences[place]
+        if place in elsewhere or _passed(normal, hit, sentence):
             continue
         found.append(
             SignalReading(
@@ -409,7 +449,6 @@ def _read(
                 hedged=_hedged(normal, hit, sentence),
             )
         )
-    hero, named = facts.find_hero(normal, heroes) if heroes else (None, None)
     day = None
     if today is not None:
         day, _ = facts.find_date(normal, today, ahead=_ahead)
@@ -438,13 +477,15 @@ def _read(
         language=language,
         wondering=asks_to_ask,
         words=len(normal.split()),
+        others=others,
     )
     if language != "en":
         return reading, None
     candidates, evidence = advise(reading, min_meetings=min_meetings)
+    own = "".join(normal[s.start : s.end] for i, s in enumerate(sentences) if i not in elsewhere)
     return reading, Grounds(
-        text=normal,
-        words=reading.words,
+        text=own,
+        words=len(own.split()),
         candidates=candidates,
         evidence=evidence,
         step=step or "interests",

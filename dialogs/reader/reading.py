@@ -95,6 +95,8 @@ class Reading:
     language: str = "en"
     wondering: bool = False
     words: int = 0
+    # The user's other heroes the story names: what it says of them is not read here.
+    others: tuple[str, ...] = ()
     advice: tuple[str, ...] = ()
     evidence: dict[str, str] = field(default_factory=dict)
 
