@@ -150,6 +150,18 @@ def test_what_a_story_says_of_another_hero_is_not_read_as_this_ones() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "advice"),
+    [
+        ('He replied "Sure, happy to chat again sometime." after 10 days.', "lukewarm"),
+        ("she said let's grab coffee sometime next week", "warm"),
+    ],
+)
+def test_sometime_is_no_date(text: str, advice: str) -> None:
+    expected = {"lukewarm": "radar.lukewarm_add_value", "warm": "radar.warm_open_door"}
+    assert read(text, use_model=False).advice == (expected[advice],)
+
+
+@pytest.mark.parametrize(
     ("text", "cold"),
     [
         ("my last two emails went unanswered", True),
