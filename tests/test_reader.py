@@ -224,7 +224,14 @@ def test_at_most_the_content_files_count_of_advice() -> None:
         "I fangirled, lost count of the compliments, took selfies, pitched my app, talked "
         "about myself the whole time and asked her for a job. She checked her phone."
     )
-    assert len(read(text).advice) == default_content().reader.max_advice
+    # The rules see five slips; they give the two that matter most.
+    assert len(read(text, use_model=False).advice) == default_content().reader.max_advice
+    # Weighed with the model, which reads "compliments, selfies, phone" in many a "well
+    # done" story, the reply still praises none of it.
+    advice = read(text).advice
+    assert advice
+    assert len(advice) <= default_content().reader.max_advice
+    assert not any(a.endswith("well_done") for a in advice)
 
 
 def test_a_reply_never_says_warm_and_cold() -> None:

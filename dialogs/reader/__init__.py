@@ -393,6 +393,8 @@ class Grounds:
     asked: bool
     # What the rules saw someone else do, or the user not do ("she pitched me her idea").
     ruled_out: frozenset[str]
+    # The advice for what the rules saw the user do: the slips a "well done" cannot praise.
+    slips: frozenset[str] = frozenset()
 
     def rules(self) -> tuple[tuple[str, ...], dict[str, str]]:
         kept = self.candidates[: default_content().reader.max_advice]
@@ -496,6 +498,12 @@ def _read(
             if f.signal in USER_ACTS and (f.who is not Who.USER or f.polarity is Polarity.DID_NOT)
             for advice_id in _ADVICE_OF_ACT.get(f.signal, ())
         ),
+        slips=frozenset(
+            advice_id
+            for f in found
+            if f.who is Who.USER and f.polarity is Polarity.DID
+            for advice_id in _ADVICE_OF_ACT.get(f.signal, ())
+        ),
     )
 
 
@@ -568,9 +576,15 @@ _QUOTABLE = 4
 
 
 def _may_say(advice: str, grounds: Grounds) -> bool:
-    """Whether the model may give this advice of its own accord."""
-    return advice in grounds.candidates or not (
-        advice in grounds.ruled_out or (advice.startswith("ask.outcome") and not grounds.asked)
+    """Whether the model may give this advice of its own accord. Not a "well done" for a
+    step the rules saw the user slip in twice or more ("lost count of the compliments,
+    took selfies"): one slip the rules may misread, two they seldom do."""
+    if advice in grounds.candidates:
+        return True
+    if advice.endswith(".well_done") and sum(clashes(advice, (s,)) for s in grounds.slips) >= 2:
+        return False
+    return advice not in grounds.ruled_out and (
+        grounds.asked or not advice.startswith("ask.outcome")
     )
 
 
