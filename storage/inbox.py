@@ -46,6 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.db import Database, Transactions, begun_driver, user_lock_key
 from storage.models import InboxRow, ProcessedUpdate
+from storage.outbox import FRESH_GRACE, SENDING, Lone, Outbox, Queued, add_first_sql, payload_of
 
 log = logging.getLogger(__name__)
 
@@ -234,25 +235,51 @@ class Inbox:
         return Stored(row.update_id, dict(row.payload), row.attempts)
 
     async def done_and_take(
-        self, update_id: int, user_key: str, at: datetime, settled_before: datetime
-    ) -> tuple[bool, Stored | None]:
-        """`done`, then `take`: whether `update_id` was still pending (now done), and if
-        so the user's next update if it is ready.
+        self,
+        update_id: int,
+        user_key: str,
+        at: datetime,
+        settled_before: datetime,
+        message: Lone | None = None,
+    ) -> Finished:
+        """`done`, then `take`, with the turn's lone `message` added to the outbox first:
+        whether `update_id` was still pending (now done), and if so the user's next
+        update if it is ready, and the message if it was marked `sending`.
 
         On PostgreSQL, once the transaction has begun (the turn's statements begin it),
         one statement straight through the driver: one round trip, and none of
-        SQLAlchemy's work per statement, where the two took two.
+        SQLAlchemy's work per statement, where the three took three.
         """
         session = self.executor if isinstance(self.executor, AsyncSession) else None
         driver = await begun_driver(session) if session is not None and self.postgres else None
         if driver is not None:
-            row = await driver.fetchrow(DONE_AND_TAKE, update_id, user_key, settled_before, at)
+            if message is None:
+                row = await driver.fetchrow(DONE_AND_TAKE, update_id, user_key, settled_before, at)
+                return Finished(True, stored_of(row), None) if row["done"] else NOT_DONE
+            row = await driver.fetchrow(
+                DONE_ADD_AND_TAKE,
+                update_id,
+                user_key,
+                settled_before,
+                at,
+                message.chat_id,
+                json.dumps(payload_of(message.reply)),
+                at + FRESH_GRACE,
+                message.worker,
+            )
             if not row["done"]:
-                return False, None
-            return True, stored_of(row)
+                return NOT_DONE
+            first = None
+            if row["added_status"] == SENDING:
+                first = Queued(row["added_id"], message.chat_id, message.reply, 1)
+            return Finished(True, stored_of(row), first)
+        first = None
+        if message is not None:
+            assert session is not None  # a turn's transaction
+            first = await Outbox(session).add(message.chat_id, [message.reply], at, message.worker)
         if not await self.done(update_id, at):
-            return False, None
-        return True, await self.take(user_key, settled_before)
+            return NOT_DONE
+        return Finished(True, await self.take(user_key, settled_before), first)
 
     async def failed_attempt(self, user_key: str, error: str, at: datetime) -> int | None:
         """Counts a failed attempt at the user's first pending update and gives it up
@@ -450,16 +477,43 @@ CLAIM = (
 
 # `Inbox.done` and `Inbox.take` in one round trip: $1 marked done at $4, and the user's
 # next pending update. The SELECT sees the table as it was before the UPDATE, hence
-# `update_id <> $1`. One row always: `done` is 0 if $1 was no longer pending.
-DONE_AND_TAKE = (
-    "WITH done AS (UPDATE inbox SET status = 'done', payload = NULL, user_key = '',"  # noqa: S608
-    f" processed_at = $4 WHERE update_id = $1 AND status = 'pending' RETURNING 1), {READY_CTES},"
-    f" next AS (SELECT update_id, attempts, payload, {READY_COLUMN} FROM inbox"
+# `update_id <> $1`. One row always: `done` is 0 if $1 was no longer pending. Composed of
+# constants only (hence the noqa).
+DONE_CTE = (
+    "done AS (UPDATE inbox SET status = 'done', payload = NULL, user_key = '',"
+    " processed_at = $4 WHERE update_id = $1 AND status = 'pending' RETURNING 1)"
+)
+NEXT_CTE = (
+    f"next AS (SELECT update_id, attempts, payload, {READY_COLUMN} FROM inbox"  # noqa: S608
     " WHERE user_key = $2 AND status = 'pending' AND update_id <> $1"
     " ORDER BY update_id LIMIT 1)"
+)
+DONE_AND_TAKE = (
+    f"WITH {DONE_CTE}, {READY_CTES}, {NEXT_CTE}"  # noqa: S608
     " SELECT (SELECT count(*) FROM done) AS done, next.* FROM (SELECT) AS one"
     " LEFT JOIN next ON true"
 )
+# The same with the turn's lone reply added to the outbox (`Outbox.add`, $5 its chat, $6
+# its payload, $7 when another process may send it, $8 the worker marking it `sending`):
+# the turn's last two round trips in one. Rolled back with the turn if `done` is 0.
+DONE_ADD_AND_TAKE = (
+    f"WITH {DONE_CTE}, added AS ({add_first_sql('$5', '$6', '$7', '$4', '$8')}),"  # noqa: S608
+    f" {READY_CTES}, {NEXT_CTE}"
+    " SELECT (SELECT count(*) FROM done) AS done, added.id AS added_id,"
+    " added.status AS added_status, next.* FROM added LEFT JOIN next ON true"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """What `Inbox.done_and_take` found."""
+
+    done: bool  # False: handled before, elsewhere (the caller rolls back)
+    following: Stored | None  # the user's next update, if it may be handled now
+    first: Queued | None  # the turn's lone message, if marked `sending`
+
+
+NOT_DONE = Finished(False, None, None)
 
 
 def stored_of(row: Any) -> Stored | None:
