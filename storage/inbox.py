@@ -28,10 +28,12 @@ from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     Table,
     bindparam,
@@ -89,7 +91,7 @@ def user_key_of(update: dict[str, Any]) -> str:
     return ""
 
 
-def ready(settled_before: datetime) -> ColumnElement[bool]:
+def ready(settled_before: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """An update may be handled: it was received before `settled_before`, or every id
     between it and the last update received before then has arrived. Received updates
     are ids in sequence; a missing one is still on its way, or lost. An update below
@@ -149,6 +151,44 @@ DONE_UPDATE = (
 )
 
 
+@cache
+def _picker(shared: bool) -> tuple[Select[Any], Select[Any]]:
+    """`Inbox.waiting_users`' two statements, with a share among replicas or without:
+    built once, since the picker runs them at every look (building a statement and its
+    cache key costs more than compiling it, found in the cache, does)."""
+    settled_before = bindparam("b_settled", type_=INBOX.received_at.type)
+    settled_id = case((ready(settled_before), INBOX.update_id))
+    first_ready = func.min(INBOX.update_id) == func.min(settled_id)
+    order: list[ColumnElement[Any]] = [func.min(INBOX.update_id)]
+    settling = select(func.min(INBOX.received_at)).where(
+        INBOX.status == PENDING, ~ready(settled_before)
+    )
+    if shared:
+        hashed = func.hashtext(INBOX.user_key).op("&")(0x7FFF_FFFF)
+        ours = (hashed % bindparam("b_replicas", type_=Integer)) == bindparam(
+            "b_rank", type_=Integer
+        )
+        graced = bindparam("b_graced", type_=INBOX.received_at.type)
+        graced_id = case((INBOX.received_at <= graced, INBOX.update_id))
+        first_ready = first_ready & (ours | (func.min(INBOX.update_id) == func.min(graced_id)))
+        order.insert(0, case((ours, 0), else_=1))
+        # Only one's own users' updates settling are worth a look when they settle;
+        # another replica's are looked at within the caller's poll, if still there.
+        settling = settling.where(ours)
+    waiting = (
+        select(INBOX.user_key)
+        .where(
+            INBOX.status == PENDING,
+            INBOX.user_key.not_in(bindparam("b_skip", expanding=True)),
+        )
+        .group_by(INBOX.user_key)
+        .having(first_ready)
+        .order_by(*order)
+        .limit(bindparam("b_limit", type_=Integer))
+    )
+    return waiting, settling
+
+
 class Inbox:
     """The inbox, in a transaction (a session's) or on an autocommit connection."""
 
@@ -192,34 +232,21 @@ class Inbox:
         same users, yet a user whose replica is busy or gone is served all the same. The
         settling time returned is then that of one's own users only.
         """
-        settled_id = case((ready(settled_before), INBOX.update_id))
-        first_ready = func.min(INBOX.update_id) == func.min(settled_id)
-        order: list[ColumnElement[Any]] = [func.min(INBOX.update_id)]
-        settling = select(func.min(INBOX.received_at)).where(
-            INBOX.status == PENDING, ~ready(settled_before)
-        )
-        if share is not None and share.replicas > 1:
-            ours = (func.hashtext(INBOX.user_key).op("&")(0x7FFF_FFFF) % share.replicas) == (
-                share.rank
-            )
-            graced_id = case((INBOX.received_at <= settled_before - GRACE, INBOX.update_id))
-            first_ready = first_ready & (ours | (func.min(INBOX.update_id) == func.min(graced_id)))
-            order.insert(0, case((ours, 0), else_=1))
-            # Only one's own users' updates settling are worth a look when they settle;
-            # another replica's are looked at within the caller's poll, if still there.
-            settling = settling.where(ours)
-        waiting = (
-            select(INBOX.user_key)
-            .where(INBOX.status == PENDING)
-            .group_by(INBOX.user_key)
-            .having(first_ready)
-            .order_by(*order)
-            .limit(limit)
-        )
-        if skip:
-            waiting = waiting.where(INBOX.user_key.not_in(list(skip)))
-        users = await self.executor.scalars(waiting)
-        return list(users), await self.executor.scalar(settling)
+        shared = share is not None and share.replicas > 1
+        waiting, settling = _picker(shared)
+        values: dict[str, Any] = {
+            "b_settled": settled_before,
+            "b_limit": limit,
+            "b_skip": list(skip),
+        }
+        if share is not None and shared:
+            values |= {
+                "b_graced": settled_before - GRACE,
+                "b_replicas": share.replicas,
+                "b_rank": share.rank,
+            }
+        users = await self.executor.scalars(waiting, values)
+        return list(users), await self.executor.scalar(settling, values)
 
     async def take(self, user_key: str, settled_before: datetime) -> Stored | None:
         """Returns the user's first pending update if it is `ready` (call it holding the
