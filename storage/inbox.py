@@ -40,7 +40,9 @@ from sqlalchemy import (
     case,
     delete,
     func,
+    literal,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -152,17 +154,18 @@ DONE_UPDATE = (
 
 
 @cache
-def _picker(shared: bool) -> tuple[Select[Any], Select[Any]]:
-    """`Inbox.waiting_users`' two statements, with a share among replicas or without:
-    built once, since the picker runs them at every look (building a statement and its
-    cache key costs more than compiling it, found in the cache, does)."""
+def _picker(shared: bool) -> Select[Any]:
+    """`Inbox.waiting_users`' statement, with a share among replicas or without: built
+    once, since the picker runs it at every look (building a statement and its cache
+    key costs more than compiling it, found in the cache, does). One row per waiting
+    user, in order, each with the settling time; one row with no user if none waits:
+    one round trip a look where the waiting users and the settling time took two."""
     settled_before = bindparam("b_settled", type_=INBOX.received_at.type)
-    settled_id = case((ready(settled_before), INBOX.update_id))
+    is_ready = ready(settled_before)  # one pair of CTEs for both uses
+    settled_id = case((is_ready, INBOX.update_id))
     first_ready = func.min(INBOX.update_id) == func.min(settled_id)
     order: list[ColumnElement[Any]] = [func.min(INBOX.update_id)]
-    settling = select(func.min(INBOX.received_at)).where(
-        INBOX.status == PENDING, ~ready(settled_before)
-    )
+    settling = select(func.min(INBOX.received_at)).where(INBOX.status == PENDING, ~is_ready)
     if shared:
         hashed = func.hashtext(INBOX.user_key).op("&")(0x7FFF_FFFF)
         ours = (hashed % bindparam("b_replicas", type_=Integer)) == bindparam(
@@ -176,7 +179,7 @@ def _picker(shared: bool) -> tuple[Select[Any], Select[Any]]:
         # another replica's are looked at within the caller's poll, if still there.
         settling = settling.where(ours)
     waiting = (
-        select(INBOX.user_key)
+        select(INBOX.user_key, *(key.label(f"o{n}") for n, key in enumerate(order)))
         .where(
             INBOX.status == PENDING,
             INBOX.user_key.not_in(bindparam("b_skip", expanding=True)),
@@ -185,8 +188,14 @@ def _picker(shared: bool) -> tuple[Select[Any], Select[Any]]:
         .having(first_ready)
         .order_by(*order)
         .limit(bindparam("b_limit", type_=Integer))
+        .subquery("waiting")
     )
-    return waiting, settling
+    one = select(literal(1).label("one")).subquery("one")
+    return (
+        select(waiting.c.user_key, settling.scalar_subquery().label("settling"))
+        .select_from(one.outerjoin(waiting, true()))
+        .order_by(*(waiting.c[f"o{n}"] for n in range(len(order))))
+    )
 
 
 class Inbox:
@@ -233,7 +242,6 @@ class Inbox:
         settling time returned is then that of one's own users only.
         """
         shared = share is not None and share.replicas > 1
-        waiting, settling = _picker(shared)
         values: dict[str, Any] = {
             "b_settled": settled_before,
             "b_limit": limit,
@@ -245,8 +253,8 @@ class Inbox:
                 "b_replicas": share.replicas,
                 "b_rank": share.rank,
             }
-        users = await self.executor.scalars(waiting, values)
-        return list(users), await self.executor.scalar(settling, values)
+        rows = (await self.executor.execute(_picker(shared), values)).all()
+        return [row.user_key for row in rows if row.user_key is not None], rows[0].settling
 
     async def take(self, user_key: str, settled_before: datetime) -> Stored | None:
         """Returns the user's first pending update if it is `ready` (call it holding the
