@@ -48,12 +48,12 @@ from bot.metrics import (
 from bot.serving import QuietServer, protocol
 from bot.settings import Settings
 from bot.telegram.gateway import Gateway
-from bot.telegram.outbox import queue_replies
+from bot.telegram.outbox import messages
 from bot.telegram.polling import ALLOWED_UPDATES
 from bot.telegram.translate import Incoming, translate
 from storage.db import Database, Transactions
 from storage.inbox import Inbox, InboxWriter, Notices, Stored, claim_user
-from storage.outbox import PENDING, UNCERTAIN, Queued
+from storage.outbox import PENDING, UNCERTAIN, Lone, Queued
 
 log = logging.getLogger(__name__)
 
@@ -353,6 +353,7 @@ class InboxWorker:
         # it goes out after the commit without a transaction of its own.
         reserved = await replies.reserve()
         first: Queued | None = None
+        lone: Lone | None = None
         committed = False
         try:
             async with held.transaction() as store:
@@ -369,17 +370,20 @@ class InboxWorker:
                     )
                     if outcome is not None:
                         # Sent after the commit; lost neither to a crash nor to a 5xx.
-                        first = await queue_replies(
-                            store.outbox,
-                            incoming.chat_id,
-                            outcome.replies,
-                            replies.worker if reserved else None,
-                        )
-                done, following = await inbox.done_and_take(
-                    stored.update_id, user_key, now, settled_before=now - self.settle
+                        queued = messages(outcome.replies)
+                        worker = replies.worker if reserved else None
+                        if len(queued) == 1:  # most turns: added by the turn's last statement
+                            lone = Lone(incoming.chat_id, queued[0], worker)
+                        else:
+                            first = await store.outbox.add(incoming.chat_id, queued, now, worker)
+                finished = await inbox.done_and_take(
+                    stored.update_id, user_key, now, now - self.settle, lone
                 )
-                if not done:
+                if not finished.done:
                     raise AlreadyHandledError
+                following = finished.following
+                if lone is not None:
+                    first = finished.first
             committed = True
         except AlreadyHandledError:
             return None, False  # rolled back: another replica answered it just before

@@ -28,17 +28,21 @@ from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     Table,
     bindparam,
     case,
     delete,
     func,
+    literal,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -46,6 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.db import Database, Transactions, begun_driver, user_lock_key
 from storage.models import InboxRow, ProcessedUpdate
+from storage.outbox import FRESH_GRACE, SENDING, Lone, Outbox, Queued, add_first_sql, payload_of
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +93,7 @@ def user_key_of(update: dict[str, Any]) -> str:
     return ""
 
 
-def ready(settled_before: datetime) -> ColumnElement[bool]:
+def ready(settled_before: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """An update may be handled: it was received before `settled_before`, or every id
     between it and the last update received before then has arrived. Received updates
     are ids in sequence; a missing one is still on its way, or lost. An update below
@@ -148,6 +153,51 @@ DONE_UPDATE = (
 )
 
 
+@cache
+def _picker(shared: bool) -> Select[Any]:
+    """`Inbox.waiting_users`' statement, with a share among replicas or without: built
+    once, since the picker runs it at every look (building a statement and its cache
+    key costs more than compiling it, found in the cache, does). One row per waiting
+    user, in order, each with the settling time; one row with no user if none waits:
+    one round trip a look where the waiting users and the settling time took two."""
+    settled_before = bindparam("b_settled", type_=INBOX.received_at.type)
+    is_ready = ready(settled_before)  # one pair of CTEs for both uses
+    settled_id = case((is_ready, INBOX.update_id))
+    first_ready = func.min(INBOX.update_id) == func.min(settled_id)
+    order: list[ColumnElement[Any]] = [func.min(INBOX.update_id)]
+    settling = select(func.min(INBOX.received_at)).where(INBOX.status == PENDING, ~is_ready)
+    if shared:
+        hashed = func.hashtext(INBOX.user_key).op("&")(0x7FFF_FFFF)
+        ours = (hashed % bindparam("b_replicas", type_=Integer)) == bindparam(
+            "b_rank", type_=Integer
+        )
+        graced = bindparam("b_graced", type_=INBOX.received_at.type)
+        graced_id = case((INBOX.received_at <= graced, INBOX.update_id))
+        first_ready = first_ready & (ours | (func.min(INBOX.update_id) == func.min(graced_id)))
+        order.insert(0, case((ours, 0), else_=1))
+        # Only one's own users' updates settling are worth a look when they settle;
+        # another replica's are looked at within the caller's poll, if still there.
+        settling = settling.where(ours)
+    waiting = (
+        select(INBOX.user_key, *(key.label(f"o{n}") for n, key in enumerate(order)))
+        .where(
+            INBOX.status == PENDING,
+            INBOX.user_key.not_in(bindparam("b_skip", expanding=True)),
+        )
+        .group_by(INBOX.user_key)
+        .having(first_ready)
+        .order_by(*order)
+        .limit(bindparam("b_limit", type_=Integer))
+        .subquery("waiting")
+    )
+    one = select(literal(1).label("one")).subquery("one")
+    return (
+        select(waiting.c.user_key, settling.scalar_subquery().label("settling"))
+        .select_from(one.outerjoin(waiting, true()))
+        .order_by(*(waiting.c[f"o{n}"] for n in range(len(order))))
+    )
+
+
 class Inbox:
     """The inbox, in a transaction (a session's) or on an autocommit connection."""
 
@@ -191,34 +241,20 @@ class Inbox:
         same users, yet a user whose replica is busy or gone is served all the same. The
         settling time returned is then that of one's own users only.
         """
-        settled_id = case((ready(settled_before), INBOX.update_id))
-        first_ready = func.min(INBOX.update_id) == func.min(settled_id)
-        order: list[ColumnElement[Any]] = [func.min(INBOX.update_id)]
-        settling = select(func.min(INBOX.received_at)).where(
-            INBOX.status == PENDING, ~ready(settled_before)
-        )
-        if share is not None and share.replicas > 1:
-            ours = (func.hashtext(INBOX.user_key).op("&")(0x7FFF_FFFF) % share.replicas) == (
-                share.rank
-            )
-            graced_id = case((INBOX.received_at <= settled_before - GRACE, INBOX.update_id))
-            first_ready = first_ready & (ours | (func.min(INBOX.update_id) == func.min(graced_id)))
-            order.insert(0, case((ours, 0), else_=1))
-            # Only one's own users' updates settling are worth a look when they settle;
-            # another replica's are looked at within the caller's poll, if still there.
-            settling = settling.where(ours)
-        waiting = (
-            select(INBOX.user_key)
-            .where(INBOX.status == PENDING)
-            .group_by(INBOX.user_key)
-            .having(first_ready)
-            .order_by(*order)
-            .limit(limit)
-        )
-        if skip:
-            waiting = waiting.where(INBOX.user_key.not_in(list(skip)))
-        users = await self.executor.scalars(waiting)
-        return list(users), await self.executor.scalar(settling)
+        shared = share is not None and share.replicas > 1
+        values: dict[str, Any] = {
+            "b_settled": settled_before,
+            "b_limit": limit,
+            "b_skip": list(skip),
+        }
+        if share is not None and shared:
+            values |= {
+                "b_graced": settled_before - GRACE,
+                "b_replicas": share.replicas,
+                "b_rank": share.rank,
+            }
+        rows = (await self.executor.execute(_picker(shared), values)).all()
+        return [row.user_key for row in rows if row.user_key is not None], rows[0].settling
 
     async def take(self, user_key: str, settled_before: datetime) -> Stored | None:
         """Returns the user's first pending update if it is `ready` (call it holding the
@@ -234,25 +270,51 @@ class Inbox:
         return Stored(row.update_id, dict(row.payload), row.attempts)
 
     async def done_and_take(
-        self, update_id: int, user_key: str, at: datetime, settled_before: datetime
-    ) -> tuple[bool, Stored | None]:
-        """`done`, then `take`: whether `update_id` was still pending (now done), and if
-        so the user's next update if it is ready.
+        self,
+        update_id: int,
+        user_key: str,
+        at: datetime,
+        settled_before: datetime,
+        message: Lone | None = None,
+    ) -> Finished:
+        """`done`, then `take`, with the turn's lone `message` added to the outbox first:
+        whether `update_id` was still pending (now done), and if so the user's next
+        update if it is ready, and the message if it was marked `sending`.
 
         On PostgreSQL, once the transaction has begun (the turn's statements begin it),
         one statement straight through the driver: one round trip, and none of
-        SQLAlchemy's work per statement, where the two took two.
+        SQLAlchemy's work per statement, where the three took three.
         """
         session = self.executor if isinstance(self.executor, AsyncSession) else None
         driver = await begun_driver(session) if session is not None and self.postgres else None
         if driver is not None:
-            row = await driver.fetchrow(DONE_AND_TAKE, update_id, user_key, settled_before, at)
+            if message is None:
+                row = await driver.fetchrow(DONE_AND_TAKE, update_id, user_key, settled_before, at)
+                return Finished(True, stored_of(row), None) if row["done"] else NOT_DONE
+            row = await driver.fetchrow(
+                DONE_ADD_AND_TAKE,
+                update_id,
+                user_key,
+                settled_before,
+                at,
+                message.chat_id,
+                json.dumps(payload_of(message.reply)),
+                at + FRESH_GRACE,
+                message.worker,
+            )
             if not row["done"]:
-                return False, None
-            return True, stored_of(row)
+                return NOT_DONE
+            first = None
+            if row["added_status"] == SENDING:
+                first = Queued(row["added_id"], message.chat_id, message.reply, 1)
+            return Finished(True, stored_of(row), first)
+        first = None
+        if message is not None:
+            assert session is not None  # a turn's transaction
+            first = await Outbox(session).add(message.chat_id, [message.reply], at, message.worker)
         if not await self.done(update_id, at):
-            return False, None
-        return True, await self.take(user_key, settled_before)
+            return NOT_DONE
+        return Finished(True, await self.take(user_key, settled_before), first)
 
     async def failed_attempt(self, user_key: str, error: str, at: datetime) -> int | None:
         """Counts a failed attempt at the user's first pending update and gives it up
@@ -450,16 +512,43 @@ CLAIM = (
 
 # `Inbox.done` and `Inbox.take` in one round trip: $1 marked done at $4, and the user's
 # next pending update. The SELECT sees the table as it was before the UPDATE, hence
-# `update_id <> $1`. One row always: `done` is 0 if $1 was no longer pending.
-DONE_AND_TAKE = (
-    "WITH done AS (UPDATE inbox SET status = 'done', payload = NULL, user_key = '',"  # noqa: S608
-    f" processed_at = $4 WHERE update_id = $1 AND status = 'pending' RETURNING 1), {READY_CTES},"
-    f" next AS (SELECT update_id, attempts, payload, {READY_COLUMN} FROM inbox"
+# `update_id <> $1`. One row always: `done` is 0 if $1 was no longer pending. Composed of
+# constants only (hence the noqa).
+DONE_CTE = (
+    "done AS (UPDATE inbox SET status = 'done', payload = NULL, user_key = '',"
+    " processed_at = $4 WHERE update_id = $1 AND status = 'pending' RETURNING 1)"
+)
+NEXT_CTE = (
+    f"next AS (SELECT update_id, attempts, payload, {READY_COLUMN} FROM inbox"  # noqa: S608
     " WHERE user_key = $2 AND status = 'pending' AND update_id <> $1"
     " ORDER BY update_id LIMIT 1)"
+)
+DONE_AND_TAKE = (
+    f"WITH {DONE_CTE}, {READY_CTES}, {NEXT_CTE}"  # noqa: S608
     " SELECT (SELECT count(*) FROM done) AS done, next.* FROM (SELECT) AS one"
     " LEFT JOIN next ON true"
 )
+# The same with the turn's lone reply added to the outbox (`Outbox.add`, $5 its chat, $6
+# its payload, $7 when another process may send it, $8 the worker marking it `sending`):
+# the turn's last two round trips in one. Rolled back with the turn if `done` is 0.
+DONE_ADD_AND_TAKE = (
+    f"WITH {DONE_CTE}, added AS ({add_first_sql('$5', '$6', '$7', '$4', '$8')}),"  # noqa: S608
+    f" {READY_CTES}, {NEXT_CTE}"
+    " SELECT (SELECT count(*) FROM done) AS done, added.id AS added_id,"
+    " added.status AS added_status, next.* FROM added LEFT JOIN next ON true"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """What `Inbox.done_and_take` found."""
+
+    done: bool  # False: handled before, elsewhere (the caller rolls back)
+    following: Stored | None  # the user's next update, if it may be handled now
+    first: Queued | None  # the turn's lone message, if marked `sending`
+
+
+NOT_DONE = Finished(False, None, None)
 
 
 def stored_of(row: Any) -> Stored | None:

@@ -46,6 +46,16 @@ class Queued:
     attempts: int
 
 
+@dataclass(frozen=True, slots=True)
+class Lone:
+    """A turn's only message, written in the turn's last statement (Inbox.done_and_take)
+    and marked `sending` for `worker` as `Outbox.add` would mark it."""
+
+    chat_id: int
+    reply: Reply
+    worker: str | None
+
+
 def payload_of(reply: Reply) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "text": reply.text,
@@ -152,19 +162,30 @@ ADD_FIRST = (
     .returning(OUTBOX.id, OUTBOX.status)
 )
 
-# ADD_FIRST and ADD, for a transaction already begun on PostgreSQL (storage.db.begun_driver).
-# The payload comes as text and is cast: no codec needed for json.
-ADD_FIRST_DRIVER = (
-    "INSERT INTO outbox (chat_id, payload, status, attempts, next_attempt_at, created_at,"
-    " claimed_by, claimed_at)"
-    " SELECT $1::bigint, $2::text::json, CASE WHEN unsent THEN 'pending' ELSE 'sending' END,"
-    " CASE WHEN unsent THEN 0 ELSE 1 END, $3::timestamptz, $4::timestamptz,"
-    " CASE WHEN unsent THEN NULL ELSE $5::text END,"
-    " CASE WHEN unsent THEN NULL ELSE $4::timestamptz END"
-    " FROM (SELECT EXISTS (SELECT FROM outbox WHERE chat_id = $1::bigint"
-    " AND status IN ('pending', 'sending')) AS unsent) AS earlier"
-    " RETURNING id, status"
-)
+
+def add_first_sql(chat_id: str, payload: str, due: str, now: str, worker: str) -> str:
+    """ADD_FIRST for a transaction already begun on PostgreSQL (storage.db.begun_driver),
+    an INSERT of its own or a CTE of a turn's last statement (Inbox.done_and_take): the
+    parameters' placeholders given. A NULL worker writes the message pending, as ADD does.
+    The payload comes as text and is cast: no codec needed for json. Placeholders
+    only, never values (hence the noqa)."""
+    held = f"(unsent OR {worker}::text IS NULL)"
+    return (
+        "INSERT INTO outbox (chat_id, payload, status, attempts, next_attempt_at, created_at,"  # noqa: S608
+        " claimed_by, claimed_at)"
+        f" SELECT {chat_id}::bigint, {payload}::text::json,"
+        f" CASE WHEN {held} THEN 'pending' ELSE 'sending' END,"
+        f" CASE WHEN {held} THEN 0 ELSE 1 END, {due}::timestamptz, {now}::timestamptz,"
+        f" CASE WHEN {held} THEN NULL ELSE {worker}::text END,"
+        f" CASE WHEN {held} THEN NULL ELSE {now}::timestamptz END"
+        f" FROM (SELECT EXISTS (SELECT FROM outbox WHERE chat_id = {chat_id}::bigint"
+        " AND status IN ('pending', 'sending')) AS unsent) AS earlier"
+        " RETURNING id, status"
+    )
+
+
+# ADD_FIRST and ADD, for a transaction already begun on PostgreSQL.
+ADD_FIRST_DRIVER = add_first_sql("$1", "$2", "$3", "$4", "$5")
 ADD_DRIVER = (
     "INSERT INTO outbox (chat_id, payload, status, attempts, next_attempt_at, created_at)"
     " VALUES ($1, $2::text::json, 'pending', 0, $3, $4)"

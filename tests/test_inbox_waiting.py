@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, select, update
 from telegram import Bot
 
 from bot.app import App
@@ -19,9 +19,11 @@ from bot.telegram.gateway import Gateway
 from bot.webhook import InboxWorker
 from dialogs.content import default_content
 from dialogs.engine import Coach
+from dialogs.model import Reply
 from storage.db import Database
 from storage.inbox import Inbox, Share, claim_user, ready
-from storage.models import InboxRow
+from storage.models import InboxRow, OutboxRow
+from storage.outbox import Lone
 from testkit.fakebotapi import FakeBotApi
 from testkit.replica import hold_user
 from testkit.updates import message_update
@@ -233,12 +235,12 @@ async def test_a_handled_update_is_marked_done_and_the_next_one_handed_over_if_r
         with counting(database) as counted:
             async with database.transaction() as transaction:
                 await transaction.inbox.depth()  # a turn's first statement begins it
-                done, following = await transaction.inbox.done_and_take(
+                finished = await transaction.inbox.done_and_take(
                     update_id, ana, now, settled_before
                 )
         if database.backend == "postgresql":
             assert len(counted.statements) == 2  # the first, then one for both
-        return done, following and following.update_id
+        return finished.done, finished.following and finished.following.update_id
 
     assert await done_and_take(11) == (True, 12)
     assert await done_and_take(11) == (False, None)  # handled before: the caller rolls back
@@ -246,6 +248,46 @@ async def test_a_handled_update_is_marked_done_and_the_next_one_handed_over_if_r
     await store(database, 13, "hi", now)
     assert await done_and_take(13) == (True, 14)
     assert await statuses(database) == ["done", "done", "done", "done", "pending"]
+
+
+async def test_a_turns_lone_reply_is_added_by_its_last_statement_and_rolled_back_with_it(
+    database: Database,
+) -> None:
+    """The outbox's rules hold in the turn's last statement: the reply is marked
+    `sending` only for a worker and only if the chat has nothing earlier unsent, and
+    it goes if the update was handled elsewhere meanwhile (the caller rolls back)."""
+    now = datetime.now(UTC)
+    for update_id in (1, 2, 3, 4):
+        await store(database, update_id, "hi", now - timedelta(seconds=5))
+    ana = f"telegram:{ANA}"
+
+    async def finish(update_id: int, text: str, worker: str | None) -> tuple[bool, str | None]:
+        with counting(database) as counted:
+            async with database.transaction() as transaction:
+                await transaction.inbox.depth()  # a turn's first statement begins it
+                finished = await transaction.inbox.done_and_take(
+                    update_id, ana, now, now, Lone(ANA, Reply(text), worker)
+                )
+                if not finished.done:
+                    await transaction.session.rollback()
+        if database.backend == "postgresql":
+            assert len(counted.statements) == 2  # the first, then one for all three
+        assert finished.following is None or finished.following.update_id == update_id + 1
+        return finished.done, finished.first and finished.first.reply.text
+
+    assert await finish(1, "one", None) == (True, None)  # no permit: pending
+    assert await finish(2, "two", "me:1") == (True, None)  # behind "one", unsent
+    async with database.transaction() as transaction:
+        await transaction.session.execute(delete(OutboxRow))
+    assert await finish(3, "three", "me:1") == (True, "three")
+    assert await finish(3, "again", "me:1") == (False, None)  # handled before
+    async with database.transaction() as transaction:
+        rows = await transaction.session.execute(
+            select(OutboxRow.status, OutboxRow.claimed_by, OutboxRow.payload)
+        )
+        assert [(r.status, r.claimed_by, r.payload["text"]) for r in rows] == [
+            ("sending", "me:1", "three")
+        ]
 
 
 async def test_with_no_update_received_before_the_window_only_the_window_counts(
