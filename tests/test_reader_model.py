@@ -195,6 +195,16 @@ def test_in_a_longer_story_the_weighing_may_overrule_the_rules(
     assert evidence["radar.cold_give_space"] in LONG
 
 
+@pytest.mark.parametrize(("cold", "kept"), [(0.2, True), (0.05, False)])
+def test_a_free_place_goes_to_the_rules_next_choice_unless_the_weighing_rules_it_out(
+    monkeypatch: pytest.MonkeyPatch, cold: float, kept: bool
+) -> None:
+    weighing(monkeypatch, interests__their_world=0.9, radar__cold_give_space=cold)
+    rules = ("interests.their_world", "radar.cold_give_space")
+    advice, _ = second_opinion(grounds(LONG, *rules))
+    assert advice == (rules if kept else rules[:1])
+
+
 def test_the_weighing_never_gives_two_that_clash_nor_what_the_rules_ruled_out(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -170,6 +170,8 @@ class Reader(_Strict):
     # scores model_weigh or more is given.
     model_weigh_words: int = Field(default=20, ge=0)
     model_weigh: float = Field(default=0.3, gt=0, le=1)
+    # The rules' own choice fills a place left free when it scores this much.
+    model_keep: float = Field(default=0.15, gt=0, le=1)
     # /draft's model adds a problem the rules missed at this probability or more.
     draft_model_beside: float = Field(default=0.7, gt=0, le=1)
     # Advice ids from the most to the least important; the first max_advice chosen win.

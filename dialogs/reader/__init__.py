@@ -614,6 +614,18 @@ def _weighed(weights: Mapping[str, float], grounds: Grounds) -> list[str]:
             break
         if _may_say(advice, grounds) and not clashes(advice, chosen):
             chosen.append(advice)
+    # A place left free goes to the rules' own next choice unless the weighing all but
+    # rules it out: "she checked her phone and left early" is still worth a word.
+    for advice in grounds.rules()[0]:
+        if len(chosen) >= settings.max_advice:
+            break
+        if (
+            advice not in chosen
+            and chosen
+            and weights[advice] >= settings.model_keep
+            and not clashes(advice, chosen)
+        ):
+            chosen.append(advice)
     place = {advice: i for i, advice in enumerate(grounds.candidates)}
     return sorted(chosen, key=lambda advice: place.get(advice, len(place)))
 
