@@ -193,14 +193,20 @@ async def test_an_update_with_nothing_missing_below_it_is_handled_without_waitin
         await bot.shutdown()
 
 
+async def gapped(database: Database, now: datetime) -> datetime:
+    """An inbox with 10 handled long ago and 11, 12 and 14 just stored (13 missing); the
+    moment before which an update has waited long enough."""
+    await handled_long_ago(database, 10)
+    for update_id in (11, 12, 14):
+        await store(database, update_id, "hi", now)
+    return now - timedelta(seconds=0.2)
+
+
 async def test_an_update_is_ready_once_every_id_below_it_has_arrived_or_it_has_waited(
     database: Database,
 ) -> None:
     now = datetime.now(UTC)
-    settled_before = now - timedelta(seconds=0.2)
-    await handled_long_ago(database, 10)
-    for update_id in (11, 12, 14):
-        await store(database, update_id, "hi", now)
+    settled_before = await gapped(database, now)
 
     async def ready_ids() -> list[int]:
         async with database.transaction() as transaction:
@@ -225,10 +231,7 @@ async def test_a_handled_update_is_marked_done_and_the_next_one_handed_over_if_r
 ) -> None:
     """What a turn does last: on PostgreSQL one statement, straight to the driver."""
     now = datetime.now(UTC)
-    settled_before = now - timedelta(seconds=0.2)
-    await handled_long_ago(database, 10)
-    for update_id in (11, 12, 14):
-        await store(database, update_id, "hi", now)
+    settled_before = await gapped(database, now)
     ana = f"telegram:{ANA}"
 
     async def done_and_take(update_id: int) -> tuple[bool, int | None]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -144,36 +146,50 @@ def test_webhook_mode_needs_a_secret(database: Database) -> None:
         make_webhook(app, settings, asyncio.Event())
 
 
+class FirstTurnThen(Coach):
+    """A coach whose first turn, once handled, does `then` inside the turn's transaction:
+    a fault to inject where a real one would strike."""
+
+    def __init__(self, then: Callable[[Any, Outcome], Awaitable[None]]) -> None:
+        super().__init__(default_content(), FixedClock())
+        self.then: Callable[[Any, Outcome], Awaitable[None]] | None = then
+
+    async def handle(self, store, key, display_name, event) -> Outcome:  # type: ignore[no-untyped-def,override]
+        outcome = await super().handle(store, key, display_name, event)
+        then, self.then = self.then, None
+        if then is not None:
+            await then(store, outcome)
+        return outcome
+
+
+@asynccontextmanager
+async def one_stored_update(
+    app: App, database: Database
+) -> AsyncIterator[tuple[FakeBotApi, InboxWorker]]:
+    """UPDATE stored in the inbox, and a worker to serve it against a fake Bot API."""
+    async with database.transaction() as store:
+        await Inbox(store.session).add(UPDATE["update_id"], UPDATE)
+    with FakeBotApi(token="4242:turn-test") as api:
+        api.add_user(1001)
+        async with Bot("4242:turn-test", base_url=f"{api.url}/bot") as bot:
+            yield api, InboxWorker(app, Gateway(app, bot), bot, timedelta(0), asyncio.Event())
+
+
 async def test_a_connection_killed_mid_turn_is_retried_and_nothing_is_half_written(
     database: Database,
 ) -> None:
     if database.backend != "postgresql":
         pytest.skip("kills a PostgreSQL server connection")
 
-    class Sabotaged(Coach):
-        """Kills its own database connection in the middle of its first turn."""
+    async def kill_the_connection(store: Any, outcome: Outcome) -> None:
+        await store.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
 
-        killed = False
-
-        async def handle(self, store, key, display_name, event) -> Outcome:  # type: ignore[no-untyped-def,override]
-            outcome = await super().handle(store, key, display_name, event)
-            if not self.killed:
-                self.killed = True
-                await store.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
-            return outcome
-
-    settings = Settings(webhook_secret=SECRET)
-    app = App(settings, database, Sabotaged(default_content(), FixedClock()))
-    async with database.transaction() as store:
-        await Inbox(store.session).add(UPDATE["update_id"], UPDATE)
-    with FakeBotApi(token="4242:kill-test") as api:
-        api.add_user(1001)
-        async with Bot("4242:kill-test", base_url=f"{api.url}/bot") as bot:
-            worker = InboxWorker(app, Gateway(app, bot), bot, timedelta(0), asyncio.Event())
-            assert await worker.serve("telegram:1001") == 0  # the failed attempt
-            assert api.messages_to(1001) == []
-            assert await worker.serve("telegram:1001") == 1  # the retry, on a fresh connection
-            assert len(api.messages_to(1001)) == 2
+    app = App(Settings(webhook_secret=SECRET), database, FirstTurnThen(kill_the_connection))
+    async with one_stored_update(app, database) as (api, worker):
+        assert await worker.serve("telegram:1001") == 0  # the failed attempt
+        assert api.messages_to(1001) == []
+        assert await worker.serve("telegram:1001") == 1  # the retry, on a fresh connection
+        assert len(api.messages_to(1001)) == 2
     async with database.transaction() as store:
         [row] = (await store.session.scalars(select(InboxRow))).all()
         assert (row.status, row.attempts, row.payload) == ("done", 1, None)
@@ -185,29 +201,17 @@ async def test_a_turn_that_fails_late_leaves_nothing_of_what_it_wrote(database: 
     driver (the user's save, the replies): a failure after both rolls all of it back,
     and the retry answers once."""
 
-    class Failing(Coach):
-        failed = False
+    async def fail_after_writing(store: Any, outcome: Outcome) -> None:
+        await queue_replies(store.outbox, 1001, outcome.replies)
+        raise RuntimeError("after the writes")
 
-        async def handle(self, store, key, display_name, event) -> Outcome:  # type: ignore[no-untyped-def,override]
-            outcome = await super().handle(store, key, display_name, event)
-            if not self.failed:
-                self.failed = True
-                await queue_replies(store.outbox, 1001, outcome.replies)
-                raise RuntimeError("after the writes")
-            return outcome
-
-    app = App(Settings(webhook_secret=SECRET), database, Failing(default_content(), FixedClock()))
-    async with database.transaction() as store:
-        await Inbox(store.session).add(UPDATE["update_id"], UPDATE)
-    with FakeBotApi(token="4242:late-test") as api:
-        api.add_user(1001)
-        async with Bot("4242:late-test", base_url=f"{api.url}/bot") as bot:
-            worker = InboxWorker(app, Gateway(app, bot), bot, timedelta(0), asyncio.Event())
-            assert await worker.serve("telegram:1001") == 0
-            async with database.transaction() as store:
-                assert await store.session.scalar(select(func.count()).select_from(UserRow)) == 0
-                assert await store.outbox.count("pending") == 0
-            assert await worker.serve("telegram:1001") == 1
+    app = App(Settings(webhook_secret=SECRET), database, FirstTurnThen(fail_after_writing))
+    async with one_stored_update(app, database) as (_, worker):
+        assert await worker.serve("telegram:1001") == 0
+        async with database.transaction() as store:
+            assert await store.session.scalar(select(func.count()).select_from(UserRow)) == 0
+            assert await store.outbox.count("pending") == 0
+        assert await worker.serve("telegram:1001") == 1
     async with database.transaction() as store:
         [row] = (await store.session.scalars(select(InboxRow))).all()
         assert (row.status, row.attempts) == ("done", 1)
