@@ -528,8 +528,9 @@ def second_opinion(grounds: Grounds) -> tuple[tuple[str, ...], dict[str, str]]:
     in a few words a word outweighs who did it. Under `model_weigh_words` it may add its
     likeliest advice when the rules left room (alone, or another step's view beside
     theirs). In a longer story, where the rules' readings go wrong more often, the two
-    are weighed together and the model may overrule them; when the weighing keeps
-    nothing, the rules' first piece stands. Either way the model never gives on its own
+    are weighed together and the model may overrule them; a place the weighing leaves
+    free goes to the rules' next choice unless it all but rules it out, and when it keeps
+    nothing the rules' first piece stands. Either way the model never gives on its own
     what `ruled_out` or `asked` forbid, nor two pieces that clash (warm and cold).
     """
     settings = default_content().reader
@@ -551,9 +552,7 @@ def second_opinion(grounds: Grounds) -> tuple[tuple[str, ...], dict[str, str]]:
         )
         chosen = _weighed(weights, grounds) or list(kept[:1])
     return tuple(chosen), {
-        advice: evidence.get(advice)
-        or grounds.evidence.get(advice)
-        or _clearest(found, grounds.text, advice)
+        advice: grounds.evidence.get(advice) or _clearest(found, grounds.text, advice)
         for advice in chosen
     }
 
@@ -622,7 +621,7 @@ def _weighed(weights: Mapping[str, float], grounds: Grounds) -> list[str]:
         if (
             advice not in chosen
             and chosen
-            and weights[advice] >= settings.model_keep
+            and weights.get(advice, 0.0) >= settings.model_keep
             and not clashes(advice, chosen)
         ):
             chosen.append(advice)
