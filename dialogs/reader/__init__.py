@@ -22,7 +22,7 @@ from dialogs.content import default_content
 from dialogs.reader import facts, rules
 from dialogs.reader.language import english_share, identify
 from dialogs.reader.model import Model, clashes, story_model
-from dialogs.reader.policy import advise
+from dialogs.reader.policy import ACT_ADVICE, advise
 from dialogs.reader.reading import (
     MEETING_SIGNALS,
     USER_ACTS,
@@ -492,31 +492,19 @@ def _read(
         evidence=evidence,
         step=step or "interests",
         asked=step == "ask" or any(f.signal in rules.OUTCOMES for f in found),
+        # The advice of a user's act (policy.ACT_ADVICE) the rules saw someone else do or
+        # the user not do, and of the acts they saw the user do.
         ruled_out=frozenset(
-            advice_id
+            ACT_ADVICE[f.signal]
             for f in found
-            if f.signal in USER_ACTS and (f.who is not Who.USER or f.polarity is Polarity.DID_NOT)
-            for advice_id in _ADVICE_OF_ACT.get(f.signal, ())
+            if f.signal in ACT_ADVICE and (f.who is not Who.USER or f.polarity is Polarity.DID_NOT)
         ),
         slips=frozenset(
-            advice_id
+            ACT_ADVICE[f.signal]
             for f in found
-            if f.who is Who.USER and f.polarity is Polarity.DID
-            for advice_id in _ADVICE_OF_ACT.get(f.signal, ())
+            if f.signal in ACT_ADVICE and f.who is Who.USER and f.polarity is Polarity.DID
         ),
     )
-
-
-# The advice a user's act leads to, for the acts the rules may see done by someone else.
-_ADVICE_OF_ACT = {
-    Signal.ABOUT_ME: ("interests.their_world",),
-    Signal.PITCHED_SOLUTION: ("interests.insight_over_solutions",),
-    Signal.MANY_COMPLIMENTS: ("germ.one_compliment",),
-    Signal.STARSTRUCK: ("germ.regular_people",),
-    Signal.POSTED: ("germ.no_live_tweeting",),
-    Signal.PEER: ("distance.they_are_the_guru",),
-    Signal.PUSHED: ("distance.autonomy_authority",),
-}
 
 
 def second_opinion(grounds: Grounds) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -550,7 +538,7 @@ def second_opinion(grounds: Grounds) -> tuple[tuple[str, ...], dict[str, str]]:
         weights = found.weigh(
             likely, kept, grounds.candidates, asked=grounds.asked, step=grounds.step
         )
-        chosen = _weighed(weights, grounds) or list(kept[:1])
+        chosen = _weighed(weights, kept, grounds) or list(kept[:1])
     return tuple(chosen), {
         advice: grounds.evidence.get(advice) or _clearest(found, grounds.text, advice)
         for advice in chosen
@@ -603,7 +591,7 @@ def _added(likely: Mapping[str, float], kept: tuple[str, ...], grounds: Grounds)
     return [*kept, best]
 
 
-def _weighed(weights: Mapping[str, float], grounds: Grounds) -> list[str]:
+def _weighed(weights: Mapping[str, float], kept: tuple[str, ...], grounds: Grounds) -> list[str]:
     """The advice that scores `model_weigh` or more, best first, in the rules' order of
     importance (the model's own after theirs)."""
     settings = default_content().reader
@@ -615,7 +603,7 @@ def _weighed(weights: Mapping[str, float], grounds: Grounds) -> list[str]:
             chosen.append(advice)
     # A place left free goes to the rules' own next choice unless the weighing all but
     # rules it out: "she checked her phone and left early" is still worth a word.
-    for advice in grounds.rules()[0]:
+    for advice in kept:
         if len(chosen) >= settings.max_advice:
             break
         if (

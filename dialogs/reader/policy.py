@@ -20,7 +20,7 @@ _ANY_TIME = frozenset(Time)
 _HAPPENED = frozenset({Time.HAPPENED})
 
 # A user's act, done, planned or asked about, selects the advice on it.
-_ACT_ADVICE = {
+ACT_ADVICE = {
     Signal.ABOUT_ME: "interests.their_world",
     Signal.PITCHED_SOLUTION: "interests.insight_over_solutions",
     Signal.NOTHING_OFFERED: "interests.insight_over_solutions",
@@ -96,7 +96,7 @@ def advise(
 def _acts(choice: _Choice) -> None:
     # Offering a skill along with the ask to come is how to ask (ask.offer_skills), not a pitch.
     offering = choice.reading.wondering and choice.did(Signal.SKILLS, _ANY_TIME)
-    for signal, advice in _ACT_ADVICE.items():
+    for signal, advice in ACT_ADVICE.items():
         if offering and signal is Signal.PITCHED_SOLUTION and not choice.did(signal):
             continue
         evidence = choice.did(signal, _ANY_TIME)
