@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     # Connections each process may hold open to PostgreSQL (SQLite uses one). A webhook
     # replica's inbox workers each hold one while their replies go out.
-    database_pool_size: int = Field(default=20, ge=1, le=200)
+    database_pool_size: int = Field(default=24, ge=1, le=200)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # New users' timezone and reminder window until they choose their own (/settings).
     default_timezone: str = "UTC"
@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     service_port: int = Field(default=9090, ge=1, le=65535)
     # Users handled at once per replica. Each is held until its replies are sent
     # (50 to 100 ms each to Telegram), so this caps a replica's updates per second.
-    inbox_workers: int = Field(default=16, ge=1, le=64)
+    inbox_workers: int = Field(default=32, ge=1, le=64)
     # While an update_id below it is missing, an update waits at most this long, so that
     # an earlier update of the same user delivered a moment later (Telegram sends in
     # parallel) can go first: the bound of the per-user order guarantee in the README.

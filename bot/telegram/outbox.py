@@ -33,7 +33,7 @@ from storage.outbox import FAILED, UNCERTAIN, Outbox, Queued, sent_and_next
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6  # as for reminders: about a minute of backoff, then given up
-IN_FLIGHT = 16
+IN_FLIGHT = 32
 # A message left "sending" longer than this was left by a process that died: it is sent
 # again (perhaps twice, never lost), then the chat's next messages. Each send is cut off
 # at half of it, so a live process never holds a message that long; a chat waits at most
