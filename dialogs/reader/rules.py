@@ -1038,7 +1038,7 @@ _RULES: tuple[_Rule, ...] = (
         Signal.PEER,
         "level|equal|peer|told|better|differently|should|behind|same|we|cute",
         r"\bon <HIS> level\b",
-        r"\b(?:like|as) (?:<HIS> |an )?(?:equal|peer)s?\b",
+        r"\b(?:like|as) (?:<HIS> |an? )?(?:equal|peer)s?\b",
         r"\btold <OBJ> (?:<W>){0,4}?(?:what|how) <HE> should\b",
         r"\b(?:i'd|i would) (?:<W>)?have (?:done|handled|played|run) (?:<W>){0,3}?"
         r"(?:differently|better)\b",
