@@ -143,6 +143,7 @@ def author_folds(sets: list[Path], labels: list[str]) -> dict[Path, Fold]:
                 grounds.candidates,
                 asked=grounds.asked,
                 step=grounds.step,
+                words=grounds.words,
             )
             for (_, grounds), probabilities in zip(weighed, likely, strict=True)
         ]

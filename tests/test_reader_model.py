@@ -23,7 +23,9 @@ from dialogs.reader.model import (
     char_grams,
     clashes,
     draft_model,
+    rivals,
     story_model,
+    weigh_features,
     word_grams,
 )
 
@@ -90,6 +92,7 @@ def grounds(text: str, *candidates: str, **fields: Any) -> Grounds:
         step=fields.get("step", "interests"),
         asked=fields.get("asked", False),
         ruled_out=fields.get("ruled_out", frozenset()),
+        slips=fields.get("slips", frozenset()),
     )
 
 
@@ -218,6 +221,38 @@ def test_the_weighing_never_gives_two_that_clash_nor_what_the_rules_ruled_out(
     ruled = frozenset({"interests.insight_over_solutions"})
     advice, _ = second_opinion(grounds(LONG, ruled_out=ruled))
     assert advice == ("radar.warm_open_door", "interests.well_done")
+
+
+@pytest.mark.parametrize(
+    ("slips", "praised"),
+    [
+        (frozenset(), True),
+        (frozenset({"interests.their_world"}), True),  # one slip in its step may be misread
+        (frozenset({"interests.their_world", "interests.surface_problems"}), False),
+        (frozenset({"distance.they_are_the_guru"}), False),  # "told him it was weaker"
+    ],
+)
+def test_the_model_praises_a_step_only_when_the_rules_saw_no_slip_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, slips: frozenset[str], praised: bool
+) -> None:
+    weighing(monkeypatch, interests__well_done=0.9)
+    advice, _ = second_opinion(grounds(LONG, slips=slips))
+    assert ("interests.well_done" in advice) is praised
+
+
+def test_the_weigher_sees_an_advice_ids_lead_over_its_rivals_only() -> None:
+    assert rivals("radar.warm_open_door") == {
+        "radar.lukewarm_add_value",
+        "radar.cold_give_space",
+        "radar.read_temperature",
+    }
+    assert rivals("interests.well_done") == frozenset()  # a "well done" answers no one question
+    labels = ["radar.warm_open_door", "radar.cold_give_space", "interests.well_done"]
+    rows = weigh_features(labels, [0.9, 0.5, 0.9], (), (), asked=False, step="radar", words=40)
+    lead = rows[:, 14]
+    assert lead[0] == pytest.approx(np.log(9))  # warm's log-odds over cold's (0)
+    assert lead[1] == pytest.approx(-np.log(9))
+    assert lead[2] == 0.0
 
 
 LABELLED = [s for s in load(DATA / "stories.toml") if not s.lang]

@@ -27,6 +27,12 @@ LONG_DEBRIEF = (
 
 # (story, the advice it supports; the reader gives the most important one or two)
 STORIES: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "We talked about her new label and she admitted her biggest headache is finding good "
+        "engineers. I did NOT pitch anything; I offered a different angle on it and she said "
+        "that's a great point.",
+        ("interests.well_done",),
+    ),
     # says too little
     ("hi", ()),
     ("ok", ()),
@@ -342,15 +348,6 @@ MISREAD = [
         (),
         marks=pytest.mark.xfail(
             strict=True, reason="the model reads 'pitch' as the user's pitch to the hero"
-        ),
-    ),
-    pytest.param(
-        "We talked about her new label and she admitted her biggest headache is finding good "
-        "engineers. I did NOT pitch anything; I offered a different angle on it and she said "
-        "that's a great point.",
-        ("interests.well_done",),
-        marks=pytest.mark.xfail(
-            strict=True, reason="the model adds 'they are the guru' to an offered angle"
         ),
     ),
     pytest.param(

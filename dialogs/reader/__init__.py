@@ -536,7 +536,12 @@ def second_opinion(grounds: Grounds) -> tuple[tuple[str, ...], dict[str, str]]:
         chosen = _added(likely, kept, grounds)
     else:
         weights = found.weigh(
-            likely, kept, grounds.candidates, asked=grounds.asked, step=grounds.step
+            likely,
+            kept,
+            grounds.candidates,
+            asked=grounds.asked,
+            step=grounds.step,
+            words=grounds.words,
         )
         chosen = _weighed(weights, kept, grounds) or list(kept[:1])
     return tuple(chosen), {
@@ -568,7 +573,10 @@ def _may_say(advice: str, grounds: Grounds) -> bool:
     took selfies"): one slip the rules may misread, two they seldom do."""
     if advice in grounds.candidates:
         return True
-    if advice.endswith(".well_done") and sum(clashes(advice, (s,)) for s in grounds.slips) >= 2:
+    if advice.endswith(".well_done") and (
+        sum(clashes(advice, (s,)) for s in grounds.slips) >= 2
+        or any(not clashes(advice, (s,)) for s in grounds.slips)
+    ):
         return False
     return advice not in grounds.ruled_out and (
         grounds.asked or not advice.startswith("ask.outcome")

@@ -147,12 +147,23 @@ CLASHES = (
 )
 
 
+FIXED = 17  # weigh_features' columns before the per-advice ones
+
+
 def clashes(advice: str, chosen: Iterable[str]) -> bool:
     others = set(chosen) - {advice}
     return any(
         (advice in one and others & other) or (advice in other and others & one)
         for one, other in CLASHES
     )
+
+
+def rivals(advice: str) -> frozenset[str]:
+    """The other answers to the question `advice` answers: the other temperatures, the
+    other words on the ask (the CLASHES within one set). A "well done" and its step's
+    warnings clash too, but are not one question's answers."""
+    groups = (one for one, other in CLASHES if one is other and advice in one)
+    return frozenset().union(*groups) - {advice}
 
 
 def weigh_features(
@@ -163,20 +174,28 @@ def weigh_features(
     *,
     asked: bool,
     step: str,
+    words: int,
 ) -> npt.NDArray[np.float64]:
-    """One row per advice id: what the second stage knows of it. The model's log-odds; its
-    place among the rules' choices (first, second, chosen but cut by the limit, not at
-    all); whether the rules chose another of its step or one it clashes with; how many
-    the rules chose; whether there was an ask; whether it is of the hero's step; and a
-    bias and a log-odds weight of its own per advice id."""
+    """One row per advice id: what the second stage knows of it. The model's log-odds, its
+    rank among all the model's choices (first, second), and its lead over the likeliest
+    of its rivals (warm against cold), and how many pieces the model is sure of;
+    the story's length; its place among the rules' choices (first,
+    second, chosen but cut by the limit, not at all); whether the rules chose another of
+    its step or one it clashes with; how many the rules chose; whether there was an ask;
+    whether it is of the hero's step; and a bias and a log-odds weight of its own per
+    advice id."""
     count = len(labels)
     p = np.clip(np.asarray(probabilities, dtype=np.float64), 1e-4, 1 - 1e-4)
     logit = np.log(p / (1 - p))
-    rows = np.zeros((count, 12 + 2 * count), dtype=np.float64)
+    order = list(np.argsort(-logit))
+    sure = int((p >= 0.5).sum())
+    index = {advice: i for i, advice in enumerate(labels)}
+    rows = np.zeros((count, FIXED + 2 * count), dtype=np.float64)
     for i, advice in enumerate(labels):
         rank = list(kept).index(advice) if advice in kept else 2 if advice in candidates else 3
         own = advice.partition(".")[0]
-        rows[i, :12] = (
+        against = [logit[index[r]] for r in rivals(advice) if r in index]
+        rows[i, :FIXED] = (
             logit[i],
             rank == 0,
             rank == 1,
@@ -189,9 +208,14 @@ def weigh_features(
             asked,
             own == step,
             step == "ask" and own == "ask",
+            order.index(i) == 0,
+            order.index(i) == 1,
+            np.clip(logit[i] - max(against), -6.0, 6.0) if against else 0.0,
+            min(sure, 4) / 4,
+            math.log(max(words, 1)) / 5,
         )
-        rows[i, 12 + i] = 1.0
-        rows[i, 12 + count + i] = logit[i]
+        rows[i, FIXED + i] = 1.0
+        rows[i, FIXED + count + i] = logit[i]
     return rows
 
 
@@ -235,6 +259,7 @@ class Model:
         *,
         asked: bool,
         step: str,
+        words: int,
     ) -> dict[str, float]:
         """Each advice id's score from the second stage (for a model trained with one)."""
         assert self.weigher is not None
@@ -245,6 +270,7 @@ class Model:
             candidates,
             asked=asked,
             step=step,
+            words=words,
         )
         return dict(zip(self.labels, self.weigher.scores(rows).tolist(), strict=True))
 
