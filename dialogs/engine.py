@@ -195,9 +195,14 @@ class Coach:
                 return
             await self._answer(ctx, state, option.id)
             return
-        if ask.on_story is not None and ask.parse is not None and looks_like_story(text):
-            # A story where a date was wanted: the question takes the story (it may hold
-            # the date) rather than calling it an unreadable date.
+        if (
+            ask.on_story is not None
+            and (ask.parse is not None or ask.brief or len(text.strip()) > (ask.limit or 0))
+            and looks_like_story(text)
+        ):
+            # A story where a date or a few words were wanted, or too long to keep as an
+            # answer: the question takes the story (it may hold the answer) rather than
+            # calling it an unreadable date or refusing its length.
             await ctx.tell(text)
             self._check(ctx, state, self.router.after_answer(state), stays=True)
             return

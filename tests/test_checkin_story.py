@@ -12,6 +12,7 @@ import pytest
 from bot.console import reply_json
 from dialogs.content import Content
 from dialogs.engine import Coach
+from dialogs.flows.checkin import quoted
 from dialogs.model import InteractionKind, StepId
 from dialogs.reader import read_story
 from testkit.memory import MemoryStore
@@ -83,6 +84,32 @@ async def test_a_clear_story_takes_three_inputs_and_gets_advice(chat: Chat) -> N
     assert interaction.answers["interests.problem"] == "yes"
     assert interaction.answers["interests.offer"] == "insight"
     assert interaction.advice
+
+
+async def test_a_story_too_long_for_a_short_answer_joins_the_checkin_story(chat: Chat) -> None:
+    await tell_checkin(chat, CLEAR)
+    await chat.press("checkin.understood=right")
+    assert chat.state == "interests.lit_up"
+    more = (
+        "Oh and I forgot: at the end she asked me to send her the demo of the new band, and "
+        "she wants to hear what I think of the mixes for her next record. She said to email "
+        "her assistant to find a slot in January, so we can go through it properly together."
+    )
+    assert len(more) > 200  # the answer's limit
+    await chat.say(more)
+    assert "200" not in chat.text
+    assert more in chat.me().dialog.answers["checkin.story"]
+    assert chat.me().dialog.answers["checkin.story"].startswith(CLEAR)
+
+
+def test_a_quote_is_the_users_words_as_typed_and_says_where_it_was_cut() -> None:
+    said = 'had coffee w lena. she said "lets do this again next month"'
+    # The reader keeps "let's", lower-cased, with the quote mark set apart.
+    assert quoted(said, 'she said " let\'s do this again next month"') == (
+        'she said "lets do this again next month"'
+    )
+    asked = "is it time to ask if i can shadow her on a night shift? we've had 2 coffees"
+    assert quoted(asked, "ask") == "ask if i can shadow her on a night…"
 
 
 async def test_the_story_answers_and_only_the_rest_is_asked(chat: Chat) -> None:

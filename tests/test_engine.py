@@ -155,6 +155,68 @@ async def test_start_again_greets_with_where_the_user_stands(chat: Chat) -> None
     assert len(await chat.heroes()) == 1
 
 
+STORY_AT_ROLE = (
+    "had coffee w dana yesterday, she talked abt how touring is killing her team and i "
+    "mostly listened n asked how she handles it. didnt pitch my app at all. she said "
+    '"lets do this again next month"'
+)
+
+
+@pytest.mark.parametrize("skipped", [(), ("role", "how_met")])
+async def test_a_story_told_before_the_questions_are_done_keeps_the_hero_and_is_read(
+    chat: Chat, skipped: tuple[str, ...]
+) -> None:
+    """Asked what the hero does (a few words) or when they met (a date)."""
+    await chat.say("/start")
+    await chat.say("Dana")
+    for question in skipped:
+        await chat.press(f"onboarding.{question}=")
+    await chat.say(STORY_AT_ROLE)
+    [hero] = await chat.heroes()
+    assert (hero.name, hero.role) == ("Dana", "")
+    assert "story" in chat.text
+    assert "radar.warm_open_door" in chat.advice
+    assert chat.me().current_hero_id == hero.id
+
+
+async def test_how_they_met_may_be_told_at_length(chat: Chat) -> None:
+    await chat.say("/start")
+    await chat.say("Dana")
+    await chat.press("onboarding.role=")
+    await chat.say(STORY_AT_ROLE)
+    assert chat.state == "onboarding.when_met"
+    assert chat.me().dialog.answers["onboarding.how_met"] == STORY_AT_ROLE
+
+
+async def test_a_few_words_at_what_the_hero_does_are_the_answer(chat: Chat) -> None:
+    await chat.say("/start")
+    await chat.say("Dana")
+    await chat.say("runs the night shift on the cardiac ward")
+    assert chat.state == "onboarding.how_met"
+    assert (
+        chat.me().dialog.answers["onboarding.role"] == "runs the night shift on the cardiac ward"
+    )
+
+
+async def test_a_command_before_the_questions_are_done_keeps_the_named_hero(chat: Chat) -> None:
+    await chat.say("/start")
+    await chat.say("Dana")
+    await chat.say("Producer at a label")
+    await chat.say("/nextstep")
+    [hero] = await chat.heroes()
+    assert (hero.name, hero.role) == ("Dana", "Producer at a label")
+    assert "Dana" in chat.text
+    assert "/start" not in chat.text  # not sent back to the beginning
+
+
+async def test_cancel_before_the_questions_are_done_keeps_nothing(chat: Chat) -> None:
+    await chat.say("/start")
+    await chat.say("Dana")
+    await chat.say("/cancel")
+    assert not await chat.heroes()
+    assert chat.state == "idle"
+
+
 async def test_a_first_message_from_a_stranger_starts_onboarding(chat: Chat) -> None:
     await chat.say("hello?")
     assert chat.advice == ("intro.be_wanted",)

@@ -44,8 +44,14 @@ class Ask:
     loose: bool = True  # an option's word inside a longer answer counts ("yes, she did")
     pausable: bool = False  # leaving it keeps the answers so far, to be resumed
     # A story typed instead of an answer; None: the question is set aside and the story
-    # read on its own (Context.tell). `then` covers where it leads.
+    # read on its own (Context.tell). `then` covers where it leads. A text question hands
+    # it a story it cannot keep as its answer: one where a date or a few words were
+    # wanted (`parse`, `brief`), or one longer than `limit`.
     on_story: Handler | None = None
+    brief: bool = False  # a few words are wanted: a story is never the answer
+    # Leaving the question for a command: closes the dialog its own way, saying what it
+    # kept (a hero named before the rest was asked); None: set aside, as any question.
+    on_leave: Callable[[Context], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +146,10 @@ class Context:
         """Leaves the open dialog and says so: nothing a person was asked goes silently."""
         dialog = self.dialog
         if dialog.state == IDLE:
+            return
+        ask = self._asks.get(dialog.state)
+        if ask is not None and ask.on_leave is not None:
+            await ask.on_leave(self)
             return
         paused = self.in_checkin() and dialog.hero_id is not None and bool(dialog.answers)
         hero_name = await self.hero_name()

@@ -177,8 +177,12 @@ def quoted(text: str, evidence: str) -> str:
     # A word or two ("ask") says nothing quoted alone: it runs on further.
     rest = _CLAUSE_END.split(text[found.end() :], maxsplit=1)[0]
     run_on = _RUN_ON if len(tokens) >= _FEW else _RUN_ON_FEW
-    more = rest if len(rest.split()) <= run_on else " ".join(rest.split()[:run_on])
-    return (found.group() + " " + more.strip()).strip() if more.strip() else found.group()
+    words = list(re.finditer(r"\S+", rest))
+    if len(words) > run_on:
+        # Cut where the user's words go on: the ellipsis says so.
+        return f"{text[found.start() : found.end() + words[run_on - 1].end()].strip()}…"
+    # As typed: a closing quote or bracket stays against its word.
+    return (found.group() + rest).strip()
 
 
 _CLAUSES = re.compile(r"[,;:]|\b(?:and|but|so|then|while|because)\b")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from itertools import pairwise
 
-from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow
+from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow
 from dialogs.flows.checkin import past_date
 from dialogs.flows.heroes import progress_text
 from dialogs.model import Button, NewHero, StepId
@@ -40,6 +39,12 @@ async def answer(ctx: Context, value: str) -> None:
     if position + 1 < len(QUESTIONS):
         await ctx.ask(QUESTIONS[position + 1])
         return
+    await keep(ctx)
+    ctx.say(ctx.messages.first_checkin_offer, (Button("checkin", ctx.messages.button_checkin),))
+
+
+async def keep(ctx: Context) -> None:
+    """Adds the hero with the answers given so far, and closes the questions."""
     answers = ctx.dialog.answers
     met_on = answers.get("onboarding.when_met") or None
     hero = await ctx.heroes.add(
@@ -56,7 +61,13 @@ async def answer(ctx: Context, value: str) -> None:
     ctx.idle()
     first = ctx.content.steps[StepId.INTERESTS]
     ctx.say(ctx.messages.hero_added.format(hero=hero.name, title=first.title, goal=first.goal))
-    ctx.say(ctx.messages.first_checkin_offer, (Button("checkin", ctx.messages.button_checkin),))
+
+
+async def story_instead(ctx: Context, text: str) -> None:
+    """A story told before the questions about the hero are done (people start with what
+    happened): the hero is kept as named, and the story is read about them."""
+    await keep(ctx)
+    await ctx.tell(text)
 
 
 _LIMITS = {"onboarding.name": 64, "onboarding.role": 200, "onboarding.how_met": 500}
@@ -64,8 +75,31 @@ FLOW = Flow(
     "onboarding",
     commands={"start": Entry(start, enters=(QUESTIONS[0],))},
     questions={
-        **{q: Ask(answer, (following,), limit=_LIMITS[q]) for q, following in pairwise(QUESTIONS)},
-        "onboarding.when_met": Ask(answer, (IDLE,), limit=100, parse=past_date),
+        "onboarding.name": Ask(answer, (QUESTIONS[1],), limit=_LIMITS["onboarding.name"]),
+        # Once the hero is named, a story or a command keeps them (story_instead, keep).
+        "onboarding.role": Ask(
+            answer,
+            (QUESTIONS[2], STORY),
+            limit=_LIMITS["onboarding.role"],
+            brief=True,
+            on_story=story_instead,
+            on_leave=keep,
+        ),
+        "onboarding.how_met": Ask(
+            answer,
+            (QUESTIONS[3], STORY),
+            limit=_LIMITS["onboarding.how_met"],
+            on_story=story_instead,
+            on_leave=keep,
+        ),
+        "onboarding.when_met": Ask(
+            answer,
+            (IDLE, STORY),
+            limit=100,
+            parse=past_date,
+            on_story=story_instead,
+            on_leave=keep,
+        ),
     },
     actions={"hero.add": Entry(begin, enters=(QUESTIONS[0],), arg=False)},
 )
