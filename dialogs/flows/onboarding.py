@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow
+from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow, Parser
 from dialogs.flows.checkin import past_date
 from dialogs.flows.heroes import progress_text
 from dialogs.model import Button, NewHero, StepId
@@ -70,36 +70,27 @@ async def story_instead(ctx: Context, text: str) -> None:
     await ctx.tell(text)
 
 
-_LIMITS = {"onboarding.name": 64, "onboarding.role": 200, "onboarding.how_met": 500}
+def _after_name(then: str, limit: int, *, brief: bool = False, parse: Parser | None = None) -> Ask:
+    """A question asked once the hero is named: a story or a command keeps the hero."""
+    return Ask(
+        answer,
+        (then, STORY),
+        limit=limit,
+        parse=parse,
+        brief=brief,
+        on_story=story_instead,
+        on_leave=keep,
+    )
+
+
 FLOW = Flow(
     "onboarding",
     commands={"start": Entry(start, enters=(QUESTIONS[0],))},
     questions={
-        "onboarding.name": Ask(answer, (QUESTIONS[1],), limit=_LIMITS["onboarding.name"]),
-        # Once the hero is named, a story or a command keeps them (story_instead, keep).
-        "onboarding.role": Ask(
-            answer,
-            (QUESTIONS[2], STORY),
-            limit=_LIMITS["onboarding.role"],
-            brief=True,
-            on_story=story_instead,
-            on_leave=keep,
-        ),
-        "onboarding.how_met": Ask(
-            answer,
-            (QUESTIONS[3], STORY),
-            limit=_LIMITS["onboarding.how_met"],
-            on_story=story_instead,
-            on_leave=keep,
-        ),
-        "onboarding.when_met": Ask(
-            answer,
-            (IDLE, STORY),
-            limit=100,
-            parse=past_date,
-            on_story=story_instead,
-            on_leave=keep,
-        ),
+        "onboarding.name": Ask(answer, (QUESTIONS[1],), limit=64),
+        "onboarding.role": _after_name(QUESTIONS[2], 200, brief=True),
+        "onboarding.how_met": _after_name(QUESTIONS[3], 500),
+        "onboarding.when_met": _after_name(IDLE, 100, parse=past_date),
     },
     actions={"hero.add": Entry(begin, enters=(QUESTIONS[0],), arg=False)},
 )
