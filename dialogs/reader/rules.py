@@ -1621,7 +1621,10 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         r"songs|tracks|photos|chapters|episodes)\b",
         tell_mine + own + r"[^.!?]*?\bfor (?:<W>)?(?:\d+|ten|fifteen|twenty|thirty|forty|"
         r"an|half an) (?:minutes|mins|hours?)\b",
-        r"\b(?:the whole|the entire|all|most) (?:<W>){0,3}?(?:on|about) (?:me|my|myself)\b",
+        # Not "posted them all on my story": a feed is where photos go, not a topic.
+        r"\b(?:the whole|the entire|all|most) (?:<W>){0,3}?(?:about (?:me|my|myself)|on (?:me|"
+        r"myself|my(?! (?:story|stories|feed|socials|insta|instagram|ig|twitter|linkedin|tiktok|"
+        r"page|channel|status|timeline)\b)))\b",
         # "half the lunch was me and my app".
         r"\b(?:the whole|the entire|all|most|half) (?:of )?(?:<W>){0,3}?(?:was|went on) (?:just )?"
         r"(?:me|about me|about my|on me|on my)\b",
