@@ -570,7 +570,9 @@ _QUOTABLE = 4
 def _may_say(advice: str, grounds: Grounds) -> bool:
     """Whether the model may give this advice of its own accord. Not a "well done" for a
     step the rules saw the user slip in twice or more ("lost count of the compliments,
-    took selfies"): one slip the rules may misread, two they seldom do."""
+    took selfies"): one slip the rules may misread, two they seldom do. Nor beside a slip
+    the rules saw in another step: the label rules keep "well done" for stories where
+    nothing went wrong."""
     if advice in grounds.candidates:
         return True
     if advice.endswith(".well_done") and (
