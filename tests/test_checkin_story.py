@@ -112,6 +112,36 @@ def test_a_quote_is_the_users_words_as_typed_and_says_where_it_was_cut() -> None
     assert quoted(asked, "ask") == "ask if i can shadow her on a night…"
 
 
+async def test_a_story_of_another_day_is_read_apart_and_the_checkin_paused(chat: Chat) -> None:
+    await tell_checkin(chat, CLEAR)  # yesterday
+    await chat.press("checkin.understood=right")
+    later = (
+        "Had another coffee with Dana today, and it was nothing like the first one: she kept "
+        "checking her phone, answered in single words, said she was swamped with the tour "
+        "and left early before we had even finished the first cup."
+    )
+    assert len(later) > 200  # too long for what lit them up: read as a story
+    await chat.say(later)
+    assert "radar.cold_give_space" in chat.advice  # read on its own
+    paused = chat.me().dialog.paused_for(1)
+    assert paused is not None
+    assert paused.answers["checkin.story"] == CLEAR  # not rewritten by the other contact
+
+
+async def test_a_question_told_in_a_checkin_is_answered_not_swallowed(chat: Chat) -> None:
+    await tell_checkin(chat, CLEAR)
+    await chat.press("checkin.understood=right")
+    await chat.say(
+        "Also, I'm thinking of asking her tomorrow if I can shadow her at the label for a "
+        "week, after only this one coffee. Is that a good idea, or is it far too soon for "
+        "that? I really don't want to blow it with her by asking at the wrong moment."
+    )
+    assert "ask.not_yet" in chat.advice
+    paused = chat.me().dialog.paused_for(1)
+    assert paused is not None
+    assert paused.answers["checkin.story"] == CLEAR
+
+
 async def test_the_story_answers_and_only_the_rest_is_asked(chat: Chat) -> None:
     await tell_checkin(chat, "I emailed Dana about her tour and she replied warmly.")
     assert chat.state == "checkin.understood"

@@ -206,6 +206,7 @@ class Messages(_Strict):
     set_aside: str
     read_as_story: str
     story_added: str
+    story_another_contact: str
     nothing_to_cancel: str
     need_hero: str
     unknown_command: str

@@ -166,7 +166,12 @@ class Context:
         if ask is not None and ask.on_story is not None:
             await ask.on_story(self, text)
             return
-        self.say(self.messages.read_as_story)
+        await self.read_apart(text, self.messages.read_as_story)
+
+    async def read_apart(self, text: str, why: str) -> None:
+        """Says `why`, sets the open question aside (a check-in is paused) and reads the
+        story on its own."""
+        self.say(why)
         await self.set_aside()
         await self._read_story(self, text)
 

@@ -32,7 +32,7 @@ from dialogs.flows.base import (
 from dialogs.matching import match_option, words
 from dialogs.model import AskOutcome, Hero, Interaction, InteractionKind, StepId
 from dialogs.playbook import READINGS, by_importance, temperature
-from dialogs.reader import Reading, StoryReading, read_story
+from dialogs.reader import Reading, StoryReading, Time, read_story
 from dialogs.reader.checkin import Answer, fill
 from dialogs.steps import STEPS, Facts, Step
 
@@ -210,6 +210,15 @@ async def story_instead(ctx: Context, text: str) -> None:
         await next_question(ctx)
         return
     told = ctx.dialog.answers.get(STORY_ANSWER)
+    if told:
+        reading = _reading((await read_about(ctx, text, hero))[0])
+        recorded = ctx.dialog.answers.get("checkin.date")
+        other_day = reading.day is not None and reading.day.isoformat() != (recorded or "")
+        if reading.time is not Time.HAPPENED or (recorded and other_day):
+            # A plan, a question or another contact: added to this one, it would rewrite
+            # what this one was, and a question in it would go unanswered.
+            await ctx.read_apart(text, ctx.messages.story_another_contact)
+            return
     ctx.say(ctx.messages.story_added)
     await take_story(ctx, hero, (f"{told}\n{text}" if told else text)[:STORY_LIMIT])
 
@@ -633,8 +642,9 @@ def check(content: Content) -> list[str]:
 
 # What the story answered is confirmed, or one answer fixed, before the rest is asked.
 _STORY_QUESTIONS = ("checkin.understood", "checkin.fix")
-# A check-in question leads to another, to the follow-up offer, or back to idle.
-_NEXT = (*questions(), *_STORY_QUESTIONS, TRIED, "checkin.followup", IDLE)
+# A check-in question leads to another, to the follow-up offer, or back to idle; or, for a
+# story of another contact told at it (story_instead), wherever a story leads.
+_NEXT = (*questions(), *_STORY_QUESTIONS, TRIED, "checkin.followup", IDLE, STORY)
 _LIMITS = {"checkin.date": 100, STORY_ANSWER: STORY_LIMIT, "interests.lit_up": 200}
 _PARSERS = {"checkin.date": past_date}
 ASKS = {
@@ -652,7 +662,7 @@ ASKS[STORY_ANSWER] = Ask(answer_story, _NEXT, limit=STORY_LIMIT, pausable=True)
 ASKS["checkin.when"] = Ask(answer, _NEXT, typed=typed_when, pausable=True, on_story=story_instead)
 ASKS["checkin.understood"] = Ask(understood, _NEXT, on_text=corrected, pausable=True)
 # A story typed instead of naming what was wrong is read as one.
-ASKS["checkin.fix"] = Ask(fix, (*_NEXT, STORY), on_text=typed_fix, pausable=True)
+ASKS["checkin.fix"] = Ask(fix, _NEXT, on_text=typed_fix, pausable=True)
 ASKS["checkin.resume"] = Ask(resume, _NEXT)
 ASKS[TRIED] = Ask(answer, _NEXT, pausable=True, on_story=story_instead)
 _OPENS = ("checkin.resume", *questions(), *_STORY_QUESTIONS, TRIED)
