@@ -106,7 +106,10 @@ class Coach:
                 await self._command(ctx, name, args)
             case Press(button=button, turn=turn):
                 await self._press(ctx, button, turn)
-            case Text(text=text):
+            case Text(text=text, attachment=None):
+                await self._typed(ctx, text)
+            case Text(text=text, attachment=what):
+                ctx.say(ctx.messages.caption_read.format(what=what))
                 await self._typed(ctx, text)
 
     async def _command(self, ctx: Context, name: str, args: str) -> None:

@@ -61,9 +61,11 @@ def record_id(text: str) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """A plain message typed by the user."""
+    """A plain message typed by the user, or the caption of a picture or file they sent
+    (`attachment` names it: the coach can't see it, and says so)."""
 
     text: str
+    attachment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from bot.telegram.translate import translate
 from bot.webhook import InboxWorker, make_webhook
 from dialogs.content import default_content
 from dialogs.engine import Coach
+from dialogs.model import Text, Unsupported
 from storage.db import Database
 from storage.inbox import Inbox
 from storage.models import InboxRow, UserRow
@@ -127,6 +128,19 @@ async def test_a_nul_in_a_heros_name_gets_a_normal_reply_on_postgresql(
     assert "What does Dana do" in texts[-1]
     async with database.transaction() as store:
         assert list(await store.session.scalars(select(UserRow.display_name))) == ["Ana"]
+
+
+def test_a_caption_is_text_and_a_bare_picture_is_unsupported() -> None:
+    raw = message(1, "")
+    del raw["message"]["text"]
+    raw["message"]["photo"] = [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}]
+    bare = translate(Update.de_json(raw, None))
+    assert bare is not None
+    assert bare.event == Unsupported("photo")  # type: ignore[union-attr]
+    raw["message"]["caption"] = " he wrote back!\x00 "
+    captioned = translate(Update.de_json(raw, None))
+    assert captioned is not None
+    assert captioned.event == Text("he wrote back!", attachment="photo")  # type: ignore[union-attr]
 
 
 # --- item 12: a private chat is its sender's ----------------------------------------

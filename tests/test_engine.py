@@ -742,6 +742,16 @@ async def test_stickers_and_edits_get_a_friendly_word_and_keep_the_dialog(chat: 
     assert chat.state == "checkin.story"
 
 
+async def test_a_pictures_caption_is_read_as_what_the_user_typed(chat: Chat) -> None:
+    await onboard(chat)
+    caption = "She replied within the hour and offered to introduce me to her editor!"
+    await chat.send(Text(caption, attachment="photo"))
+    assert chat.last is not None
+    assert "can't see the photo" in chat.last.replies[0].text
+    assert chat.state == "story.offer"
+    assert "radar.warm_open_door" in chat.advice
+
+
 async def test_unknown_commands_point_to_help(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/frobnicate now")

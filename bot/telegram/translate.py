@@ -140,11 +140,12 @@ def translate(update: Update) -> Incoming | GroupHint | GroupPress | None:
         text = clean(message.text)
         event = _command(text) if text.startswith("/") else Text(text)
     else:
-        event = Unsupported(
-            next(
-                (a.replace("_", " ") for a in _ATTACHMENTS if getattr(message, a, None)), "message"
-            )
+        what = next(
+            (a.replace("_", " ") for a in _ATTACHMENTS if getattr(message, a, None)), "message"
         )
+        # A screenshot of the hero's reply often comes with the story as its caption.
+        caption = clean(message.caption or "").strip()
+        event = Text(caption, attachment=what) if caption else Unsupported(what)
     return Incoming(message.chat.id, key, clean(user.first_name), event)
 
 

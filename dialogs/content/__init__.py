@@ -211,6 +211,7 @@ class Messages(_Strict):
     need_hero: str
     unknown_command: str
     unsupported: str
+    caption_read: str
     edited: str
     still_waiting: str
     stale_button: str
