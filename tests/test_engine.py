@@ -596,10 +596,40 @@ async def test_a_story_gets_advice_at_once_and_can_become_a_checkin(chat: Chat) 
 
 async def test_a_story_that_says_too_little_gets_a_question_not_a_guess(chat: Chat) -> None:
     await onboard(chat)
-    await chat.say("ok")
+    await chat.say("it was fine i guess")
     assert chat.advice == ()
     assert "Tell me a bit more" in chat.text
     assert chat.state == "idle"
+
+
+@pytest.mark.parametrize(
+    ("words", "answer"),
+    [("hi!", "Hi!"), ("Thanks so much 🙏", "You're welcome"), ("ok cool", "Whenever")],
+)
+async def test_a_greeting_or_thanks_gets_a_word_back_not_a_request_for_a_story(
+    chat: Chat, words: str, answer: str
+) -> None:
+    await onboard(chat)
+    await chat.say(words)
+    assert chat.text.startswith(answer)
+    assert "Tell me a bit more" not in chat.text
+    assert chat.advice == ()
+
+
+async def test_a_question_about_the_reading_is_answered_and_the_offer_stays(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("Coffee with Dana: she asked about my work and said let's meet next month!")
+    assert "radar.warm_open_door" in chat.advice
+    await chat.say("Is that good??")
+    assert "sounds warm" in chat.text
+    assert chat.advice == ()
+    assert chat.state == "story.offer"
+    await chat.say("ok thanks")
+    assert chat.text.startswith("You're welcome")
+    assert chat.state == "story.offer"
+    # A short question that tells something is read as a question of its own.
+    await chat.say("should I ask her to shadow?")
+    assert "ask.not_yet" in chat.advice
 
 
 # --- /nextstep ------------------------------------------------------------------------

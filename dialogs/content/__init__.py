@@ -224,6 +224,15 @@ class Messages(_Strict):
     too_old_date: str
     story_intro: str
     story_too_little: str
+    story_hello: str
+    story_thanks: str
+    story_ok: str
+    story_thanks_offer: str
+    verdict_warm: str
+    verdict_lukewarm: str
+    verdict_cold: str
+    verdict_well_done: str
+    verdict_other: str
     checkin_start: str
     checkin_saved: str
     step_going_well: str

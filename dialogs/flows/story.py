@@ -5,7 +5,9 @@ The story is about the hero it names (any of the user's heroes), else the curren
 
 from __future__ import annotations
 
-from dialogs.flows.base import IDLE, STORY, Ask, Context, Entry, Flow
+import re
+
+from dialogs.flows.base import IDLE, STORY, STORY_WORDS, Ask, Context, Entry, Flow
 from dialogs.flows.checkin import STORY_LIMIT, open_checkin, quoted, read_about
 from dialogs.reader import Signal, StoryReading, Time
 
@@ -16,6 +18,10 @@ async def told(ctx: Context, text: str) -> None:
     current = await ctx.current_hero()
     if current is None:
         await ctx.run("start")
+        return
+    social = pleasantry(text)
+    if social is not None:
+        ctx.say(getattr(ctx.messages, f"story_{social}").format(hero=current.name))
         return
     found, hero = await read_about(ctx, text, current)
     if found.reading is not None and found.reading.language != "en":
@@ -62,6 +68,70 @@ def _happened(found: StoryReading) -> bool:
     )
 
 
+# Words that only greet, thank or acknowledge: a word of the conversation, not a story.
+_HELLO = {"hi", "hello", "hey", "hiya", "heya", "yo", "morning", "evening", "afternoon"}
+_THANKS = {"thanks", "thank", "thx", "ty", "cheers", "appreciate", "appreciated", "tysm"}
+_OK = {
+    "ok", "okay", "k", "kk", "cool", "great", "nice", "got", "it", "sounds", "good", "perfect",
+    "alright", "awesome", "noted", "will", "do", "sure", "right", "understood", "makes",
+    "sense", "you", "so", "much", "a", "lot", "again", "oh", "ah", "i", "see", "there",
+}  # fmt: skip
+_WORD = re.compile(r"[a-z]+")
+
+
+def pleasantry(text: str) -> str | None:
+    """Tells a greeting ("hello"), thanks ("thanks") or a bare acknowledgement ("ok") from
+    words that tell something: None when any word is more than that."""
+    words = _WORD.findall(text.lower())
+    if not words or len(words) > 6 or any(w not in _HELLO | _THANKS | _OK for w in words):
+        return None
+    if _THANKS & set(words):
+        return "thanks"
+    return "hello" if _HELLO & set(words) else "ok"
+
+
+_QUESTION_WORDS = {"is", "was", "what", "so", "does", "do", "how", "why", "really", "and"}
+
+
+async def after_reading(ctx: Context, text: str) -> None:
+    """At the offer to record, a few words that tell no contact ("is that good??", "ok
+    thanks") are about the reading just given: the coach answers and the offer stays."""
+    hero_id = ctx.dialog.hero_id
+    hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id else None
+    story = ctx.dialog.answers.get("checkin.story", "")
+    if hero is None or len(text.split()) >= STORY_WORDS:
+        await told(ctx, text)
+        return
+    social = pleasantry(text)
+    words = _WORD.findall(text.lower())
+    if social is None:
+        found, _ = await read_about(ctx, text, hero)
+        asks = "?" in text or (bool(words) and words[0] in _QUESTION_WORDS)
+        if not asks or not set(found.advice) <= {"radar.read_temperature"}:
+            await told(ctx, text)
+            return
+        reading, _ = await read_about(ctx, story, hero)
+        ctx.say(_verdict(ctx, reading.advice).format(hero=hero.name))
+    elif social == "thanks":
+        ctx.say(ctx.messages.story_thanks_offer)
+    await ctx.ask_again()
+
+
+def _verdict(ctx: Context, advice: tuple[str, ...]) -> str:
+    """The story's reading in one line, for "is that good?": its temperature first."""
+    messages = ctx.messages
+    for advice_id, verdict in (
+        ("radar.warm_open_door", messages.verdict_warm),
+        ("radar.lukewarm_add_value", messages.verdict_lukewarm),
+        ("radar.cold_give_space", messages.verdict_cold),
+    ):
+        if advice_id in advice:
+            return verdict
+    if any(a.endswith("well_done") or a == "distance.respectful_deference" for a in advice):
+        return messages.verdict_well_done
+    return messages.verdict_other
+
+
 async def offer(ctx: Context, choice: str) -> None:
     hero_id = ctx.dialog.hero_id
     hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id else None
@@ -77,7 +147,8 @@ async def offer(ctx: Context, choice: str) -> None:
 _TOLD = Entry(told, enters=("story.offer", "/start"))
 FLOW = Flow(
     "story",
-    # Another story instead of an answer to the offer is read as a new story.
-    questions={"story.offer": Ask(offer, ("/checkin", IDLE, STORY), on_text=told)},
+    # Another story instead of an answer to the offer is read as a new story; a few words
+    # about the reading just given are answered, and the offer stays.
+    questions={"story.offer": Ask(offer, ("/checkin", IDLE, STORY), on_text=after_reading)},
     idle_text=_TOLD,
 )
