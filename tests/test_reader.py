@@ -150,6 +150,45 @@ def test_what_a_story_says_of_another_hero_is_not_read_as_this_ones() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "hero", "advice"),
+    [
+        (
+            "Kenji's all good, not why I'm writing. It's Nadia. She left halfway through our "
+            "coffee and hasn't answered since.",
+            "Nadia Farouk",
+            "radar.cold_give_space",
+        ),
+        (
+            "Lunch with Nadia went great as always. But this one's about Kenji: he invited me "
+            "to his studio next week and asked me to bring my sketches.",
+            "Kenji Morimoto",
+            "radar.warm_open_door",
+        ),
+        (
+            "Nadia was lovely. What I want to ask about is Kenji. He left after ten minutes "
+            "and hasn't answered my last two messages.",
+            "Kenji Morimoto",
+            "radar.cold_give_space",
+        ),
+    ],
+)
+def test_the_story_is_about_the_hero_the_user_says_it_is_about(
+    text: str, hero: str, advice: str
+) -> None:
+    reading = read(text, heroes=["Kenji Morimoto", "Nadia Farouk"], use_model=False)
+    assert reading.hero == hero
+    assert advice in reading.advice
+
+
+def test_a_hero_named_by_a_short_form_keeps_the_story_theirs() -> None:
+    heroes = ["Ruth Adeyemi", "Maximilian Brandt"]
+    text = "Maxi wrote back at once (not Ruth, she's still quiet). Maxi invited me to the lab."
+    reading = read(text, heroes=heroes, use_model=False)
+    assert (reading.hero, reading.others) == ("Maximilian Brandt", ("Ruth Adeyemi",))
+    assert "radar.warm_open_door" in reading.advice
+
+
+@pytest.mark.parametrize(
     ("text", "advice"),
     [
         ('He replied "Sure, happy to chat again sometime." after 10 days.', "lukewarm"),

@@ -316,9 +316,10 @@ def _about_others(
     was named last; one that names the story's hero is about that hero."""
     if hero is None or len(heroes) < 2:
         return frozenset(), ()
-    own = set(facts.hero_names(hero))
+    # The words this story uses for each hero, short forms and slips included ("Teo").
+    own = set(facts.hero_names(hero)) | {word for _, word in facts.name_places(text, hero)}
     names = {
-        other: [n for n in facts.hero_names(other) if n not in own]
+        other: sorted({word for _, word in facts.name_places(text, other)} - own)
         for other in heroes
         if other != hero
     }

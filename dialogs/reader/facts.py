@@ -54,31 +54,69 @@ def _short_form(word: str, name: str) -> bool:
     return 3 <= len(word) <= len(name) - 2 and name.startswith(word) and word not in _COMMON_SHORT
 
 
-def find_hero(text: str, heroes: Sequence[str]) -> tuple[str | None, str | None]:
-    """The hero the story names first, with the word that named them.
+def name_places(text: str, hero: str) -> list[tuple[int, str]]:
+    """Where the story names the hero, and the word it uses each time: a name, a part of
+    it, a quoted nickname, or a name typed one letter off ("Marcos" for Marcus) or cut
+    short ("Teo" for Teodoro) when it is long enough that this cannot make it another word."""
+    places: dict[int, str] = {}
+    names = hero_names(hero)
+    for name in names:
+        for found in re.finditer(rf"(?<![\w']){re.escape(name)}(?:'s)?(?![\w'])", text):
+            places.setdefault(found.start(), name)
+    fuzzy = [name for name in names if len(name) >= 5 and " " not in name]
+    if fuzzy:
+        for match in re.finditer(r"[a-z][a-z'-]+", text):
+            word = match.group().removesuffix("'s")
+            if match.start() in places or word in names:
+                continue
+            if any(
+                (word[0] == name[0] and Levenshtein.distance(word, name) == 1)
+                or _short_form(word, name)
+                for name in fuzzy
+            ):
+                places[match.start()] = word
+    return sorted(places.items())
 
-    A name typed one letter off ("Marcos" for Marcus) still counts when it is long
-    enough that one letter cannot make it another word.
-    """
-    tokens = [(match.start(), match.group()) for match in re.finditer(r"[a-z][a-z'-]+", text)]
-    best: tuple[int, str, str] | None = None
-    for hero in heroes:
-        for name in hero_names(hero):
-            found = re.search(rf"(?<![\w']){re.escape(name)}(?:'s)?(?![\w'])", text)
-            place = found.start() if found else None
-            if place is None and len(name) >= 5 and " " not in name:
-                for start, typed in tokens:
-                    word = typed.removesuffix("'s")
-                    if (word[0] == name[0] and Levenshtein.distance(word, name) == 1) or (
-                        _short_form(word, name)
-                    ):
-                        place = start
-                        break
-            if place is not None and (best is None or place < best[0]):
-                best = (place, hero, name)
-    if best is None:
+
+# The user says which hero the story is about ("this one's about Mei-Ling", "what I
+# want to ask about is Priya"), or sets one aside ("Kofi's all good", "not Marisol").
+_FOCUS = (
+    r"(?:(?:this|it)(?: one| time| message| question)?(?:'s| is)|i'm (?:writing|asking|here)"
+    r"|i (?:want|wanted|need|meant) to (?:ask|talk|tell you)|(?:my )?question(?:'s| is))"
+    r" (?:really |actually |all |more |mostly )?about (?:dr |mr |mrs |ms |prof )?<NAME>"
+    r"|(?:what|who) i (?:want|wanted|need|meant) to (?:ask|talk) about is (?:dr |mr |ms )?<NAME>"
+    r"|(?:^|[.!?] |but |no, )it's <NAME>(?:[.!?,:]|$| (?:i'm|that|who|this))"
+)
+_ASIDE = (
+    r"<NAME>(?:'s| is) (?:all |totally |doing )?(?:good|fine|great|ok|okay)\b[^.!?]*"
+    r"(?:not (?:why|what|who)|but|anyway)"
+    r"|\(not <NAME>\b|\bforget <NAME>\b|\b<NAME> aside\b"
+)
+
+
+def find_hero(text: str, heroes: Sequence[str]) -> tuple[str | None, str | None]:
+    """The hero the story is about, with the word that named them: the one the user says
+    it is about, else the first named that the user did not set aside."""
+    named = {hero: places for hero in heroes if (places := name_places(text, hero))}
+    if not named:
         return None, None
-    return best[1], best[2]
+
+    def said(pattern: str, hero: str) -> bool:
+        names = "|".join(re.escape(word) for word in {w for _, w in named[hero]})
+        return (
+            re.search(pattern.replace("<NAME>", f"(?:{names})(?:'s)?(?![\\w'])"), text) is not None
+        )
+
+    order = sorted(named, key=lambda hero: named[hero][0][0])
+    if len(order) > 1:
+        focus = [hero for hero in order if said(_FOCUS, hero)]
+        aside = [hero for hero in order if said(_ASIDE, hero)]
+        chosen = focus[0] if len(focus) == 1 else next((h for h in order if h not in aside), None)
+        if chosen is not None:
+            order.remove(chosen)
+            order.insert(0, chosen)
+    hero = order[0]
+    return hero, named[hero][0][1]
 
 
 # --- what kind of contact -------------------------------------------------------------
