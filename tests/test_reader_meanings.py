@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.reader import read_story
+from dialogs.reader import read, read_story
 
 FRESH = [
     (
@@ -441,5 +441,69 @@ def test_a_story_written_by_another_hand_is_read_by_its_class(
     text: str, step: str | None, expected: set[str], wrong: set[str]
 ) -> None:
     advice = set(read_story(text, heroes=("Marcus Chen",), step=step).advice)
+    assert expected <= advice
+    assert not advice & wrong
+
+
+# Round 5: wordings of classes the held-out sets of 2026-11-30 showed missing (turning up
+# uninvited, praise said again and again, a send-off, a door opened by a deed), written
+# fresh for this test: none of these sentences is in any set.
+FRESH_ROUND5 = [
+    (
+        "I'm planning to just show up at her bakery at 5am on Saturday, she can't say no to "
+        "me if I'm standing there.",
+        {"distance.autonomy_authority"},
+        {"distance.respectful_deference"},
+    ),
+    (
+        "Found out which gym he uses and caught him outside the changing rooms to ask about "
+        "an apprenticeship.",
+        {"distance.autonomy_authority"},
+        {"distance.respectful_deference"},
+    ),
+    (
+        "He said no thanks to the first date I proposed, then turned down both of the others.",
+        {"radar.cold_give_space"},
+        {"radar.warm_open_door"},
+    ),
+    (
+        "She shook my hand, said it was nice, and moved straight on to the next person in "
+        "the queue.",
+        {"radar.cold_give_space"},
+        {"radar.warm_open_door"},
+    ),
+    (
+        "Took her nine days to write back 'sounds nice, good luck with the show'.",
+        {"radar.lukewarm_add_value"},
+        {"radar.warm_open_door"},
+    ),
+    (
+        "That same evening she emailed an introduction to her editor.",
+        {"radar.warm_open_door"},
+        {"radar.cold_give_space"},
+    ),
+    (
+        "He asked if I could sit in on Thursday's tasting. Bring your own knives, he said.",
+        {"radar.warm_open_door"},
+        {"radar.cold_give_space"},
+    ),
+    (
+        "I must have told her 'you're a legend' I don't know how many times.",
+        {"germ.one_compliment"},
+        {"germ.well_done"},
+    ),
+    (
+        "At the signing I kept calling him a genius, which he laughed off.",
+        {"germ.one_compliment"},
+        {"germ.well_done", "distance.autonomy_authority"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "wrong"), FRESH_ROUND5)
+def test_a_class_the_held_out_sets_showed_missing_is_read(
+    text: str, expected: set[str], wrong: set[str]
+) -> None:
+    advice = set(read(text, heroes=("Marcus Chen",), use_model=False).advice)
     assert expected <= advice
     assert not advice & wrong

@@ -715,7 +715,9 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:pushed|pushing|pressed|pressing|insisted|insisting|angling|angled) (?:hard )?"
         r"(?:for|on)\b",
         r"\b(?:kept|keep|keeps) (?:on )?(?:emailing|texting|messaging|calling|pinging|bugging|"
-        r"nagging|hounding|following up|chasing|dming)\b(?! (?:him|her|them) ['\"])",
+        r"nagging|hounding|following up|chasing|dming)\b"
+        # Not "kept calling him 'sir'" or "kept calling him the GOAT": a name, not a call.
+        r"(?! (?:him|her|them) (?:['\"]|(?:a|an|the|my|his|her)\b))",
         r"\bfollowed up (?:<W>)?(?:two|three|four|five|several|multiple|\d+|a bunch of|many) "
         r"times\b",
         r"\b(?:booked|scheduled|set up|proposed|suggested|asked for|pushed for) (?:<W>){0,2}?"
@@ -1660,6 +1662,10 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
         r"\b(?:said|told <OBJ>) (?:it|that) again (?:about|when|on|at|for)\b",
         # "told her she's a legend, that her film changed me, that she's the reason...".
         said + r"[^.!?]*?\b" + praise + r"\b[^.!?]*?, (?:and )?that [^.!?]*?, (?:and )?that\b",
+        # "kept calling him the GOAT": praise said again and again.
+        r"\bkept (?:calling <HIM>|saying|telling <OBJ>) [^.!?]{0,40}?\b" + praise + r"\b",
+        # "first I told her she's amazing, then that her atlas is my bible".
+        said + r"[^.!?]*?\b" + praise + r"\b[^.!?]*?,? (?:and )?then (?:that|i said|told <OBJ>)\b",
         r"\bcompliments i (?:paid|gave|made)\b",
         r"\bcomplimented (?:every|all|each)\b",
         r"\b(?:complimented|praised|admired) (?:<W>){0,3}?[^.!?]*?, [^.!?]*?, [^.!?]*?\b",
@@ -1832,6 +1838,8 @@ _NOT_A_NEGATION = re.compile(
     r"not to mention|no end of|not (?:going to|gonna) lie|(?:can't|won't) lie|not kidding|"
     r"no (?:joke|lie|kidding)|"
     r"no shortage of|never stop(?:ped)?|in no time|"
+    # "I don't know how many times": a count too big to keep, not a denial.
+    r"(?:do|did|can|could)(?:n't| not) (?:even )?(?:know|count|tell you) how (?:many|much|often)|"
     r"should(?:n't| not) have|wish i (?:hadn't|had not|didn't)|"
     r"(?:could|can|did|would)(?:n't| not) (?:stop|help|wait|believe|resist|hesitate|"
     r"get enough)|never (?:been|felt|seen [\w']+|had|heard [\w']+) (?:so|more|such|this))\b"
