@@ -303,6 +303,12 @@ _CORRECTS = _any(
     r"\b(?:is|are|were|was) a (?:mistake|error|blunder)\b",
     r"\byour (?:\w+ ){0,2}(?:is|are) (?:outdated|obsolete|broken|old-fashioned|behind|dated)\b",
     r"(?:^|[,;:]\s*)you (?:should|need to|must) (?:re\w+|change|fix|drop|stop|switch)\b",
+    # "you're wrong about", "as fellow choreographers", "respectfully, I disagree".
+    r"\b(?:you're|you are|you were|ur) (?:\w+ )?(?:wrong|mistaken|out of date|behind the times)\b",
+    r"\bas (?:a )?fellow\b",
+    r"\bwe(?:'re| are) (?:basically |really |pretty much |kind of )?(?:peers|equals|on a par)\b",
+    r"\b(?:respectfully,? )?i (?:strongly |respectfully )?disagree\b",
+    r"\bthe (?:science|data|research|evidence|numbers) (?:says|say|show|shows)\b",
 )
 _TOO_BIG = _any(
     r"\b(?:an|one|two|\d+)[ -](?:to \d+ )?(?:hours?|hrs?)\b",
@@ -319,6 +325,9 @@ _TOO_BIG = _any(
     r"\b(?:tonight or tomorrow|next week|next saturday|start monday|on tuesday)\b",
     r"\b(?:intro me|introduce me|intro to your|your investors)\b",
     r"\b(?:reference|recommendation) letter\b",
+    r"\b(?:write|writing) me an? (?:recommendation|reference|letter)\b",
+    r"\b(?:the )?(?:whole|entire) (?:\w+ ){0,2}?(?:tour|season|summer|semester|month|run|"
+    r"residency)\b",
     r"\bi'll book\b",
     r"\bschedule an interview\b",
     r"\b(?:login|admin access|subscriber numbers)\b",
