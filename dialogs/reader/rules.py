@@ -504,9 +504,14 @@ _RULES: tuple[_Rule, ...] = (
         "aloof|frost|icy|standoff|stand-off|impatient|annoy|irritat|brusque|detach|indifferent|"
         "unimpress|yawn|sigh|checked|short|phone|watch|email|laptop|slack|clock|word|off|ghost|"
         "read|early|abrupt|rush|hurry|elsewhere|miles",
-        r"(?<!had a )(?<!got a )(?<!caught a )(?<!have a )\bcold(?:ly|er|ness)?\b(?! (?:brew|"
+        # Cold as a thing, not a mood: "the cold chain", "cold storage", "out in the cold".
+        r"(?<!had a )(?<!got a )(?<!caught a )(?<!have a )(?<!in the )(?<!from the )"
+        r"\bcold(?:ly|er|ness)?\b(?! (?:brew|"
         r"coffee|drink|drinks|water|weather|outside|day|morning|snap|calls?|emails?|e-mails?|"
-        r"outreach|open|feet|turkey|case|hands|start)\b)",
+        r"outreach|open|feet|turkey|case|hands|start|chain|storage|store|stores|room|rooms|"
+        r"war|front|sores?|plunge|press(?:ed)?|frames?|fusion|reading|spell|cuts|meats?|"
+        r"foods?|smoke[ds]?|forg(?:e|ing)|pitch(?:es|ing)?|dms?|messages?|texts?|"
+        r"applications?|season|winter|nights?|months?)\b)",
         r"\b(?:distant|distracted|curt|bored|dismissive|uninterested|disinterested|aloof|"
         r"frosty|icy|standoffish|stand-offish|impatient|annoyed|irritated|brusque|detached|"
         r"indifferent|unimpressed|yawn\w*|sigh(?:ed|ing)|checked out|short with me)\b",
