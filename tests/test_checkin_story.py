@@ -128,6 +128,22 @@ async def test_a_story_of_another_day_is_read_apart_and_the_checkin_paused(chat:
     assert paused.answers["checkin.story"] == CLEAR  # not rewritten by the other contact
 
 
+async def test_a_story_that_opens_with_another_kind_of_contact_is_read_apart(
+    chat: Chat,
+) -> None:
+    coffee = "Coffee with Dana yesterday. She was really warm."
+    await tell_checkin(chat, coffee)
+    await chat.press("checkin.understood=right")
+    assert chat.state == "interests.whose"  # a choice: a story here is no answer to it
+    await chat.say(
+        "emailed her a long thank you with three links about her label. no reply after 12 days"
+    )
+    assert "radar.cold_give_space" in chat.advice  # read on its own
+    paused = chat.me().dialog.paused_for(1)
+    assert paused is not None
+    assert paused.answers["checkin.story"] == coffee
+
+
 async def test_a_question_told_in_a_checkin_is_answered_not_swallowed(chat: Chat) -> None:
     await tell_checkin(chat, CLEAR)
     await chat.press("checkin.understood=right")

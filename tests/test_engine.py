@@ -627,6 +627,10 @@ async def test_a_question_about_the_reading_is_answered_and_the_offer_stays(chat
     await chat.say("ok thanks")
     assert chat.text.startswith("You're welcome")
     assert chat.state == "story.offer"
+    await chat.say("Lunch with Dana: I pitched my app twice and took a selfie with her.")
+    await chat.say("is that bad?")
+    assert "something to do differently" in chat.text
+    assert chat.state == "story.offer"
     # A short question that tells something is read as a question of its own.
     await chat.say("should I ask her to shadow?")
     assert "ask.not_yet" in chat.advice

@@ -232,6 +232,7 @@ class Messages(_Strict):
     verdict_lukewarm: str
     verdict_cold: str
     verdict_well_done: str
+    verdict_slips: str
     verdict_other: str
     checkin_start: str
     checkin_saved: str

@@ -34,6 +34,7 @@ from dialogs.model import AskOutcome, Hero, Interaction, InteractionKind, StepId
 from dialogs.playbook import READINGS, by_importance, temperature
 from dialogs.reader import Reading, StoryReading, Time, read_story
 from dialogs.reader.checkin import Answer, fill
+from dialogs.reader.text import clean
 from dialogs.steps import STEPS, Facts, Step
 
 # The story comes first: what it answers is not asked again.
@@ -214,13 +215,28 @@ async def story_instead(ctx: Context, text: str) -> None:
         reading = _reading((await read_about(ctx, text, hero))[0])
         recorded = ctx.dialog.answers.get("checkin.date")
         other_day = reading.day is not None and reading.day.isoformat() != (recorded or "")
-        if reading.time is not Time.HAPPENED or (recorded and other_day):
+        if (
+            reading.time is not Time.HAPPENED
+            or (recorded and other_day)
+            or _opens_apart(ctx, text, reading)
+        ):
             # A plan, a question or another contact: added to this one, it would rewrite
             # what this one was, and a question in it would go unanswered.
             await ctx.read_apart(text, ctx.messages.story_another_contact)
             return
     ctx.say(ctx.messages.story_added)
     await take_story(ctx, hero, (f"{told}\n{text}" if told else text)[:STORY_LIMIT])
+
+
+def _opens_apart(ctx: Context, text: str, reading: Reading) -> bool:
+    """Tells whether a story opens with a contact of another kind than this check-in's:
+    "emailed him a long thank-you..." told during a coffee's check-in is a later contact,
+    while "she said to email her assistant" inside a coffee's story is part of it."""
+    kind = ctx.dialog.answers.get("checkin.kind")
+    if not kind or reading.kind in (None, kind) or reading.kind_words is None:
+        return False
+    opening = " ".join(clean(text).lower().split()[:3])
+    return re.search(rf"\b{re.escape(reading.kind_words.split()[0])}", opening) is not None
 
 
 async def take_story(ctx: Context, hero: Hero, text: str) -> None:

@@ -127,9 +127,16 @@ def _verdict(ctx: Context, advice: tuple[str, ...]) -> str:
     ):
         if advice_id in advice:
             return verdict
-    if any(a.endswith("well_done") or a == "distance.respectful_deference" for a in advice):
+    praise = [a for a in advice if a.endswith("well_done") or a == "distance.respectful_deference"]
+    if praise and len(praise) == len(advice):
         return messages.verdict_well_done
+    if any(a.split(".")[0] in _SLIP_STEPS for a in advice if a not in praise):
+        return messages.verdict_slips
     return messages.verdict_other
+
+
+# Advice of these steps names something to do differently next time.
+_SLIP_STEPS = {"interests", "germ", "distance"}
 
 
 async def offer(ctx: Context, choice: str) -> None:
