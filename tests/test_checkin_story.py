@@ -144,6 +144,21 @@ async def test_a_story_that_opens_with_another_kind_of_contact_is_read_apart(
     assert paused.answers["checkin.story"] == coffee
 
 
+async def test_any_question_of_the_users_own_is_read_apart_but_a_quoted_one_is_not(
+    chat: Chat,
+) -> None:
+    coffee = "Coffee with Dana yesterday. She was really warm."
+    await tell_checkin(chat, coffee)
+    await chat.press("checkin.understood=right")
+    await chat.say('she texted after: "did you get home ok?" and sent me her playlist')
+    assert chat.state == "interests.whose"  # part of this contact: still asking
+    await chat.say("she hasn't replied to my last two emails in three weeks. is that normal?")
+    assert "radar.cold_give_space" in chat.advice
+    paused = chat.me().dialog.paused_for(1)
+    assert paused is not None
+    assert paused.answers["checkin.story"].startswith(coffee)
+
+
 async def test_a_question_told_in_a_checkin_is_answered_not_swallowed(chat: Chat) -> None:
     await tell_checkin(chat, CLEAR)
     await chat.press("checkin.understood=right")

@@ -218,6 +218,7 @@ async def story_instead(ctx: Context, text: str) -> None:
         if (
             reading.time is not Time.HAPPENED
             or (recorded and other_day)
+            or _asks(text)
             or _opens_apart(ctx, text, reading)
         ):
             # A plan, a question or another contact: added to this one, it would rewrite
@@ -228,15 +229,31 @@ async def story_instead(ctx: Context, text: str) -> None:
     await take_story(ctx, hero, (f"{told}\n{text}" if told else text)[:STORY_LIMIT])
 
 
+_QUOTED_WORDS = re.compile(r"[\"“”][^\"“”]*[\"“”]")
+
+
+def _asks(text: str) -> bool:
+    """Tells whether the user asks something in their own words (not in a message they
+    quote): a check-in can't answer a question, a reading of its own can."""
+    return "?" in _QUOTED_WORDS.sub("", text)
+
+
 def _opens_apart(ctx: Context, text: str, reading: Reading) -> bool:
-    """Tells whether a story opens with a contact of another kind than this check-in's:
-    "emailed him a long thank-you..." told during a coffee's check-in is a later contact,
-    while "she said to email her assistant" inside a coffee's story is part of it."""
+    """Tells whether a story opens with the user's contact of another kind than this
+    check-in's: "emailed him a long thank-you..." told during a coffee's check-in is a
+    later contact, while "she said to email her assistant" inside a coffee's story, or
+    "she texted after" (the hero's answer to it), is part of it."""
     kind = ctx.dialog.answers.get("checkin.kind")
     if not kind or reading.kind in (None, kind) or reading.kind_words is None:
         return False
-    opening = " ".join(clean(text).lower().split()[:3])
-    return re.search(rf"\b{re.escape(reading.kind_words.split()[0])}", opening) is not None
+    opening = clean(text).lower().split()[:3]
+    if opening and opening[0] in _HERO_SUBJECTS:
+        return False
+    cue = re.escape(reading.kind_words.split()[0])
+    return re.search(rf"\b{cue}", " ".join(opening)) is not None
+
+
+_HERO_SUBJECTS = {"she", "he", "they", "she's", "he's", "they've", "she'd", "he'd"}
 
 
 async def take_story(ctx: Context, hero: Hero, text: str) -> None:
