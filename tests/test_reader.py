@@ -165,6 +165,12 @@ def test_what_a_story_says_of_another_hero_is_not_read_as_this_ones() -> None:
             "radar.warm_open_door",
         ),
         (
+            "Nadia's fine, it's Kenji I'm worried about. He cancelled our coffee twice this "
+            "month and hasn't suggested another date.",
+            "Kenji Morimoto",
+            "radar.cold_give_space",
+        ),
+        (
             "Nadia was lovely. What I want to ask about is Kenji. He left after ten minutes "
             "and hasn't answered my last two messages.",
             "Kenji Morimoto",

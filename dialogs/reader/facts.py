@@ -85,11 +85,10 @@ _FOCUS = (
     r"|i (?:want|wanted|need|meant) to (?:ask|talk|tell you)|(?:my )?question(?:'s| is))"
     r" (?:really |actually |all |more |mostly )?about (?:dr |mr |mrs |ms |prof )?<NAME>"
     r"|(?:what|who) i (?:want|wanted|need|meant) to (?:ask|talk) about is (?:dr |mr |ms )?<NAME>"
-    r"|(?:^|[.!?] |but |no, )it's <NAME>(?:[.!?,:]|$| (?:i'm|that|who|this))"
+    r"|(?:^|[.!?,;] |but |no,? )it's <NAME>(?:[.!?,:]|$| (?:i'm|that|who|this))"
 )
 _ASIDE = (
-    r"<NAME>(?:'s| is) (?:all |totally |doing )?(?:good|fine|great|ok|okay)\b[^.!?]*"
-    r"(?:not (?:why|what|who)|but|anyway)"
+    r"(?:^|[.!?] )<NAME>(?:'s| is) (?:all |totally |doing )?(?:good|fine|ok|okay)[,.;]"
     r"|\(not <NAME>\b|\bforget <NAME>\b|\b<NAME> aside\b"
 )
 
