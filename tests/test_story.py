@@ -27,12 +27,6 @@ LONG_DEBRIEF = (
 
 # (story, the advice it supports; the reader gives the most important one or two)
 STORIES: list[tuple[str, tuple[str, ...]]] = [
-    (
-        "We talked about her new label and she admitted her biggest headache is finding good "
-        "engineers. I did NOT pitch anything; I offered a different angle on it and she said "
-        "that's a great point.",
-        ("interests.well_done",),
-    ),
     # says too little
     ("hi", ()),
     ("ok", ()),
@@ -342,6 +336,16 @@ def test_story_gets_the_expected_advice(text: str, expected: tuple[str, ...]) ->
 # and these slip past the rules. Left out of STORIES, which must pass, and strict, so a
 # fix shows as a failure here and the story goes back.
 MISREAD = [
+    pytest.param(
+        "We talked about her new label and she admitted her biggest headache is finding good "
+        "engineers. I did NOT pitch anything; I offered a different angle on it and she said "
+        "that's a great point.",
+        ("interests.well_done",),
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="at the weighing's bar of 0.2 the model adds 'they are the guru' beside it",
+        ),
+    ),
     pytest.param(
         "I need to pitch my startup to investors next week, so I asked her how she handles "
         "pitches.",

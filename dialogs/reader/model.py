@@ -120,6 +120,8 @@ _ASK = frozenset(
 # Advice that cannot stand together, as pairs of sets whose members exclude each other:
 # one temperature, one word on the ask, and a step's "well done" beside none of that
 # step's warnings (the warnings themselves go together: many compliments and a selfie).
+# And a talk about the user is not a talk about the hero's fame: of 6,870 labelled
+# stories, 289 expect the one and 236 the other, none both.
 CLASHES = (
     (_TEMPERATURES, _TEMPERATURES),
     (_ASK, _ASK),
@@ -144,6 +146,7 @@ CLASHES = (
             }
         ),
     ),
+    (frozenset({"interests.their_world"}), frozenset({"germ.value_their_time"})),
 )
 
 
