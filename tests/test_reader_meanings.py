@@ -493,6 +493,32 @@ FRESH_ROUND5 = [
         {"germ.well_done"},
     ),
     (
+        "Our call was meant to be twenty minutes and I kept saying 'just one more question' "
+        "until the hour was gone.",
+        {"distance.autonomy_authority"},
+        {"germ.one_compliment"},
+    ),
+    (
+        "I asked him to go through my whole portfolio and send comments by Monday.",
+        {"distance.autonomy_authority"},
+        {"distance.respectful_deference"},
+    ),
+    (
+        "She wasn't picking up so I messaged her husband to ask when she'd be free.",
+        {"distance.autonomy_authority"},
+        {"distance.respectful_deference"},
+    ),
+    (
+        "I've been to his bakery four times this week hoping to bump into him.",
+        {"distance.autonomy_authority"},
+        {"radar.warm_open_door"},
+    ),
+    (
+        "Going to suggest a standing monthly call so we have some structure.",
+        {"distance.autonomy_authority"},
+        {"distance.respectful_deference"},
+    ),
+    (
         "At the signing I kept calling him a genius, which he laughed off.",
         {"germ.one_compliment"},
         {"germ.well_done", "distance.autonomy_authority"},

@@ -1662,7 +1662,9 @@ def _lexicon_rules() -> tuple[_Rule, ...]:
     compliments = (
         # Three words of praise in one sentence the user said: a string of compliments.
         said + (r"[^.!?]*?\b" + praise + r"\b") * 3,
-        said + r"[^.!?]{0,60}?\b" + _any(_LEXICON["repeated"]) + r"\b",
+        # Not "I said 'just one more thing' like four times", "said sorry five times".
+        said + r"(?![^.!?]{0,12}?\b(?:just one more|one more|sorry|thanks|thank you)\b)"
+        r"[^.!?]{0,60}?\b" + _any(_LEXICON["repeated"]) + r"\b",
         # "then said it again about his woodcuts": the same praise of another thing.
         r"\b(?:said|told <OBJ>) (?:it|that) again (?:about|when|on|at|for)\b",
         # "told her she's a legend, that her film changed me, that she's the reason...".
@@ -1833,7 +1835,7 @@ _NEGATOR = re.compile(
 )
 _CLAUSE_BREAK = re.compile(
     r"[.!?;:,()\[\]\"]|\s-+\s|\b(?:but|though|although|however|whereas|except|then|because|"
-    r"and (?=(?:then|he|she|they|i|we|it|you|my|his|her|their|the)\b))\b"
+    r"(?:and|so) (?=(?:then|he|she|they|i|we|it|you|my|his|her|their|the)\b))\b"
 )
 # "I pitched nothing" negates from behind.
 _NEGATED_AFTER = re.compile(r" (?:nothing|none|zero|no one|nobody|at no point)\b")
