@@ -519,6 +519,24 @@ FRESH_ROUND5 = [
         {"distance.respectful_deference"},
     ),
     (
+        "I sent him my write-up of the trial in March. Three weeks later he wrote back: "
+        "'Thanks.' That's the reply.",
+        {"radar.lukewarm_add_value"},
+        {"radar.warm_open_door"},
+    ),
+    (
+        "Lunch was pleasant. She answered all my questions but didn't ask me anything back, "
+        "wished me all the best and that was that.",
+        {"radar.lukewarm_add_value"},
+        {"radar.warm_open_door", "radar.cold_give_space"},
+    ),
+    (
+        "He said it's a mad season in the vineyard, I'll have to pass for now, ping me in a "
+        "few months.",
+        {"radar.lukewarm_add_value"},
+        {"radar.warm_open_door"},
+    ),
+    (
         "At the signing I kept calling him a genius, which he laughed off.",
         {"germ.one_compliment"},
         {"germ.well_done", "distance.autonomy_authority"},

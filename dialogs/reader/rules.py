@@ -537,7 +537,8 @@ _RULES: tuple[_Rule, ...] = (
         r"looked (?:at me|up)|engaged|smiled|responded|reacted|listened|made eye contact)\b",
         r"\b(?:didn't|did not|never|wouldn't|would not) (?:even )?(?:look (?:at me|up)|smile|"
         r"make eye contact|ask (?:me )?(?:(?:a single|any|one) (?:question|thing)|anything|"
-        r"any questions)|"
+        # Not "didn't ask me anything back": answers without questions are polite, not cold.
+        r"any questions)(?! back)|"
         r"seem (?:<W>)?(?:interested|engaged|into it))\b",
         r"\b(?:wasn't|was not|weren't|were not|isn't|is not) (?:at all )?(?:interested|engaged|"
         r"impressed|into it)\b(?! in (?:taking|mentoring|having|being))",
