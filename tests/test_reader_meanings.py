@@ -537,6 +537,27 @@ FRESH_ROUND5 = [
         {"radar.warm_open_door"},
     ),
     (
+        "Short visit, he was busy with a delivery. As I left he said \"bring the sketches "
+        "on Thursday and we'll go through them\".",
+        {"radar.warm_open_door"},
+        {"radar.cold_give_space"},
+    ),
+    (
+        "Her DM this morning: 'hiii, fancy grabbing lunch next week?'",
+        {"radar.warm_open_door"},
+        {"radar.cold_give_space"},
+    ),
+    (
+        "Out of nowhere he asked me to proofread the grant he's submitting.",
+        {"radar.warm_open_door"},
+        {"radar.cold_give_space"},
+    ),
+    (
+        "I forgot to bring the sketches and felt stupid the whole time.",
+        set(),
+        {"radar.warm_open_door"},
+    ),
+    (
         "At the signing I kept calling him a genius, which he laughed off.",
         {"germ.one_compliment"},
         {"germ.well_done", "distance.autonomy_authority"},
