@@ -537,7 +537,7 @@ FRESH_ROUND5 = [
         {"radar.warm_open_door"},
     ),
     (
-        "Short visit, he was busy with a delivery. As I left he said \"bring the sketches "
+        'Short visit, he was busy with a delivery. As I left he said "bring the sketches '
         "on Thursday and we'll go through them\".",
         {"radar.warm_open_door"},
         {"radar.cold_give_space"},
