@@ -45,6 +45,17 @@ async def nextstep_at_distance(chat: Chat, story: str, contacts: int) -> None:
     await chat.say("/nextstep")
 
 
+async def test_one_good_contact_is_too_few_and_the_lesson_is_to_keep_going(chat: Chat) -> None:
+    await onboard(chat)
+    await checkin(chat, "warm", *GOOD_INTERESTS)
+    await chat.say("/nextstep")
+    assert (await chat.heroes())[0].step is StepId.INTERESTS
+    assert "contacts recorded so far: 1" in chat.text
+    # The record shows their world, their problem and an insight: no lesson in them.
+    assert "keep doing what worked" in chat.text
+    assert chat.advice == ("interests.well_done",)
+
+
 async def test_no_contact_moves_nobody_and_claims_nothing(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("/nextstep")

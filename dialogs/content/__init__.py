@@ -123,6 +123,15 @@ class Mark(_Strict):
 class StepEvidence(_Strict):
     need: tuple[str, ...] = Field(min_length=1)  # marks the recent contacts must show
     flags: tuple[str, ...] = ()  # marks that say "not yet" while they are recent
+    # What to keep doing when the record shows every mark but too few contacts yet.
+    keep: str | None = None
+
+    @field_validator("keep")
+    @classmethod
+    def _known_keep(cls, value: str | None) -> str | None:
+        if value is not None and value not in ADVICE_IDS:
+            raise ValueError(f"unknown advice id {value!r}")
+        return value
 
 
 class Evidence(_Strict):
@@ -351,6 +360,7 @@ class Messages(_Strict):
     evidence_missing: str
     evidence_ready: str
     practise: str
+    keep_going: str
     nextstep_moved_early: str
     nextstep_at_first: str
     nextstep_no_record: str

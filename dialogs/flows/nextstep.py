@@ -42,9 +42,20 @@ async def next_step(ctx: Context, args: str = "") -> None:
         if check.done:
             await move(ctx, hero, following, shown_lines(ctx, check))
         else:
-            practise = check.practise(ctx.content)
+            # Every mark shown and only the count short: no lesson, keep doing it.
+            keep = ctx.content.evidence.steps[hero.step].keep
+            shown_all = recorded and not check.flags and not check.missing
+            practise = keep if shown_all and keep else check.practise(ctx.content)
             lines = gap_lines(ctx, check)
-            await too_soon(ctx, hero, following, lines, practise, nothing_yet=not recorded)
+            await too_soon(
+                ctx,
+                hero,
+                following,
+                lines,
+                practise,
+                nothing_yet=not recorded,
+                keep=bool(shown_all and keep),
+            )
         return
     if await waits_for_hero(ctx, hero):
         return
@@ -207,6 +218,7 @@ async def too_soon(
     *,
     nothing_yet: bool = False,
     offer: bool = True,
+    keep: bool = False,
 ) -> None:
     """Names the gap and the one thing to practise, then offers to go on anyway."""
     if nothing_yet:
@@ -215,7 +227,7 @@ async def too_soon(
     else:
         intro = [ctx.messages.too_soon.format(hero=hero.name, number=following.number)]
         intro += [f"• {line}" for line in lines]
-    intro.append(ctx.messages.practise)
+    intro.append(ctx.messages.keep_going if keep else ctx.messages.practise)
     ctx.advise((practise,), intro="\n".join(intro))
     if offer:
         await ctx.ask("nextstep.early", number=str(following.number))
