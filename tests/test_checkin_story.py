@@ -128,35 +128,43 @@ async def test_a_story_of_another_day_is_read_apart_and_the_checkin_paused(chat:
     assert paused.answers["checkin.story"] == CLEAR  # not rewritten by the other contact
 
 
-async def test_a_story_that_opens_with_another_kind_of_contact_is_read_apart(
-    chat: Chat,
-) -> None:
-    coffee = "Coffee with Dana yesterday. She was really warm."
-    await tell_checkin(chat, coffee)
+SHORT_COFFEE = "Coffee with Dana yesterday. She was really warm."
+
+
+async def read_apart_from_a_coffee(chat: Chat, *told: str) -> None:
+    """A coffee's check-in at its first choice; the first stories join it, the last is
+    read on its own (cold) and the coffee's check-in waits with its story kept."""
+    await tell_checkin(chat, SHORT_COFFEE)
     await chat.press("checkin.understood=right")
+    for joining in told[:-1]:
+        await chat.say(joining)
+        assert chat.state == "interests.whose"  # part of this contact: still asking
     assert chat.state == "interests.whose"  # a choice: a story here is no answer to it
-    await chat.say(
-        "emailed her a long thank you with three links about her label. no reply after 12 days"
-    )
+    await chat.say(told[-1])
     assert "radar.cold_give_space" in chat.advice  # read on its own
     paused = chat.me().dialog.paused_for(1)
     assert paused is not None
-    assert paused.answers["checkin.story"] == coffee
+    assert paused.answers["checkin.story"].startswith(SHORT_COFFEE)
+    assert "read it on its own" in chat.text
+
+
+async def test_a_story_that_opens_with_another_kind_of_contact_is_read_apart(
+    chat: Chat,
+) -> None:
+    await read_apart_from_a_coffee(
+        chat,
+        "emailed her a long thank you with three links about her label. no reply after 12 days",
+    )
 
 
 async def test_any_question_of_the_users_own_is_read_apart_but_a_quoted_one_is_not(
     chat: Chat,
 ) -> None:
-    coffee = "Coffee with Dana yesterday. She was really warm."
-    await tell_checkin(chat, coffee)
-    await chat.press("checkin.understood=right")
-    await chat.say('she texted after: "did you get home ok?" and sent me her playlist')
-    assert chat.state == "interests.whose"  # part of this contact: still asking
-    await chat.say("she hasn't replied to my last two emails in three weeks. is that normal?")
-    assert "radar.cold_give_space" in chat.advice
-    paused = chat.me().dialog.paused_for(1)
-    assert paused is not None
-    assert paused.answers["checkin.story"].startswith(coffee)
+    await read_apart_from_a_coffee(
+        chat,
+        'she texted after: "did you get home ok?" and sent me her playlist',
+        "she hasn't replied to my last two emails in three weeks. is that normal?",
+    )
 
 
 async def test_a_question_told_in_a_checkin_is_answered_not_swallowed(chat: Chat) -> None:
