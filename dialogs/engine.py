@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs.content import Content
 from dialogs.flows import FLOWS
-from dialogs.flows.base import IDLE, Context, Entry, checked_text, looks_like_story
+from dialogs.flows.base import IDLE, Context, Entry, checked_text, looks_like_story, pleasantry
 from dialogs.matching import match_option, words
 from dialogs.model import (
     EDITED,
@@ -208,6 +208,11 @@ class Coach:
             # calling it an unreadable date or refusing its length.
             await ctx.tell(text)
             self._check(ctx, state, self.router.after_answer(state), stays=True)
+            return
+        if ask.parse is None and pleasantry(text) is not None:
+            # "hi", "thanks!", "ok" where a name or a few words were wanted: no answer.
+            ctx.say(ctx.messages.answer_first)
+            await ctx.ask_again()
             return
         value = await checked_text(ctx, ask, text)
         if value is None:

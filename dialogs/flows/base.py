@@ -8,6 +8,7 @@ it cannot route; to start another flow it runs that flow's command by name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -365,6 +366,28 @@ async def checked_text(ctx: Context, ask: Ask, text: str) -> str | None:
 # A typed text of this many words that answers nothing, and in which the reader finds
 # something to coach on, is a story, not a fumbled answer.
 STORY_WORDS = 7
+
+
+# Words that only greet, thank or acknowledge: a word of the conversation, not a story.
+_HELLO = {"hi", "hello", "hey", "hiya", "heya", "yo", "morning", "evening", "afternoon"}
+_THANKS = {"thanks", "thank", "thx", "ty", "cheers", "appreciate", "appreciated", "tysm"}
+_OK = {
+    "ok", "okay", "k", "kk", "cool", "great", "nice", "got", "it", "sounds", "good", "perfect",
+    "alright", "awesome", "noted", "will", "do", "sure", "right", "understood", "makes",
+    "sense", "you", "so", "much", "a", "lot", "again", "oh", "ah", "i", "see", "there",
+}  # fmt: skip
+_WORD = re.compile(r"[a-z]+")
+
+
+def pleasantry(text: str) -> str | None:
+    """Tells a greeting ("hello"), thanks ("thanks") or a bare acknowledgement ("ok") from
+    words that tell something: None when any word is more than that."""
+    words = _WORD.findall(text.lower())
+    if not words or len(words) > 6 or any(w not in _HELLO | _THANKS | _OK for w in words):
+        return None
+    if _THANKS & set(words):
+        return "thanks"
+    return "hello" if _HELLO & set(words) else "ok"
 
 
 def looks_like_story(text: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from dialogs.flows.base import IDLE, STORY, STORY_WORDS, Ask, Context, Entry, Flow
+from dialogs.flows.base import IDLE, STORY, STORY_WORDS, Ask, Context, Entry, Flow, pleasantry
 from dialogs.flows.checkin import STORY_LIMIT, open_checkin, quoted, read_about
 from dialogs.reader import Signal, StoryReading, Time
 
@@ -68,28 +68,6 @@ def _happened(found: StoryReading) -> bool:
     )
 
 
-# Words that only greet, thank or acknowledge: a word of the conversation, not a story.
-_HELLO = {"hi", "hello", "hey", "hiya", "heya", "yo", "morning", "evening", "afternoon"}
-_THANKS = {"thanks", "thank", "thx", "ty", "cheers", "appreciate", "appreciated", "tysm"}
-_OK = {
-    "ok", "okay", "k", "kk", "cool", "great", "nice", "got", "it", "sounds", "good", "perfect",
-    "alright", "awesome", "noted", "will", "do", "sure", "right", "understood", "makes",
-    "sense", "you", "so", "much", "a", "lot", "again", "oh", "ah", "i", "see", "there",
-}  # fmt: skip
-_WORD = re.compile(r"[a-z]+")
-
-
-def pleasantry(text: str) -> str | None:
-    """Tells a greeting ("hello"), thanks ("thanks") or a bare acknowledgement ("ok") from
-    words that tell something: None when any word is more than that."""
-    words = _WORD.findall(text.lower())
-    if not words or len(words) > 6 or any(w not in _HELLO | _THANKS | _OK for w in words):
-        return None
-    if _THANKS & set(words):
-        return "thanks"
-    return "hello" if _HELLO & set(words) else "ok"
-
-
 _QUESTION_WORDS = {"is", "was", "what", "so", "does", "do", "how", "why", "really", "and"}
 
 
@@ -103,7 +81,7 @@ async def after_reading(ctx: Context, text: str) -> None:
         await told(ctx, text)
         return
     social = pleasantry(text)
-    words = _WORD.findall(text.lower())
+    words = re.findall(r"[a-z]+", text.lower())
     if social is None:
         found, _ = await read_about(ctx, text, hero)
         asks = "?" in text or (bool(words) and words[0] in _QUESTION_WORDS)
