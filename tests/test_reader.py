@@ -186,6 +186,13 @@ def test_the_story_is_about_the_hero_the_user_says_it_is_about(
     assert advice in reading.advice
 
 
+def test_another_email_is_no_string_of_compliments_and_a_quoted_place_no_kind() -> None:
+    later = "sent her an article three weeks ago. no reply. then another email last week"
+    assert "germ.one_compliment" not in read(later, use_model=False).advice
+    coffee = 'First coffee with Dana. She said "let\'s do this again after the conference"'
+    assert read(coffee).kind == "coffee"
+
+
 def test_a_hero_named_by_a_short_form_keeps_the_story_theirs() -> None:
     heroes = ["Ruth Adeyemi", "Maximilian Brandt"]
     text = "Maxi wrote back at once (not Ruth, she's still quiet). Maxi invited me to the lab."

@@ -139,10 +139,12 @@ def find_kind(text: str) -> tuple[str | None, str | None]:
     if said:
         return _CHANNEL_KIND[said.group(1)], said.group()
     # "met her at a conference", "at the launch party": the place is the kind.
+    # Not in the hero's quoted words: "let's do this again after the conference" names
+    # the next meeting's place, not this one's.
     event = re.search(
         r"\b(?:at|after) (?:the |a |an |her |his |their |our )?(?:[\w'-]+ )?"
         r"(?:" + _phrase(words()["kinds"]["event"]).pattern + r")",
-        text,
+        re.sub(r'"[^"]*"', lambda quote: " " * len(quote.group()), text),
     )
     if event:
         return "event", event.group()

@@ -1355,9 +1355,13 @@ _RULES: tuple[_Rule, ...] = (
         "couldn't|could|can't|another|one|compliment|admire|love",
         r"\b(?:couldn't|could not|can't) stop (?:praising|complimenting|gushing|fangirling|"
         r"fanboying|telling <HIM> how)\b",
-        # "then another one about our tour" is another telling, not another compliment.
+        # "then another one about our tour" is another telling, not another compliment, and
+        # "then another email last week" another contact.
         r"\b(?:then|and) (?:another|one more)\b(?! (?:one |message |email |text |voice note )?"
-        r"(?:about|on) (?:my|our)\b)",
+        r"(?:about|on) (?:my|our)\b)(?! (?:<W>)?(?:e-?mails?|messages?|texts?|dms?|calls?|"
+        r"coffees?|meetings?|articles?|links?|notes?|letters?|follow-?ups?|reminders?|"
+        r"questions?|voice notes?|lunch|drinks?|tries|tr(?:y|ied)|attempts?|weeks?|days?|"
+        r"months?|hours?|minutes?|round|time)\b)",
         r"\bhow much i (?:admire|love|adore) (?:<W>){0,3}?and <HIS> \w+,? and <HIS>\b",
         negatable=False,
     ),
