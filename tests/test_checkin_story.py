@@ -157,6 +157,12 @@ async def test_a_story_that_opens_with_another_kind_of_contact_is_read_apart(
     )
 
 
+async def test_a_story_told_against_an_earlier_one_is_read_apart(chat: Chat) -> None:
+    await read_apart_from_a_coffee(
+        chat, "lunch with dana. this time she left after ten minutes and hasn't replied since"
+    )
+
+
 async def test_any_question_of_the_users_own_is_read_apart_but_a_quoted_one_is_not(
     chat: Chat,
 ) -> None:

@@ -219,6 +219,7 @@ async def story_instead(ctx: Context, text: str) -> None:
             reading.time is not Time.HAPPENED
             or (recorded and other_day)
             or _asks(text)
+            or _ANOTHER_TIME.search(clean(text).lower()) is not None
             or _opens_apart(ctx, text, reading)
         ):
             # A plan, a question or another contact: added to this one, it would rewrite
@@ -229,6 +230,12 @@ async def story_instead(ctx: Context, text: str) -> None:
     await take_story(ctx, hero, (f"{told}\n{text}" if told else text)[:STORY_LIMIT])
 
 
+# A story told against an earlier one ("this time I just listened", "second coffee") is
+# a later contact, whatever its day.
+_ANOTHER_TIME = re.compile(
+    r"\b(?:this time|(?:second|third|fourth|fifth|another|next|latest|new) (?:coffee|lunch|"
+    r"call|meeting|chat|visit|dinner|drink))\b"
+)
 _QUOTED_WORDS = re.compile(r"[\"“”][^\"“”]*[\"“”]")
 
 
