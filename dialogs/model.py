@@ -181,6 +181,15 @@ class PausedCheckin(BaseModel):
     answers: dict[str, str] = Field(default_factory=dict)
 
 
+class KeptStory(BaseModel):
+    """A story the coach read and offered to record, left by a command before an answer:
+    /checkin starts from it and /nextstep points to it instead of asking for it again."""
+
+    hero_id: int
+    text: str
+    told_on: str  # ISO day: a story kept from another day is not read against today
+
+
 class DialogState(BaseModel):
     """Where a user stands in a conversation; stored as JSON beside the user.
 
@@ -198,6 +207,8 @@ class DialogState(BaseModel):
     prompt: dict[str, str] = Field(default_factory=dict)
     # Check-ins left half-way, one per hero at most, kept so /checkin can pick them up.
     paused: list[PausedCheckin] = Field(default_factory=list)
+    # Stories offered for the record and left unanswered, one per hero at most.
+    kept: list[KeptStory] = Field(default_factory=list)
 
     @field_validator("paused", mode="before")
     @classmethod
@@ -218,6 +229,17 @@ class DialogState(BaseModel):
 
     def drop_paused(self, hero_id: int) -> None:
         self.paused = [p for p in self.paused if p.hero_id != hero_id]
+
+    def keep(self, story: KeptStory) -> None:
+        """Keeps a story offered for the record; it replaces the same hero's older one."""
+        self.take_kept(story.hero_id)
+        self.kept.append(story)
+
+    def take_kept(self, hero_id: int, on: str | None = None) -> str | None:
+        """Removes the hero's kept story and returns its text if it was told on `on`."""
+        story = next((k for k in self.kept if k.hero_id == hero_id), None)
+        self.kept = [k for k in self.kept if k.hero_id != hero_id]
+        return story.text if story is not None and story.told_on == on else None
 
 
 @dataclass(slots=True)

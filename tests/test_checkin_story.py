@@ -247,6 +247,63 @@ async def test_record_it_after_an_idle_story_fills_the_checkin_the_same_way(chat
     assert interaction.answers["interests.offer"] == "insight"
 
 
+async def test_checkin_typed_at_the_offer_records_the_story_just_told(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say(CLEAR)
+    await chat.say("/checkin")
+    # Not asked to tell it again: the story just read is the check-in's.
+    assert chat.state == "checkin.understood"
+    assert "signing new acts is her biggest headache" in chat.text
+
+
+async def test_a_question_at_the_offer_is_answered_and_the_offer_stays(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say(CLEAR)
+    await chat.say("should I ask her if I can shadow her at the label now?")
+    assert "ask.not_yet" in chat.advice
+    assert chat.state == "story.offer"
+    assert "the story you told me before" in chat.text
+    await chat.press("story.offer=record")
+    assert chat.state == "checkin.understood"
+    assert "signing new acts is her biggest headache" in chat.text
+
+
+async def test_a_command_keeps_the_offered_story_for_checkin_that_day(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say(CLEAR)
+    await chat.say("/help")
+    assert chat.state == "story.offer"  # /help only informs: the offer is asked again
+    await chat.say("/reminders")
+    assert "I haven't recorded your story about Dana" in chat.text
+    await chat.say("/checkin")
+    assert "the story you told me earlier" in chat.text
+    assert chat.state == "checkin.understood"
+
+
+async def test_a_kept_story_is_not_read_against_another_day(chat: Chat, clock: FixedClock) -> None:
+    await onboard(chat)
+    await chat.say(CLEAR)  # "yesterday" is a day that moves with today
+    await chat.say("/reminders")
+    clock.advance(days=2)
+    await chat.say("/checkin")
+    assert chat.state == "checkin.story"
+
+
+async def test_nextstep_with_nothing_recorded_offers_the_story_just_told(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say(CLEAR)
+    await chat.say("/nextstep")
+    # No verdict without the record: the story told is the gap.
+    assert not chat.advice
+    assert "isn't on record" in chat.text
+    assert chat.state == "story.offer"
+    await chat.press("story.offer=dismiss")
+    await chat.say("/nextstep")
+    assert "nothing on record" in chat.text
+    assert "here is where step 1 starts" in chat.text
+    assert "practise next" not in chat.text
+
+
 async def test_the_checkin_advice_quotes_the_story(chat: Chat) -> None:
     await tell_checkin(chat, COLD)
     await chat.press("checkin.understood=right")

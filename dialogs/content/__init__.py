@@ -290,6 +290,11 @@ class Messages(_Strict):
     understood_plain: str
     checkin_corrected: str
     story_before_the_act: str
+    story_offer_still: str
+    story_kept: str
+    checkin_from_kept: str
+    nextstep_unrecorded: str
+    step_starts: str
     story_draft_first: str
     story_others: str
     checkin_other_hero: str

@@ -131,6 +131,7 @@ class Context:
             hero_id=hero_id,
             answers=answers or {},
             paused=self.dialog.paused,
+            kept=self.dialog.kept,
         )
 
     def leave(self) -> None:
@@ -141,7 +142,7 @@ class Context:
                 hero_id=dialog.hero_id, state=dialog.state, answers=dialog.answers
             )
             dialog.pause(checkin)
-        self.user.dialog = DialogState(turn=dialog.turn, paused=dialog.paused)
+        self.user.dialog = DialogState(turn=dialog.turn, paused=dialog.paused, kept=dialog.kept)
 
     async def set_aside(self) -> None:
         """Leaves the open dialog and says so: nothing a person was asked goes silently."""

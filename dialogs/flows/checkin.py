@@ -40,6 +40,8 @@ from dialogs.steps import STEPS, Facts, Step
 # The story comes first: what it answers is not asked again.
 OPENING = ("checkin.story", "checkin.when", "checkin.date", "checkin.kind", "checkin.reaction")
 STORY_ANSWER = "checkin.story"
+# The offer to record a story told outside a check-in (dialogs/flows/story.py).
+OFFER = "story.offer"
 # A tap is checked against the story's words, but for the day: "earlier" and a typed
 # date say the same thing differently.
 _UNCHECKED = "checkin.when"
@@ -81,10 +83,23 @@ async def start(ctx: Context, _args: str = "") -> None:
         ctx.say(ctx.messages.checkin_under_way.format(hero=await ctx.hero_name()))
         await ctx.ask_again()
         return
+    if ctx.dialog.state == OFFER and ctx.dialog.hero_id is not None:
+        # /checkin typed at the offer to record a story: that story is the one to record.
+        offered = await ctx.heroes.get(ctx.user.id, ctx.dialog.hero_id)
+        story = ctx.dialog.answers.get(STORY_ANSWER, "")
+        if offered is not None and not offered.archived and story:
+            ctx.user.current_hero_id = offered.id
+            await open_checkin(ctx, offered, {}, story=story)
+            return
     await ctx.set_aside()
     hero = await ctx.current_hero()
     if hero is None:
         ctx.say(ctx.messages.need_hero)
+        return
+    kept = ctx.dialog.take_kept(hero.id, ctx.today().isoformat())
+    if kept and ctx.dialog.paused_for(hero.id) is None:
+        ctx.say(ctx.messages.checkin_from_kept)
+        await open_checkin(ctx, hero, {}, story=kept)
         return
     if ctx.dialog.paused_for(hero.id) is not None:
         ctx.dialog.hero_id = hero.id

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from dialogs import evidence
 from dialogs.evidence import Found, StepCheck
 from dialogs.flows.base import IDLE, Ask, Context, Entry, Flow, day_text
+from dialogs.flows.checkin import OFFER, STORY_ANSWER
 from dialogs.model import AskOutcome, Button, Hero, Interaction, StepId
 from dialogs.playbook import ReadinessCheck, Shortfall, readiness
 
@@ -22,12 +23,17 @@ BACK = {"back", "back a step", "previous"}
 
 
 async def next_step(ctx: Context, args: str = "") -> None:
+    if ctx.dialog.state == OFFER and await _unrecorded_story(ctx, await ctx.current_hero()):
+        return
+    await ctx.set_aside()
     hero = await ctx.current_hero()
     if hero is None:
         ctx.say(ctx.messages.need_hero)
         return
     if args.strip().lower() in BACK:
         await go_back(ctx, hero)
+        return
+    if await _unrecorded_story(ctx, hero):
         return
     following = hero.step.next
     if following is None:
@@ -65,6 +71,28 @@ async def next_step(ctx: Context, args: str = "") -> None:
         await ctx.ask("nextstep.awkward")
         return
     await ask_too_soon(ctx, hero, check, ready, flags, nothing_yet=not recorded)
+
+
+async def _unrecorded_story(ctx: Context, hero: Hero | None) -> bool:
+    """With nothing on record, a story about the hero told today and not yet recorded is
+    the gap: the coach offers to record it rather than judge without it. Returns True
+    when it did."""
+    if hero is None or await ctx.interactions.of(ctx.user.id, hero.id):
+        return False
+    dialog = ctx.dialog
+    if dialog.state == OFFER and dialog.hero_id == hero.id:
+        story = dialog.answers.get(STORY_ANSWER)
+    elif dialog.state == IDLE:
+        story = dialog.take_kept(hero.id, ctx.today().isoformat())
+    else:
+        return False
+    if not story:
+        return False
+    ctx.focus(hero.id, {STORY_ANSWER: story})
+    step = hero.step.next or hero.step
+    text = ctx.messages.nextstep_unrecorded.format(hero=hero.name, number=step.number)
+    await ctx.ask(OFFER, text=text)
+    return True
 
 
 async def waits_for_hero(ctx: Context, hero: Hero) -> bool:
@@ -227,7 +255,10 @@ async def too_soon(
     else:
         intro = [ctx.messages.too_soon.format(hero=hero.name, number=following.number)]
         intro += [f"• {line}" for line in lines]
-    intro.append(ctx.messages.keep_going if keep else ctx.messages.practise)
+    if nothing_yet:
+        intro.append(ctx.messages.step_starts.format(number=hero.step.number))
+    else:
+        intro.append(ctx.messages.keep_going if keep else ctx.messages.practise)
     ctx.advise((practise,), intro="\n".join(intro))
     if offer:
         await ctx.ask("nextstep.early", number=str(following.number))
@@ -280,13 +311,14 @@ async def back_button(ctx: Context, _arg: str) -> None:
 _OPENS = ("nextstep.awkward", "nextstep.early")
 FLOW = Flow(
     "nextstep",
-    commands={"nextstep": Entry(next_step, enters=_OPENS)},
+    # It leaves the open dialog itself: an offer to record a story may be the answer.
+    commands={"nextstep": Entry(next_step, enters=(*_OPENS, OFFER), leaves=False)},
     questions={
         "nextstep.awkward": Ask(awkward, ("nextstep.early", IDLE)),
         "nextstep.early": Ask(early, (IDLE,)),
     },
     actions={
-        "nextstep": Entry(next_step, enters=_OPENS, arg=False),
+        "nextstep": Entry(next_step, enters=(*_OPENS, OFFER), arg=False),
         "nextstep.back": Entry(back_button, arg=False),
     },
 )

@@ -8,17 +8,54 @@ from __future__ import annotations
 import re
 
 from dialogs.flows.base import IDLE, STORY, STORY_WORDS, Ask, Context, Entry, Flow, pleasantry
-from dialogs.flows.checkin import STORY_LIMIT, open_checkin, quoted, read_about
+from dialogs.flows.checkin import (
+    OFFER,
+    STORY_ANSWER,
+    STORY_LIMIT,
+    open_checkin,
+    quoted,
+    read_about,
+)
+from dialogs.model import Hero, KeptStory
 from dialogs.reader import Signal, StoryReading, Time
 
 
 async def told(ctx: Context, text: str) -> None:
-    """Reads what someone typed while nothing was asked (a newcomer is welcomed first)."""
+    """Reads what someone typed while nothing was asked (a newcomer is welcomed first).
+    A story offered for the record just before stays offered, unless this one replaces it."""
+    offered = _offered(ctx)
     ctx.idle()
     current = await ctx.current_hero()
     if current is None:
         await ctx.run("start")
         return
+    await _read(ctx, text, current)
+    if offered is None:
+        return
+    hero_id, story = offered
+    if ctx.dialog.state == OFFER:
+        if ctx.dialog.hero_id != hero_id:
+            # A story about another hero is offered now: this one waits for /checkin.
+            kept = KeptStory(hero_id=hero_id, text=story, told_on=ctx.today().isoformat())
+            ctx.dialog.keep(kept)
+    else:
+        hero = await ctx.heroes.get(ctx.user.id, hero_id)
+        if hero is not None and not hero.archived:
+            ctx.focus(hero_id, {STORY_ANSWER: story})
+            await ctx.ask(OFFER, text=ctx.messages.story_offer_still.format(hero=hero.name))
+
+
+def _offered(ctx: Context) -> tuple[int, str] | None:
+    """The hero and story of the offer to record that is open, if one is."""
+    story = ctx.dialog.answers.get(STORY_ANSWER)
+    if ctx.dialog.state != OFFER or ctx.dialog.hero_id is None or not story:
+        return None
+    return ctx.dialog.hero_id, story
+
+
+async def _read(ctx: Context, text: str, current: Hero) -> None:
+    """Reads a story about `current` (or the hero it names), advises, and offers to
+    record what happened."""
     social = pleasantry(text)
     if social is not None:
         ctx.say(getattr(ctx.messages, f"story_{social}").format(hero=current.name))
@@ -49,8 +86,8 @@ async def told(ctx: Context, text: str) -> None:
             # A message still to be written can be checked before it goes.
             ctx.say(ctx.messages.story_draft_first)
         return
-    ctx.focus(hero.id, {"checkin.story": text.strip()[:STORY_LIMIT]})
-    await ctx.ask("story.offer")
+    ctx.focus(hero.id, {STORY_ANSWER: text.strip()[:STORY_LIMIT]})
+    await ctx.ask(OFFER)
 
 
 _WRITTEN = {"email", "message"}
@@ -76,7 +113,7 @@ async def after_reading(ctx: Context, text: str) -> None:
     thanks") are about the reading just given: the coach answers and the offer stays."""
     hero_id = ctx.dialog.hero_id
     hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id else None
-    story = ctx.dialog.answers.get("checkin.story", "")
+    story = ctx.dialog.answers.get(STORY_ANSWER, "")
     if hero is None or len(text.split()) >= STORY_WORDS:
         await told(ctx, text)
         return
@@ -121,7 +158,7 @@ async def offer(ctx: Context, choice: str) -> None:
     hero_id = ctx.dialog.hero_id
     hero = await ctx.heroes.get(ctx.user.id, hero_id) if hero_id else None
     if choice == "record" and hero is not None and not hero.archived:
-        story = ctx.dialog.answers.get("checkin.story", "")
+        story = ctx.dialog.answers.get(STORY_ANSWER, "")
         ctx.user.current_hero_id = hero.id  # the story may have named another hero
         await open_checkin(ctx, hero, {}, story=story)
         return
@@ -129,11 +166,28 @@ async def offer(ctx: Context, choice: str) -> None:
     ctx.say(ctx.messages.story_dismissed)
 
 
-_TOLD = Entry(told, enters=("story.offer", "/start"))
+async def keep_offered(ctx: Context) -> None:
+    """A command leaves the offer: the story is kept for /checkin and /nextstep today."""
+    offered = _offered(ctx)
+    ctx.leave()
+    if offered is None:
+        return
+    hero_id, story = offered
+    hero = await ctx.heroes.get(ctx.user.id, hero_id)
+    if hero is None:
+        return
+    ctx.dialog.keep(KeptStory(hero_id=hero_id, text=story, told_on=ctx.today().isoformat()))
+    ctx.say(ctx.messages.story_kept.format(hero=hero.name))
+
+
+_TOLD = Entry(told, enters=(OFFER, "/start"))
 FLOW = Flow(
     "story",
     # Another story instead of an answer to the offer is read as a new story; a few words
-    # about the reading just given are answered, and the offer stays.
-    questions={"story.offer": Ask(offer, ("/checkin", IDLE, STORY), on_text=after_reading)},
+    # about the reading just given, or a plan or question, are answered and the offer
+    # stays; a command keeps the story for /checkin.
+    questions={
+        OFFER: Ask(offer, ("/checkin", IDLE, STORY), on_text=after_reading, on_leave=keep_offered)
+    },
     idle_text=_TOLD,
 )
