@@ -386,6 +386,16 @@ async def test_a_checkin_story_naming_another_hero_is_with_them(chat: Chat) -> N
 # --- other languages ----------------------------------------------------------------------
 
 
+async def test_a_story_about_someone_who_is_no_hero_is_advised_not_recorded(
+    chat: Chat,
+) -> None:
+    await onboard(chat)
+    await chat.say("Kenji never replied to my email, and my colleague Ana says he's swamped")
+    assert "Kenji isn't one of your heroes" in chat.text
+    assert "radar.cold_give_space" in chat.advice
+    assert chat.state == "idle"  # nothing offered to record with Dana
+
+
 async def test_an_idle_story_in_another_language_gets_an_honest_answer(chat: Chat) -> None:
     await onboard(chat)
     await chat.say(SPANISH)

@@ -202,6 +202,32 @@ def test_a_hero_named_by_a_short_form_keeps_the_story_theirs() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "strangers"),
+    [
+        ("Kenji never replied to my email, and my colleague Maria says he's just busy", ["Kenji"]),
+        ("I finally met Kenji at the expo and he said to email him", ["Kenji"]),
+        ("Lunch with Priya Shah went great. She invited me to the lab", ["Priya"]),
+        # Not people a hero would be: a role names them, or a common word opens a sentence.
+        ("My boss Tom asked how it went. She was warm.", []),
+        ("I didn't take the pictures, my friend Leah did. I told Leah to stop.", []),
+        ("Coffee was great. Mostly talked about her kiln. Only told her once I loved it", []),
+        ("Her reply: noted. Third email with no answer.", []),
+        # The hero by a nickname or without the accent.
+        ("Toby said come by the hangar", []),
+        ("dinner with Laszlo tomorrow, one compliment max", []),
+    ],
+)
+def test_people_who_are_none_of_the_heroes_are_named(text: str, strangers: list[str]) -> None:
+    heroes = ["Tobias Lindqvist", "László Farkas"]
+    assert list(read(text, heroes=heroes, use_model=False).strangers) == strangers
+
+
+def test_a_name_after_a_role_is_not_the_hero_one_letter_off() -> None:
+    assert read("my colleague Maria says she's busy", heroes=["Marie Dubois"]).hero_named is None
+    assert read("Maria said she's busy", heroes=["Marie Dubois"]).hero_named == "maria"
+
+
+@pytest.mark.parametrize(
     ("text", "advice"),
     [
         ('He replied "Sure, happy to chat again sometime." after 10 days.', "lukewarm"),

@@ -233,6 +233,7 @@ class Messages(_Strict):
     future_date: str
     too_old_date: str
     story_intro: str
+    story_stranger: str
     story_too_little: str
     story_hello: str
     story_thanks: str

@@ -68,11 +68,14 @@ async def _read(ctx: Context, text: str, current: Hero) -> None:
         ctx.say(ctx.messages.story_too_little.format(hero=hero.name))
         return
     evidence = found.reading.evidence if found.reading else {}
-    ctx.advise(
-        found.advice,
-        intro=ctx.messages.story_intro.format(hero=hero.name),
-        quotes={advice: quoted(text, words) for advice, words in evidence.items()},
-    )
+    quotes = {advice: quoted(text, words) for advice, words in evidence.items()}
+    if found.reading is not None and found.reading.strangers:
+        # About someone who is none of the user's heroes: advice, but nothing recorded
+        # with a hero the story never named.
+        stranger = found.reading.strangers[0]
+        ctx.advise(found.advice, ctx.messages.story_stranger.format(name=stranger), quotes)
+        return
+    ctx.advise(found.advice, ctx.messages.story_intro.format(hero=hero.name), quotes)
     if found.reading is not None and found.reading.others:
         ctx.say(
             ctx.messages.story_others.format(

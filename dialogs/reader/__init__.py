@@ -481,6 +481,7 @@ def _read(
         wondering=asks_to_ask,
         words=len(normal.split()),
         others=others,
+        strangers=facts.strangers(text, heroes) if heroes and named is None else (),
     )
     if language != "en":
         return reading, None

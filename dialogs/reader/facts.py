@@ -7,6 +7,7 @@ the caller passes, so a reading never depends on the clock.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
@@ -67,7 +68,7 @@ def name_places(text: str, hero: str) -> list[tuple[int, str]]:
     if fuzzy:
         for match in re.finditer(r"[a-z][a-z'-]+", text):
             word = match.group().removesuffix("'s")
-            if match.start() in places or word in names:
+            if match.start() in places or word in names or _someone_elses(text, match.start()):
                 continue
             if any(
                 (word[0] == name[0] and Levenshtein.distance(word, name) == 1)
@@ -76,6 +77,99 @@ def name_places(text: str, hero: str) -> list[tuple[int, str]]:
             ):
                 places[match.start()] = word
     return sorted(places.items())
+
+
+def _role_before() -> re.Pattern[str]:
+    nouns = "|".join(re.escape(noun) for noun in words()["others"]["nouns"])
+    return re.compile(rf"\b(?:{nouns})s? $")
+
+
+_ROLE_BEFORE = _role_before()
+
+
+def _someone_elses(text: str, place: int) -> bool:
+    """Tells whether the name at `place` follows a role ("my colleague Maria"): a name one
+    letter off the hero's, so introduced, is someone else's."""
+    return _ROLE_BEFORE.search(text[max(0, place - 30) : place]) is not None
+
+
+# A capitalised name doing what a hero does in a story ("Kenji never replied", "coffee
+# with Kenji"): a person the coach may not know. Sentence-initial words are names only
+# before a verb of contact, since "Coffee was great" capitalises a common word.
+_NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_ADVERBS = r"(?:(?:never|still|finally|just|also|only|even|really|has|had|did|hasn't|hadn't|didn't|has not|did not|not|then) )*"
+_PERSON_VERBS = (
+    r"(?:said|says|replied|replies|wrote|writes|texted|emailed|messaged|called|rang|answered|"
+    r"ghosted|invited|introduced|laughed|smiled|agreed|told|asked|offered|thanked|responded|"
+    r"got back)"
+)
+_STRANGER = re.compile(
+    rf"(?:^|(?<=[.!?] )|(?<=\n))(?P<first>{_NAME}) (?i:{_ADVERBS}{_PERSON_VERBS})\b"
+    rf"|(?<=[a-z,] )(?P<subject>{_NAME}) (?i:{_ADVERBS}{_PERSON_VERBS})\b"
+    rf"|\b(?i:(?:coffee|lunch|dinner|drinks|call|chat|meeting|pint|walk) with|(?:^|(?<=\bi )"
+    rf"|(?<=\bwe ))(?:finally )?(?:met|emailed|texted|messaged|called|pinged|thanked|asked|"
+    rf"told)) (?P<object>{_NAME})\b"
+)
+_NOT_NAMES = frozenset(
+    {"I", "I'm", "She", "He", "They", "We", "You", "It", "Mr", "Mrs", "Ms", "Dr", "Prof",
+     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "God",
+     "January", "February", "March", "April", "May", "June", "July", "August", "September",
+     "October", "November", "December", "Zoom", "Teams", "Slack", "Linkedin", "LinkedIn",
+     "Instagram", "Twitter", "Whatsapp", "WhatsApp", "Google", "Christmas", "Easter", "Everyone",
+     "Nobody", "Someone", "Somebody", "Mom", "Mum", "Dad", "Then", "And", "But", "So", "Also",
+     "Today", "Yesterday", "Anyway", "Honestly", "Finally", "Still", "Just", "Nobody", "Both",
+     "Her", "His", "Your", "My", "Our", "Their", "Sir", "Madam", "Chef", "Boss", "Coach", "Doc",
+     "Professor", "Doctor", "Captain", "Auntie", "Uncle", "Big", "Not", "No", "Yes", "Barely", "Only", "Even", "Never",
+     "Always", "Really", "Literally", "Basically", "Apparently", "Actually", "Obviously", "Later",
+     "Afterwards", "Eventually", "Suddenly", "Gut", "Heart", "Everybody", "Nobody"}
+)  # fmt: skip
+
+
+def strangers(text: str, heroes: Sequence[str]) -> tuple[str, ...]:
+    """Names in the story, as typed, of people who act as a hero would and are none of
+    the user's heroes nor introduced by a role ("my colleague Maria")."""
+    lowered = text.lower()
+    known = [_plain(name) for hero in heroes for name in hero_names(hero)]
+    found: list[str] = []
+    for match in _STRANGER.finditer(text):
+        name = match.group("first") or match.group("subject") or match.group("object")
+        word = _plain(name)
+        if (
+            len(name) < 3
+            or name in _NOT_NAMES
+            # "Mostly talked...": an adverb opening a sentence, not a name.
+            or (match.group("first") and len(name) >= 6 and name.endswith("ly"))
+            or name in found
+            or any(word == k or _close(word, k) or _nickname(word, k) for k in known)
+            # Introduced by a role anywhere in the story ("my friend Leah did"): not a hero.
+            or any(
+                _someone_elses(lowered, m.start())
+                for m in re.finditer(rf"\b{re.escape(name.lower())}\b", lowered)
+            )
+        ):
+            continue
+        found.append(name)
+    return tuple(found)
+
+
+def _plain(name: str) -> str:
+    """The name without accents, lower-cased: "László" is typed "Laszlo" too."""
+    decomposed = unicodedata.normalize("NFKD", name.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _nickname(word: str, name: str) -> bool:
+    """Tells whether the word may be a nickname of the name: "Toby" for Tobias, "Enzo" for
+    Lorenzo, "Lou" for Lucinda."""
+    return (
+        word[0] == name[0]
+        and (word[:2] == name[:2] or len(word) <= 3)
+        or (len(word) >= 3 and word in name)
+    )
+
+
+def _close(word: str, name: str) -> bool:
+    return len(name) >= 5 and word[0] == name[0] and Levenshtein.distance(word, name) <= 1
 
 
 # The user says which hero the story is about ("this one's about Mei-Ling", "what I

@@ -97,6 +97,9 @@ class Reading:
     words: int = 0
     # The user's other heroes the story names: what it says of them is not read here.
     others: tuple[str, ...] = ()
+    # People the story names as a hero would act ("Kenji never replied") who are none of
+    # the user's heroes, when it names no hero: the coach says whom it read it about.
+    strangers: tuple[str, ...] = ()
     advice: tuple[str, ...] = ()
     evidence: dict[str, str] = field(default_factory=dict)
 
