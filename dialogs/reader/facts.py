@@ -97,7 +97,10 @@ def _someone_elses(text: str, place: int) -> bool:
 # with Kenji"): a person the coach may not know. Sentence-initial words are names only
 # before a verb of contact, since "Coffee was great" capitalises a common word.
 _NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
-_ADVERBS = r"(?:(?:never|still|finally|just|also|only|even|really|has|had|did|hasn't|hadn't|didn't|has not|did not|not|then) )*"
+_ADVERBS = (
+    r"(?:(?:never|still|finally|just|also|only|even|really|has|had|did|hasn't|hadn't|didn't"
+    r"|has not|did not|not|then) )*"
+)
 _PERSON_VERBS = (
     r"(?:said|says|replied|replies|wrote|writes|texted|emailed|messaged|called|rang|answered|"
     r"ghosted|invited|introduced|laughed|smiled|agreed|told|asked|offered|thanked|responded|"
@@ -115,13 +118,14 @@ _NOT_NAMES = frozenset(
      "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "God",
      "January", "February", "March", "April", "May", "June", "July", "August", "September",
      "October", "November", "December", "Zoom", "Teams", "Slack", "Linkedin", "LinkedIn",
-     "Instagram", "Twitter", "Whatsapp", "WhatsApp", "Google", "Christmas", "Easter", "Everyone",
-     "Nobody", "Someone", "Somebody", "Mom", "Mum", "Dad", "Then", "And", "But", "So", "Also",
-     "Today", "Yesterday", "Anyway", "Honestly", "Finally", "Still", "Just", "Nobody", "Both",
-     "Her", "His", "Your", "My", "Our", "Their", "Sir", "Madam", "Chef", "Boss", "Coach", "Doc",
-     "Professor", "Doctor", "Captain", "Auntie", "Uncle", "Big", "Not", "No", "Yes", "Barely", "Only", "Even", "Never",
-     "Always", "Really", "Literally", "Basically", "Apparently", "Actually", "Obviously", "Later",
-     "Afterwards", "Eventually", "Suddenly", "Gut", "Heart", "Everybody", "Nobody"}
+     "Instagram", "Twitter", "Whatsapp", "WhatsApp", "Google", "Christmas", "Easter",
+     "Everyone", "Nobody", "Someone", "Somebody", "Mom", "Mum", "Dad", "Then", "And", "But",
+     "So", "Also", "Today", "Yesterday", "Anyway", "Honestly", "Finally", "Still", "Just",
+     "Both", "Her", "His", "Your", "My", "Our", "Their", "Sir", "Madam", "Chef", "Boss",
+     "Coach", "Doc", "Professor", "Doctor", "Captain", "Auntie", "Uncle", "Big", "Not", "No",
+     "Yes", "Barely", "Only", "Even", "Never", "Always", "Really", "Literally", "Basically",
+     "Apparently", "Actually", "Obviously", "Later", "Afterwards", "Eventually", "Suddenly",
+     "Gut", "Heart", "Everybody"}
 )  # fmt: skip
 
 
@@ -161,10 +165,8 @@ def _plain(name: str) -> str:
 def _nickname(word: str, name: str) -> bool:
     """Tells whether the word may be a nickname of the name: "Toby" for Tobias, "Enzo" for
     Lorenzo, "Lou" for Lucinda."""
-    return (
-        word[0] == name[0]
-        and (word[:2] == name[:2] or len(word) <= 3)
-        or (len(word) >= 3 and word in name)
+    return (word[0] == name[0] and (word[:2] == name[:2] or len(word) <= 3)) or (
+        len(word) >= 3 and word in name
     )
 
 
