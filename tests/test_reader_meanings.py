@@ -572,3 +572,54 @@ def test_a_class_the_held_out_sets_showed_missing_is_read(
     advice = set(read(text, heroes=("Marcus Chen",), use_model=False).advice)
     assert expected <= advice
     assert not advice & wrong
+
+
+# Round 6 (2026-11-30, fourth session): classes from the misses of two new development
+# sets, in fresh sentences. Heroes: Marcus Chen and Leila Haddad; step where it matters.
+FRESH_ROUND6 = [
+    # The hero's name after the user's verb is its object: the acts that follow are the
+    # user's ("told Marcus he was a legend ... and took selfies").
+    (
+        "Told Marcus he was a legend like six times and took a pile of selfies with him.",
+        "interests",
+        {"germ.no_live_tweeting"},
+        {"germ.well_done"},
+    ),
+    # An act the user stopped is not done.
+    (
+        "Since I quit correcting Marcus on his tooling choices he's been much friendlier.",
+        "distance",
+        set(),
+        {"distance.they_are_the_guru"},
+    ),
+    # The hero's own "absolutely not" and a quoted reply ending in "No." answer the ask.
+    (
+        'Asked about the apprenticeship. Marcus said "absolutely not, sorry".',
+        "ask",
+        {"ask.outcome_no"},
+        {"ask.outcome_yes"},
+    ),
+    (
+        'Finally asked. He smiled, then said "you mean in my workshop? No."',
+        "ask",
+        {"ask.outcome_no"},
+        {"ask.outcome_yes"},
+    ),
+    # Two heroes: the story turns to its news with "but".
+    (
+        "Leila said to try again after the audit, fine. But Marcus just said yes to me "
+        "shadowing the Friday build!!",
+        "ask",
+        {"ask.outcome_yes"},
+        {"ask.outcome_not_now"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "step", "expected", "wrong"), FRESH_ROUND6)
+def test_a_class_two_new_development_sets_showed_missing_is_read(
+    text: str, step: str, expected: set[str], wrong: set[str]
+) -> None:
+    reading = read(text, heroes=("Marcus Chen", "Leila Haddad"), step=step, use_model=False)
+    assert expected <= set(reading.advice)
+    assert not set(reading.advice) & wrong

@@ -88,7 +88,15 @@ _AFTER_PREPOSITION = re.compile(r"\b(?:on|in|at|with|for|to|from|of|about|by|int
 _REPORTING = re.compile(
     r"\b(?:told|tell|telling|said|say|says|saying|think|thinks|thought|know|knew|felt|feel|hope|"
     r"reckons|claims|swears|"
-    r"guess|bet|mentioned|joked|admitted|swear|swore)(?: (?:her|him|them|me|you))?\s+$"
+    r"guess|bet|mentioned|joked|admitted|swear|swore)(?: (?:her|him|them|me|you|(?!(?:so|that|to|and|but|then|because|it|this|if|when|is|was|are)\b)[a-z][\w-]+))?\s+$"
+)
+# "told Bettina", "saw lena at the door": the hero's name right after a verb of the user's
+# is its object, not the subject of the acts that follow.
+_OBJECT_OF = re.compile(
+    r"\b(?:told|asked|saw|met|showed|gave|sent|emailed|texted|called|thanked|caught|followed|"
+    r"invited|bought|hugged|interrupted|cornered|pinged|messaged|tagged|corrected|pitched|"
+    r"approached|watched|helped|bothered|begged|reminded|promised|offered|chased|grabbed|"
+    r"stopped|ambushed|complimented|praised|flattered|found|spotted|visited|joined)\s+$"
 )
 _POSSESSIVE = r"(?!(?:it|that|he|she|what|there|here|let|who|where)'s)[a-z]+'s"
 _DETERMINER = r"(?:my|a|an|the|some|his|her|their|our|one|another|other|two|few|couple of)"
@@ -161,7 +169,9 @@ def _sentences(text: str) -> list[_Sentence]:
     for end in [*_SENTENCE_END.finditer(text), None]:
         stop = end.end() if end else len(text)
         piece = text[start:stop]
-        answer = _ANSWER.match(text, stop) if piece.rstrip().endswith("?") else None
+        # Inside a quote, "serious? No." is someone's reply, not the user answering.
+        quoted = text.count('"', 0, stop) % 2 == 1
+        answer = _ANSWER.match(text, stop) if piece.rstrip().endswith("?") and not quoted else None
         if answer:
             found.append(_Sentence(start, stop, False, bool(answer.group("no"))))
         else:
@@ -188,6 +198,10 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
             # "the crunch on her team": a noun after a preposition is no one's subject.
             and not _AFTER_PREPOSITION.search(
                 text, max(sentence.start, found.start() - 7), found.start()
+            )
+            and not (
+                found.groupdict().get("name")
+                and _OBJECT_OF.search(text, max(sentence.start, found.start() - 14), found.start())
             )
             # "ask what scaling her team took, then just listen": the hero's people after a
             # verb are its object, not the subject of the user's acts.

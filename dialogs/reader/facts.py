@@ -182,10 +182,14 @@ _FOCUS = (
     r" (?:really |actually |all |more |mostly )?about (?:dr |mr |mrs |ms |prof )?<NAME>"
     r"|(?:what|who) i (?:want|wanted|need|meant) to (?:ask|talk) about is (?:dr |mr |ms )?<NAME>"
     r"|(?:^|[.!?,;] |but |no,? )it's <NAME>(?:[.!?,:]|$| (?:i'm|that|who|this))"
+    # "Imogen said January, fine. But Yara just said yes!": the story turns to its news.
+    r"|(?:^|[.!?;] )(?:but|anyway|meanwhile|however),? (?:the (?:real|big|actual) news (?:is|:) )?"
+    r"(?:(?:dr|mr|mrs|ms|prof) )?<NAME>\b"
 )
 _ASIDE = (
     r"(?:^|[.!?] )<NAME>(?:'s| is) (?:all |totally |doing )?(?:good|fine|ok|okay)[,.;]"
     r"|\(not <NAME>\b|\bforget <NAME>\b|\b<NAME> aside\b"
+    r"|\b<NAME>\b[^.!?]*\bthat's not (?:why i'm (?:here|writing)|the point|what i'm asking)"
 )
 
 

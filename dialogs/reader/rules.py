@@ -847,7 +847,7 @@ _RULES: tuple[_Rule, ...] = (
     _rule(
         Signal.OUTCOME_NO,
         "said|says|answered|replied|declin|turned|reject|refus|passed|shot|shut",
-        r"\b(?:said|says|answered|replied) (?:a |an )?(?:<W>)?(?:no|nope)\b(?! (?:problem|"
+        r"\b(?:said|says|answered|replied):? (?:a |an )?\"?(?:<W>)?(?:no|nope)\b(?! (?:problem|"
         r"worries|worry|big deal|rush|pressure|need|stress|doubt|idea|matter)\b)",
         r"\b(?:declined|turned me down|turned it down|rejected|refused|passed on|"
         r"shot (?:me|it) down|shut (?:me|it) down)\b",
@@ -1383,7 +1383,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:agreed|said (?:ok|okay|yes|sure)) to (?:let(?:ting)? me |me )?(?:<W>)?(?:shadow\w*|"
         r"sit(?:ting)? in|tag(?:ging)? along|come along|join\w*)\b",
         r"\b<SUBJ> asked me (?:if|whether) i'd (?:<W>)?(?:shadow|sit in|join|come along)\b",
-        r"\"(?:of course|yes|absolutely|sure|definitely)\b",
+        r"\"(?:of course|yes|absolutely|sure|definitely)\b(?!,? not\b)",
         gated=True,
         whole=True,
     ),
@@ -1399,14 +1399,26 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         Signal.OUTCOME_NO,
-        "plain|flat|firm|is a no|no|asked again|doesn't|ever",
+        "plain|flat|firm|is a no|no|asked again|doesn't|ever|ask",
         r"\b(?:plain|flat|firm|hard|clear) no\b",
         r"\bis a no\b",
         r"\b(?:doesn't|does not|don't|do not) want to be asked again\b",
         r"\bno,? ever\b",
         r"\bsaid no to (?:<W>)?(?:shadow\w*|mentor\w*|it|that|me)\b",
+        r"\b(?:please )?don't ask (?:me )?again\b",
         negatable=False,
         gated=True,
+    ),
+    _rule(
+        Signal.OUTCOME_NO,
+        "absolutely|definitely|certainly|hell|god|no|nope|nah",
+        # The hero's own words, read across the sentences of a quote: "absolutely not", or
+        # a reply that ends in a plain "No.".
+        r"\"(?:absolutely|definitely|certainly|hell|god),? no(?:t|pe)?\b",
+        r"\"(?:[^\"]{0,80}?[.?!,] )?(?:no|nope|nah)[.!]+\s*\"",
+        negatable=False,
+        gated=True,
+        whole=True,
     ),
     _rule(
         Signal.PEER,
@@ -1836,7 +1848,11 @@ _PEEK_CHARS = 12
 _NEGATOR = re.compile(
     r"\b(?:not|no|never|without|hardly|barely|nor|neither|none|nothing|nobody|zero|cannot|"
     r"[a-z]+n't|(?:did|does|do|was|were|is|are|has|have|had|could|would|should|ca|wo|ai|"
-    r"must|need)nt|hard to (?:say|tell|call)|far from|instead of|rather than)\b"
+    r"must|need)nt|hard to (?:say|tell|call)|far from|instead of|rather than|"
+    # "I've stopped bringing my theories", "resisted the urge to post": acts left off.
+    # A hero who "stopped answering" is cold, not not-cold.
+    r"(?:stopped|quit)(?!\s*$| (?:respond|repl|answer|writ|return|get|text|email|call|com|show|pick))"
+    r"|gave up|no longer|resisted|refrained from|avoided)\b"
 )
 _CLAUSE_BREAK = re.compile(
     r"[.!?;:,()\[\]\"]|\s-+\s|\b(?:but|though|although|however|whereas|except|then|because|"
