@@ -88,7 +88,9 @@ _AFTER_PREPOSITION = re.compile(r"\b(?:on|in|at|with|for|to|from|of|about|by|int
 _REPORTING = re.compile(
     r"\b(?:told|tell|telling|said|say|says|saying|think|thinks|thought|know|knew|felt|feel|hope|"
     r"reckons|claims|swears|"
-    r"guess|bet|mentioned|joked|admitted|swear|swore)(?: (?:her|him|them|me|you|(?!(?:so|that|to|and|but|then|because|it|this|if|when|is|was|are)\b)[a-z][\w-]+))?\s+$"
+    r"guess|bet|mentioned|joked|admitted|swear|swore)(?: (?:her|him|them|me|you|"
+    # or the one told by name ("told Bettina she..."), not a clause's first word
+    r"(?!(?:so|that|to|and|but|then|because|it|this|if|when|is|was|are)\b)[a-z][\w-]+))?\s+$"
 )
 # "told Bettina", "saw lena at the door": the hero's name right after a verb of the user's
 # is its object, not the subject of the acts that follow.

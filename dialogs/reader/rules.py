@@ -1851,7 +1851,8 @@ _NEGATOR = re.compile(
     r"must|need)nt|hard to (?:say|tell|call)|far from|instead of|rather than|"
     # "I've stopped bringing my theories", "resisted the urge to post": acts left off.
     # A hero who "stopped answering" is cold, not not-cold.
-    r"(?:stopped|quit)(?!\s*$| (?:respond|repl|answer|writ|return|get|text|email|call|com|show|pick))"
+    r"(?:stopped|quit)"
+    r"(?!\s*$| (?:respond|repl|answer|writ|return|get|text|email|call|com|show|pick))"
     r"|gave up|no longer|resisted|refrained from|avoided)\b"
 )
 _CLAUSE_BREAK = re.compile(
