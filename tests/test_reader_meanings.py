@@ -605,6 +605,26 @@ FRESH_ROUND6 = [
         {"ask.outcome_no"},
         {"ask.outcome_yes"},
     ),
+    # Leaning on the hero for every decision oversteps too.
+    (
+        'Sent Marcus my two job offers and wrote "you pick, I\'ll do whatever you say".',
+        "distance",
+        {"distance.autonomy_authority"},
+        {"distance.respectful_deference"},
+    ),
+    (
+        "I keep asking Marcus what he'd do about basically every choice, even my flat.",
+        "distance",
+        {"distance.autonomy_authority"},
+        {"distance.respectful_deference"},
+    ),
+    # Claiming the idea first is competing with them.
+    (
+        "Marcus showed his new rig and I pointed out that I'd built a similar one first.",
+        "distance",
+        {"distance.they_are_the_guru"},
+        {"distance.respectful_deference"},
+    ),
     # Two heroes: the story turns to its news with "but".
     (
         "Leila said to try again after the audit, fine. But Marcus just said yes to me "

@@ -95,7 +95,10 @@ _REPORTING = re.compile(
 # "told Bettina", "saw lena at the door": the hero's name right after a verb of the user's
 # is its object, not the subject of the acts that follow.
 _OBJECT_OF = re.compile(
-    r"\b(?:told|asked|saw|met|showed|gave|sent|emailed|texted|called|thanked|caught|followed|"
+    r"\b(?:ask|asking|tell|telling|show|showing|send|sending|email|emailing|text|texting|"
+    r"call|calling|thank|thanking|invite|inviting|pitch|pitching|bug|bugging|pester|pestering|"
+    r"message|messaging|ping|pinging|meet|meeting|"
+    r"told|asked|saw|met|showed|gave|sent|emailed|texted|called|thanked|caught|followed|"
     r"invited|bought|hugged|interrupted|cornered|pinged|messaged|tagged|corrected|pitched|"
     r"approached|watched|helped|bothered|begged|reminded|promised|offered|chased|grabbed|"
     r"stopped|ambushed|complimented|praised|flattered|found|spotted|visited|joined)\s+$"

@@ -733,6 +733,32 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:overstayed|stayed (?:way )?too long)\b",
     ),
     _rule(
+        Signal.PEER,
+        # Claiming the idea first: "pointed out I had a paper on the same idea a month earlier".
+        "point|same|similar|first|before|beat|one-up|oneup",
+        r"\b(?:pointed|pointing|point) out (?:that )?(?:i|i'd|i had|mine) (?:<W>){0,5}?(?:same|"
+        r"similar|first|earlier|before)\b",
+        r"\bi(?:'d| had)? (?:<W>){0,3}?(?:the same|a similar|that) (?:idea|thing|approach|"
+        r"result|finding) (?:<W>){0,4}?(?:first|earlier|before (?:him|her|them|<POSS> \w+))\b",
+        r"\b(?:beat|beaten) (?:him|her|them) to it\b",
+        r"\bone-?upp?(?:ed|ing)?\b",
+    ),
+    _rule(
+        Signal.PUSHED,
+        # Leaning on them for every call of the user's own: "you decide, I'll do whatever
+        # you say", "I keep asking what he'd do about every decision". It oversteps too.
+        "decide|whatever|every|everything|choose|call|pick",
+        r"\byou (?:decide|choose|pick|make the call)\b",
+        r"\b(?:i'll|i will|i'd) do (?:whatever|anything|exactly what) (?:you|<HE>) (?:say|says|"
+        r"decide|decides|tell|tells|want|wants|think|thinks)\b",
+        r"\b(?:asked|ask|asking|begged|told) <OBJ> to (?:decide|choose|pick|make the call|make "
+        r"(?:the|my|this) (?:decision|call|choice)s?) (?:for me|on my|about my|between)\b",
+        r"\bwhat <HE>(?:'d| would) do about (?:literally |basically |pretty much )?(?:every|"
+        r"everything|all)\b",
+        r"\b(?:ask|asking|asked) (?:<W>){0,3}?(?:about|on|before) (?:literally |basically )?"
+        r"(?:every|each) (?:single |little )?(?:decision|choice|move|step)\b",
+    ),
+    _rule(
         Signal.PUSHED,
         "let|take",
         r"\b(?:wouldn't|did not|didn't) (?:let <OBJ> (?:go|leave)|take no for an answer)\b",
@@ -1561,6 +1587,14 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:handles?|handling|deal(?:s|ing)? with|fighting|struggl\w* with|about) (?:<W>){0,3}?"
         r"(?:burnout|turnover|cash ?flow|layoffs|budget cuts|debt|a lawsuit|staffing|"
         r"understaffing|churn|late payments)\b",
+    ),
+    _rule(
+        Signal.PROBLEM_SHARED,
+        # The user asking where their work breaks: "asked what breaks for her on tour".
+        "ask|what|where",
+        r"\b(?:asked|asking|ask) (?:<OBJ> )?(?:what|where|why|how often) (?:<W>){0,4}?(?:breaks|"
+        r"goes wrong|go wrong|jams|slows|fails|falls apart|gets stuck|falls over|keeps breaking|"
+        r"bottlenecks?|hurts|stalls)\b",
     ),
     _rule(
         Signal.PROBLEM_SHARED,
