@@ -54,6 +54,17 @@ _MONTH_FIRST |= {"CN", "JP", "KR", "TW"}
 _MIXED = {"CA"}  # both orders are common: ask
 
 
+# A season stands for its middle month's 15th (the northern year: "last winter" is the
+# January before), and Christmas for the 25th of December.
+_SEASONS = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1, "christmas": 12}
+_SEASON = re.compile(
+    r"^(?:(?:back )?(?:in|during|over|at|around) )?(?:the )?(?:(?P<which>last|this|past) )?"
+    r"(?P<season>spring|summer|autumn|fall|winter|christmas)(?: (?:of )?(?P<year>\d{4}))?$"
+)
+# A year alone ("back in 2023") stands for its middle, or today when that is still ahead.
+_YEAR = re.compile(r"^(?:(?:back )?in )?(?P<year>(?:19|20)\d{2})$")
+
+
 class DateProblem(StrEnum):
     UNREADABLE = "unreadable"
     FUTURE = "future"
@@ -90,6 +101,10 @@ def read_date(
     Returns UNREADABLE or AMBIGUOUS, never FUTURE or TOO_OLD: the caller judges those.
     """
     cleaned = _clean(text)
+    if season := _SEASON.match(cleaned):
+        return Reading(_season_day(season, now.date(), prefer), None)
+    if (year := _YEAR.match(cleaned)) and prefer == "past":
+        return Reading(min(date(int(year["year"]), 7, 1), now.date()), None)
     if not cleaned or len(cleaned) > _LONGEST or cleaned.isdecimal():
         # A bare number ("3") answers some other question; it is no date.
         return DateProblem.UNREADABLE
@@ -109,6 +124,25 @@ def read_date(
         return DateProblem.UNREADABLE
     clock = found.time() if data.period in ("time", "part_of_day") else None
     return Reading(found.date(), clock)
+
+
+def _season_day(found: re.Match[str], today: date, prefer: str) -> date:
+    """The day that stands for a season: of the year named, else the nearest one on the
+    side `prefer` says ("last spring" is always a year back when it is spring now)."""
+    month = _SEASONS[found["season"]]
+    day = 25 if found["season"] == "christmas" else 15
+    if found["year"]:
+        return date(int(found["year"]), month, day)
+    this_year = date(today.year, month, day)
+    if prefer == "past":
+        if found["which"] == "last" and this_year.year == today.year and _in_season(month, today):
+            return date(today.year - 1, month, day)
+        return this_year if this_year <= today else date(today.year - 1, month, day)
+    return this_year if this_year >= today else date(today.year + 1, month, day)
+
+
+def _in_season(month: int, today: date) -> bool:
+    return abs(today.month - month) <= 1
 
 
 def _order(first: int, second: int, timezone: str) -> str | None:

@@ -36,6 +36,13 @@ from tests.test_engine import TODAY, onboard, tap_checkin
         ("12/25/2025", date(2025, 12, 25)),  # only one order makes sense
         ("20.11.2026", date(2026, 11, 20)),
         ("2026-11-20", date(2026, 11, 20)),
+        # Seasons and years, as people say when they met: the season's middle month.
+        ("last spring", date(2026, 4, 15)),
+        ("in the summer", date(2026, 7, 15)),
+        ("last autumn", date(2025, 10, 15)),  # autumn is only just over: the one before
+        ("fall of 2024", date(2024, 10, 15)),
+        ("last Christmas", date(2025, 12, 25)),
+        ("back in 2023", date(2023, 7, 1)),
         ("in a fortnight", DateProblem.FUTURE),
         ("next tuesday", DateProblem.FUTURE),
         ("tomorrow", DateProblem.FUTURE),
