@@ -295,6 +295,7 @@ class Messages(_Strict):
     story_kept: str
     checkin_from_kept: str
     nextstep_unrecorded: str
+    nextstep_finish_checkin: str
     step_starts: str
     story_draft_first: str
     story_others: str

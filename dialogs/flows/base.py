@@ -237,7 +237,8 @@ class Context:
         for advice_id in advice:
             text = self.content.advice[advice_id].worded((times or {}).get(advice_id, 0))
             quote = (quotes or {}).get(advice_id)
-            if quote and quote not in quoted:  # the same words twice would be noise
+            # The same words twice, or a piece of words already quoted, would be noise.
+            if quote and not any(quote in q or q in quote for q in quoted):
                 quoted.add(quote)
                 text = f"{self.messages.you_said.format(quote=quote)} {text}"
             paragraphs.append(text)

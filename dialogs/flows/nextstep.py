@@ -23,7 +23,7 @@ BACK = {"back", "back a step", "previous"}
 
 
 async def next_step(ctx: Context, args: str = "") -> None:
-    if ctx.dialog.state == OFFER and await _unrecorded_story(ctx, await ctx.current_hero()):
+    if ctx.dialog.state != IDLE and await _unrecorded_story(ctx, await ctx.current_hero()):
         return
     await ctx.set_aside()
     hero = await ctx.current_hero()
@@ -74,12 +74,18 @@ async def next_step(ctx: Context, args: str = "") -> None:
 
 
 async def _unrecorded_story(ctx: Context, hero: Hero | None) -> bool:
-    """With nothing on record, a story about the hero told today and not yet recorded is
-    the gap: the coach offers to record it rather than judge without it. Returns True
-    when it did."""
-    if hero is None or await ctx.interactions.of(ctx.user.id, hero.id):
+    """A contact told and not yet recorded is the gap: the check-in under way is finished
+    first, and with nothing on record a story told today is offered for the record,
+    rather than judging without them. Returns True when it did."""
+    if hero is None:
         return False
     dialog = ctx.dialog
+    if ctx.in_checkin() and dialog.hero_id == hero.id:
+        ctx.say(ctx.messages.nextstep_finish_checkin.format(hero=hero.name))
+        await ctx.ask_again()
+        return True
+    if await ctx.interactions.of(ctx.user.id, hero.id):
+        return False
     if dialog.state == OFFER and dialog.hero_id == hero.id:
         story = dialog.answers.get(STORY_ANSWER)
     elif dialog.state == IDLE:
