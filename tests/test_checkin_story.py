@@ -475,6 +475,19 @@ async def test_a_bare_no_asks_which_answer_and_offers_only_those(chat: Chat) -> 
     assert chat.state == "checkin.reaction"
 
 
+async def test_a_question_with_its_background_is_not_offered_as_a_contact(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("can I ask her to be my mentor now? we clicked sooo much")
+    assert "ask.not_yet" in chat.advice
+    assert chat.state == "idle"  # "we clicked" is background, not a contact to record
+
+
+async def test_a_quote_stops_at_an_emoji_as_at_a_comma(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("posted our selfie with her tag 😭😭 she was so lovely, she asked me back")
+    assert "You said: “posted our selfie with her tag”." in chat.text
+
+
 async def test_a_plan_gets_advice_before_the_act_and_no_offer_to_record(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("I'm going to ask Dana if I can shadow her next week, is it too early?")

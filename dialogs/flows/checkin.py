@@ -201,9 +201,11 @@ def quoted(text: str, evidence: str) -> str:
     return (found.group() + rest).strip()
 
 
-_CLAUSES = re.compile(r"[,;:]|\b(?:and|but|so|then|while|because)\b")
+# An emoji ends a clause as punctuation does ("posted it 😭😭 she was so nice").
+_EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff"
+_CLAUSES = re.compile(rf"[,;:{_EMOJI}]|\b(?:and|but|so|then|while|because)\b")
 _SUBJECT = re.compile(r"(?:i|i'm|i've|we|she|he|they|you|my|her|his)\b", re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[.,;:!?\n]|\b(?:and|but|so|then|while|because)\b")
+_CLAUSE_END = re.compile(rf"[.,;:!?\n{_EMOJI}]|\b(?:and|but|so|then|while|because)\b")
 _RUN_ON = 5  # words
 _FEW, _RUN_ON_FEW = 3, 8  # words
 

@@ -99,13 +99,15 @@ _WRITTEN = {"email", "message"}
 def _happened(found: StoryReading) -> bool:
     """Tells whether a story tells of a contact that happened (one to record)."""
     reading = found.reading
+    if reading is None or reading.time is Time.HAPPENED:
+        return True
+    # A question or plan with only its background ("can I ask her now? we clicked so
+    # much") names no contact: one that does has its kind or its day.
+    if reading.kind is None and reading.day is None:
+        return False
     # In a plan, the kind is the plan's ("thinking of emailing her") and a problem of theirs
     # is what the user knows already: only something that happened makes it a contact.
-    return (
-        reading is None
-        or reading.time is Time.HAPPENED
-        or any(s.counts and s.signal is not Signal.PROBLEM_SHARED for s in reading.signals)
-    )
+    return any(s.counts and s.signal is not Signal.PROBLEM_SHARED for s in reading.signals)
 
 
 _QUESTION_WORDS = {"is", "was", "what", "so", "does", "do", "how", "why", "really", "and"}

@@ -316,12 +316,17 @@ def _hedged(text: str, hit: rules.Hit, sentence: _Sentence) -> bool:
     )
 
 
+# What ends the words a quote may take in: punctuation inside a sentence, or an emoji
+# standing in for it ("posted it 😭😭 she was so nice").
+_QUOTE_BREAK = re.compile(r"[,;:\u2600-\u27bf\U0001f000-\U0001faff]")
+
+
 def _evidence(text: str, hit: rules.Hit, sentence: _Sentence) -> str:
     """The words to quote back: the clause around the match, trimmed to a few words."""
     # A comma ends the clause a quote may take in ("had a call, i pitched again" quotes
     # the pitch, not the call).
-    before = re.split(r"[,;:]", text[sentence.start : hit.start])[-1].split()[-4:]
-    after = re.split(r"[,;:]", text[hit.end : sentence.end])[0].split()[:3]
+    before = _QUOTE_BREAK.split(text[sentence.start : hit.start])[-1].split()[-4:]
+    after = _QUOTE_BREAK.split(text[hit.end : sentence.end])[0].split()[:3]
     quote = " ".join([*before, text[hit.start : hit.end], *after])
     return quote.strip(" .,;:!-")
 
