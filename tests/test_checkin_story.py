@@ -17,7 +17,7 @@ from dialogs.model import InteractionKind, StepId
 from dialogs.reader import read_story
 from testkit.memory import MemoryStore
 from tests.conftest import NOW, Chat, FixedClock
-from tests.test_engine import add_hero, onboard, press_as_asked
+from tests.test_engine import add_hero, checkin, onboard, press_as_asked
 
 Units = Callable[[], Any]
 TODAY = NOW.date()
@@ -486,6 +486,35 @@ async def test_a_quote_stops_at_an_emoji_as_at_a_comma(chat: Chat) -> None:
     await onboard(chat)
     await chat.say("posted our selfie with her tag 😭😭 she was so lovely, she asked me back")
     assert "You said: “posted our selfie with her tag”." in chat.text
+
+
+STEP1 = ("interests.whose=theirs", "interests.problem=yes", "interests.offer=insight")
+
+
+async def test_when_to_reach_out_is_answered_from_the_record(
+    chat: Chat, clock: FixedClock
+) -> None:
+    await onboard(chat)
+    await chat.say("should I email her again?")
+    assert "nothing on record with Dana" in chat.text  # not "tell me a bit more"
+    await checkin(chat, "cold", *STEP1)
+    await chat.press("checkin.followup=skip")
+    clock.advance(days=3)
+    await chat.say("is it too soon to ping her on linkedin?")
+    # A cold contact three days ago: the cadence says wait (30 days), and says until when.
+    assert "I'd wait until about" in chat.text
+    assert chat.advice == ("radar.cold_give_space",)
+
+
+async def test_a_question_at_a_choice_question_is_answered_not_refused(chat: Chat) -> None:
+    await onboard(chat)
+    await chat.say("/checkin")
+    await chat.press("checkin.story=")
+    await chat.press("checkin.when=today")
+    await chat.say("should I just call her office?")
+    assert "Please tap" not in chat.text
+    assert "nothing on record with Dana" in chat.text
+    assert chat.me().dialog.paused_for(1) is not None  # the check-in waits, kept
 
 
 async def test_a_plan_gets_advice_before_the_act_and_no_offer_to_record(chat: Chat) -> None:

@@ -215,6 +215,7 @@ class Messages(_Strict):
     set_aside: str
     read_as_story: str
     story_added: str
+    question_apart: str
     story_another_contact: str
     nothing_to_cancel: str
     need_hero: str
@@ -291,6 +292,10 @@ class Messages(_Strict):
     understood_plain: str
     checkin_corrected: str
     story_before_the_act: str
+    reach_out_no_record: str
+    reach_out_wait: str
+    reach_out_now: str
+    reach_out_quiet: str
     story_offer_still: str
     story_kept: str
     checkin_from_kept: str

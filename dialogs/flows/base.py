@@ -392,7 +392,22 @@ def pleasantry(text: str) -> str | None:
     return "hello" if _HELLO & set(words) else "ok"
 
 
+# "should I email him again?", "is it ok to ping her on linkedin?": when to get in touch.
+_REACH_OUT = re.compile(
+    r"\b(?:should|can|could|shall|may|when|is it|would it|do i|how soon|too (?:soon|early))\b"
+    r".*\b(?:e-?mail|call|ring|text|message|dm|ping|reach out|write|follow up|get in touch|"
+    r"contact|linkedin|send|nudge|chase|check in with)\b"
+)
+
+
+def asks_when_to_reach_out(text: str) -> bool:
+    return _REACH_OUT.search(text.lower()) is not None
+
+
 def looks_like_story(text: str) -> bool:
+    if asks_when_to_reach_out(text) and "?" in text:
+        # A question of when to get in touch is the coach's to answer, however short.
+        return True
     if len(text.split()) < STORY_WORDS:
         return False
     reading = read_story(text)

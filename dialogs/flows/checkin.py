@@ -228,21 +228,20 @@ async def story_instead(ctx: Context, text: str) -> None:
         await next_question(ctx)
         return
     told = ctx.dialog.answers.get(STORY_ANSWER)
-    if told:
-        reading = _reading((await read_about(ctx, text, hero))[0])
-        recorded = ctx.dialog.answers.get("checkin.date")
-        other_day = reading.day is not None and reading.day.isoformat() != (recorded or "")
-        if (
-            reading.time is not Time.HAPPENED
-            or (recorded and other_day)
-            or _asks(text)
-            or _ANOTHER_TIME.search(clean(text).lower()) is not None
-            or _opens_apart(ctx, text, reading)
-        ):
-            # A plan, a question or another contact: added to this one, it would rewrite
-            # what this one was, and a question in it would go unanswered.
-            await ctx.read_apart(text, ctx.messages.story_another_contact)
-            return
+    reading = _reading((await read_about(ctx, text, hero))[0])
+    recorded = ctx.dialog.answers.get("checkin.date")
+    other_day = reading.day is not None and reading.day.isoformat() != (recorded or "")
+    later = bool(told) and (
+        bool(recorded and other_day)
+        or _ANOTHER_TIME.search(clean(text).lower()) is not None
+        or _opens_apart(ctx, text, reading)
+    )
+    if _asks(text) or reading.time is not Time.HAPPENED or later:
+        # A question, a plan or another contact: added to this one, it would rewrite what
+        # this one was, and a question in it would go unanswered.
+        why = ctx.messages.question_apart if _asks(text) else ctx.messages.story_another_contact
+        await ctx.read_apart(text, why)
+        return
     ctx.say(ctx.messages.story_added)
     await take_story(ctx, hero, (f"{told}\n{text}" if told else text)[:STORY_LIMIT])
 

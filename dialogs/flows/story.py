@@ -6,8 +6,21 @@ The story is about the hero it names (any of the user's heroes), else the curren
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
-from dialogs.flows.base import IDLE, STORY, STORY_WORDS, Ask, Context, Entry, Flow, pleasantry
+from dialogs import reconnect
+from dialogs.flows.base import (
+    IDLE,
+    STORY,
+    STORY_WORDS,
+    Ask,
+    Context,
+    Entry,
+    Flow,
+    asks_when_to_reach_out,
+    day_text,
+    pleasantry,
+)
 from dialogs.flows.checkin import (
     OFFER,
     STORY_ANSWER,
@@ -17,7 +30,9 @@ from dialogs.flows.checkin import (
     read_about,
 )
 from dialogs.model import Hero, KeptStory
+from dialogs.playbook import follow_up_days
 from dialogs.reader import Signal, StoryReading, Time
+from dialogs.reconnect import light_touch
 
 
 async def told(ctx: Context, text: str) -> None:
@@ -65,6 +80,9 @@ async def _read(ctx: Context, text: str, current: Hero) -> None:
         ctx.say(ctx.messages.story_other_language.format(hero=hero.name))
         return
     if found.says_too_little:
+        if asks_when_to_reach_out(text):
+            await _answer_reach_out(ctx, hero)
+            return
         ctx.say(ctx.messages.story_too_little.format(hero=hero.name))
         return
     evidence = found.reading.evidence if found.reading else {}
@@ -94,6 +112,29 @@ async def _read(ctx: Context, text: str, current: Hero) -> None:
 
 
 _WRITTEN = {"email", "message"}
+
+
+async def _answer_reach_out(ctx: Context, hero: Hero) -> None:
+    """Answers "should I email her again?" from the record: the last contact's temperature
+    sets how long to wait (coach.toml [cadence]), and a hero gone cold gets a light touch."""
+    messages, today = ctx.messages, ctx.today()
+    history = await ctx.interactions.of(ctx.user.id, hero.id)
+    if not history:
+        ctx.say(messages.reach_out_no_record.format(hero=hero.name))
+        return
+    last = history[-1]
+    names = {"hero": hero.name, "date": day_text(last.happened_on)}
+    names["temperature"] = str(last.temperature)
+    due = last.happened_on + timedelta(days=follow_up_days(last.temperature, ctx.content))
+    touch = light_touch(ctx.content, hero.name, history, today)
+    if touch is not None:
+        quiet = messages.reach_out_quiet.format(**names)
+        ctx.advise((reconnect.ADVICE,), intro=f"{quiet} {touch}")
+    elif due > today:
+        advice = "radar.cold_give_space" if last.temperature <= 2 else "radar.lukewarm_add_value"
+        ctx.advise((advice,), intro=messages.reach_out_wait.format(**names, due=day_text(due)))
+    else:
+        ctx.advise(("radar.warm_open_door",), intro=messages.reach_out_now.format(**names))
 
 
 def _happened(found: StoryReading) -> bool:

@@ -1855,7 +1855,9 @@ _WONDERING = _finder(
     r"(?:shadow\w*|mentor\w*|mentee|mentorship|apprentic\w*|take me (?:on|under))",
     r"\b(?:ready|time|too soon|too early) (?:<W>){0,2}?(?:to ask|for the ask|to broach)\b",
     r"\bshould i (?:ask|bring (?:it|this) up|broach|pop)\b",
-    r"\b(?:is it|am i) (?:<W>){0,2}?(?:time|ready|too soon|too early)\b",
+    # ...unless it is another contact that is too soon ("too soon to email her again?").
+    r"\b(?:is it|am i) (?:<W>){0,2}?(?:time|ready|too soon|too early)\b(?! to (?:ping|e-?mail|"
+    r"call|ring|text|message|dm|reach|follow|write|send|chase|nudge|contact|check in|get in))",
     # An ask still to come, whatever leads up to it.
     r"\b(?:ask|asking|pop|popping|broach|broaching) (?:<W>){0,6}?(?:shadow\w*|mentor\w*|"
     r"apprentic\w*|take me (?:on|under))",
