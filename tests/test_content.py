@@ -71,7 +71,7 @@ def test_every_message_fills_in_with_the_placeholders_the_engine_gives(content: 
         "lit_up", "trend", "mark", "meetings", "needed", "temperatures", "warm", "start",
         "end", "deliver", "timezone", "local", "state", "last", "says", "of", "quote", "retry",
         "steps", "shown", "missing", "flags", "try_this", "topic", "answer", "tapped",
-        "understood", "others",
+        "understood", "others", "why", "due",
     }  # fmt: skip
     values = dict.fromkeys(supplied, "x")
     for key, text in content.messages.model_dump().items():

@@ -198,6 +198,21 @@ async def test_at_most_two_pieces_of_advice_the_most_important_first(chat: Chat)
 # --- after the ask -------------------------------------------------------------------
 
 
+async def test_an_answer_to_an_ask_made_before_step_5_is_recorded_as_one(chat: Chat) -> None:
+    await onboard(chat)  # step 1
+    story = (
+        'asked her today if I could shadow her on saturdays. she said "not till after the '
+        'winter tour, ask me in march"'
+    )
+    await story_checkin(chat, story, "warm")
+    [hero] = await chat.heroes()
+    assert "ask" in hero.journey.early
+    assert hero.journey.outcome == "not_now"
+    assert hero.step is StepId.RADAR  # a "not now" goes back to the radar, as at step 5
+    assert hero.journey.busy_until == "2027-03-01"  # the latest day named: March
+    assert "That's the day they named" in chat.text
+
+
 async def test_not_now_waits_for_the_day_they_named_and_goes_back_to_the_radar(
     chat: Chat, clock: FixedClock
 ) -> None:

@@ -246,6 +246,7 @@ class Messages(_Strict):
     verdict_well_done: str
     verdict_slips: str
     verdict_other: str
+    checkin_asked_early: str
     checkin_start: str
     checkin_saved: str
     step_going_well: str
@@ -380,6 +381,10 @@ class Messages(_Strict):
     nextstep_busy: str
     nextstep_after_no: str
     button_back: str
+    followup_why_cadence: str
+    followup_why_named: str
+    one_day: str
+    some_days: str
     followup_busy: str
     pattern_named: str
     checkin_last_advice: str

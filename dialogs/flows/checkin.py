@@ -196,9 +196,14 @@ def quoted(text: str, evidence: str) -> str:
     words = list(re.finditer(r"\S+", rest))
     if len(words) > run_on:
         # Cut where the user's words go on: the ellipsis says so.
-        return f"{text[found.start() : found.end() + words[run_on - 1].end()].strip()}…"
+        return f"{_closed(text[found.start() : found.end() + words[run_on - 1].end()].strip())}…"
     # As typed: a closing quote or bracket stays against its word.
-    return (found.group() + rest).strip()
+    return _closed((found.group() + rest).strip())
+
+
+def _closed(quote: str) -> str:
+    """Closes a quotation the cut left open ('he said "not till March' gains its '"')."""
+    return f'{quote}"' if quote.count('"') % 2 else quote
 
 
 # An emoji ends a clause as punctuation does ("posted it 😭😭 she was so nice").
@@ -299,6 +304,8 @@ async def take_story(ctx: Context, hero: Hero, text: str) -> None:
         ctx.say(ctx.messages.checkin_other_language)
         await next_question(ctx)
         return
+    if named.step is not StepId.ASK and "ask.asked" in fill(reading, today=ctx.today()):
+        await _asked_early(ctx, named)
     filled = _fills(ctx, named, reading)
     for question_id, said in filled.items():
         ctx.dialog.answers[question_id] = said.option
@@ -309,6 +316,16 @@ async def take_story(ctx: Context, hero: Hero, text: str) -> None:
         await next_question(ctx)
         return
     await ctx.ask("checkin.understood", understood=_understood(ctx, text, reading, filled))
+
+
+async def _asked_early(ctx: Context, hero: Hero) -> None:
+    """The story tells the hero's answer to an ask made before step 5: the contact is
+    recorded at the ask, so the answer counts ("not till March" times the reminder), and
+    the step is noted as reached early, as a move the user makes anyway."""
+    hero.journey = replace(hero.journey, early=(*hero.journey.early, StepId.ASK.value))
+    hero.step = StepId.ASK
+    await ctx.heroes.save(hero)
+    ctx.say(ctx.messages.checkin_asked_early.format(hero=hero.name))
 
 
 def _fills(ctx: Context, hero: Hero, reading: Reading) -> dict[str, Answer]:

@@ -33,15 +33,17 @@ def when(ctx: Context, instant: datetime) -> str:
 async def propose(ctx: Context, hero: Hero, temperature: int, days: int | None = None) -> None:
     """Offers the next touchpoint, timed by the temperature (warm sooner, cold later), or
     `days` ahead when the hero named a day (busy until February)."""
-    days = days or follow_up_days(temperature, ctx.content)
+    messages = ctx.messages
+    if days:
+        why = messages.followup_why_named
+    else:
+        days = follow_up_days(temperature, ctx.content)
+        label = ctx.content.temperature.labels[temperature]
+        span = messages.one_day if days == 1 else messages.some_days.format(days=days)
+        why = messages.followup_why_cadence.format(label=label, days=span)
     due = days_ahead(ctx.clock.now(), days, ctx.user.prefs)
     ctx.focus(hero.id, {"days": str(days), "kind": ReminderKind.FOLLOW_UP.value})
-    await ctx.ask(
-        "checkin.followup",
-        date=when(ctx, due),
-        days=str(days),
-        label=ctx.content.temperature.labels[temperature],
-    )
+    await ctx.ask("checkin.followup", date=when(ctx, due), why=why, days=str(days))
 
 
 async def follow_up_choice(ctx: Context, choice: str) -> None:

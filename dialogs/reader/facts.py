@@ -328,25 +328,38 @@ def _busy_pattern() -> re.Pattern[str]:
 
 def find_named_date(text: str, today: date) -> tuple[date | None, str | None]:
     """A date the hero named ("busy until February", "slammed until the new year")."""
-    found = _busy_pattern().search(text) or re.search(
-        rf"\b(?:not|no|after|after (?:the|her|his|their) \w+|ask (?:me |again )?(?:in|after)) "
-        rf"{_UNTIL}? ?{_TARGET}",
-        text,
-    )
-    if not found:
-        return None, None
+    # "Not till after the winter season, ask me in March": the latest date named holds.
+    named = [
+        (day, found.group())
+        for found in (
+            *_busy_pattern().finditer(text),
+            *re.finditer(
+                rf"\b(?:not|no|after|after (?:the|her|his|their) \w+|ask (?:me )?(?:again )?"
+                rf"(?:in|after)) {_UNTIL}? ?{_TARGET}",
+                text,
+            ),
+        )
+        if (day := _named_day(found, today)) is not None
+    ]
+    return max(named, default=(None, None), key=lambda pair: pair[0] or today)
+
+
+def _named_day(found: re.Match[str], today: date) -> date | None:
     new_year, holidays, month, season, next_, end = found.groups()
     if new_year or holidays:
-        return date(today.year + 1, 1, 1), found.group()
+        return date(today.year + 1, 1, 1)
     if month or season:
         number = _MONTHS.index(month) + 1 if month else _SEASONS[season or ""]
+        if season and re.search(r"\bafter\b", found.group()):
+            number = number % 12 + 3  # after a season: when the next one begins
+            number = number - 12 if number > 12 else number
         year = today.year + (1 if number <= today.month else 0)
-        return date(year, number, 1), found.group()
+        return date(year, number, 1)
     if next_:
         days = {"week": 7, "month": 31, "year": 366, "quarter": 92}[next_.split()[-1]]
-        return today + timedelta(days=days), found.group()
+        return today + timedelta(days=days)
     if end:
         if "year" in end:
-            return date(today.year, 12, 31), found.group()
-        return today + timedelta(days=30), found.group()
-    return None, None
+            return date(today.year, 12, 31)
+        return today + timedelta(days=30)
+    return None
