@@ -222,6 +222,15 @@ def test_people_who_are_none_of_the_heroes_are_named(text: str, strangers: list[
     assert list(read(text, heroes=heroes, use_model=False).strangers) == strangers
 
 
+def test_a_story_that_sets_the_hero_aside_for_someone_else_is_about_them() -> None:
+    text = "kofi's fine, it's obi I'm worried about. he hasn't answered in a month"
+    reading = read(text, heroes=["Kofi Mensah"], use_model=False)
+    assert (reading.hero_named, reading.strangers) == (None, ("Obi",))
+    # "It's fine" names no one: the story stays the hero's.
+    fine = read("Kofi is fine, it's fine. he replied", heroes=["Kofi Mensah"], use_model=False)
+    assert (fine.hero_named, fine.strangers) == ("kofi", ())
+
+
 def test_a_name_after_a_role_is_not_the_hero_one_letter_off() -> None:
     assert read("my colleague Maria says she's busy", heroes=["Marie Dubois"]).hero_named is None
     assert read("Maria said she's busy", heroes=["Marie Dubois"]).hero_named == "maria"

@@ -129,12 +129,32 @@ _NOT_NAMES = frozenset(
 )  # fmt: skip
 
 
+# After a hero set aside, the one the story is about instead: "it's obi I'm worried about".
+_SOMEONE_ELSE = re.compile(
+    r"(?:^|[.!?,;] |but |no,? )(?:it's|this one's about|it's really about) "
+    r"(?P<name>[a-z][\w-]+)(?:[.!?,:]|$| (?:i'm|that|who|this))"
+)
+
+
+_NOT_SOMEONE = frozenset(
+    {"fine", "ok", "okay", "good", "all", "me", "him", "her", "them", "that", "this", "not",
+     "just", "really", "over", "done", "true", "fair", "hard", "weird", "late", "early",
+     "nothing", "everything", "complicated", "about", "more", "less", "too", "so", "the",
+     "a", "my", "our", "his", "their", "work", "time", "money"}
+)  # fmt: skip
+
+
 def strangers(text: str, heroes: Sequence[str]) -> tuple[str, ...]:
     """Names in the story, as typed, of people who act as a hero would and are none of
-    the user's heroes nor introduced by a role ("my colleague Maria")."""
+    the user's heroes nor introduced by a role ("my colleague Maria"), or whom the story
+    is about after setting the heroes aside ("Kofi's fine, it's obi I'm worried about")."""
     lowered = text.lower()
     known = [_plain(name) for hero in heroes for name in hero_names(hero)]
     found: list[str] = []
+    if heroes and find_hero(lowered, heroes) == (None, None) and name_places_any(lowered, heroes):
+        focus = _SOMEONE_ELSE.search(lowered)
+        if focus is not None and focus.group("name") not in _NOT_SOMEONE:
+            found.append(focus.group("name").capitalize())
     for match in _STRANGER.finditer(text):
         name = match.group("first") or match.group("subject") or match.group("object")
         word = _plain(name)
@@ -154,6 +174,10 @@ def strangers(text: str, heroes: Sequence[str]) -> tuple[str, ...]:
             continue
         found.append(name)
     return tuple(found)
+
+
+def name_places_any(text: str, heroes: Sequence[str]) -> bool:
+    return any(name_places(text, hero) for hero in heroes)
 
 
 def _plain(name: str) -> str:
@@ -203,10 +227,15 @@ def find_hero(text: str, heroes: Sequence[str]) -> tuple[str | None, str | None]
     def said(pattern: str, hero: str) -> bool:
         names = "|".join(re.escape(word) for word in {w for _, w in named[hero]})
         return (
-            re.search(pattern.replace("<NAME>", f"(?:{names})(?:'s)?(?![\\w'])"), text) is not None
+            # The name may stand with its "'s" ("Kofi's fine") or without.
+            re.search(pattern.replace("<NAME>", f"(?:{names})(?![\\w])(?:'s)?"), text) is not None
         )
 
     order = sorted(named, key=lambda hero: named[hero][0][0])
+    other = _SOMEONE_ELSE.search(text)
+    if other and other["name"] not in _NOT_SOMEONE and all(said(_ASIDE, h) for h in order):
+        # "Kofi's fine, it's Obi I'm worried about": about someone who is no hero.
+        return None, None
     if len(order) > 1:
         focus = [hero for hero in order if said(_FOCUS, hero)]
         aside = [hero for hero in order if said(_ASIDE, hero)]
