@@ -226,6 +226,8 @@ def test_a_story_that_sets_the_hero_aside_for_someone_else_is_about_them() -> No
     text = "kofi's fine, it's obi I'm worried about. he hasn't answered in a month"
     reading = read(text, heroes=["Kofi Mensah"], use_model=False)
     assert (reading.hero_named, reading.strangers) == (None, ("Obi",))
+    # The user's worry is no problem the hero shared.
+    assert all(s.who is not Who.HERO for s in reading.signals if s.signal is Signal.PROBLEM_SHARED)
     # "It's fine" names no one: the story stays the hero's.
     fine = read("Kofi is fine, it's fine. he replied", heroes=["Kofi Mensah"], use_model=False)
     assert (fine.hero_named, fine.strangers) == ("kofi", ())

@@ -186,6 +186,12 @@ def _sentences(text: str) -> list[_Sentence]:
     return found
 
 
+_USERS_WORRY = re.compile(
+    r"\s*(?:am |was |have been |'ve been |feel |felt )?(?:so |really |a bit |pretty )?"
+    r"(?:worried|stressed|anxious|concerned|nervous|scared|afraid|freaking out)\b"
+)
+
+
 def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[str]) -> Who:
     if hit.signal in MEETING_SIGNALS:
         return Who.HERO
@@ -228,6 +234,13 @@ def _who(text: str, hit: rules.Hit, sentence: _Sentence, subjects: re.Pattern[st
             return Who.USER
         return Who.USER if hit.signal in USER_ACTS else Who.HERO
     subject = candidates[0]
+    if (
+        hit.signal is Signal.PROBLEM_SHARED
+        and subject.group("user")
+        and _USERS_WORRY.match(text, subject.end(), hit.end)
+    ):
+        # "I'm worried about Obi": the user's own worry, not a problem the hero shared.
+        return Who.USER
     if subject.group("user") or subject.group("it"):
         # "i asked him" is the user's; "we laughed" is the meeting's, so the hero's too.
         return Who.USER if hit.signal in USER_ACTS else Who.HERO
