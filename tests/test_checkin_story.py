@@ -513,8 +513,19 @@ async def test_a_question_at_a_choice_question_is_answered_not_refused(chat: Cha
     await chat.press("checkin.when=today")
     await chat.say("should I just call her office?")
     assert "Please tap" not in chat.text
-    assert "nothing on record with Dana" in chat.text
+    assert "check-in about Dana isn't finished" in chat.text
     assert chat.me().dialog.paused_for(1) is not None  # the check-in waits, kept
+
+
+async def test_a_story_about_someone_else_is_not_added_to_the_checkin(chat: Chat) -> None:
+    await tell_checkin(chat, SHORT_COFFEE)
+    await chat.press("checkin.understood=right")
+    assert chat.state == "interests.whose"  # a choice
+    await chat.say("Kenji never replied to my email and my colleague Ana thinks he's swamped")
+    assert "Kenji isn't one of your heroes" in chat.text
+    paused = chat.me().dialog.paused_for(1)
+    assert paused is not None
+    assert "Kenji" not in paused.answers["checkin.story"]
 
 
 async def test_a_plan_gets_advice_before_the_act_and_no_offer_to_record(chat: Chat) -> None:

@@ -294,6 +294,7 @@ class Messages(_Strict):
     checkin_corrected: str
     story_before_the_act: str
     reach_out_no_record: str
+    reach_out_unfinished: str
     reach_out_wait: str
     reach_out_now: str
     reach_out_quiet: str

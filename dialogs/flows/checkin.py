@@ -241,9 +241,9 @@ async def story_instead(ctx: Context, text: str) -> None:
         or _ANOTHER_TIME.search(clean(text).lower()) is not None
         or _opens_apart(ctx, text, reading)
     )
-    if _asks(text) or reading.time is not Time.HAPPENED or later:
-        # A question, a plan or another contact: added to this one, it would rewrite what
-        # this one was, and a question in it would go unanswered.
+    if _asks(text) or reading.time is not Time.HAPPENED or reading.strangers or later:
+        # A question, a plan, someone who is no hero or another contact: added to this one,
+        # it would rewrite what this one was, and a question in it would go unanswered.
         why = ctx.messages.question_apart if _asks(text) else ctx.messages.story_another_contact
         await ctx.read_apart(text, why)
         return

@@ -120,7 +120,9 @@ async def _answer_reach_out(ctx: Context, hero: Hero) -> None:
     messages, today = ctx.messages, ctx.today()
     history = await ctx.interactions.of(ctx.user.id, hero.id)
     if not history:
-        ctx.say(messages.reach_out_no_record.format(hero=hero.name))
+        unfinished = ctx.dialog.paused_for(hero.id) is not None
+        said = messages.reach_out_unfinished if unfinished else messages.reach_out_no_record
+        ctx.say(said.format(hero=hero.name))
         return
     last = history[-1]
     names = {"hero": hero.name, "date": day_text(last.happened_on)}
