@@ -147,6 +147,11 @@ CLASHES = (
         ),
     ),
     (frozenset({"interests.their_world"}), frozenset({"germ.value_their_time"})),
+    # Deference praised beside a slip of the same step (none of 7,470 labels expects both).
+    (
+        frozenset({"distance.respectful_deference"}),
+        frozenset({"distance.they_are_the_guru", "distance.autonomy_authority"}),
+    ),
 )
 
 
