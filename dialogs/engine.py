@@ -209,8 +209,8 @@ class Coach:
             await ctx.tell(text)
             self._check(ctx, state, self.router.after_answer(state), stays=True)
             return
-        if ask.parse is None and pleasantry(text) is not None:
-            # "hi", "thanks!", "ok" where a name or a few words were wanted: no answer.
+        if pleasantry(text) is not None:
+            # "hi", "thanks!", "ok" where a name, a few words or a date were wanted: no answer.
             ctx.say(ctx.messages.answer_first)
             await ctx.ask_again()
             return

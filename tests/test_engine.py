@@ -628,11 +628,14 @@ async def test_a_greeting_is_no_heros_name_and_thanks_no_role(chat: Chat) -> Non
         ("Noor Haddad", "onboarding.role"),
         ("thanks!", "onboarding.role"),
         ("a glassblower", "onboarding.how_met"),
+        ("at a craft fair", "onboarding.when_met"),
+        # Where a date is wanted too: no "I couldn't read that date" for "ok".
+        ("ok", "onboarding.when_met"),
     )
     for typed, state in steps:
         await chat.say(typed)
         assert chat.state == state
-        assert chat.text.startswith("One thing first:") is (typed in {"hi", "thanks!"})
+        assert chat.text.startswith("One thing first:") is (typed in {"hi", "thanks!", "ok"})
 
 
 async def test_a_question_about_the_reading_is_answered_and_the_offer_stays(chat: Chat) -> None:
