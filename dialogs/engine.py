@@ -17,7 +17,15 @@ from zoneinfo import ZoneInfo
 
 from dialogs.content import Content
 from dialogs.flows import FLOWS
-from dialogs.flows.base import IDLE, Context, Entry, checked_text, looks_like_story, pleasantry
+from dialogs.flows.base import (
+    IDLE,
+    Context,
+    Entry,
+    asks_something,
+    checked_text,
+    looks_like_story,
+    pleasantry,
+)
 from dialogs.matching import match_option, words
 from dialogs.model import (
     EDITED,
@@ -200,7 +208,12 @@ class Coach:
             return
         if (
             ask.on_story is not None
-            and (ask.parse is not None or ask.brief or len(text.strip()) > (ask.limit or 0))
+            and (
+                ask.parse is not None
+                or ask.brief
+                or len(text.strip()) > (ask.limit or 0)
+                or asks_something(text)
+            )
             and looks_like_story(text)
         ):
             # A story where a date or a few words were wanted, or too long to keep as an

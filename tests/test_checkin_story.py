@@ -517,6 +517,17 @@ async def test_a_question_at_a_choice_question_is_answered_not_refused(chat: Cha
     assert chat.me().dialog.paused_for(1) is not None  # the check-in waits, kept
 
 
+async def test_a_question_at_a_free_text_question_is_answered_not_kept(chat: Chat) -> None:
+    await tell_checkin(chat, CLEAR)
+    await chat.press("checkin.understood=right")
+    assert chat.state == "interests.lit_up"  # a few words wanted, any words taken
+    await chat.say("should I ask her if I can shadow her at the label now?")
+    assert "ask.not_yet" in chat.advice
+    paused = chat.me().dialog.paused_for(1)
+    assert paused is not None
+    assert "interests.lit_up" not in paused.answers
+
+
 async def test_a_story_about_someone_else_is_not_added_to_the_checkin(chat: Chat) -> None:
     await tell_checkin(chat, SHORT_COFFEE)
     await chat.press("checkin.understood=right")

@@ -392,6 +392,15 @@ def pleasantry(text: str) -> str | None:
     return "hello" if _HELLO & set(words) else "ok"
 
 
+_QUOTED_WORDS = re.compile(r"[\"“”][^\"“”]*[\"“”]")
+
+
+def asks_something(text: str) -> bool:
+    """Tells whether the user asks something in their own words (not in a message they
+    quote): a check-in can't answer a question, a reading of its own can."""
+    return "?" in _QUOTED_WORDS.sub("", text)
+
+
 # "should I email him again?", "is it ok to ping her on linkedin?": when to get in touch.
 _REACH_OUT = re.compile(
     r"\b(?:should|can|could|shall|may|when|is it|would it|do i|how soon|too (?:soon|early))\b"

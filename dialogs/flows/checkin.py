@@ -25,6 +25,7 @@ from dialogs.flows.base import (
     Context,
     Entry,
     Flow,
+    asks_something,
     checked_text,
     day_text,
     looks_like_story,
@@ -241,10 +242,14 @@ async def story_instead(ctx: Context, text: str) -> None:
         or _ANOTHER_TIME.search(clean(text).lower()) is not None
         or _opens_apart(ctx, text, reading)
     )
-    if _asks(text) or reading.time is not Time.HAPPENED or reading.strangers or later:
+    if asks_something(text) or reading.time is not Time.HAPPENED or reading.strangers or later:
         # A question, a plan, someone who is no hero or another contact: added to this one,
         # it would rewrite what this one was, and a question in it would go unanswered.
-        why = ctx.messages.question_apart if _asks(text) else ctx.messages.story_another_contact
+        why = (
+            ctx.messages.question_apart
+            if asks_something(text)
+            else ctx.messages.story_another_contact
+        )
         await ctx.read_apart(text, why)
         return
     ctx.say(ctx.messages.story_added)
@@ -257,13 +262,6 @@ _ANOTHER_TIME = re.compile(
     r"\b(?:this time|(?:second|third|fourth|fifth|another|next|latest|new) (?:coffee|lunch|"
     r"call|meeting|chat|visit|dinner|drink))\b"
 )
-_QUOTED_WORDS = re.compile(r"[\"“”][^\"“”]*[\"“”]")
-
-
-def _asks(text: str) -> bool:
-    """Tells whether the user asks something in their own words (not in a message they
-    quote): a check-in can't answer a question, a reading of its own can."""
-    return "?" in _QUOTED_WORDS.sub("", text)
 
 
 def _opens_apart(ctx: Context, text: str, reading: Reading) -> bool:
