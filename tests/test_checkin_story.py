@@ -247,13 +247,18 @@ async def test_record_it_after_an_idle_story_fills_the_checkin_the_same_way(chat
     assert interaction.answers["interests.offer"] == "insight"
 
 
+def assert_opened_from_clear(chat: Chat) -> None:
+    """The check-in opened on the CLEAR story, read: what it understood is asked about."""
+    assert chat.state == "checkin.understood"
+    assert "signing new acts is her biggest headache" in chat.text
+
+
 async def test_checkin_typed_at_the_offer_records_the_story_just_told(chat: Chat) -> None:
     await onboard(chat)
     await chat.say(CLEAR)
     await chat.say("/checkin")
     # Not asked to tell it again: the story just read is the check-in's.
-    assert chat.state == "checkin.understood"
-    assert "signing new acts is her biggest headache" in chat.text
+    assert_opened_from_clear(chat)
 
 
 async def test_a_question_at_the_offer_is_answered_and_the_offer_stays(chat: Chat) -> None:
@@ -264,8 +269,7 @@ async def test_a_question_at_the_offer_is_answered_and_the_offer_stays(chat: Cha
     assert chat.state == "story.offer"
     assert "the story you told me before" in chat.text
     await chat.press("story.offer=record")
-    assert chat.state == "checkin.understood"
-    assert "signing new acts is her biggest headache" in chat.text
+    assert_opened_from_clear(chat)
 
 
 async def test_a_command_keeps_the_offered_story_for_checkin_that_day(chat: Chat) -> None:
