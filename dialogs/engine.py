@@ -195,6 +195,8 @@ class Coach:
                 return
             if option is None and ask.loose:
                 option = match_option(question, text)
+            if option is None and await _question_waits(ctx, text):
+                return
             if option is None and ask.typed is not None:
                 await ask.typed(ctx, text)
                 self._check(ctx, state, self.router.after_answer(state), stays=True)
@@ -226,6 +228,8 @@ class Coach:
             # "hi", "thanks!", "ok" where a name, a few words or a date were wanted: no answer.
             ctx.say(ctx.messages.answer_first)
             await ctx.ask_again()
+            return
+        if await _question_waits(ctx, text):
             return
         value = await checked_text(ctx, ask, text)
         if value is None:
@@ -276,3 +280,22 @@ async def _close(ctx: Context) -> Outcome:
     if lead:
         replies.append(Reply(lead))
     return Outcome(tuple(replies), ctx.was_stale)
+
+
+async def _question_waits(ctx: Context, text: str) -> bool:
+    """A question of the user's own that is no story is no answer either ("what should I
+    do on the first day?" is not an unreadable date): it waits, said so, and the question
+    is asked again. Returns True when it did."""
+    words = text.lower().split()
+    if not asks_something(text) or len(words) < 3 or words[0] not in _ASKING:
+        return False
+    ctx.say(ctx.messages.question_later)
+    await ctx.ask_again()
+    return True
+
+
+# How a question opens: "at her talk? the one in Berlin" still answers "how did you meet?".
+_ASKING = {
+    "what", "how", "why", "when", "where", "who", "which", "should", "shall", "can", "could",
+    "would", "will", "is", "are", "do", "does", "did", "am", "may", "might",
+}  # fmt: skip

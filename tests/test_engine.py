@@ -631,11 +631,14 @@ async def test_a_greeting_is_no_heros_name_and_thanks_no_role(chat: Chat) -> Non
         ("at a craft fair", "onboarding.when_met"),
         # Where a date is wanted too: no "I couldn't read that date" for "ok".
         ("ok", "onboarding.when_met"),
+        # A question is no date either, and says so rather than "I couldn't read that".
+        ("what do you mean by that?", "onboarding.when_met"),
     )
     for typed, state in steps:
         await chat.say(typed)
         assert chat.state == state
         assert chat.text.startswith("One thing first:") is (typed in {"hi", "thanks!", "ok"})
+        assert ("question rather than an answer" in chat.text) is typed.endswith("?")
 
 
 async def test_a_question_about_the_reading_is_answered_and_the_offer_stays(chat: Chat) -> None:

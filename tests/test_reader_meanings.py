@@ -625,6 +625,13 @@ FRESH_ROUND6 = [
         {"distance.they_are_the_guru"},
         {"distance.respectful_deference"},
     ),
+    # The ask in its own words, not "shadow" or "mentor", still makes a yes an answer.
+    (
+        "Marcus said yes!! I can join his team's night build on saturdays from january",
+        "interests",
+        {"ask.outcome_yes"},
+        set(),
+    ),
     # Two heroes: the story turns to its news with "but".
     (
         "Leila said to try again after the audit, fine. But Marcus just said yes to me "

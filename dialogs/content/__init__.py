@@ -227,6 +227,7 @@ class Messages(_Strict):
     stale_button: str
     pick_an_option: str
     need_text: str
+    question_later: str
     answer_first: str
     text_too_long: str
     bad_date: str

@@ -1835,7 +1835,10 @@ _RULES = (*_RULES, *_lexicon_rules())
 # The story is about the ask itself, so "she said yes" answers it.
 _MENTORSHIP = _finder(
     "shadow|mentor|mentee|apprentic|take me|wing|tag|ask|answer|finally|popped|the question|"
-    "not now|not right now|not until|circle|sit|been",
+    "not now|not right now|not until|circle|sit|been|"
+    # the ask's own words (words.toml [acts] the_ask)
+    "spend|intern|follow|work|join|be|become|stage|assist|week|watch|observ|jumpseat|"
+    "placement|host|under|learn|ride",
     r"\b(?:shadow\w*|mentor\w*|mentee\w*|apprentic\w*|take me (?:on|under)|tag(?:ging)? along)\b",
     r"\b(?:ask (?:<HIM> |me )?again|finally asked|popped the question|the big question|answer:|"
     r"not (?:right )?now|not until|circle back|sit in|been asked|take me)\b",
