@@ -273,8 +273,13 @@ async def test_yes_gives_a_plan_and_the_thank_you(chat: Chat) -> None:
     await checkin(chat, "hot", "ask.asked=yes")
     assert chat.advice == ("ask.outcome_yes", "principles.servant_leadership")
     assert "thank-you" in chat.text
+    # What comes next follows the yes: no "check in once you've asked".
+    assert "after your first day" in chat.text
+    assert "once you've asked" not in chat.text
     await chat.say("/progress")
     assert "Dana said yes" in chat.text
+    await chat.say("/nextstep")
+    assert "Dana said yes, and there is no step after the ask" in chat.text
 
 
 # --- reminders that fit the step and the state ---------------------------------------

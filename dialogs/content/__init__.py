@@ -252,6 +252,7 @@ class Messages(_Strict):
     checkin_saved: str
     step_going_well: str
     step_keep_going: str
+    step_after_yes: str
     step_last: str
     progress_header: str
     progress_line: str
@@ -273,6 +274,7 @@ class Messages(_Strict):
     archive_which: str
     nextstep_moved: str
     nextstep_goal: str
+    nextstep_after_yes: str
     nextstep_at_last: str
     too_soon: str
     reason_meetings: str

@@ -674,7 +674,11 @@ def next_action(ctx: Context, hero: Hero, timeline: list[Interaction], cold: boo
     messages, content = ctx.messages, ctx.content
     following = hero.step.next
     if hero.step is StepId.ASK:
-        return messages.step_last
+        return (
+            messages.step_after_yes
+            if hero.journey.outcome is AskOutcome.YES
+            else messages.step_last
+        )
     done = evidence.check(hero.step, timeline, content).done
     if done and not cold and following is not None:
         title = content.steps[following].title

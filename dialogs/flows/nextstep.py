@@ -37,7 +37,9 @@ async def next_step(ctx: Context, args: str = "") -> None:
         return
     following = hero.step.next
     if following is None:
-        ctx.say(ctx.messages.nextstep_at_last.format(hero=hero.name))
+        said_yes = hero.journey.outcome is AskOutcome.YES
+        at_last = ctx.messages.nextstep_after_yes if said_yes else ctx.messages.nextstep_at_last
+        ctx.say(at_last.format(hero=hero.name))
         return
     ctx.dialog.hero_id = hero.id
     ctx.dialog.answers = {"to": following.value}
