@@ -265,6 +265,10 @@ async def test_no_keeps_the_relationship_and_says_when_to_try_again(chat: Chat) 
     assert (await chat.heroes())[0].step is StepId.DISTANCE
     await chat.say("/progress")
     assert "Dana said no" in chat.text
+    # Asked in a story, the question of asking again gets the same answer from the record.
+    await chat.say("should I ask her again in a few months?")
+    assert "ask.not_yet" in chat.advice
+    assert "said no on" in chat.text
 
 
 async def test_yes_gives_a_plan_and_the_thank_you(chat: Chat) -> None:

@@ -106,27 +106,33 @@ async def _unrecorded_story(ctx: Context, hero: Hero | None) -> bool:
 async def waits_for_hero(ctx: Context, hero: Hero) -> bool:
     """After a "not now" the ask waits for the day they named; after a "no", it is said
     when trying again may make sense. Returns True when the move is refused."""
+    journey = hero.journey
+    waits = ask_waits(ctx, hero)
+    if waits is None:
+        return False
+    ctx.idle()
+    if journey.busy_until and journey.outcome is not AskOutcome.NO:
+        ctx.advise(("radar.lukewarm_add_value",), intro=waits)
+    else:
+        ctx.say(waits)
+    return True
+
+
+def ask_waits(ctx: Context, hero: Hero) -> str | None:
+    """Why asking again must wait, from the hero's answer to the last ask: the day they
+    named after a "not now", or some months after a "no"; None when it need not."""
     journey, today = hero.journey, ctx.today()
     if journey.busy_until and date.fromisoformat(journey.busy_until) > today:
         busy = day_text(date.fromisoformat(journey.busy_until))
-        ctx.idle()
-        ctx.advise(
-            ("radar.lukewarm_add_value",),
-            intro=ctx.messages.nextstep_busy.format(hero=hero.name, date=busy),
-        )
-        return True
+        return ctx.messages.nextstep_busy.format(hero=hero.name, date=busy)
     if journey.outcome is AskOutcome.NO and journey.outcome_on:
         said = date.fromisoformat(journey.outcome_on)
         retry = said + timedelta(days=ctx.content.evidence.retry_after_no_days)
         if retry > today:
-            ctx.idle()
-            ctx.say(
-                ctx.messages.nextstep_after_no.format(
-                    hero=hero.name, date=day_text(said), retry=day_text(retry)
-                )
+            return ctx.messages.nextstep_after_no.format(
+                hero=hero.name, date=day_text(said), retry=day_text(retry)
             )
-            return True
-    return False
+    return None
 
 
 def ask_readiness(

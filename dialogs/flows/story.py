@@ -29,6 +29,7 @@ from dialogs.flows.checkin import (
     quoted,
     read_about,
 )
+from dialogs.flows.nextstep import ask_waits
 from dialogs.model import Hero, KeptStory
 from dialogs.playbook import follow_up_days
 from dialogs.reader import Signal, StoryReading, Time
@@ -94,6 +95,9 @@ async def _read(ctx: Context, text: str, current: Hero) -> None:
         ctx.advise(found.advice, ctx.messages.story_stranger.format(name=stranger), quotes)
         return
     ctx.advise(found.advice, ctx.messages.story_intro.format(hero=hero.name), quotes)
+    if {"ask.not_yet", "ask.go_ask"} & set(found.advice) and (waits := ask_waits(ctx, hero)):
+        # "Should I ask again?" after a no or a "not till March": the record's answer.
+        ctx.say(waits)
     if found.reading is not None and found.reading.others:
         ctx.say(
             ctx.messages.story_others.format(

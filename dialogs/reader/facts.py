@@ -262,6 +262,10 @@ _CHANNEL_KIND = {
 }  # fmt: skip
 
 
+# "in his workshop" is where the hero works, not a workshop the user went to.
+_WORKPLACE = re.compile(r"\b(?:his|her|their|[a-z]+'s) workshop$")
+
+
 def find_kind(text: str) -> tuple[str | None, str | None]:
     """The kind of contact (coffee, call, email, event, message) and the word it came from."""
     said = _CHANNEL.search(text)
@@ -279,7 +283,10 @@ def find_kind(text: str) -> tuple[str | None, str | None]:
         return "event", event.group()
     first: tuple[int, str, str] | None = None
     for kind, names in words()["kinds"].items():
-        found = _phrase(names).search(text)
+        found = next(
+            (m for m in _phrase(names).finditer(text) if not _WORKPLACE.search(text, 0, m.end())),
+            None,
+        )
         if found and (first is None or found.start() < first[0]):
             first = (found.start(), kind, found.group())
     if first is None:
