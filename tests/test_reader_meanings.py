@@ -618,6 +618,13 @@ FRESH_ROUND6 = [
         {"distance.autonomy_authority"},
         {"distance.respectful_deference"},
     ),
+    # A string of messages to pin them down pushes for their time.
+    (
+        "Sent Marcus four messages on Sunday trying to pin him down for a studio visit.",
+        "distance",
+        {"distance.autonomy_authority"},
+        {"distance.respectful_deference"},
+    ),
     # Claiming the idea first is competing with them.
     (
         "Marcus showed his new rig and I pointed out that I'd built a similar one first.",

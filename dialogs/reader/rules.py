@@ -745,6 +745,16 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         Signal.PUSHED,
+        # A string of messages, or pinning them down: "sent her 3 texts yesterday trying to
+        # lock in a visit", "kept trying to pin him down to a date".
+        "sent|lock|pin|nail|commit",
+        r"\bsent (?:<OBJ> )?(?:[3-9]|three|four|five|six|several|multiple|a bunch of) "
+        r"(?:more )?(?:texts|messages|emails|dms|voice ?notes|follow-?ups|reminders)\b",
+        r"\b(?:trying|tried|try) to (?:lock (?:in|down)|pin (?:<HIM> )?down|"
+        r"nail (?:<HIM> )?down|get <HIM> to commit)\b",
+    ),
+    _rule(
+        Signal.PUSHED,
         # Leaning on them for every call of the user's own: "you decide, I'll do whatever
         # you say", "I keep asking what he'd do about every decision". It oversteps too.
         "decide|whatever|every|everything|choose|call|pick",
