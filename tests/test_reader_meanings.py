@@ -618,6 +618,32 @@ FRESH_ROUND6 = [
         {"distance.autonomy_authority"},
         {"distance.respectful_deference"},
     ),
+    # The hero's invitation in their own quoted words, and a greeting in passing.
+    (
+        'Next morning Marcus texted: "Are you free for the Thursday build review?"',
+        "radar",
+        {"radar.warm_open_door"},
+        {"radar.cold_give_space"},
+    ),
+    (
+        "Saw Marcus at the trade show, he waved and then got pulled away by a client.",
+        "radar",
+        {"radar.lukewarm_add_value"},
+        {"radar.warm_open_door"},
+    ),
+    (
+        "Marcus said to drop him a line once the exam is done. Passed it last week!",
+        "radar",
+        {"radar.warm_open_door"},
+        {"radar.cold_give_space"},
+    ),
+    # "Good? Bad?": the user can't read it.
+    (
+        "Marcus answered my email with a thumbs up. Good? Bad? No clue.",
+        "radar",
+        {"radar.read_temperature"},
+        set(),
+    ),
     # A string of messages to pin them down pushes for their time.
     (
         "Sent Marcus four messages on Sunday trying to pin him down for a studio visit.",

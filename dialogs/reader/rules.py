@@ -1646,7 +1646,8 @@ def _phrases(signal: Signal, entries: list[str], *, negatable: bool = True) -> l
     for own in (False, True):
         chosen = [entry for entry in entries if bool(_OWN_NEGATION.search(entry)) is own]
         if chosen:
-            pattern = r"\b" + _any(chosen) + r"(?![\w'])"
+            # A phrase may open on a quotation mark (the hero's words), where \b can't match.
+            pattern = r"(?:\b|(?=[\"']))" + _any(chosen) + r"(?![\w'])"
             finder = _finder("i", pattern, whole=True)
             rules.append(_Rule(signal, finder, negatable and not own, False))
     return rules
