@@ -229,7 +229,9 @@ class Coach:
             ctx.say(ctx.messages.answer_first)
             await ctx.ask_again()
             return
-        if await _question_waits(ctx, text):
+        # Only where a date or a few words are wanted: a draft or an ask to rehearse may
+        # well be a question.
+        if (ask.parse is not None or ask.brief) and await _question_waits(ctx, text):
             return
         value = await checked_text(ctx, ask, text)
         if value is None:
