@@ -195,11 +195,19 @@ class Coach:
                 return
             if option is None and ask.loose:
                 option = match_option(question, text)
-            if option is None and await _question_waits(ctx, text):
-                return
             if option is None and ask.typed is not None:
+                said = len(ctx.replies)
                 await ask.typed(ctx, text)
+                if ctx.dialog.state == state and _is_question(text):
+                    # Not read as a day or a zone: a question, said to be one.
+                    del ctx.replies[said:]
+                    ctx.say(ctx.messages.question_later)
+                    await ctx.ask_again()
                 self._check(ctx, state, self.router.after_answer(state), stays=True)
+                return
+            if option is None and _is_question(text):
+                ctx.say(ctx.messages.question_later)
+                await ctx.ask_again()
                 return
             if option is None:
                 labels = ", ".join(f'"{words(o.label)}"' for o in question.options)
@@ -229,12 +237,14 @@ class Coach:
             ctx.say(ctx.messages.answer_first)
             await ctx.ask_again()
             return
-        # Only where a date or a few words are wanted: a draft or an ask to rehearse may
-        # well be a question.
-        if (ask.parse is not None or ask.brief) and await _question_waits(ctx, text):
-            return
+        said = len(ctx.replies)
         value = await checked_text(ctx, ask, text)
         if value is None:
+            if ask.parse is not None and _is_question(text):
+                # "what do you mean by that?" is a question, not an unreadable date; "how
+                # about next tuesday?" was read as the answer it is.
+                del ctx.replies[said:]
+                ctx.say(ctx.messages.question_later)
             await ctx.ask_again()
             return
         await self._answer(ctx, state, value)
@@ -284,16 +294,11 @@ async def _close(ctx: Context) -> Outcome:
     return Outcome(tuple(replies), ctx.was_stale)
 
 
-async def _question_waits(ctx: Context, text: str) -> bool:
-    """A question of the user's own that is no story is no answer either ("what should I
-    do on the first day?" is not an unreadable date): it waits, said so, and the question
-    is asked again. Returns True when it did."""
+def _is_question(text: str) -> bool:
+    """A question of the user's own, opened as one ("what should I do on the first day?"),
+    which no option or date can answer."""
     words = text.lower().split()
-    if not asks_something(text) or len(words) < 3 or words[0] not in _ASKING:
-        return False
-    ctx.say(ctx.messages.question_later)
-    await ctx.ask_again()
-    return True
+    return asks_something(text) and len(words) >= 3 and words[0] in _ASKING
 
 
 # How a question opens: "at her talk? the one in Berlin" still answers "how did you meet?".
