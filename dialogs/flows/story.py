@@ -33,7 +33,6 @@ from dialogs.flows.nextstep import ask_waits
 from dialogs.model import Hero, KeptStory
 from dialogs.playbook import follow_up_days
 from dialogs.reader import Signal, StoryReading, Time
-from dialogs.reconnect import light_touch
 
 
 async def told(ctx: Context, text: str) -> None:
@@ -129,10 +128,13 @@ async def _answer_reach_out(ctx: Context, hero: Hero) -> None:
         ctx.say(said.format(hero=hero.name))
         return
     last = history[-1]
-    names = {"hero": hero.name, "date": day_text(last.happened_on)}
-    names["temperature"] = str(last.temperature)
+    names = {
+        "hero": hero.name,
+        "date": day_text(last.happened_on),
+        "temperature": str(last.temperature),
+    }
     due = last.happened_on + timedelta(days=follow_up_days(last.temperature, ctx.content))
-    touch = light_touch(ctx.content, hero.name, history, today)
+    touch = reconnect.light_touch(ctx.content, hero.name, history, today)
     if touch is not None:
         quiet = messages.reach_out_quiet.format(**names)
         ctx.advise((reconnect.ADVICE,), intro=f"{quiet} {touch}")
