@@ -23,6 +23,7 @@ from dialogs.flows.base import (
     Entry,
     asks_something,
     checked_text,
+    is_question,
     looks_like_story,
     pleasantry,
 )
@@ -198,14 +199,14 @@ class Coach:
             if option is None and ask.typed is not None:
                 said = len(ctx.replies)
                 await ask.typed(ctx, text)
-                if ctx.dialog.state == state and _is_question(text):
+                if ctx.dialog.state == state and is_question(text):
                     # Not read as a day or a zone: a question, said to be one.
                     del ctx.replies[said:]
                     ctx.say(ctx.messages.question_later)
                     await ctx.ask_again()
                 self._check(ctx, state, self.router.after_answer(state), stays=True)
                 return
-            if option is None and _is_question(text):
+            if option is None and is_question(text):
                 ctx.say(ctx.messages.question_later)
                 await ctx.ask_again()
                 return
@@ -240,7 +241,7 @@ class Coach:
         said = len(ctx.replies)
         value = await checked_text(ctx, ask, text)
         if value is None:
-            if ask.parse is not None and _is_question(text):
+            if ask.parse is not None and is_question(text):
                 # "what do you mean by that?" is a question, not an unreadable date; "how
                 # about next tuesday?" was read as the answer it is.
                 del ctx.replies[said:]
@@ -292,17 +293,3 @@ async def _close(ctx: Context) -> Outcome:
     if lead:
         replies.append(Reply(lead))
     return Outcome(tuple(replies), ctx.was_stale)
-
-
-def _is_question(text: str) -> bool:
-    """A question of the user's own, opened as one ("what should I do on the first day?"),
-    which no option or date can answer."""
-    words = text.lower().split()
-    return asks_something(text) and len(words) >= 3 and words[0] in _ASKING
-
-
-# How a question opens: "at her talk? the one in Berlin" still answers "how did you meet?".
-_ASKING = {
-    "what", "how", "why", "when", "where", "who", "which", "should", "shall", "can", "could",
-    "would", "will", "is", "are", "do", "does", "did", "am", "may", "might",
-}  # fmt: skip

@@ -559,6 +559,12 @@ async def test_nextstep_during_a_question_says_what_it_set_aside(chat: Chat) -> 
     # The check-in under way is what a move would rest on: it stays open, and says so.
     assert "finish this check-in about Dana first" in chat.text
     assert chat.state == asked
+    # Going back a step needs no record, so it does not wait for the check-in.
+    await chat.say("/nextstep back")
+    assert "at step 1 already" in chat.text
+    await chat.say("/checkin")
+    await chat.press("checkin.resume=resume")
+    assert chat.state == asked
     await chat.say("/cancel")
     assert chat.me().dialog.paused_for(1) is not None
     await chat.say("/remind")

@@ -401,6 +401,19 @@ def asks_something(text: str) -> bool:
     return "?" in _QUOTED_WORDS.sub("", text)
 
 
+def is_question(text: str) -> bool:
+    """A question of the user's own, opened as one ("what should I do on the first day?"),
+    which no option or date can answer ("at her talk? the one in Berlin" can)."""
+    words = text.lower().split()
+    return asks_something(text) and len(words) >= 3 and words[0] in _ASKING
+
+
+_ASKING = {
+    "what", "how", "why", "when", "where", "who", "which", "should", "shall", "can", "could",
+    "would", "will", "is", "are", "do", "does", "did", "am", "may", "might",
+}  # fmt: skip
+
+
 # "should I email him again?", "is it ok to ping her on linkedin?": when to get in touch.
 _REACH_OUT = re.compile(
     r"\b(?:should|can|could|shall|may|when|is it|would it|do i|how soon|too (?:soon|early))\b"

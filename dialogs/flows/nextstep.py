@@ -23,17 +23,22 @@ BACK = {"back", "back a step", "previous"}
 
 
 async def next_step(ctx: Context, args: str = "") -> None:
-    if ctx.dialog.state != IDLE and await _unrecorded_story(ctx, await ctx.current_hero()):
+    back = args.strip().lower() in BACK
+    if (
+        not back
+        and ctx.dialog.state != IDLE
+        and await _record_first(ctx, await ctx.current_hero())
+    ):
         return
     await ctx.set_aside()
     hero = await ctx.current_hero()
     if hero is None:
         ctx.say(ctx.messages.need_hero)
         return
-    if args.strip().lower() in BACK:
+    if back:
         await go_back(ctx, hero)
         return
-    if await _unrecorded_story(ctx, hero):
+    if await _record_first(ctx, hero):
         return
     following = hero.step.next
     if following is None:
@@ -75,7 +80,7 @@ async def next_step(ctx: Context, args: str = "") -> None:
     await ask_too_soon(ctx, hero, check, ready, flags, nothing_yet=not recorded)
 
 
-async def _unrecorded_story(ctx: Context, hero: Hero | None) -> bool:
+async def _record_first(ctx: Context, hero: Hero | None) -> bool:
     """A contact told and not yet recorded is the gap: the check-in under way is finished
     first, and with nothing on record a story told today is offered for the record,
     rather than judging without them. Returns True when it did."""
