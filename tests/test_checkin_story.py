@@ -517,7 +517,7 @@ async def test_a_question_at_a_choice_question_is_answered_not_refused(chat: Cha
     await chat.press("checkin.when=today")
     await chat.say("should I just call her office?")
     assert "Please tap" not in chat.text
-    assert "check-in about Dana isn't finished" in chat.text
+    assert "until that check-in is finished" in chat.text
     assert chat.me().dialog.paused_for(1) is not None  # the check-in waits, kept
 
 
